@@ -1,0 +1,16 @@
+import ArgumentParser
+
+@main
+struct AIOSSec: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aios-sec",
+        abstract: "aiOS Security: capabilities, policy and the security daemon for AI-run Linux machines.",
+        discussion: """
+            Exit codes: 0 success or allowed, 1 denied or check failed, 64 usage error, 65 bad input data,
+            69 a needed service or kernel feature is unavailable, 70 internal error, 77 permission denied.
+            """,
+        subcommands: [
+            ServeCommand.self, PolicyCommand.self, AuthorizeCommand.self, BenchCommand.self,
+        ]
+    )
+}

@@ -1,0 +1,4 @@
+import ArgumentParser
+struct AuthorizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "authorize")
+}

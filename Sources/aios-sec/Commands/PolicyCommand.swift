@@ -1,0 +1,4 @@
+import ArgumentParser
+struct PolicyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "policy")
+}
