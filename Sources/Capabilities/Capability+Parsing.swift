@@ -122,8 +122,9 @@ private struct CapabilityParser {
         for index in (range.lowerBound + 1)...pathEnd where index == pathEnd || scalars[index] == "/" {
             let segment = string(segmentStart..<index)
             if segment.isEmpty {
-                let reason = index == pathEnd && !isBelow ? "trailing '/'" : "empty path segment ('//')"
-                throw fail(.unnormalisedPath, at: index, "path pattern is not normalised: \(reason)")
+                let trailing = index == pathEnd && !isBelow
+                let reason = trailing ? "trailing '/'" : "empty path segment ('//')"
+                throw fail(.unnormalisedPath, at: trailing ? index - 1 : index, "path pattern is not normalised: \(reason)")
             }
             if segment == "." || segment == ".." {
                 throw fail(.unnormalisedPath, at: segmentStart, "path pattern is not normalised: '\(segment)' segment")
