@@ -28,6 +28,11 @@ struct PolicyLoader {
     }
 
     mutating func load(_ yaml: String) throws(PolicyError) -> SecurityPolicy {
+        if let (line, column) = AliasScanner.firstAnchorOrAlias(in: yaml) {
+            throw PolicyError(issues: [
+                PolicyIssue(file: file, line: line, column: column, message: "anchors and aliases are not allowed in policy files")
+            ])
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)

@@ -35,10 +35,6 @@ struct YAMLReader {
                 report(key, "keys in \(what) must be plain strings")
                 continue
             }
-            if case .alias = value {
-                report(value, "aliases are not allowed in policy files")
-                continue
-            }
             pairs.append((scalar.string, key, value))
         }
         return pairs
