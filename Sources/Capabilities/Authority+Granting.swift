@@ -60,7 +60,8 @@ public enum GrantRefusal: Hashable, Sendable, CustomStringConvertible {
             "'\(capability)' is outside the grant ceiling of agent \(agent)"
                 + (violations.isEmpty
                     ? " (it has no role)"
-                    : ": " + violations.sorted { $0.key < $1.key }.map { "role \($0.key): \($0.value)" }
+                    : ": "
+                        + violations.sorted { $0.key < $1.key }.map { "role \($0.key): \($0.value)" }
                         .joined(separator: "; "))
         case .missingReason: "a grant needs a reason"
         case .alreadyExpired(let at): "the requested expiry \(at) is not in the future"

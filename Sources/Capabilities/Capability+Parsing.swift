@@ -124,7 +124,8 @@ private struct CapabilityParser {
             if segment.isEmpty {
                 let trailing = index == pathEnd && !isBelow
                 let reason = trailing ? "trailing '/'" : "empty path segment ('//')"
-                throw fail(.unnormalisedPath, at: trailing ? index - 1 : index, "path pattern is not normalised: \(reason)")
+                throw fail(
+                    .unnormalisedPath, at: trailing ? index - 1 : index, "path pattern is not normalised: \(reason)")
             }
             if segment == "." || segment == ".." {
                 throw fail(.unnormalisedPath, at: segmentStart, "path pattern is not normalised: '\(segment)' segment")

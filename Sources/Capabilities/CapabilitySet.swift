@@ -226,7 +226,8 @@ final class CompiledCapabilities: @unchecked Sendable {
         let count = Int(length)
         guard count <= bytes.count else { return false }
         if count == 0 { return true }
-        return bytesEqual(UnsafeRawPointer(arena.baseAddress! + Int(start)), UnsafeRawPointer(bytes.baseAddress!), count)
+        return bytesEqual(
+            UnsafeRawPointer(arena.baseAddress! + Int(start)), UnsafeRawPointer(bytes.baseAddress!), count)
     }
 
     private func match(
@@ -245,7 +246,9 @@ final class CompiledCapabilities: @unchecked Sendable {
             case .below: if !hasPrefix(rule.patternStart, rule.patternLength, resource) { continue }
             case .exact: if !equal(rule.patternStart, rule.patternLength, resource) { continue }
             }
-            if rule.revocation < 0 && now < rule.expiresAt { return .allowed(Allowance(storage: self, index: rule.basis)) }
+            if rule.revocation < 0 && now < rule.expiresAt {
+                return .allowed(Allowance(storage: self, index: rule.basis))
+            }
             if stale < 0 { stale = index }
         }
         guard stale >= 0 else { return .denied(.noMatchingCapability) }

@@ -37,13 +37,15 @@ public struct GrantDuration: Hashable, Comparable, Sendable, CustomStringConvert
                 continue
             }
             guard let unitIndex = units.firstIndex(where: { $0.0 == character }) else {
-                throw GrantDurationError(input: text, column: column, reason: "'\(character)' is not a unit (d, h, m, s)")
+                throw GrantDurationError(
+                    input: text, column: column, reason: "'\(character)' is not a unit (d, h, m, s)")
             }
             guard let value = number else {
                 throw GrantDurationError(input: text, column: column, reason: "unit '\(character)' without a number")
             }
             guard unitIndex >= nextUnit else {
-                throw GrantDurationError(input: text, column: column, reason: "units must appear once, in order d h m s")
+                throw GrantDurationError(
+                    input: text, column: column, reason: "units must appear once, in order d h m s")
             }
             total += value * units[unitIndex].1
             guard total <= GrantDuration.maximum.milliseconds / 1000 else {

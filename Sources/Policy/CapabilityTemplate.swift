@@ -25,7 +25,9 @@ public struct CapabilityTemplate: Hashable, Sendable, CustomStringConvertible {
         } catch {
             throw TemplateError(column: error.column, reason: error.reason)
         }
-        guard parts[1] != "*" else { throw TemplateError(column: parts[0].count + 2, reason: "a tool names one action") }
+        guard parts[1] != "*" else {
+            throw TemplateError(column: parts[0].count + 2, reason: "a tool names one action")
+        }
         namespace = parts[0]
         action = parts[1]
         guard parts.count == 3 else {

@@ -9,7 +9,8 @@ extension PolicyLoader {
     }
 
     private mutating func readTool(_ name: String, keyNode: Node, value: Node) -> ToolDefinition? {
-        let valid = !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+        let valid =
+            !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
         guard valid else {
             reader.report(keyNode, "'\(name)' is not a valid tool name (letters, digits, . _ -)")
             return nil
@@ -35,7 +36,9 @@ extension PolicyLoader {
             }
         }
         guard let template, let risk else {
-            if !fields.contains(where: { $0.key == "capability" }) { reader.report(value, "tool '\(name)' needs a 'capability'") }
+            if !fields.contains(where: { $0.key == "capability" }) {
+                reader.report(value, "tool '\(name)' needs a 'capability'")
+            }
             if !fields.contains(where: { $0.key == "risk" }) { reader.report(value, "tool '\(name)' needs a 'risk'") }
             return nil
         }

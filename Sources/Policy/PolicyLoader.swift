@@ -30,7 +30,9 @@ struct PolicyLoader {
     mutating func load(_ yaml: String) throws(PolicyError) -> SecurityPolicy {
         if let (line, column) = AliasScanner.firstAnchorOrAlias(in: yaml) {
             throw PolicyError(issues: [
-                PolicyIssue(file: file, line: line, column: column, message: "anchors and aliases are not allowed in policy files")
+                PolicyIssue(
+                    file: file, line: line, column: column,
+                    message: "anchors and aliases are not allowed in policy files")
             ])
         }
         let root: Node?
@@ -78,7 +80,8 @@ struct PolicyLoader {
             return nil
         }
         guard let pairs = reader.mapping(value, "role '\(name)'") else { return nil }
-        reader.rejectUnknownKeys(pairs, allowed: ["capabilities", "grant_ceiling", "description"], in: "role '\(name)'")
+        reader.rejectUnknownKeys(
+            pairs, allowed: ["capabilities", "grant_ceiling", "description"], in: "role '\(name)'")
         guard let capabilitiesNode = pairs.first(where: { $0.key == "capabilities" })?.value else {
             reader.report(value, "role '\(name)' needs a 'capabilities' list (it may be empty: [])")
             return nil

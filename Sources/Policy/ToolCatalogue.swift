@@ -13,7 +13,8 @@ public struct ToolCatalogue: Hashable, Sendable {
     /// The access a call of `tool` with `arguments` needs, or why the call is malformed.
     public func access(tool: String, arguments: [String: String]) -> Result<ToolAccess, ToolCallError> {
         guard let definition = tools[tool] else {
-            return .failure(ToolCallError(tool: tool, problems: ["unknown tool (known: \(names.joined(separator: ", ")))"]))
+            return .failure(
+                ToolCallError(tool: tool, problems: ["unknown tool (known: \(names.joined(separator: ", ")))"]))
         }
         return definition.access(for: arguments)
     }

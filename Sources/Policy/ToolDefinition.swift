@@ -36,7 +36,8 @@ public struct ToolDefinition: Hashable, Sendable {
         guard problems.isEmpty else { return .failure(ToolCallError(tool: name, problems: problems)) }
         let resource = capability.resource(with: values)
         do {
-            let request = try AccessRequest(namespace: capability.namespace, action: capability.action, resource: resource)
+            let request = try AccessRequest(
+                namespace: capability.namespace, action: capability.action, resource: resource)
             return .success(ToolAccess(tool: self, request: request))
         } catch {
             return .failure(ToolCallError(tool: name, problems: ["\(error)"]))

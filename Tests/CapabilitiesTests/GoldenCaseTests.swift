@@ -60,7 +60,10 @@ struct GoldenCaseTests {
         let offset: Int64
         let expected: Bool
         let why: String
-        init(_ agent: String, _ ns: String, _ action: String, _ resource: String, _ offset: Int64, _ expected: Bool, _ why: String) {
+        init(
+            _ agent: String, _ ns: String, _ action: String, _ resource: String, _ offset: Int64, _ expected: Bool,
+            _ why: String
+        ) {
             self.agent = agent
             self.namespace = ns
             self.action = action
@@ -131,7 +134,8 @@ struct GoldenCaseTests {
     func golden(_ example: Case) throws {
         let set = try Self.authority().capabilitySet()
         let now = Timestamp.seconds(Self.t0 + example.offset)
-        let request = try AccessRequest(namespace: example.namespace, action: example.action, resource: example.resource)
+        let request = try AccessRequest(
+            namespace: example.namespace, action: example.action, resource: example.resource)
         #expect(set.check(request, for: AgentName(example.agent), at: now).isAllowed == example.expected)
         let direct = try set.check(
             agent: AgentName(example.agent), namespace: example.namespace, action: example.action,
@@ -148,7 +152,8 @@ struct GoldenCaseTests {
         #expect(allowance.capability.description == "fs:write:/etc/*")
         #expect(allowance.source == .role("system", membershipExpiresAt: nil))
 
-        let byGrant = try set.check(agent: "g-granular", namespace: "service", action: "restart", resource: "svc1", at: now)
+        let byGrant = try set.check(
+            agent: "g-granular", namespace: "service", action: "restart", resource: "svc1", at: now)
         guard case .allowed(let grant) = byGrant else { Issue.record("expected allow, got \(byGrant)"); return }
         guard case .grant(_, let expiry, _) = grant.source else { Issue.record("expected a grant"); return }
         #expect(expiry == .seconds(Self.t0 + 100))

@@ -15,15 +15,21 @@ struct GrantTests {
         let roles = [
             RoleDefinition(name: "aios-agent-task", capabilities: [], ceiling: taskCeiling),
             RoleDefinition(
-                name: "aios-agent-monitor", capabilities: [cap("monitor:*")], ceiling: GrantCeiling(allowed: [cap("monitor:*")])),
+                name: "aios-agent-monitor", capabilities: [cap("monitor:*")],
+                ceiling: GrantCeiling(allowed: [cap("monitor:*")])),
         ]
         return try Authority(
             roles: roles,
-            agents: ["task-1": [RoleMembership(role: "aios-agent-task")], "mon": [RoleMembership(role: "aios-agent-monitor")]])
+            agents: [
+                "task-1": [RoleMembership(role: "aios-agent-task")],
+                "mon": [RoleMembership(role: "aios-agent-monitor")],
+            ])
     }
 
-    static func request(_ capability: String, _ lifetime: GrantRequest.Lifetime = .duration(.seconds(600)),
-                        agent: AgentName = "task-1", task: TaskID? = "task-123") -> GrantRequest {
+    static func request(
+        _ capability: String, _ lifetime: GrantRequest.Lifetime = .duration(.seconds(600)),
+        agent: AgentName = "task-1", task: TaskID? = "task-123"
+    ) -> GrantRequest {
         GrantRequest(agent: agent, capability: cap(capability), lifetime: lifetime, reason: "Deploying", taskID: task)
     }
 
@@ -72,12 +78,15 @@ struct GrantTests {
     func revocation() throws {
         var authority = try Self.authority()
         let now = Timestamp.seconds(1_760_000_000)
-        guard case .granted(let grant) = authority.grant(Self.request("net:listen:8080"), by: .orchestrator, at: now) else {
+        guard case .granted(let grant) = authority.grant(Self.request("net:listen:8080"), by: .orchestrator, at: now)
+        else {
             Issue.record("refused"); return
         }
         let outcome = authority.revoke(grant.id, reason: "done early", by: .operator("alice"), at: now)
         guard case .revoked(let list) = outcome, let revoked = list.first else { Issue.record("\(outcome)"); return }
-        #expect(revoked.state(at: now) == .revoked(Revocation(cause: .revoked(reason: "done early"), at: now, by: .operator("alice"))))
+        #expect(
+            revoked.state(at: now)
+                == .revoked(Revocation(cause: .revoked(reason: "done early"), at: now, by: .operator("alice"))))
         let again = authority.revoke(grant.id, reason: "again", by: .orchestrator, at: now)
         #expect(again == .refused(.alreadyInactive(grant.id, revoked.state(at: now))))
     }
@@ -97,7 +106,9 @@ struct GrantTests {
         #expect(byAgent == .refused(.notOrchestrator(.agent("mon"))))
         let byOperator = authority.grant(Self.request("fs:write:/opt/x/*"), by: .operator("alice"), at: .seconds(0))
         #expect(byOperator == .refused(.notOrchestrator(.operator("alice"))))
-        #expect(authority.revoke("grant-000001", reason: "x", by: .agent("mon"), at: .seconds(0)) == .refused(.mayNotRevoke(.agent("mon"))))
+        #expect(
+            authority.revoke("grant-000001", reason: "x", by: .agent("mon"), at: .seconds(0))
+                == .refused(.mayNotRevoke(.agent("mon"))))
         #expect(authority.allGrants.isEmpty)
     }
 
@@ -114,17 +125,25 @@ struct GrantTests {
     func ceiling(_ capability: String, _ violation: CeilingViolation) throws {
         var authority = try Self.authority()
         let outcome = authority.grant(Self.request(capability), by: .orchestrator, at: .seconds(0))
-        #expect(outcome == .refused(.outsideCeiling(Self.cap(capability), agent: "task-1", violations: ["aios-agent-task": violation])))
+        #expect(
+            outcome
+                == .refused(
+                    .outsideCeiling(Self.cap(capability), agent: "task-1", violations: ["aios-agent-task": violation])))
     }
 
     @Test("grants within the ceiling, a reason and a future expiry are required")
     func requestChecks() throws {
         var authority = try Self.authority()
         let now = Timestamp.seconds(100)
-        #expect(authority.grant(Self.request("fs:read:/opt/*", .until(now)), by: .orchestrator, at: now) == .refused(.alreadyExpired(now)))
-        let noReason = GrantRequest(agent: "task-1", capability: Self.cap("fs:read:/opt/*"), lifetime: .permanent, reason: "  ", taskID: nil)
+        #expect(
+            authority.grant(Self.request("fs:read:/opt/*", .until(now)), by: .orchestrator, at: now)
+                == .refused(.alreadyExpired(now)))
+        let noReason = GrantRequest(
+            agent: "task-1", capability: Self.cap("fs:read:/opt/*"), lifetime: .permanent, reason: "  ", taskID: nil)
         #expect(authority.grant(noReason, by: .orchestrator, at: now) == .refused(.missingReason))
-        #expect(authority.grant(Self.request("fs:read:/opt/*", agent: "ghost"), by: .orchestrator, at: now) == .refused(.unknownAgent("ghost")))
+        #expect(
+            authority.grant(Self.request("fs:read:/opt/*", agent: "ghost"), by: .orchestrator, at: now)
+                == .refused(.unknownAgent("ghost")))
     }
 
     @Test("the sweeper's view: grants that expired within a window")
@@ -133,21 +152,28 @@ struct GrantTests {
         let now = Timestamp.seconds(1000)
         _ = authority.grant(Self.request("fs:read:/a/*", .until(.seconds(1010))), by: .orchestrator, at: now)
         _ = authority.grant(Self.request("fs:read:/b/*", .until(.seconds(1020))), by: .orchestrator, at: now)
-        #expect(authority.grantsExpiring(after: .seconds(1000), upTo: .seconds(1010)).map(\.capability.description) == ["fs:read:/a/*"])
+        #expect(
+            authority.grantsExpiring(after: .seconds(1000), upTo: .seconds(1010)).map(\.capability.description) == [
+                "fs:read:/a/*"
+            ])
         #expect(authority.grantsExpiring(after: .seconds(1010), upTo: .seconds(1030)).count == 1)
     }
 }
 
 @Suite("Durations and timestamps")
 struct DurationTests {
-    @Test("written durations parse", arguments: [("10m", 600), ("1h30m", 5400), ("90s", 90), ("2d", 172_800), ("1d2h3m4s", 93_784)])
+    @Test(
+        "written durations parse",
+        arguments: [("10m", 600), ("1h30m", 5400), ("90s", 90), ("2d", 172_800), ("1d2h3m4s", 93_784)])
     func parses(_ text: String, _ seconds: Int64) throws {
         let duration = try GrantDuration(parsing: text)
         #expect(duration.milliseconds == seconds * 1000)
         #expect(try GrantDuration(parsing: duration.description) == duration)
     }
 
-    @Test("bad durations name the column", arguments: [("", 1), ("10", 2), ("m", 1), ("10x", 3), ("30m1h", 5), ("0s", 1), ("400d", 4), ("1h1h", 4)])
+    @Test(
+        "bad durations name the column",
+        arguments: [("", 1), ("10", 2), ("m", 1), ("10x", 3), ("30m1h", 5), ("0s", 1), ("400d", 4), ("1h1h", 4)])
     func rejects(_ text: String, _ column: Int) {
         do {
             _ = try GrantDuration(parsing: text)

@@ -25,7 +25,8 @@ struct BuiltinPolicyTests {
     @Test("six roles with the spec's exact names and capabilities, each with an agent of its name")
     func rolesMatchTheSpec() {
         let policy = SecurityPolicy.builtin()
-        let roles = Dictionary(uniqueKeysWithValues: policy.roles.map { ($0.name.rawValue, $0.capabilities.map(\.description)) })
+        let roles = Dictionary(
+            uniqueKeysWithValues: policy.roles.map { ($0.name.rawValue, $0.capabilities.map(\.description)) })
         #expect(roles == Self.specRoles)
         for name in Self.specRoles.keys {
             #expect(policy.agents[AgentName(name)] == [RoleMembership(role: RoleName(name))])
@@ -40,20 +41,26 @@ struct BuiltinPolicyTests {
         #expect(policy.tools == SecurityPolicy.builtin().tools)
     }
 
-    @Test("the task role's ceiling: fs, process, net connect/listen, pkg install, service — never sec, audit, crypto, secret, firewall or the product's own state")
+    @Test(
+        "the task role's ceiling: fs, process, net connect/listen, pkg install, service — never sec, audit, crypto, secret, firewall or the product's own state"
+    )
     func taskCeiling() throws {
         let ceiling = try #require(SecurityPolicy.builtin().role(named: "aios-agent-task")).ceiling
-        for allowed in ["fs:write:/opt/myapp/*", "process:spawn:nginx", "net:connect:10.0.0.1:443", "net:listen:8080",
-                        "pkg:install:nginx", "service:restart:nginx", "fs:read:/etc/hosts"] {
+        for allowed in [
+            "fs:write:/opt/myapp/*", "process:spawn:nginx", "net:connect:10.0.0.1:443", "net:listen:8080",
+            "pkg:install:nginx", "service:restart:nginx", "fs:read:/etc/hosts",
+        ] {
             #expect(ceiling.admits(try Capability(parsing: allowed)) != .outside(.notCovered), "\(allowed)")
             guard case .within = ceiling.admits(try Capability(parsing: allowed)) else {
                 Issue.record("\(allowed) should be within the task ceiling")
                 continue
             }
         }
-        for refused in ["sec:scan:*", "audit:query", "crypto:sign:x", "secret:read:api", "firewall:allow:80", "net:bind:80",
-                        "pkg:remove:x", "fs:write:/var/lib/aios/audit/x", "fs:write:/etc/aios/policy.yaml",
-                        "fs:delete:/etc/aios", "fs:read:/var/lib/aios/pki/ca.key", "fs:write:/*"] {
+        for refused in [
+            "sec:scan:*", "audit:query", "crypto:sign:x", "secret:read:api", "firewall:allow:80", "net:bind:80",
+            "pkg:remove:x", "fs:write:/var/lib/aios/audit/x", "fs:write:/etc/aios/policy.yaml",
+            "fs:delete:/etc/aios", "fs:read:/var/lib/aios/pki/ca.key", "fs:write:/*",
+        ] {
             guard case .outside = ceiling.admits(try Capability(parsing: refused)) else {
                 Issue.record("\(refused) must be outside the task ceiling")
                 continue
@@ -69,7 +76,8 @@ struct BuiltinPolicyTests {
             Issue.record("within the system role's own set")
             return
         }
-        guard case .outside(.excluded) = system.ceiling.admits(try Capability(parsing: "fs:write:/var/lib/aios/x")) else {
+        guard case .outside(.excluded) = system.ceiling.admits(try Capability(parsing: "fs:write:/var/lib/aios/x"))
+        else {
             Issue.record("grants never reach protected paths")
             return
         }
@@ -78,7 +86,10 @@ struct BuiltinPolicyTests {
     @Test("the policy warns where a role itself reaches a protected path")
     func warnings() {
         let warnings = SecurityPolicy.builtin().warnings.map(\.message)
-        #expect(warnings.contains { $0.contains("'aios-agent-system'") && $0.contains("/var/lib/aios") && $0.contains("fs:write:/var/*") })
+        #expect(
+            warnings.contains {
+                $0.contains("'aios-agent-system'") && $0.contains("/var/lib/aios") && $0.contains("fs:write:/var/*")
+            })
         #expect(!warnings.contains { $0.contains("aios-agent-security") }, "reading is not warned about")
     }
 }

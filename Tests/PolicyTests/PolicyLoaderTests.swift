@@ -23,10 +23,11 @@ struct PolicyLoaderTests {
                 - fs:write:/etc/
                 - "net:connect:*x"
             """
-        #expect(issues(yaml) == [
-            "p.yaml:4:20: path pattern is not normalised: trailing '/' in capability 'fs:write:/etc/'",
-            "p.yaml:5:20: '*' is only allowed as the whole pattern or a final '/*' in capability 'net:connect:*x'",
-        ])
+        #expect(
+            issues(yaml) == [
+                "p.yaml:4:20: path pattern is not normalised: trailing '/' in capability 'fs:write:/etc/'",
+                "p.yaml:5:20: '*' is only allowed as the whole pattern or a final '/*' in capability 'net:connect:*x'",
+            ])
     }
 
     @Test(
@@ -40,10 +41,19 @@ struct PolicyLoaderTests {
             ("- a\n- b\n", "p.yaml:1:1: a policy must be a mapping"),
             ("policy: {version: 2}\nr: {capabilities: []}\n", "p.yaml:1:19: unsupported policy version"),
             ("r: {capabilities: []}\nagents: {bob: {roles: [nope]}}\n", "p.yaml:2:24: unknown role 'nope'"),
-            ("tools: {x: {capability: 'fs:read:{p}', risk: low}}\nr: {capabilities: []}\n", "placeholder {p} is not one of its args"),
+            (
+                "tools: {x: {capability: 'fs:read:{p}', risk: low}}\nr: {capabilities: []}\n",
+                "placeholder {p} is not one of its args"
+            ),
             ("tools: {x: {capability: 'fs:read:*', risk: low}}\nr: {capabilities: []}\n", "no '*'"),
-            ("tools: {x: {capability: 'fs:read:{p}', risk: severe, args: {p: path}}}\nr: {capabilities: []}\n", "unknown risk 'severe'"),
-            ("tools: {x: {capability: 'fs:read:{p}', risk: low, args: {p: file}}}\nr: {capabilities: []}\n", "unknown argument kind 'file'"),
+            (
+                "tools: {x: {capability: 'fs:read:{p}', risk: severe, args: {p: path}}}\nr: {capabilities: []}\n",
+                "unknown risk 'severe'"
+            ),
+            (
+                "tools: {x: {capability: 'fs:read:{p}', risk: low, args: {p: file}}}\nr: {capabilities: []}\n",
+                "unknown argument kind 'file'"
+            ),
             ("policy: {protected_paths: [var/lib]}\nr: {capabilities: []}\n", "must be absolute and normalised"),
             ("policy: {}\n", "the policy defines no roles"),
             ("r: {capabilities: [fs:read:*, fs:read:*]}\n", "listed twice"),
@@ -86,7 +96,8 @@ struct PolicyLoaderTests {
         #expect(policy.tools.tools["build.run"]?.risk == .high)
         #expect(policy.tools.tools["fs.write"] != nil, "the built-in catalogue is kept")
         let builder = try #require(policy.role(named: "builder"))
-        #expect(builder.ceiling.excluded.map(\.description) == ["fs:delete:/build/*", "fs:*:/srv/aios", "fs:*:/srv/aios/*"])
+        #expect(
+            builder.ceiling.excluded.map(\.description) == ["fs:delete:/build/*", "fs:*:/srv/aios", "fs:*:/srv/aios/*"])
         let task = try #require(policy.role(named: "aios-agent-task"))
         #expect(task.ceiling.allowed.map(\.description).contains("pkg:install:*"), "the built-in task ceiling applies")
     }

@@ -63,7 +63,9 @@ struct ToolCatalogueTests {
         let set = authority.capabilitySet()
         let inside = try tools.access(tool: "fs.write", arguments: ["path": "/tmp/demo/a.txt", "content": "x"]).get()
         let outside = try tools.access(tool: "fs.write", arguments: ["path": "/etc/passwd", "content": "x"]).get()
-        let escape = try tools.access(tool: "fs.write", arguments: ["path": "/tmp/demo/../../etc/passwd", "content": "x"]).get()
+        let escape = try tools.access(
+            tool: "fs.write", arguments: ["path": "/tmp/demo/../../etc/passwd", "content": "x"]
+        ).get()
         #expect(set.check(inside.request, for: "aios-agent-task", at: .seconds(1)).isAllowed)
         #expect(!set.check(outside.request, for: "aios-agent-task", at: .seconds(1)).isAllowed)
         #expect(!set.check(escape.request, for: "aios-agent-task", at: .seconds(1)).isAllowed)

@@ -64,7 +64,8 @@ struct AuthorizeCommand: ParsableCommand {
             }
             do {
                 let request = try AccessRequest(
-                    namespace: String(parts[0]), action: String(parts[1]), resource: parts.count == 3 ? String(parts[2]) : "")
+                    namespace: String(parts[0]), action: String(parts[1]),
+                    resource: parts.count == 3 ? String(parts[2]) : "")
                 return (request, nil)
             } catch {
                 printError("--capability: \(error)")

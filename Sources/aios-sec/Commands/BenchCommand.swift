@@ -38,7 +38,8 @@ struct AuthzBenchCommand: ParsableCommand {
         let result = AuthzBenchmark(workload: loaded, repeats: repeats).run { index, request, got in
             printError(
                 "MISMATCH #\(index) [\(request.agent), \(request.namespace), \(request.action), "
-                    + "\(request.resource), \(request.now.millisecondsSinceEpoch / 1000)] expected=\(request.expected) got=\(got)")
+                    + "\(request.resource), \(request.now.millisecondsSinceEpoch / 1000)] expected=\(request.expected) got=\(got)"
+            )
         }
         let rates = result.rates
         let median = rates.sorted()[rates.count / 2]

@@ -82,7 +82,9 @@ struct PolicyShowCommand: ParsableCommand {
         if let role {
             roles = roles.filter { $0.name.rawValue == role }
             guard !roles.isEmpty else {
-                printError("no role '\(role)' in \(policy.source); roles: \(policy.roles.map(\.name.rawValue).joined(separator: ", "))")
+                printError(
+                    "no role '\(role)' in \(policy.source); roles: \(policy.roles.map(\.name.rawValue).joined(separator: ", "))"
+                )
                 throw ExitStatus.dataError
             }
         }
@@ -151,7 +153,8 @@ struct PolicySummary: Encodable {
                 name: role.name.rawValue, capabilities: role.capabilities.map(\.description),
                 ceilingAllow: role.ceiling.allowed.map(\.description),
                 ceilingExclude: role.ceiling.excluded.map(\.description),
-                agents: policy.agents.filter { $0.value.contains { $0.role == role.name } }.keys.map(\.rawValue).sorted())
+                agents: policy.agents.filter { $0.value.contains { $0.role == role.name } }.keys.map(\.rawValue)
+                    .sorted())
         }
         tools =
             includeTools
@@ -161,7 +164,9 @@ struct PolicySummary: Encodable {
                     name: name, capability: tool.capability.description, risk: tool.risk.rawValue,
                     requiresConfirmation: tool.risk.requiresConfirmation,
                     arguments: Dictionary(
-                        uniqueKeysWithValues: tool.arguments.map { ($0.name, $0.kind.rawValue + ($0.required ? "" : "?")) }))
+                        uniqueKeysWithValues: tool.arguments.map {
+                            ($0.name, $0.kind.rawValue + ($0.required ? "" : "?"))
+                        }))
             } : nil
     }
 }
