@@ -1,0 +1,62 @@
+# aiOS Security — set-up, build, test, run. Every target is idempotent.
+SHELL := /bin/bash
+SWIFT ?= swift
+STATE_DIR ?= $(CURDIR)/.aios
+# Debian packages the build, the tests and the benchmarks need; `make deps` installs the missing ones.
+DEB_PACKAGES := git python3 libsqlite3-dev
+FUZZ_SECONDS ?= 60
+SHARED ?= $(CURDIR)/../shared
+
+.PHONY: all deps build test lint run fuzz fuzz-build bench bench-authz clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" -ne 0 ]; then echo "run as root (or install:$$missing)"; exit 69; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "deps: all present ($(DEB_PACKAGES))"; fi
+
+build: deps
+	$(SWIFT) build
+
+lint:
+	$(SWIFT) format lint --strict -r Sources Tests Fuzz/Sources Package.swift
+
+test: deps lint
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+run: build
+	$(SWIFT) run aios-sec serve --state-dir "$(STATE_DIR)"
+
+# libFuzzer targets for every parser of untrusted input (see Fuzz/README.md).
+fuzz-build:
+	cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -use-ld=lld
+
+fuzz: fuzz-build
+	@set -e; for target in $$(cd Fuzz && ls Sources); do \
+	  mkdir -p Fuzz/corpus-run/$$target; \
+	  echo "== $$target ($(FUZZ_SECONDS)s)"; \
+	  Fuzz/.build/release/$$target -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    Fuzz/corpus-run/$$target Fuzz/corpus/$$target; \
+	done
+
+bench: bench-authz
+
+# The authz benchmark contract of ../shared/bench/authz (workloads are generated into Benchmarks/work/).
+bench-authz:
+	$(SWIFT) build -c release --product aios-sec
+	mkdir -p Benchmarks/work
+	@for seed in 42 1 2 3 4 5; do \
+	  f=Benchmarks/work/workload-$$seed.json; \
+	  [ -f $$f ] || python3 $(SHARED)/bench/authz/gen_workload.py --seed $$seed --out $$f >/dev/null; \
+	  .build/release/aios-sec bench authz $$f --repeats 5; \
+	done
+
+clean:
+	rm -rf .build Fuzz/.build
