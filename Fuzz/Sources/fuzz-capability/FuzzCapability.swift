@@ -34,7 +34,9 @@ private func checkMatching(_ capability: Capability, _ text: String) {
     let role = RoleDefinition(name: "r", capabilities: [capability], ceiling: .none)
     guard let authority = try? Authority(roles: [role], agents: ["a": [RoleMembership(role: "r")]]) else { return }
     let resource = String(text.reversed())
-    guard let request = try? AccessRequest(namespace: capability.namespace, action: capability.action ?? "x", resource: resource)
+    guard
+        let request = try? AccessRequest(
+            namespace: capability.namespace, action: capability.action ?? "x", resource: resource)
     else { return }
     let compiled = authority.capabilitySet().check(request, for: "a", at: .seconds(0)).isAllowed
     let reference = capability.matches(

@@ -27,7 +27,9 @@ struct ServeCommand: ParsableCommand {
         print("  listen:          \(listen)")
         print("The daemon is not part of this build yet: nothing is served. Try, meanwhile:")
         print("  aios-sec policy show")
-        print("  aios-sec authorize --agent aios-agent-system --tool fs.write --arg path=/etc/nginx/nginx.conf --arg content=x")
+        print(
+            "  aios-sec authorize --agent aios-agent-system --tool fs.write --arg path=/etc/nginx/nginx.conf --arg content=x"
+        )
     }
 }
 
