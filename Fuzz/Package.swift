@@ -1,19 +1,27 @@
 // swift-tools-version:6.2
 // libFuzzer targets for every parser of untrusted input. Build with `make fuzz` from the repository root.
+import Foundation
 import PackageDescription
+
+/// SwiftPM names a path dependency after its folder, which differs between checkouts.
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
 
 let package = Package(
     name: "AIOSSecurityFuzz",
     platforms: [.macOS(.v15)],
     dependencies: [.package(path: "..")],
     targets: [
+        .target(name: "FuzzSupport"),
         .executableTarget(
             name: "fuzz-capability",
-            dependencies: [.product(name: "Capabilities", package: "main")]
+            dependencies: ["FuzzSupport", .product(name: "Capabilities", package: root)]
         ),
         .executableTarget(
             name: "fuzz-policy",
-            dependencies: [.product(name: "Policy", package: "main"), .product(name: "Capabilities", package: "main")]
+            dependencies: [
+                "FuzzSupport", .product(name: "Policy", package: root),
+                .product(name: "Capabilities", package: root),
+            ]
         ),
     ]
 )
