@@ -32,6 +32,6 @@ let package = Package(
         ),
         .testTarget(name: "CapabilitiesTests", dependencies: ["Capabilities", "SecurityTesting"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Capabilities"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Capabilities"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Capabilities"], exclude: ["Fixtures"]),
     ]
 )
