@@ -17,6 +17,10 @@ public struct Authority: Sendable {
             guard byName.updateValue(role, forKey: role.name) == nil else { throw .duplicateRole(role.name) }
         }
         for (agent, list) in agents {
+            let length = agent.rawValue.utf8.count
+            guard (1...Self.maximumNameLength).contains(length), !agent.rawValue.utf8.contains(0) else {
+                throw .invalidAgentName(agent)
+            }
             for membership in list where byName[membership.role] == nil {
                 throw .unknownRole(membership.role, agent: agent)
             }
@@ -24,6 +28,9 @@ public struct Authority: Sendable {
         self.roles = byName
         self.memberships = agents
     }
+
+    /// The longest agent name, in UTF-8 bytes.
+    public static let maximumNameLength = 255
 
     /// All grants, oldest first.
     public var allGrants: [Grant] { grantOrder.compactMap { grants[$0] } }
@@ -75,11 +82,15 @@ public struct AuthorityError: Error, Hashable, Sendable, CustomStringConvertible
     enum Code: Hashable, Sendable {
         case duplicateRole(RoleName)
         case unknownRole(RoleName, AgentName)
+        case invalidAgentName(AgentName)
     }
 
     let code: Code
 
     static func duplicateRole(_ role: RoleName) -> AuthorityError { AuthorityError(code: .duplicateRole(role)) }
+    static func invalidAgentName(_ agent: AgentName) -> AuthorityError {
+        AuthorityError(code: .invalidAgentName(agent))
+    }
     static func unknownRole(_ role: RoleName, agent: AgentName) -> AuthorityError {
         AuthorityError(code: .unknownRole(role, agent))
     }
@@ -88,6 +99,8 @@ public struct AuthorityError: Error, Hashable, Sendable, CustomStringConvertible
         switch code {
         case .duplicateRole(let role): "role '\(role)' is defined twice"
         case .unknownRole(let role, let agent): "agent '\(agent)' is a member of unknown role '\(role)'"
+        case .invalidAgentName(let agent):
+            "agent name '\(printable(agent.rawValue))' must be 1 to \(Authority.maximumNameLength) bytes without NUL"
         }
     }
 }
