@@ -8,10 +8,13 @@ let package = Package(
         .executable(name: "aios-sec", targets: ["aios-sec"]),
         .library(name: "Capabilities", targets: ["Capabilities"]),
         .library(name: "Policy", targets: ["Policy"]),
+        .library(name: "Audit", targets: ["Audit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // The capability engine: grammar, compiled matcher, grants, decisions. Pure Swift, no I/O.
@@ -21,17 +24,32 @@ let package = Package(
             name: "Policy",
             dependencies: ["Capabilities", .product(name: "Yams", package: "Yams")]
         ),
+        // The audit ledger: entries in the spec's format, SQLite storage, hash chain, Merkle tree, checkpoints.
+        .target(
+            name: "Audit",
+            dependencies: [
+                "Capabilities", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         // Fakes shared by the tests (manual clock, …).
         .target(name: "SecurityTesting", dependencies: ["Capabilities"]),
         .executableTarget(
             name: "aios-sec",
             dependencies: [
-                "Capabilities", "Policy",
+                "Capabilities", "Policy", "Audit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "CapabilitiesTests", dependencies: ["Capabilities", "SecurityTesting"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Capabilities"]),
+        .testTarget(
+            name: "AuditTests",
+            dependencies: [
+                "Audit", "Capabilities", "SecurityTesting", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(name: "IntegrationTests", dependencies: ["Capabilities"], exclude: ["Fixtures"]),
     ]
 )

@@ -68,7 +68,10 @@ extension JSONValue {
         switch self {
         case .array(let values): .array(values.map(\.sortingKeys))
         case .object(let members):
-            .object(members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { ($0.key, $0.value.sortingKeys) })
+            .object(
+                members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map {
+                    ($0.key, $0.value.sortingKeys)
+                })
         default: self
         }
     }

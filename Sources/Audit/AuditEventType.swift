@@ -1,0 +1,29 @@
+/// What happened: one kind for every line of the spec's "What Gets Audited", plus security alerts and the
+/// emergency stop. A closed set, so a query for a kind that does not exist is an error, not an empty answer.
+public enum AuditEventType: String, CaseIterable, Hashable, Sendable, Codable {
+    /// A tool call (who, what, when, why) — the decision and its result.
+    case toolCall = "tool_call"
+    case capabilityGrant = "capability_grant"
+    case capabilityRevoke = "capability_revoke"
+    case agentSpawn = "agent_spawn"
+    case agentShutdown = "agent_shutdown"
+    /// An external API call.
+    case apiCall = "api_call"
+    /// A network connection, inbound or outbound.
+    case networkConnection = "network_connection"
+    case fileModification = "file_modification"
+    case authentication
+    case policyChange = "policy_change"
+    case securityAlert = "security_alert"
+    case emergency
+}
+
+/// How an audited action ended.
+public enum AuditResult: String, CaseIterable, Hashable, Sendable, Codable {
+    case success
+    case failure
+    case denied
+    case error
+    /// Waiting (for example for the orchestrator's confirmation of a high-risk call).
+    case pending
+}

@@ -1,0 +1,45 @@
+import Crypto
+import Foundation
+
+/// The checkpoint signing key of a ledger directory: `checkpoint.key` (mode 0600, Go `note` private-key text) and
+/// `checkpoint.pub` (the verifier key to pin elsewhere). Until the keyring part lands, the private key is a file
+/// readable by root only; see the threat model.
+public enum AuditKeys {
+    public static let keyName = "aios.local/audit"
+    public static let privateKeyFile = "checkpoint.key"
+    public static let publicKeyFile = "checkpoint.pub"
+
+    /// Loads the signer, creating a new key (and its public file) the first time.
+    public static func loadOrCreate(in directory: String) throws(AuditError) -> CheckpointSigner {
+        try Ledger.ensureDirectory(directory)
+        let path = directory + "/" + privateKeyFile
+        if FileManager.default.fileExists(atPath: path) {
+            guard let text = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }),
+                let signer = CheckpointSigner(privateKeyText: text)
+            else { throw .key("\(path) is not a checkpoint key") }
+            return signer
+        }
+        let signer = CheckpointSigner(name: keyName, key: Curve25519.Signing.PrivateKey())
+        try write(signer.privateKeyText + "\n", to: path, mode: 0o600)
+        try write(signer.verifier.text + "\n", to: directory + "/" + publicKeyFile, mode: 0o644)
+        return signer
+    }
+
+    /// Reads a verifier key file (`name+hash+base64`).
+    public static func verifier(from path: String) throws(AuditError) -> CheckpointVerifier {
+        guard let data = FileManager.default.contents(atPath: path) else { throw .key("cannot read \(path)") }
+        guard let verifier = CheckpointVerifier(text: String(decoding: data, as: UTF8.self)) else {
+            throw .key("\(path) is not a checkpoint verifier key")
+        }
+        return verifier
+    }
+
+    private static func write(_ text: String, to path: String, mode: mode_t) throws(AuditError) {
+        let descriptor = Glibc.open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode)
+        guard descriptor >= 0 else { throw .key("cannot create \(path): \(String(cString: strerror(errno)))") }
+        defer { Glibc.close(descriptor) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        guard written == bytes.count, fsync(descriptor) == 0 else { throw .key("cannot write \(path)") }
+    }
+}

@@ -1,0 +1,125 @@
+import Crypto
+import Foundation
+
+/// A checkpoint in the C2SP `tlog-checkpoint` format: origin, tree size, root hash — signed as a C2SP signed note
+/// with Ed25519. The ledger writes one at least every second while entries arrive and at every rotation.
+public struct Checkpoint: Hashable, Sendable {
+    public let origin: String
+    public let size: Int
+    public let root: Hash32
+
+    public init(origin: String, size: Int, root: Hash32) {
+        self.origin = origin
+        self.size = size
+        self.root = root
+    }
+
+    /// The note body that is signed.
+    public var body: String { "\(origin)\n\(size)\n\(root.base64)\n" }
+
+    /// Parses a note body (extension lines after the root are allowed and ignored).
+    init?(body: String) {
+        let lines = body.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count >= 4, lines.last == "", !lines[0].isEmpty, let size = Int(lines[1]), size >= 0,
+            String(size) == lines[1], let rootBytes = Base64.decode(String(lines[2])), let root = Hash32(rootBytes)
+        else { return nil }
+        self.init(origin: String(lines[0]), size: size, root: root)
+    }
+}
+
+/// A checkpoint with its signed-note text, as stored in the checkpoint log.
+public struct SignedCheckpoint: Hashable, Sendable {
+    public let checkpoint: Checkpoint
+    public let note: String
+}
+
+/// Signs checkpoints. The key name identifies the ledger's key in signature lines (`aios.local/audit`).
+public struct CheckpointSigner: Sendable {
+    public let name: String
+    private let key: Curve25519.Signing.PrivateKey
+
+    public init(name: String, key: Curve25519.Signing.PrivateKey) {
+        self.name = name
+        self.key = key
+    }
+
+    public var verifier: CheckpointVerifier { CheckpointVerifier(name: name, publicKey: key.publicKey) }
+
+    public func sign(_ checkpoint: Checkpoint) throws -> SignedCheckpoint {
+        let body = checkpoint.body
+        let signature = try key.signature(for: Array(body.utf8))
+        let blob = verifier.keyHash + Array(signature)
+        return SignedCheckpoint(checkpoint: checkpoint, note: body + "\n\u{2014} \(name) \(Base64.encode(blob))\n")
+    }
+
+    /// The private key as Go's `note` package writes it: `PRIVATE+KEY+<name>+<hash>+<base64(0x01 ‖ seed)>`.
+    public var privateKeyText: String {
+        "PRIVATE+KEY+\(name)+\(verifier.keyHashHex)+" + Base64.encode([0x01] + Array(key.rawRepresentation))
+    }
+
+    /// Reads ``privateKeyText``.
+    public init?(privateKeyText text: String) {
+        let parts = text.trimmingWhitespace.split(separator: "+", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 5, parts[0] == "PRIVATE", parts[1] == "KEY", let blob = Base64.decode(parts[4]),
+            blob.count == 33, blob[0] == 0x01,
+            let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: Array(blob[1...]))
+        else { return nil }
+        self.init(name: parts[2], key: key)
+        guard verifier.keyHashHex == parts[3] else { return nil }
+    }
+}
+
+/// Verifies signed checkpoints against one pinned public key.
+public struct CheckpointVerifier: Hashable, Sendable {
+    public let name: String
+    public let publicKey: [UInt8]
+
+    init(name: String, publicKey: Curve25519.Signing.PublicKey) {
+        self.name = name
+        self.publicKey = Array(publicKey.rawRepresentation)
+    }
+
+    /// The key's 4-byte id: SHA-256(name ‖ "\n" ‖ 0x01 ‖ public key), first 4 bytes.
+    var keyHash: [UInt8] { Array(Hash32.sha256(Array(name.utf8) + [0x0A, 0x01] + publicKey).array.prefix(4)) }
+
+    var keyHashHex: String { keyHash.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() }
+
+    /// The verifier key as Go's `note` package writes it: `<name>+<hash>+<base64(0x01 ‖ public key)>`.
+    public var text: String { "\(name)+\(keyHashHex)+" + Base64.encode([0x01] + publicKey) }
+
+    /// Reads ``text``.
+    public init?(text: String) {
+        let parts = text.trimmingWhitespace.split(separator: "+", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 3, let blob = Base64.decode(parts[2]), blob.count == 33, blob[0] == 0x01,
+            let key = try? Curve25519.Signing.PublicKey(rawRepresentation: Array(blob[1...]))
+        else { return nil }
+        self.init(name: parts[0], publicKey: key)
+        guard keyHashHex == parts[1] else { return nil }
+    }
+
+    /// The checkpoint a signed note carries, if a signature line of this key verifies over its body.
+    public func verify(note: String) -> Checkpoint? {
+        guard let split = note.range(of: "\n\n") else { return nil }
+        let body = String(note[..<split.lowerBound]) + "\n"
+        guard let checkpoint = Checkpoint(body: body),
+            let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey)
+        else { return nil }
+        let prefix = "\u{2014} \(name) "
+        for line in note[split.upperBound...].split(separator: "\n") where line.hasPrefix(prefix) {
+            guard let blob = Base64.decode(String(line.dropFirst(prefix.count))), blob.count == 68,
+                Array(blob.prefix(4)) == keyHash
+            else { continue }
+            if key.isValidSignature(Array(blob.dropFirst(4)), for: Array(body.utf8)) { return checkpoint }
+        }
+        return nil
+    }
+}
+
+extension String {
+    var trimmingWhitespace: String {
+        var text = Substring(self)
+        while let first = text.first, first.isWhitespace { text = text.dropFirst() }
+        while let last = text.last, last.isWhitespace { text = text.dropLast() }
+        return String(text)
+    }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import GRDB
+
+/// One UTC day of the ledger: its SQLite file, its chain head and its Merkle tree (kept in memory, rebuilt from
+/// the stored leaves when the file is opened).
+final class LedgerDay: @unchecked Sendable {
+    let path: String
+    let day: String
+    let origin: String
+    let genesis: Hash32
+    let previousCheckpoint: String?
+    let writer: DatabasePool?
+    let reader: DatabaseQueue?
+    /// Only the ledger's writer thread touches these after opening.
+    private(set) var tree = MerkleTree()
+    private(set) var head: Hash32
+    private(set) var lastTimestamp: Int64 = 0
+
+    var count: Int { tree.size }
+
+    static func fileName(day: String) -> String { "ledger-\(day).sqlite" }
+
+    /// The day of a file name `ledger-YYYY-MM-DD.sqlite`, if it is one.
+    static func day(ofFileName name: String) -> String? {
+        guard name.hasPrefix("ledger-"), name.hasSuffix(".sqlite"), name.count == "ledger-YYYY-MM-DD.sqlite".count
+        else { return nil }
+        return String(name.dropFirst("ledger-".count).dropLast(".sqlite".count))
+    }
+
+    private init(
+        path: String, meta: Meta, writer: DatabasePool?, reader: DatabaseQueue?
+    ) {
+        self.path = path
+        self.day = meta.day
+        self.origin = meta.origin
+        self.genesis = meta.genesis
+        self.previousCheckpoint = meta.previousCheckpoint
+        self.writer = writer
+        self.reader = reader
+        self.head = meta.genesis
+    }
+
+    struct Meta {
+        var day: String
+        var origin: String
+        var genesis: Hash32
+        var previousCheckpoint: String?
+    }
+
+    private static func writerConfiguration() -> Configuration {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        return configuration
+    }
+
+    /// Creates the file (mode 0600) for a new day and records where its chain starts.
+    static func create(directory: String, meta: Meta) throws(AuditError) -> LedgerDay {
+        let path = directory + "/" + fileName(day: meta.day)
+        let descriptor = Glibc.open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw .storage("cannot create \(path): \(String(cString: strerror(errno)))") }
+        Glibc.close(descriptor)
+        do {
+            let pool = try DatabasePool(path: path, configuration: writerConfiguration())
+            try LedgerSchema.migrator.migrate(pool)
+            try pool.write { db in
+                try db.execute(
+                    sql: "INSERT INTO ledger_meta (singleton, format, day, origin, genesis, previous_checkpoint) "
+                        + "VALUES (1, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        LedgerSchema.format, meta.day, meta.origin, Data(meta.genesis.array), meta.previousCheckpoint,
+                    ])
+            }
+            return LedgerDay(path: path, meta: meta, writer: pool, reader: nil)
+        } catch {
+            throw .storage("cannot initialise \(path): \(error)")
+        }
+    }
+
+    /// Opens an existing day; unless `load` is false, loads its leaves into the tree, checking the chain link by
+    /// link.
+    static func open(path: String, writable: Bool, load: Bool = true) throws(AuditError) -> LedgerDay {
+        do {
+            let day: LedgerDay
+            if writable {
+                let pool = try DatabasePool(path: path, configuration: writerConfiguration())
+                day = LedgerDay(path: path, meta: try pool.read(readMeta), writer: pool, reader: nil)
+            } else {
+                var configuration = Configuration()
+                configuration.readonly = true
+                let queue = try DatabaseQueue(path: path, configuration: configuration)
+                day = LedgerDay(path: path, meta: try queue.read(readMeta), writer: nil, reader: queue)
+            }
+            if load { try day.load() }
+            return day
+        } catch let error as AuditError {
+            throw error
+        } catch {
+            throw .storage("cannot open \(path): \(error)")
+        }
+    }
+
+    private static func readMeta(_ db: Database) throws -> Meta {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT format, day, origin, genesis, previous_checkpoint FROM ledger_meta")
+        else { throw AuditError.tampered("ledger metadata is missing") }
+        let format: Int = row["format"]
+        guard format == LedgerSchema.format else { throw AuditError.storage("unknown ledger format \(format)") }
+        let genesisData: Data = row["genesis"]
+        guard let genesis = Hash32(genesisData) else { throw AuditError.tampered("ledger genesis is not 32 bytes") }
+        return Meta(
+            day: row["day"], origin: row["origin"], genesis: genesis, previousCheckpoint: row["previous_checkpoint"])
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        if let writer { return try writer.read(body) }
+        return try reader!.read(body)
+    }
+
+    /// Rebuilds the tree and the chain head from the stored rows, refusing a broken chain.
+    private func load() throws {
+        try read { db in
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT seq, leaf, prev_hash, entry_hash, timestamp_ms FROM entries ORDER BY seq")
+            var expected = 1
+            while let row = try rows.next() {
+                let seq: Int = row["seq"]
+                let leaf: Data = row["leaf"]
+                let prev: Data = row["prev_hash"]
+                let stored: Data = row["entry_hash"]
+                guard seq == expected, Hash32(prev) == head else {
+                    throw AuditError.tampered("\(path): the chain breaks at entry \(seq)")
+                }
+                let computed = Self.chainHash(previous: head, leaf: leaf)
+                guard Hash32(stored) == computed else {
+                    throw AuditError.tampered("\(path): entry \(seq) does not match its hash")
+                }
+                head = computed
+                tree.append(leafHash: MerkleTree.leafHash(Array(leaf)))
+                lastTimestamp = row["timestamp_ms"]
+                expected += 1
+            }
+        }
+    }
+
+    /// The chain link: SHA-256(previous entry's hash ‖ this entry's leaf bytes).
+    static func chainHash(previous: Hash32, leaf: some DataProtocol) -> Hash32 {
+        var bytes = previous.array
+        bytes.append(contentsOf: leaf)
+        return Hash32.sha256(bytes)
+    }
+
+    /// Appends `entries` in one transaction (one fsync) and advances the chain and the tree only once it is
+    /// durable.
+    func append(_ entries: [AuditEntry]) throws(AuditError) {
+        guard let writer else { throw .storage("\(path) is open read-only") }
+        var head = self.head
+        var rows: [(AuditEntry, [UInt8], Hash32, Hash32)] = []
+        for entry in entries {
+            let leaf = Array(entry.canonicalJSON.utf8)
+            let hash = Self.chainHash(previous: head, leaf: leaf)
+            rows.append((entry, leaf, head, hash))
+            head = hash
+        }
+        let firstSeq = count + 1
+        do {
+            try writer.write { db in
+                let statement = try db.cachedStatement(
+                    sql: "INSERT INTO entries (seq, id, timestamp_ms, event_type, agent, action, target, result, "
+                        + "risk_level, task_id, leaf, prev_hash, entry_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                for (offset, (entry, leaf, previous, hash)) in rows.enumerated() {
+                    try statement.execute(arguments: [
+                        firstSeq + offset, entry.id, entry.timestamp.millisecondsSinceEpoch, entry.eventType.rawValue,
+                        entry.agent, entry.action, entry.target, entry.result.rawValue, entry.riskLevel.rawValue,
+                        entry.draft.taskID, Data(leaf), Data(previous.array), Data(hash.array),
+                    ])
+                }
+            }
+        } catch {
+            throw .storage("cannot append to \(path): \(error)")
+        }
+        for (entry, leaf, _, _) in rows {
+            tree.append(leafHash: MerkleTree.leafHash(leaf))
+            lastTimestamp = entry.timestamp.millisecondsSinceEpoch
+        }
+        self.head = head
+    }
+
+    func close() {
+        try? writer?.close()
+        try? reader?.close()
+    }
+}

@@ -1,0 +1,214 @@
+import Capabilities
+import Foundation
+import GRDB
+
+/// What `audit verify` found.
+public struct VerificationReport: Sendable {
+    public struct Day: Sendable {
+        public let day: String
+        public let path: String
+        public let entries: Int
+        public let checkpoints: Int
+        /// Entries after the newest checkpoint of the day: verified by the chain only, see ``LedgerVerifier``.
+        public let uncovered: Int
+    }
+
+    /// The first problem: where and why.
+    public struct Failure: Sendable, CustomStringConvertible {
+        public let file: String
+        public let seq: Int?
+        public let id: String?
+        public let reason: String
+
+        public var description: String {
+            var place = file
+            if let seq { place += " entry \(seq)" }
+            if let id { place += " (\(id))" }
+            return "\(place): \(reason)"
+        }
+    }
+
+    public var days: [Day] = []
+    public var checkpoints = 0
+    public var failure: Failure?
+    public var intact: Bool { failure == nil }
+    public var entries: Int { days.reduce(0) { $0 + $1.entries } }
+}
+
+/// Verifies a ledger offline: every day file, every entry, the chain, the Merkle tree, every checkpoint in the
+/// log (signatures checked against one pinned key), and how the days link.
+///
+/// It catches any change to stored bytes or columns, deleted, inserted, reordered or replayed entries, a missing
+/// or substituted day file, and — wherever a checkpoint covers the entries — truncation and a recomputed tail
+/// (anyone who rewrites entries can recompute the chain, but not the signed roots). It cannot catch changes to
+/// entries after the newest checkpoint if whoever made them also holds the signing key or rewrote the tail
+/// before a checkpoint left the machine; ``VerificationReport/Day/uncovered`` counts such entries.
+public struct LedgerVerifier {
+    public let directory: String
+    public let checkpointLog: String
+    public let verifier: CheckpointVerifier
+
+    public init(directory: String, checkpointLog: String? = nil, verifier: CheckpointVerifier) {
+        self.directory = directory
+        self.checkpointLog = checkpointLog ?? directory + "/" + CheckpointLog.fileName
+        self.verifier = verifier
+    }
+
+    public func verify() -> VerificationReport {
+        var report = VerificationReport()
+        do {
+            try run(&report)
+        } catch let failure as FailureSignal {
+            report.failure = failure.failure
+        } catch {
+            report.failure = .init(file: directory, seq: nil, id: nil, reason: "\(error)")
+        }
+        return report
+    }
+
+    private struct FailureSignal: Error {
+        let failure: VerificationReport.Failure
+    }
+
+    private func fail(_ file: String, _ reason: String, seq: Int? = nil, id: String? = nil) -> FailureSignal {
+        FailureSignal(failure: .init(file: file, seq: seq, id: id, reason: reason))
+    }
+
+    private func run(_ report: inout VerificationReport) throws {
+        let notes = try CheckpointLog(path: checkpointLog).notes()
+        var byOrigin: [String: [(line: Int, checkpoint: Checkpoint, note: String)]] = [:]
+        var originOrder: [String] = []
+        for (line, note) in notes {
+            guard let checkpoint = verifier.verify(note: note) else {
+                throw fail(
+                    checkpointLog, "line \(line): the checkpoint's signature does not verify with the pinned key")
+            }
+            if byOrigin[checkpoint.origin] == nil { originOrder.append(checkpoint.origin) }
+            if let previous = byOrigin[checkpoint.origin]?.last, previous.checkpoint.size > checkpoint.size {
+                throw fail(
+                    checkpointLog,
+                    "line \(line): tree size went back from \(previous.checkpoint.size) to \(checkpoint.size)")
+            }
+            byOrigin[checkpoint.origin, default: []].append((line, checkpoint, note))
+        }
+        report.checkpoints = notes.count
+        let files = try LedgerFiles.days(in: directory)
+        let origins = Set(files.map { Ledger.origin(day: $0.day) })
+        for origin in originOrder where !origins.contains(origin) {
+            throw fail(directory, "the day file of checkpointed log \(origin) is missing")
+        }
+        var previousFinal: (origin: String, note: String, size: Int)? = nil
+        for file in files {
+            let checkpoints = byOrigin[Ledger.origin(day: file.day)] ?? []
+            let day = try verifyDay(
+                file, checkpoints: checkpoints.map { ($0.checkpoint) }, previous: previousFinal, notes: notes)
+            report.days.append(day.report)
+            if let last = checkpoints.last { previousFinal = (last.checkpoint.origin, last.note, last.checkpoint.size) }
+            if let last = checkpoints.last, last.checkpoint.size != day.report.entries, file.day != files.last?.day {
+                throw fail(
+                    file.path,
+                    "the day holds \(day.report.entries) entries but its final checkpoint covers \(last.checkpoint.size)"
+                )
+            }
+        }
+    }
+
+    private func verifyDay(
+        _ file: LedgerFiles.DayFile, checkpoints: [Checkpoint], previous: (origin: String, note: String, size: Int)?,
+        notes: [(line: Int, note: String)]
+    ) throws -> (report: VerificationReport.Day, tree: MerkleTree) {
+        let day = try LedgerDay.open(path: file.path, writable: false, load: false)
+        defer { day.close() }
+        guard day.day == file.day, day.origin == Ledger.origin(day: file.day) else {
+            throw fail(file.path, "its metadata names day \(day.day), origin \(day.origin)")
+        }
+        try checkGenesis(day, previous: previous, notes: notes)
+        var tree = MerkleTree()
+        try day.read { db in
+            var head = day.genesis
+            var expected = 1
+            var ids: Set<String> = []
+            var lastTime = Int64.min
+            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM entries ORDER BY seq")
+            while let row = try rows.next() {
+                let seq: Int = row["seq"]
+                let id: String = row["id"]
+                guard seq == expected else {
+                    throw fail(
+                        file.path, "expected entry \(expected) next: an entry was deleted or inserted", seq: seq, id: id
+                    )
+                }
+                let leaf: Data = row["leaf"]
+                guard Hash32(row["prev_hash"] as Data) == head else {
+                    throw fail(file.path, "does not link to the entry before it", seq: seq, id: id)
+                }
+                let hash = LedgerDay.chainHash(previous: head, leaf: leaf)
+                guard Hash32(row["entry_hash"] as Data) == hash else {
+                    throw fail(file.path, "its bytes do not match its hash: the entry was changed", seq: seq, id: id)
+                }
+                try checkColumns(row, leaf: leaf, file: file.path, seq: seq, id: id)
+                guard ids.insert(id).inserted else {
+                    throw fail(file.path, "id appears twice (a replay)", seq: seq, id: id)
+                }
+                let time: Int64 = row["timestamp_ms"]
+                guard time >= lastTime else { throw fail(file.path, "timestamp goes back in time", seq: seq, id: id) }
+                lastTime = time
+                head = hash
+                tree.append(leafHash: MerkleTree.leafHash(Array(leaf)))
+                expected += 1
+            }
+        }
+        for checkpoint in checkpoints {
+            guard checkpoint.size <= tree.size else {
+                throw fail(
+                    file.path, "truncated: a checkpoint covers \(checkpoint.size) entries, the file holds \(tree.size)")
+            }
+            guard tree.root(size: checkpoint.size) == checkpoint.root else {
+                throw fail(file.path, "entries 1–\(checkpoint.size) do not match their signed checkpoint (rewritten)")
+            }
+        }
+        let covered = checkpoints.last?.size ?? 0
+        return (
+            VerificationReport.Day(
+                day: file.day, path: file.path, entries: tree.size, checkpoints: checkpoints.count,
+                uncovered: tree.size - covered),
+            tree
+        )
+    }
+
+    /// A day's chain starts from the SHA-256 of the previous day's final checkpoint (all zeros for the first day),
+    /// and that checkpoint must be a note of the log, signed with the pinned key.
+    private func checkGenesis(
+        _ day: LedgerDay, previous: (origin: String, note: String, size: Int)?, notes: [(line: Int, note: String)]
+    ) throws {
+        guard let note = day.previousCheckpoint else {
+            guard previous == nil, day.genesis == .zero else {
+                throw fail(day.path, "does not link to the day before it")
+            }
+            return
+        }
+        guard day.genesis == Hash32.sha256(Array(note.utf8)), verifier.verify(note: note) != nil,
+            notes.contains(where: { $0.note == note })
+        else { throw fail(day.path, "its link to the previous day is not a signed checkpoint of the log") }
+        if let previous, previous.note != note {
+            throw fail(day.path, "does not start from the final checkpoint of \(previous.origin)")
+        }
+    }
+
+    /// The indexed columns must say what the hashed leaf says, or a query could be fooled.
+    private func checkColumns(_ row: Row, leaf: Data, file: String, seq: Int, id: String) throws {
+        guard let value = try? JSONParser.parse(bytes: Array(leaf)) else {
+            throw fail(file, "its stored entry is not JSON", seq: seq, id: id)
+        }
+        let time: Int64 = row["timestamp_ms"]
+        let expected: [(String, String?)] = [
+            ("id", id), ("timestamp", Timestamp(millisecondsSinceEpoch: time).rfc3339),
+            ("event_type", row["event_type"]),
+            ("agent", row["agent"]), ("action", row["action"]), ("target", row["target"]), ("result", row["result"]),
+            ("risk_level", row["risk_level"]), ("task_id", row["task_id"]),
+        ]
+        for (key, column) in expected where value[key]?.stringValue != column {
+            throw fail(file, "column \(key) differs from the hashed entry", seq: seq, id: id)
+        }
+    }
+}
