@@ -22,7 +22,7 @@ public struct AuditError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Stored data contradicts its hashes or signatures.
     static func tampered(_ message: String) -> AuditError { AuditError(code: .tampered, message: message) }
     /// An entry or a query that cannot be accepted.
-    static func input(_ message: String) -> AuditError { AuditError(code: .input, message: message) }
+    public static func input(_ message: String) -> AuditError { AuditError(code: .input, message: message) }
     /// The ledger was closed.
     static let closed = AuditError(code: .closed, message: "the audit ledger is closed")
     static func notFound(_ message: String) -> AuditError { AuditError(code: .notFound, message: message) }

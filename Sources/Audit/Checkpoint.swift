@@ -59,7 +59,8 @@ public struct CheckpointSigner: Sendable {
 
     /// Reads ``privateKeyText``.
     public init?(privateKeyText text: String) {
-        let parts = text.trimmingWhitespace.split(separator: "+", omittingEmptySubsequences: false).map(String.init)
+        let parts = text.trimmingWhitespace.split(separator: "+", maxSplits: 4, omittingEmptySubsequences: false)
+            .map(String.init)
         guard parts.count == 5, parts[0] == "PRIVATE", parts[1] == "KEY", let blob = Base64.decode(parts[4]),
             blob.count == 33, blob[0] == 0x01,
             let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: Array(blob[1...]))
@@ -89,7 +90,8 @@ public struct CheckpointVerifier: Hashable, Sendable {
 
     /// Reads ``text``.
     public init?(text: String) {
-        let parts = text.trimmingWhitespace.split(separator: "+", omittingEmptySubsequences: false).map(String.init)
+        let parts = text.trimmingWhitespace.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
+            .map(String.init)
         guard parts.count == 3, let blob = Base64.decode(parts[2]), blob.count == 33, blob[0] == 0x01,
             let key = try? Curve25519.Signing.PublicKey(rawRepresentation: Array(blob[1...]))
         else { return nil }

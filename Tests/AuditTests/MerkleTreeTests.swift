@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Audit
@@ -49,5 +50,33 @@ struct MerkleTreeTests {
                 }
             }
         }
+    }
+}
+
+@Suite("Signed checkpoints (C2SP signed note, Ed25519)")
+struct CheckpointTests {
+    @Test("a signed checkpoint verifies with its key, and keys round-trip through their text forms")
+    func signAndVerify() throws {
+        for _ in 0..<20 {  // several keys, so base64 text with '+' in it is exercised
+            let signer = CheckpointSigner(name: "aios.local/audit", key: .init())
+            let checkpoint = Checkpoint(origin: "aios.local/audit/2026-11-29", size: 7, root: .sha256([1, 2, 3]))
+            let signed = try signer.sign(checkpoint)
+            #expect(signer.verifier.verify(note: signed.note) == checkpoint)
+            let reloaded = try #require(CheckpointSigner(privateKeyText: signer.privateKeyText))
+            #expect(reloaded.verifier == signer.verifier)
+            #expect(CheckpointVerifier(text: signer.verifier.text) == signer.verifier)
+            #expect(signed.note.hasPrefix("aios.local/audit/2026-11-29\n7\n"))
+            #expect(signed.note.contains("\n\n\u{2014} aios.local/audit "))
+        }
+    }
+
+    @Test("a changed body, another key or a foreign note does not verify")
+    func rejects() throws {
+        let signer = CheckpointSigner(name: "aios.local/audit", key: .init())
+        let other = CheckpointSigner(name: "aios.local/audit", key: .init())
+        let signed = try signer.sign(Checkpoint(origin: "o", size: 3, root: .zero))
+        #expect(signer.verifier.verify(note: signed.note.replacingOccurrences(of: "\n3\n", with: "\n4\n")) == nil)
+        #expect(other.verifier.verify(note: signed.note) == nil)
+        #expect(signer.verifier.verify(note: "o\n3\n\n") == nil)
     }
 }
