@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct AIOSSec: ParsableCommand {
+struct AIOSSec: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aios-sec",
         abstract: "aiOS Security: capabilities, policy and the security daemon for AI-run Linux machines.",

@@ -80,7 +80,9 @@ struct AuditVerifyCommand: ParsableCommand {
         let directory = ledger.resolved
         let verifier = try trust.verifier(ledger: directory)
         let report = LedgerVerifier(directory: directory, checkpointLog: trust.checkpoints, verifier: verifier).verify()
-        let days = report.days.map { Report.Day(day: $0.day, entries: $0.entries, checkpoints: $0.checkpoints, uncovered: $0.uncovered) }
+        let days = report.days.map {
+            Report.Day(day: $0.day, entries: $0.entries, checkpoints: $0.checkpoints, uncovered: $0.uncovered)
+        }
         if output.json {
             try printJSON(
                 Report(
@@ -89,7 +91,9 @@ struct AuditVerifyCommand: ParsableCommand {
         } else if let failure = report.failure {
             print("TAMPERED: \(failure)")
         } else {
-            print("intact: \(report.entries) entries in \(report.days.count) day file(s), \(report.checkpoints) signed checkpoints")
+            print(
+                "intact: \(report.entries) entries in \(report.days.count) day file(s), \(report.checkpoints) signed checkpoints"
+            )
             for day in report.days where day.uncovered > 0 {
                 print("  \(day.day): the last \(day.uncovered) entries are not yet covered by a checkpoint")
             }
@@ -136,7 +140,9 @@ struct AuditQueryCommand: ParsableCommand {
 
 extension StoredEntry {
     /// One line for people: time, agent, what, on what, how it ended.
-    var line: String { "\(timestamp.rfc3339)  \(agent)  \(eventType) \(action) \(target)  \(result) (\(riskLevel))  \(id)" }
+    var line: String {
+        "\(timestamp.rfc3339)  \(agent)  \(eventType) \(action) \(target)  \(result) (\(riskLevel))  \(id)"
+    }
 }
 
 struct AuditTailCommand: ParsableCommand {
@@ -242,7 +248,8 @@ struct AuditVerifyProofCommand: ParsableCommand {
     @Option(help: "The pinned checkpoint verifier key.") var pubkey: String
 
     func run() throws {
-        let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
+        let data =
+            file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: file)
         guard let data else {
             printError("cannot read \(file)")
             throw ExitStatus.dataError

@@ -1,11 +1,11 @@
 import ArgumentParser
 import Foundation
 
-struct BenchCommand: ParsableCommand {
+struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks with the figures recorded in Benchmarks/RESULTS.md.",
-        subcommands: [AuthzBenchCommand.self]
+        subcommands: [AuthzBenchCommand.self, AuditStressCommand.self]
     )
 }
 
