@@ -17,6 +17,16 @@ let package = Package(
             dependencies: ["FuzzSupport", .product(name: "Capabilities", package: root)]
         ),
         .executableTarget(
+            name: "fuzz-audit-import",
+            dependencies: ["FuzzSupport", .product(name: "Audit", package: root)]
+        ),
+        .executableTarget(
+            name: "fuzz-audit-query",
+            dependencies: [
+                "FuzzSupport", .product(name: "Audit", package: root), .product(name: "Capabilities", package: root),
+            ]
+        ),
+        .executableTarget(
             name: "fuzz-policy",
             dependencies: [
                 "FuzzSupport", .product(name: "Policy", package: root),
