@@ -46,10 +46,14 @@ public struct CheckpointSigner: Sendable {
     public var verifier: CheckpointVerifier { CheckpointVerifier(name: name, publicKey: key.publicKey) }
 
     public func sign(_ checkpoint: Checkpoint) throws -> SignedCheckpoint {
-        let body = checkpoint.body
+        SignedCheckpoint(checkpoint: checkpoint, note: try sign(body: checkpoint.body))
+    }
+
+    /// A signed note of `body` (lines ending in a newline, none of them empty).
+    public func sign(body: String) throws -> String {
         let signature = try key.signature(for: Array(body.utf8))
         let blob = verifier.keyHash + Array(signature)
-        return SignedCheckpoint(checkpoint: checkpoint, note: body + "\n\u{2014} \(name) \(Base64.encode(blob))\n")
+        return body + "\n\u{2014} \(name) \(Base64.encode(blob))\n"
     }
 
     /// The private key as Go's `note` package writes it: `PRIVATE+KEY+<name>+<hash>+<base64(0x01 ‖ seed)>`.
@@ -101,17 +105,20 @@ public struct CheckpointVerifier: Hashable, Sendable {
 
     /// The checkpoint a signed note carries, if a signature line of this key verifies over its body.
     public func verify(note: String) -> Checkpoint? {
+        verifiedBody(of: note).flatMap(Checkpoint.init(body:))
+    }
+
+    /// The body of a signed note, if a signature line of this key verifies over it.
+    public func verifiedBody(of note: String) -> String? {
         guard let split = note.range(of: "\n\n") else { return nil }
         let body = String(note[..<split.lowerBound]) + "\n"
-        guard let checkpoint = Checkpoint(body: body),
-            let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey)
-        else { return nil }
+        guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey) else { return nil }
         let prefix = "\u{2014} \(name) "
         for line in note[split.upperBound...].split(separator: "\n") where line.hasPrefix(prefix) {
             guard let blob = Base64.decode(String(line.dropFirst(prefix.count))), blob.count == 68,
                 Array(blob.prefix(4)) == keyHash
             else { continue }
-            if key.isValidSignature(Array(blob.dropFirst(4)), for: Array(body.utf8)) { return checkpoint }
+            if key.isValidSignature(Array(blob.dropFirst(4)), for: Array(body.utf8)) { return body }
         }
         return nil
     }

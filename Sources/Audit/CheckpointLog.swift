@@ -36,3 +36,12 @@ struct CheckpointLog {
         return notes
     }
 }
+
+/// Reads the checkpoint log of a ledger directory (for tools outside the module).
+public enum CheckpointLogReader {
+    public static func notes(in directory: String, path: String? = nil) throws(AuditError) -> [(
+        line: Int, note: String
+    )] {
+        try CheckpointLog(path: path ?? directory + "/" + CheckpointLog.fileName).notes()
+    }
+}

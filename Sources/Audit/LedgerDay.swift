@@ -146,10 +146,8 @@ final class LedgerDay: @unchecked Sendable {
     }
 
     /// The chain link: SHA-256(previous entry's hash ‖ this entry's leaf bytes).
-    static func chainHash(previous: Hash32, leaf: some DataProtocol) -> Hash32 {
-        var bytes = previous.array
-        bytes.append(contentsOf: leaf)
-        return Hash32.sha256(bytes)
+    static func chainHash(previous: Hash32, leaf: some ContiguousBytes) -> Hash32 {
+        withUnsafeBytes(of: previous.bytes) { head in leaf.withUnsafeBytes { Hash32.sha256([head, $0]) } }
     }
 
     /// Appends `entries` in one transaction (one fsync) and advances the chain and the tree only once it is

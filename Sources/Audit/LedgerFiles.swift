@@ -1,3 +1,4 @@
+import Capabilities
 import Foundation
 
 /// Finds the ledger's day files in a directory (and its monthly archives).
@@ -7,8 +8,28 @@ public enum LedgerFiles {
         public let path: String
     }
 
-    /// Day files directly in `directory`, oldest first.
-    static func days(in directory: String) throws(AuditError) -> [DayFile] {
+    /// Day files of the ledger in `directory` — live ones and, unless told otherwise, those in monthly archives
+    /// (`archive/YYYY-MM/`) — oldest first. A day present in both (an archive interrupted before removing the
+    /// original) is read from the live file.
+    static func days(in directory: String, includingArchives: Bool = true) throws(AuditError) -> [DayFile] {
+        var byDay: [String: DayFile] = [:]
+        if includingArchives {
+            for month in try archivedMonths(in: directory) {
+                for file in try files(in: month.path) { byDay[file.day] = file }
+            }
+        }
+        for file in try files(in: directory) { byDay[file.day] = file }
+        return byDay.values.sorted { $0.day < $1.day }
+    }
+
+    /// The monthly archive folders, oldest first.
+    static func archivedMonths(in directory: String) throws(AuditError) -> [(month: String, path: String)] {
+        let root = directory + "/archive"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root) else { return [] }
+        return names.filter { $0.count == 7 && Timestamp.isMonth($0) }.sorted().map { ($0, root + "/" + $0) }
+    }
+
+    private static func files(in directory: String) throws(AuditError) -> [DayFile] {
         guard FileManager.default.fileExists(atPath: directory) else { return [] }
         let names: [String]
         do {

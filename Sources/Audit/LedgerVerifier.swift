@@ -92,6 +92,11 @@ public struct LedgerVerifier {
             byOrigin[checkpoint.origin, default: []].append((line, checkpoint, note))
         }
         report.checkpoints = notes.count
+        for (month, path) in try LedgerFiles.archivedMonths(in: directory) {
+            if let problem = LedgerArchive.verifyManifest(directory: path, month: month, verifier: verifier) {
+                throw fail(path, problem)
+            }
+        }
         let files = try LedgerFiles.days(in: directory)
         let origins = Set(files.map { Ledger.origin(day: $0.day) })
         for origin in originOrder where !origins.contains(origin) {
@@ -129,32 +134,41 @@ public struct LedgerVerifier {
             var expected = 1
             var ids: Set<String> = []
             var lastTime = Int64.min
-            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM entries ORDER BY seq")
+            let rows = try Row.fetchCursor(
+                db,
+                sql: "SELECT seq, id, timestamp_ms, event_type, agent, action, target, result, risk_level, task_id, "
+                    + "leaf, prev_hash, entry_hash FROM entries ORDER BY seq")
             while let row = try rows.next() {
-                let seq: Int = row["seq"]
-                let id: String = row["id"]
+                let seq: Int = row[0]
+                let id: String = row[1]
                 guard seq == expected else {
                     throw fail(
                         file.path, "expected entry \(expected) next: an entry was deleted or inserted", seq: seq, id: id
                     )
                 }
-                let leaf: Data = row["leaf"]
-                guard Hash32(row["prev_hash"] as Data) == head else {
+                guard row.dataNoCopy(atIndex: 11).flatMap(Hash32.init) == head else {
                     throw fail(file.path, "does not link to the entry before it", seq: seq, id: id)
                 }
+                let time: Int64 = row[2]
+                let leaf = row.dataNoCopy(atIndex: 10) ?? Data()
                 let hash = LedgerDay.chainHash(previous: head, leaf: leaf)
-                guard Hash32(row["entry_hash"] as Data) == hash else {
+                guard row.dataNoCopy(atIndex: 12).flatMap(Hash32.init) == hash else {
                     throw fail(file.path, "its bytes do not match its hash: the entry was changed", seq: seq, id: id)
                 }
-                try checkColumns(row, leaf: leaf, file: file.path, seq: seq, id: id)
+                let columns = LeafColumns.Columns(
+                    id: id, timestamp: Timestamp(millisecondsSinceEpoch: time).rfc3339, eventType: row[3],
+                    agent: row[4],
+                    action: row[5], target: row[6], result: row[7], riskLevel: row[8], taskID: row[9])
+                if let column = leaf.withUnsafeBytes({ LeafColumns.mismatch(columns, leaf: $0) }) {
+                    throw fail(file.path, "column \(column) differs from the hashed entry", seq: seq, id: id)
+                }
                 guard ids.insert(id).inserted else {
                     throw fail(file.path, "id appears twice (a replay)", seq: seq, id: id)
                 }
-                let time: Int64 = row["timestamp_ms"]
                 guard time >= lastTime else { throw fail(file.path, "timestamp goes back in time", seq: seq, id: id) }
                 lastTime = time
                 head = hash
-                tree.append(leafHash: MerkleTree.leafHash(Array(leaf)))
+                tree.append(leafHash: leaf.withUnsafeBytes { MerkleTree.leafHash($0) })
                 expected += 1
             }
         }
@@ -192,23 +206,6 @@ public struct LedgerVerifier {
         else { throw fail(day.path, "its link to the previous day is not a signed checkpoint of the log") }
         if let previous, previous.note != note {
             throw fail(day.path, "does not start from the final checkpoint of \(previous.origin)")
-        }
-    }
-
-    /// The indexed columns must say what the hashed leaf says, or a query could be fooled.
-    private func checkColumns(_ row: Row, leaf: Data, file: String, seq: Int, id: String) throws {
-        guard let value = try? JSONParser.parse(bytes: Array(leaf)) else {
-            throw fail(file, "its stored entry is not JSON", seq: seq, id: id)
-        }
-        let time: Int64 = row["timestamp_ms"]
-        let expected: [(String, String?)] = [
-            ("id", id), ("timestamp", Timestamp(millisecondsSinceEpoch: time).rfc3339),
-            ("event_type", row["event_type"]),
-            ("agent", row["agent"]), ("action", row["action"]), ("target", row["target"]), ("result", row["result"]),
-            ("risk_level", row["risk_level"]), ("task_id", row["task_id"]),
-        ]
-        for (key, column) in expected where value[key]?.stringValue != column {
-            throw fail(file, "column \(key) differs from the hashed entry", seq: seq, id: id)
         }
     }
 }

@@ -12,9 +12,11 @@ public struct MerkleTree: Sendable {
     public var size: Int { levels[0].count }
 
     public static func leafHash(_ leaf: [UInt8]) -> Hash32 {
-        leaf.withUnsafeBytes { bytes in
-            withUnsafeBytes(of: UInt8(0)) { prefix in Hash32.sha256([prefix, bytes]) }
-        }
+        leaf.withUnsafeBytes { leafHash($0) }
+    }
+
+    public static func leafHash(_ leaf: UnsafeRawBufferPointer) -> Hash32 {
+        withUnsafeBytes(of: UInt8(0)) { prefix in Hash32.sha256([prefix, leaf]) }
     }
 
     static func nodeHash(_ left: Hash32, _ right: Hash32) -> Hash32 {

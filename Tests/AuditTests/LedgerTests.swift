@@ -208,3 +208,56 @@ struct LedgerTests {
         }
     }
 }
+
+@Suite("Monthly archives")
+struct ArchiveTests {
+    func ledgerAcrossMonths() throws -> LedgerFixture {
+        let fixture = LedgerFixture(start: Timestamp(rfc3339: "2026-10-30T12:00:00Z")!)
+        let ledger = try fixture.open()
+        for _ in 0..<3 {
+            _ = ledger.append(contentsOf: [LedgerFixture.draft(1), LedgerFixture.draft(2)])
+            fixture.clock.advance(by: .seconds(86_400))
+        }
+        ledger.close()
+        return fixture
+    }
+
+    @Test("an archived month still verifies and answers queries; its live files are gone")
+    func archiveVerifiesAndQueries() throws {
+        let fixture = try ledgerAcrossMonths()
+        let notes = try CheckpointLog(path: fixture.directory + "/checkpoints.log").notes()
+        let archived = try LedgerArchive(directory: fixture.directory, signer: fixture.signer).archive(
+            month: "2026-10", notes: notes)
+        #expect(archived == 2)
+        #expect(fixture.dayFiles.count == 3, "the listing includes archived days")
+        #expect(!FileManager.default.fileExists(atPath: fixture.directory + "/ledger-2026-10-30.sqlite"))
+        let report = fixture.verify()
+        #expect(report.intact, "\(String(describing: report.failure))")
+        #expect(report.entries == 6)
+        var found = 0
+        try LedgerReader(directory: fixture.directory).entries(matching: AuditQuery()) { _ in
+            found += 1
+            return true
+        }
+        #expect(found == 6)
+    }
+
+    @Test("the newest month is refused, and a changed archive file fails verification")
+    func archiveGuards() throws {
+        let fixture = try ledgerAcrossMonths()
+        let notes = try CheckpointLog(path: fixture.directory + "/checkpoints.log").notes()
+        let archive = LedgerArchive(directory: fixture.directory, signer: fixture.signer)
+        #expect(throws: AuditError.self) { try archive.archive(month: "2026-11", notes: notes) }
+        try archive.archive(month: "2026-10", notes: notes)
+        let file = fixture.directory + "/archive/2026-10/ledger-2026-10-31.sqlite"
+        let handle = try #require(FileHandle(forWritingAtPath: file))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data([0]))
+        try handle.close()
+        let report = fixture.verify()
+        #expect(!report.intact)
+        #expect(
+            report.failure?.reason.contains("changed since it was archived") == true,
+            "\(String(describing: report.failure))")
+    }
+}

@@ -9,7 +9,7 @@ struct AuditCommand: ParsableCommand {
         abstract: "Verify, query, prove and append to the audit ledger.",
         subcommands: [
             AuditVerifyCommand.self, AuditQueryCommand.self, AuditTailCommand.self, AuditAppendCommand.self,
-            AuditProveCommand.self, AuditVerifyProofCommand.self,
+            AuditProveCommand.self, AuditVerifyProofCommand.self, AuditArchiveCommand.self,
         ]
     )
 }
@@ -265,5 +265,25 @@ struct AuditVerifyProofCommand: ParsableCommand {
             let checkpoint = try InclusionProof(json: json).verify(with: verifier).get()
             print("valid: entry is leaf of \(checkpoint.origin) at tree size \(checkpoint.size)")
         }
+    }
+}
+
+struct AuditArchiveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "archive",
+        abstract:
+            "Move a past month's day files into archive/YYYY-MM with a signed manifest (they still verify and query).")
+
+    @Option(help: "The month, YYYY-MM.") var month: String
+    @OptionGroup var ledger: LedgerOptions
+
+    func run() throws {
+        let directory = ledger.resolved
+        let count = try auditCall { () throws(AuditError) in
+            let signer = try AuditKeys.loadOrCreate(in: directory)
+            let notes = try CheckpointLogReader.notes(in: directory)
+            return try LedgerArchive(directory: directory, signer: signer).archive(month: month, notes: notes)
+        }
+        print("archived \(count) day(s) of \(month) into \(directory)/archive/\(month)")
     }
 }
