@@ -36,7 +36,8 @@ public final class Ledger: @unchecked Sendable {
     private var current: LedgerDay?
     private var identifiers = EntryIdentifiers()
     private var checkpointedSize = 0
-    private var lastCheckpointAt: Int64 = 0
+    /// Real (not injected) time of the last checkpoint: the interval is an operational promise about wall time.
+    private var lastCheckpointAt = Date.distantPast
     private var lastNote: String?
 
     /// Opens (or starts) the ledger in `directory`, checking the newest day's chain and its last checkpoint.
@@ -170,8 +171,8 @@ public final class Ledger: @unchecked Sendable {
             condition.unlock()
 
             if !batch.isEmpty { write(batch) }
-            let now = clock.now().millisecondsSinceEpoch
-            if timedOut || stopping || now - lastCheckpointAt >= options.checkpointInterval { checkpointIfNeeded() }
+            let interval = Double(options.checkpointInterval) / 1000
+            if timedOut || stopping || Date().timeIntervalSince(lastCheckpointAt) >= interval { checkpointIfNeeded() }
             if stopping {
                 current?.close()
                 condition.lock()
@@ -186,7 +187,7 @@ public final class Ledger: @unchecked Sendable {
     /// When the writer must wake to checkpoint entries not yet covered, if any.
     private var checkpointDue: Date? {
         guard let current, current.count > checkpointedSize else { return nil }
-        return Date(timeIntervalSince1970: Double(lastCheckpointAt + options.checkpointInterval) / 1000)
+        return lastCheckpointAt.addingTimeInterval(Double(options.checkpointInterval) / 1000)
     }
 
     private func write(_ batch: [Pending]) {
@@ -261,6 +262,6 @@ public final class Ledger: @unchecked Sendable {
         try log.append(signed)
         lastNote = signed.note
         checkpointedSize = day.count
-        lastCheckpointAt = clock.now().millisecondsSinceEpoch
+        lastCheckpointAt = Date()
     }
 }
