@@ -29,7 +29,7 @@ let package = Package(
             name: "Audit",
             dependencies: [
                 "Capabilities", .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         // Fakes shared by the tests (manual clock, …).

@@ -107,6 +107,44 @@ public struct AuditEntry: Hashable, Sendable {
         return .object(members)
     }
 
-    /// The bytes hashed into the chain and the Merkle tree.
-    public var canonicalJSON: String { json.canonicalText }
+    /// The text hashed into the chain and the Merkle tree.
+    public var canonicalJSON: String { String(decoding: canonicalBytes, as: UTF8.self) }
+
+    /// ``canonicalJSON`` as bytes, written directly (the same bytes as `json.canonicalBytes`, without building the
+    /// intermediate value): this runs once per appended entry.
+    public var canonicalBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(384)
+        func field(_ key: StaticString, _ value: String, first: Bool = false) {
+            out += (first ? "{\"" : ",\"").utf8
+            key.withUTF8Buffer { out += $0 }
+            out += "\":".utf8
+            JSONValue.writeString(value, to: &out)
+        }
+        field("id", id, first: true)
+        out += #","timestamp":""#.utf8
+        timestamp.writeRFC3339(to: &out)
+        out.append(UInt8(ascii: "\""))
+        field("event_type", draft.eventType.rawValue)
+        field("agent", draft.agent)
+        field("action", draft.action)
+        field("target", draft.target)
+        out += #","capabilities_used":["#.utf8
+        for (index, capability) in draft.capabilitiesUsed.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            JSONValue.writeString(capability, to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        field("result", draft.result.rawValue)
+        field("risk_level", draft.riskLevel.rawValue)
+        out += #","details":"#.utf8
+        draft.details.sortingKeys.write(to: &out)
+        if let decidedBy = draft.decidedBy {
+            out += #","decided_by":"#.utf8
+            decidedBy.json.write(to: &out)
+        }
+        if let taskID = draft.taskID { field("task_id", taskID) }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
 }

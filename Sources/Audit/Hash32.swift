@@ -21,7 +21,20 @@ public struct Hash32: Hashable, Sendable, CustomStringConvertible {
     public init?(_ data: some Collection<UInt8>) {
         guard data.count == 32 else { return nil }
         var value = SIMD32<UInt8>()
-        for (index, byte) in data.enumerated() { value[index] = byte }
+        let copied = data.withContiguousStorageIfAvailable { source in
+            withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: UnsafeRawBufferPointer(source)) }
+        }
+        if copied == nil {
+            for (index, byte) in data.enumerated() { value[index] = byte }
+        }
+        bytes = value
+    }
+
+    /// From exactly 32 raw bytes.
+    init?(raw: UnsafeRawBufferPointer) {
+        guard raw.count == 32 else { return nil }
+        var value = SIMD32<UInt8>()
+        withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: raw) }
         bytes = value
     }
 

@@ -57,8 +57,12 @@ extension JSONValue {
     /// Deterministic text: no whitespace, members in the order held, strings with the minimal escapes
     /// (`"`, `\`, control characters; `/` and non-ASCII as themselves), integers in decimal, other numbers in
     /// Swift's shortest round-trip form.
-    public var canonicalText: String {
-        var out = ""
+    public var canonicalText: String { String(decoding: canonicalBytes, as: UTF8.self) }
+
+    /// ``canonicalText`` as UTF-8 bytes: what the ledger hashes and stores.
+    public var canonicalBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
         write(to: &out)
         return out
     }
@@ -69,59 +73,68 @@ extension JSONValue {
         case .array(let values): .array(values.map(\.sortingKeys))
         case .object(let members):
             .object(
-                members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map {
-                    ($0.key, $0.value.sortingKeys)
-                })
+                members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { ($0.key, $0.value.sortingKeys) })
         default: self
         }
     }
 
-    func write(to out: inout String) {
+    func write(to out: inout [UInt8]) {
         switch self {
-        case .null: out += "null"
-        case .bool(let value): out += value ? "true" : "false"
-        case .integer(let value): out += String(value)
-        case .number(let value): out += value.isFinite ? "\(value)" : "null"
+        case .null: out += "null".utf8
+        case .bool(let value): out += (value ? "true" : "false").utf8
+        case .integer(let value): out += String(value).utf8
+        case .number(let value): out += (value.isFinite ? "\(value)" : "null").utf8
         case .string(let value): Self.writeString(value, to: &out)
         case .array(let values):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (index, value) in values.enumerated() {
-                if index > 0 { out += "," }
+                if index > 0 { out.append(UInt8(ascii: ",")) }
                 value.write(to: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (index, member) in members.enumerated() {
-                if index > 0 { out += "," }
+                if index > 0 { out.append(UInt8(ascii: ",")) }
                 Self.writeString(member.key, to: &out)
-                out += ":"
+                out.append(UInt8(ascii: ":"))
                 member.value.write(to: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    static func writeString(_ value: String, to out: inout String) {
-        out += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
+    static func writeString(_ value: String, to out: inout [UInt8]) {
+        var copy = value
+        copy.withUTF8 { writeString(bytes: UnsafeRawBufferPointer($0), to: &out) }
+    }
+
+    /// Writes UTF-8 `bytes` as a JSON string. Only ASCII bytes are ever escaped, so the bytes of multi-byte
+    /// characters pass through unchanged.
+    static func writeString(bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var start = 0
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            guard byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F else { continue }
+            out.append(contentsOf: bytes[start..<index])
+            start = index + 1
+            switch byte {
+            case 0x22: out += "\\\"".utf8
+            case 0x5C: out += "\\\\".utf8
+            case 0x0A: out += "\\n".utf8
+            case 0x0D: out += "\\r".utf8
+            case 0x09: out += "\\t".utf8
+            case 0x08: out += "\\b".utf8
+            case 0x0C: out += "\\f".utf8
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+                let hex = Array("0123456789abcdef".utf8)
+                out += "\\u00".utf8
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0x0F)])
             }
         }
-        out += "\""
+        out.append(contentsOf: bytes[start..<bytes.count])
+        out.append(UInt8(ascii: "\""))
     }
 }

@@ -205,9 +205,10 @@ public final class Ledger: @unchecked Sendable {
         var failure: AuditError? = nil
         var start = 0
         while start < entries.count {
+            let dayNumber = entries[start].timestamp.dayNumber
             let name = entries[start].timestamp.utcDay
             var end = start
-            while end < entries.count && entries[end].timestamp.utcDay == name { end += 1 }
+            while end < entries.count && entries[end].timestamp.dayNumber == dayNumber { end += 1 }
             do throws(AuditError) {
                 let target = try day(for: name)
                 try target.append(Array(entries[start..<end]))

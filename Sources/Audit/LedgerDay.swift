@@ -157,7 +157,7 @@ final class LedgerDay: @unchecked Sendable {
         var head = self.head
         var rows: [(AuditEntry, [UInt8], Hash32, Hash32)] = []
         for entry in entries {
-            let leaf = Array(entry.canonicalJSON.utf8)
+            let leaf = entry.canonicalBytes
             let hash = Self.chainHash(previous: head, leaf: leaf)
             rows.append((entry, leaf, head, hash))
             head = hash

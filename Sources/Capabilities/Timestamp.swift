@@ -32,16 +32,44 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     public var description: String { rfc3339 }
 
     public var rfc3339: String {
-        let ms = millisecondsSinceEpoch
-        let (days, msOfDay) = floorDivide(ms, 86_400_000)
-        let (year, month, day) = civilDate(fromDaysSinceEpoch: days)
-        let hour = msOfDay / 3_600_000
-        let minute = msOfDay / 60_000 % 60
-        let second = msOfDay / 1000 % 60
-        let milli = msOfDay % 1000
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2))"
-            + ".\(pad(milli, 3))Z"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        writeRFC3339(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
+
+    /// Appends ``rfc3339`` as ASCII bytes, without building a string (years 0 to 9999).
+    public func writeRFC3339(to out: inout [UInt8]) {
+        let (days, msOfDay) = floorDivide(millisecondsSinceEpoch, 86_400_000)
+        let (year, month, day) = civilDate(fromDaysSinceEpoch: days)
+        func digits(_ value: Int64, _ width: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / divisor % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(year, 4)
+        out.append(UInt8(ascii: "-"))
+        digits(month, 2)
+        out.append(UInt8(ascii: "-"))
+        digits(day, 2)
+        out.append(UInt8(ascii: "T"))
+        digits(msOfDay / 3_600_000, 2)
+        out.append(UInt8(ascii: ":"))
+        digits(msOfDay / 60_000 % 60, 2)
+        out.append(UInt8(ascii: ":"))
+        digits(msOfDay / 1000 % 60, 2)
+        out.append(UInt8(ascii: "."))
+        digits(msOfDay % 1000, 3)
+        out.append(UInt8(ascii: "Z"))
+    }
+
+    /// Days since 1970-01-01 (UTC): equal for two times on the same UTC day.
+    public var dayNumber: Int64 { floorDivide(millisecondsSinceEpoch, 86_400_000).0 }
 }
 
 /// Where the current time comes from. Inject a manual clock in tests.
@@ -79,7 +107,3 @@ private func civilDate(fromDaysSinceEpoch days: Int64) -> (Int64, Int64, Int64) 
     return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
 }
 
-private func pad(_ value: Int64, _ width: Int) -> String {
-    let digits = String(value)
-    return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
-}
