@@ -73,7 +73,9 @@ extension JSONValue {
         case .array(let values): .array(values.map(\.sortingKeys))
         case .object(let members):
             .object(
-                members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { ($0.key, $0.value.sortingKeys) })
+                members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map {
+                    ($0.key, $0.value.sortingKeys)
+                })
         default: self
         }
     }

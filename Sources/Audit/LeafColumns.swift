@@ -1,4 +1,5 @@
 import Capabilities
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -65,7 +66,8 @@ struct LeafColumns {
     }
 
     private func starts(_ leaf: UnsafeRawBufferPointer, with prefix: [UInt8]) -> Bool {
-        leaf.count >= prefix.count && prefix.withUnsafeBytes { memcmp($0.baseAddress!, leaf.baseAddress!, prefix.count) == 0 }
+        leaf.count >= prefix.count
+            && prefix.withUnsafeBytes { memcmp($0.baseAddress!, leaf.baseAddress!, prefix.count) == 0 }
     }
 
     private func contains(_ leaf: UnsafeRawBufferPointer, _ needle: [UInt8], from start: Int) -> Bool {

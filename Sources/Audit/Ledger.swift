@@ -12,6 +12,9 @@ public final class Ledger: @unchecked Sendable {
     public struct Options: Sendable {
         public var maximumBatch = 1000
         public var checkpointInterval: Int64 = 1000  // milliseconds
+        /// How long the writer waits, at most, for the appenders of its previous batch to come back before
+        /// committing a smaller batch. A lone appender never waits.
+        public var linger: Double = 0.001  // seconds
         public init() {}
     }
 
@@ -29,8 +32,21 @@ public final class Ledger: @unchecked Sendable {
     // Shared with appenders, guarded by `condition`.
     private let condition = NSCondition()
     private var queue: [Pending] = []
+    private var queuedEntries = 0
+    /// Submitters wake the writer only once this many entries are queued, so a lingering writer is woken once
+    /// per batch rather than once per appender.
+    private var wakeThreshold = 1
     private var closing = false
     private var finished = false
+
+    /// Commits and entries written so far (entries per commit shows how well group commit works).
+    public var statistics: (commits: Int, entries: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (commits, entriesWritten)
+    }
+    private var commits = 0
+    private var entriesWritten = 0
 
     // Owned by the writer thread.
     private var current: LedgerDay?
@@ -131,7 +147,8 @@ public final class Ledger: @unchecked Sendable {
             return
         }
         queue.append(Pending(drafts: drafts, completion: completion))
-        condition.signal()
+        queuedEntries += drafts.count
+        if queuedEntries >= wakeThreshold { condition.signal() }
         condition.unlock()
     }
 
@@ -147,9 +164,11 @@ public final class Ledger: @unchecked Sendable {
     // MARK: The writer thread
 
     private func run() {
+        var lastBatch = 0
         while true {
             condition.lock()
             var timedOut = false
+            wakeThreshold = 1
             while queue.isEmpty && !closing {
                 if let due = checkpointDue {
                     if !condition.wait(until: due) {
@@ -160,6 +179,16 @@ public final class Ledger: @unchecked Sendable {
                     condition.wait()
                 }
             }
+            // Group commit, bounded by time and size: when the last batch had company, wait up to `linger` for
+            // as many entries as it held, so concurrent appenders share one fsync instead of each paying one.
+            if lastBatch > 1 && !queue.isEmpty && !closing {
+                wakeThreshold = min(lastBatch, options.maximumBatch)
+                let deadline = Date().addingTimeInterval(options.linger)
+                while queuedEntries < wakeThreshold && !closing {
+                    if !condition.wait(until: deadline) { break }
+                }
+                wakeThreshold = 1
+            }
             var batch: [Pending] = []
             var taken = 0
             while !queue.isEmpty && (taken == 0 || taken + queue[0].drafts.count <= options.maximumBatch) {
@@ -167,10 +196,18 @@ public final class Ledger: @unchecked Sendable {
                 taken += next.drafts.count
                 batch.append(next)
             }
+            queuedEntries -= taken
+            lastBatch = batch.count
             let stopping = closing && queue.isEmpty
             condition.unlock()
 
-            if !batch.isEmpty { write(batch) }
+            if !batch.isEmpty {
+                write(batch)
+                condition.lock()
+                commits += 1
+                entriesWritten += taken
+                condition.unlock()
+            }
             let interval = Double(options.checkpointInterval) / 1000
             if timedOut || stopping || Date().timeIntervalSince(lastCheckpointAt) >= interval { checkpointIfNeeded() }
             if stopping {

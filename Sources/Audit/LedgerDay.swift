@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// One UTC day of the ledger: its SQLite file, its chain head and its Merkle tree (kept in memory, rebuilt from
 /// the stored leaves when the file is opened).
@@ -162,19 +163,45 @@ final class LedgerDay: @unchecked Sendable {
             rows.append((entry, leaf, head, hash))
             head = hash
         }
-        let firstSeq = count + 1
+        let firstSeq = Int64(count + 1)
         do {
             try writer.write { db in
                 let statement = try db.cachedStatement(
                     sql: "INSERT INTO entries (seq, id, timestamp_ms, event_type, agent, action, target, result, "
                         + "risk_level, task_id, leaf, prev_hash, entry_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                // Bound straight through the C API: no per-value boxing on the ledger's hottest path.
+                let sqlite = statement.sqliteStatement
                 for (offset, (entry, leaf, previous, hash)) in rows.enumerated() {
-                    try statement.execute(arguments: [
-                        firstSeq + offset, entry.id, entry.timestamp.millisecondsSinceEpoch, entry.eventType.rawValue,
-                        entry.agent, entry.action, entry.target, entry.result.rawValue, entry.riskLevel.rawValue,
-                        entry.draft.taskID, Data(leaf), Data(previous.array), Data(hash.array),
-                    ])
+                    sqlite3_reset(sqlite)
+                    sqlite3_bind_int64(sqlite, 1, firstSeq + Int64(offset))
+                    Self.bind(sqlite, 2, entry.id)
+                    sqlite3_bind_int64(sqlite, 3, entry.timestamp.millisecondsSinceEpoch)
+                    Self.bind(sqlite, 4, entry.eventType.rawValue)
+                    Self.bind(sqlite, 5, entry.agent)
+                    Self.bind(sqlite, 6, entry.action)
+                    Self.bind(sqlite, 7, entry.target)
+                    Self.bind(sqlite, 8, entry.result.rawValue)
+                    Self.bind(sqlite, 9, entry.riskLevel.rawValue)
+                    if let task = entry.draft.taskID {
+                        Self.bind(sqlite, 10, task)
+                    } else {
+                        sqlite3_bind_null(sqlite, 10)
+                    }
+                    leaf.withUnsafeBytes {
+                        _ = sqlite3_bind_blob(sqlite, 11, $0.baseAddress, Int32($0.count), transient)
+                    }
+                    withUnsafeBytes(of: previous.bytes) {
+                        _ = sqlite3_bind_blob(sqlite, 12, $0.baseAddress, 32, transient)
+                    }
+                    withUnsafeBytes(of: hash.bytes) { _ = sqlite3_bind_blob(sqlite, 13, $0.baseAddress, 32, transient) }
+                    let code = sqlite3_step(sqlite)
+                    guard code == SQLITE_DONE else {
+                        throw AuditError.storage(
+                            "SQLite error \(code): \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
+                    }
                 }
+                sqlite3_reset(sqlite)
+                sqlite3_clear_bindings(sqlite)
             }
         } catch {
             throw .storage("cannot append to \(path): \(error)")
@@ -186,8 +213,16 @@ final class LedgerDay: @unchecked Sendable {
         self.head = head
     }
 
+    private static func bind(_ statement: OpaquePointer?, _ index: Int32, _ text: String) {
+        var copy = text
+        copy.withUTF8 { _ = sqlite3_bind_text(statement, index, $0.baseAddress, Int32($0.count), transient) }
+    }
+
     func close() {
         try? writer?.close()
         try? reader?.close()
     }
 }
+
+/// SQLite copies bound values given this destructor.
+private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

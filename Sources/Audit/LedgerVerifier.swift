@@ -137,7 +137,8 @@ public struct LedgerVerifier {
                     + "leaf, prev_hash, entry_hash FROM entries ORDER BY seq")
             let sqlite = statement.sqliteStatement
             func column(_ index: Int32) -> UnsafeRawBufferPointer {
-                UnsafeRawBufferPointer(start: sqlite3_column_blob(sqlite, index), count: Int(sqlite3_column_bytes(sqlite, index)))
+                UnsafeRawBufferPointer(
+                    start: sqlite3_column_blob(sqlite, index), count: Int(sqlite3_column_bytes(sqlite, index)))
             }
             var checker = LeafColumns()
             var head = day.genesis
@@ -147,13 +148,17 @@ public struct LedgerVerifier {
             while true {
                 let code = sqlite3_step(sqlite)
                 if code == SQLITE_DONE { break }
-                guard code == SQLITE_ROW else { throw AuditError.storage("\(file.path): SQLite error \(code) while reading") }
+                guard code == SQLITE_ROW else {
+                    throw AuditError.storage("\(file.path): SQLite error \(code) while reading")
+                }
                 let seq = sqlite3_column_int64(sqlite, 0)
                 let idBytes = column(1)
                 func failure(_ reason: String) -> FailureSignal {
                     fail(file.path, reason, seq: Int(seq), id: String(decoding: idBytes, as: UTF8.self))
                 }
-                guard seq == expected else { throw failure("expected entry \(expected) next: an entry was deleted or inserted") }
+                guard seq == expected else {
+                    throw failure("expected entry \(expected) next: an entry was deleted or inserted")
+                }
                 guard Hash32(raw: column(11)) == head else { throw failure("does not link to the entry before it") }
                 let leaf = column(10)
                 let hash = withUnsafeBytes(of: head.bytes) { Hash32.sha256([$0, leaf]) }
@@ -170,7 +175,8 @@ public struct LedgerVerifier {
                 }
                 if !idHashes.insert(Self.fingerprint(idBytes)).inserted {
                     let id = String(decoding: idBytes, as: UTF8.self)
-                    let copies = try Int.fetchOne(db, sql: "SELECT count(*) FROM entries WHERE id = ?", arguments: [id]) ?? 0
+                    let copies =
+                        try Int.fetchOne(db, sql: "SELECT count(*) FROM entries WHERE id = ?", arguments: [id]) ?? 0
                     if copies > 1 { throw failure("id appears twice (a replay)") }
                 }
                 guard time >= lastTime else { throw failure("timestamp goes back in time") }

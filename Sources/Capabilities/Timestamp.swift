@@ -106,4 +106,3 @@ private func civilDate(fromDaysSinceEpoch days: Int64) -> (Int64, Int64, Int64) 
     let month = mp < 10 ? mp + 3 : mp - 9
     return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
 }
-

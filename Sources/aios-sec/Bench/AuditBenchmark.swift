@@ -68,7 +68,7 @@ struct AuditBenchmark {
     }
 
     /// `writers` concurrent appenders, each waiting for its entry to be durable before the next.
-    func concurrentWriters() async throws -> (rate: Double, p99: Double) {
+    func concurrentWriters() async throws -> (rate: Double, p99: Double, perCommit: Double) {
         let ledger = try freshLedger("concurrent")
         defer { ledger.close() }
         let deadline = monotonicNanoseconds() + UInt64(seconds * 1e9)
@@ -93,7 +93,8 @@ struct AuditBenchmark {
         }
         let elapsed = Double(monotonicNanoseconds() - start) / 1e9
         let p99 = latencies.isEmpty ? 0 : Double(latencies[latencies.count * 99 / 100]) / 1e6
-        return (Double(latencies.count) / elapsed, p99)
+        let statistics = ledger.statistics
+        return (Double(latencies.count) / elapsed, p99, Double(statistics.entries) / Double(max(statistics.commits, 1)))
     }
 
     /// Builds a ledger of `verifyEntries`, then times a full verification and inclusion proofs.

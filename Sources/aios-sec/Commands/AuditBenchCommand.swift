@@ -26,7 +26,9 @@ struct AuditBenchCommand: AsyncParsableCommand {
         let concurrent = try await bench.concurrentWriters()
         report(
             "concurrent", concurrent.rate, "entries/s",
-            "\(writers) writers, each durable before return; p99 \(concurrent.p99) ms")
+            String(
+                format: "%d writers, each durable before return; p99 %.1f ms; %.1f entries per commit", writers,
+                concurrent.p99, concurrent.perCommit))
         for figure in try bench.verifyAndProve() { report(figure.name, figure.value, figure.unit, figure.detail) }
     }
 
