@@ -77,7 +77,9 @@ public final class Ledger: @unchecked Sendable {
                 notes.compactMap { signer.verifier.verify(note: $0.note) }
                 .last { $0.origin == day.origin }?.size ?? 0
         }
-        let thread = Thread { [unowned self] in self.run() }
+        // The thread holds the ledger until `close()` ends it, so a ledger dropped without closing leaks a
+        // thread rather than crashing it.
+        let thread = Thread { [self] in self.run() }
         thread.name = "audit-ledger-writer"
         thread.start()
     }
@@ -189,13 +191,14 @@ public final class Ledger: @unchecked Sendable {
                 }
                 wakeThreshold = 1
             }
-            var batch: [Pending] = []
+            var count = 0
             var taken = 0
-            while !queue.isEmpty && (taken == 0 || taken + queue[0].drafts.count <= options.maximumBatch) {
-                let next = queue.removeFirst()
-                taken += next.drafts.count
-                batch.append(next)
+            while count < queue.count && (count == 0 || taken + queue[count].drafts.count <= options.maximumBatch) {
+                taken += queue[count].drafts.count
+                count += 1
             }
+            let batch = Array(queue.prefix(count))
+            queue.removeFirst(count)
             queuedEntries -= taken
             lastBatch = batch.count
             let stopping = closing && queue.isEmpty
