@@ -9,9 +9,7 @@ extension PolicyLoader {
     }
 
     private mutating func readTool(_ name: String, keyNode: Node, value: Node) -> ToolDefinition? {
-        let valid =
-            !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
-        guard valid else {
+        guard isValidName(name) else {
             reader.report(keyNode, "'\(name)' is not a valid tool name (letters, digits, . _ -)")
             return nil
         }
