@@ -21,7 +21,7 @@ public struct Hash32: Hashable, Sendable, CustomStringConvertible {
     public init?(_ data: some Collection<UInt8>) {
         guard data.count == 32 else { return nil }
         var value = SIMD32<UInt8>()
-        let copied = data.withContiguousStorageIfAvailable { source in
+        let copied: Void? = data.withContiguousStorageIfAvailable { source in
             withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: UnsafeRawBufferPointer(source)) }
         }
         if copied == nil {

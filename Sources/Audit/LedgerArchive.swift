@@ -3,8 +3,8 @@ import Foundation
 import GRDB
 
 /// Monthly archives: `archive/YYYY-MM/` holds a compact copy of each day file of the month (`VACUUM INTO`,
-/// rollback journal, mode 0600) and `manifest.note`, a signed note listing each day's entry count, final
-/// checkpoint and file hash. The originals are removed only after the copies are checked. Archived days stay in
+/// rollback journal, mode 0600) and `manifest.note`, a signed note listing each day's entry count, chain head,
+/// final checkpoint (the signed note itself, so the archive stands on its own) and file hash. The originals are removed only after the copies are checked. Archived days stay in
 /// the ledger: `verify` walks them with the live days, and queries read them.
 public struct LedgerArchive {
     public let directory: String
@@ -51,6 +51,7 @@ public struct LedgerArchive {
                 JSONValue.object([
                     ("day", .string(file.day)), ("entries", .integer(Int64(count))), ("head", .string(head.base64)),
                     ("root", .string(final.root.base64)), ("sha256", .string(Hash32.sha256(data).base64)),
+                    ("checkpoint", .string(note)),
                 ]).canonicalText)
         }
         let manifest: String
@@ -122,8 +123,12 @@ public struct LedgerArchive {
         var listed: Set<String> = []
         for line in lines.dropFirst() {
             guard let value = try? JSONParser.parse(String(line)), let day = value["day"]?.stringValue,
-                let hash = value["sha256"]?.stringValue
+                let hash = value["sha256"]?.stringValue, let note = value["checkpoint"]?.stringValue,
+                case .integer(let entries)? = value["entries"]
             else { return "\(path): an unreadable line" }
+            guard let checkpoint = verifier.verify(note: note), checkpoint.origin == Ledger.origin(day: day),
+                checkpoint.size == entries, checkpoint.root.base64 == value["root"]?.stringValue
+            else { return "\(path): the final checkpoint listed for \(day) does not verify or does not match" }
             let file = monthDirectory + "/" + LedgerDay.fileName(day: day)
             guard let data = FileManager.default.contents(atPath: file), Hash32.sha256(data).base64 == hash else {
                 return "\(file): missing or changed since it was archived"
