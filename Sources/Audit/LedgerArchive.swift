@@ -38,11 +38,8 @@ public struct LedgerArchive {
             try? FileManager.default.removeItem(atPath: copy)
             let (count, head) = try compact(file.path, into: copy)
             let origin = Ledger.origin(day: file.day)
-            guard
-                let final = notes.compactMap({ signer.verifier.verify(note: $0.note) }).last(where: {
-                    $0.origin == origin
-                }),
-                final.size == count
+            let signed = notes.compactMap { line in signer.verifier.verify(note: line.note).map { ($0, line.note) } }
+            guard let (final, note) = signed.last(where: { $0.0.origin == origin }), final.size == count
             else {
                 throw .tampered("\(file.path) has no final checkpoint covering its \(count) entries; run audit verify")
             }
