@@ -19,6 +19,12 @@ public enum AuditKeys {
             else { throw .key("\(path) is not a checkpoint key") }
             return signer
         }
+        // A ledger that already has checkpoints must keep its key: a new one would silently start a second history.
+        if FileManager.default.fileExists(atPath: directory + "/" + CheckpointLog.fileName) {
+            throw .key(
+                "\(path) is missing but the ledger in \(directory) already has checkpoints: restore the key "
+                    + "(a new one would fork the signed history)")
+        }
         let signer = CheckpointSigner(name: keyName, key: Curve25519.Signing.PrivateKey())
         try write(signer.privateKeyText + "\n", to: path, mode: 0o600)
         try write(signer.verifier.text + "\n", to: directory + "/" + publicKeyFile, mode: 0o644)

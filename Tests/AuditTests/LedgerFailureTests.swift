@@ -67,3 +67,24 @@ struct LedgerFailureTests {
         #expect(covered == 3)
     }
 }
+
+@Suite("The checkpoint key")
+struct AuditKeyTests {
+    @Test("a key is created once, reloaded after, and never silently replaced when checkpoints exist")
+    func keyLifecycle() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aios-keys-\(UUID().uuidString)")
+            .path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try AuditKeys.loadOrCreate(in: directory)
+        #expect(try AuditKeys.loadOrCreate(in: directory).verifier == first.verifier)
+        #expect(try AuditKeys.verifier(from: directory + "/checkpoint.pub") == first.verifier)
+        let mode =
+            try FileManager.default.attributesOfItem(atPath: directory + "/checkpoint.key")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let ledger = try Ledger(directory: directory, signer: first)
+        _ = ledger.append(contentsOf: [LedgerFixture.draft(1)])
+        ledger.close()
+        try FileManager.default.removeItem(atPath: directory + "/checkpoint.key")
+        #expect(throws: AuditError.self) { try AuditKeys.loadOrCreate(in: directory) }
+    }
+}
