@@ -24,7 +24,7 @@ struct LedgerFailureTests {
             print("skipped: making files immutable needs root")
             return
         }
-        let fixture = LedgerFixture()
+        let fixture = LedgerFixture(storage: .disk)
         let ledger = try fixture.open()
         defer { ledger.close() }
         #expect(ledger.append(contentsOf: [LedgerFixture.draft(1)]).error == nil)

@@ -6,15 +6,26 @@ import SecurityTesting
 
 @testable import Audit
 
-/// A ledger in a fresh temporary directory, with a manual clock and its own key.
+/// A ledger in a fresh directory, with a manual clock and its own key.
+///
+/// Unit tests keep their ledgers in memory: on `/dev/shm` (tmpfs), the real SQLite files, triggers and fsyncs run
+/// without touching a disk. Tests about the disk itself (write failures, SIGKILL) ask for `.disk`.
 final class LedgerFixture {
+    enum Storage {
+        case memory
+        case disk
+    }
+
     let directory: String
     let clock: ManualClock
     let signer: CheckpointSigner
 
-    init(start: Timestamp = Timestamp(rfc3339: "2026-11-29T10:00:00Z")!) {
-        directory =
-            FileManager.default.temporaryDirectory.appendingPathComponent("aios-ledger-\(UUID().uuidString)").path
+    init(start: Timestamp = Timestamp(rfc3339: "2026-11-29T10:00:00Z")!, storage: Storage = .memory) {
+        let memory = "/dev/shm"
+        let base =
+            storage == .memory && FileManager.default.isWritableFile(atPath: memory)
+            ? URL(fileURLWithPath: memory) : FileManager.default.temporaryDirectory
+        directory = base.appendingPathComponent("aios-ledger-\(UUID().uuidString)").path
         clock = ManualClock(start)
         signer = CheckpointSigner(name: AuditKeys.keyName, key: Curve25519.Signing.PrivateKey())
     }
