@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Capabilities", targets: ["Capabilities"]),
         .library(name: "Policy", targets: ["Policy"]),
         .library(name: "Audit", targets: ["Audit"]),
+        .library(name: "Secrets", targets: ["Secrets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -32,18 +33,27 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
+        // Secrets: the sealed boot file (and, next, the kernel keyring vault and per-agent hand-off).
+        .target(
+            name: "Secrets",
+            dependencies: [
+                "Capabilities", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         // Fakes shared by the tests (manual clock, …).
         .target(name: "SecurityTesting", dependencies: ["Capabilities"]),
         .executableTarget(
             name: "aios-sec",
             dependencies: [
-                "Capabilities", "Policy", "Audit",
+                "Capabilities", "Policy", "Audit", "Secrets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(name: "CapabilitiesTests", dependencies: ["Capabilities", "SecurityTesting"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Capabilities"]),
+        .testTarget(name: "SecretsTests", dependencies: ["Secrets"]),
         .testTarget(
             name: "AuditTests",
             dependencies: [
