@@ -27,6 +27,10 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "fuzz-sealed-file",
+            dependencies: ["FuzzSupport", .product(name: "Secrets", package: root)]
+        ),
+        .executableTarget(
             name: "fuzz-policy",
             dependencies: [
                 "FuzzSupport", .product(name: "Policy", package: root),

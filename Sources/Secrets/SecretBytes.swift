@@ -49,7 +49,7 @@ public final class SecretBytes: @unchecked Sendable, CustomStringConvertible, Cu
     public var debugDescription: String { description }
 
     /// Zeroes memory in a way the optimiser may not remove.
-    static func zero(_ buffer: UnsafeMutableRawBufferPointer) {
+    public static func zero(_ buffer: UnsafeMutableRawBufferPointer) {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return }
         explicit_bzero(base, buffer.count)
     }

@@ -10,7 +10,8 @@ struct AIOSSec: AsyncParsableCommand {
             69 a needed service or kernel feature is unavailable, 70 internal error, 77 permission denied.
             """,
         subcommands: [
-            ServeCommand.self, PolicyCommand.self, AuthorizeCommand.self, AuditCommand.self, BenchCommand.self,
+            ServeCommand.self, PolicyCommand.self, AuthorizeCommand.self, AuditCommand.self, SecretsCommand.self,
+            BenchCommand.self,
         ]
     )
 }

@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import Secrets
+
+struct SecretsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "secrets",
+        abstract: "Seal secrets for boot (loading into the kernel keyring comes with the rest of the secrets issue).",
+        subcommands: [SecretsSealCommand.self]
+    )
+}
+
+struct SecretsSealCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "seal",
+        abstract: "Encrypt NAME=VALUE lines into a sealed file (mode 0600, written atomically).",
+        discussion: """
+            The key comes from a key file (--key-file), or from a passphrase read from --passphrase-file, the
+            environment variable AIOS_PASSPHRASE, or a prompt on the terminal — never from an argument.
+            """
+    )
+
+    @Option(name: .customLong("in"), help: "Plaintext NAME=VALUE lines, or - for stdin.") var input: String
+    @Option(name: .customLong("out"), help: "The sealed file to write.") var output: String
+    @Option(help: "Read the passphrase from this file (first line).") var passphraseFile: String?
+    @Option(help: "Use this key file (at least 32 bytes) instead of a passphrase.") var keyFile: String?
+
+    func run() throws {
+        var plaintext = try readAll(input)
+        let secrets: [(name: String, value: SecretBytes)]
+        do {
+            secrets = try SecretsInput.parse(&plaintext)
+        } catch {
+            printError("secrets seal: \(input): \(error)")
+            throw ExitStatus.dataError
+        }
+        let source = try KeySourceOptions(passphraseFile: passphraseFile, keyFile: keyFile).source(confirm: true)
+        do {
+            let sealed = try SealedFile.seal(secrets, with: source)
+            try writeAtomically(sealed, to: output)
+        } catch let error as SecretsError {
+            printError("secrets seal: \(error)")
+            throw ExitStatus.dataError
+        }
+        print("sealed \(secrets.count) secret(s) into \(output)")
+    }
+
+    private func readAll(_ path: String) throws -> [UInt8] {
+        if path == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            printError("secrets seal: cannot read \(path)")
+            throw ExitStatus.dataError
+        }
+        return Array(data)
+    }
+}
+
+/// Where the key comes from, in the order the issue gives: key file, passphrase file, environment, terminal.
+struct KeySourceOptions {
+    let passphraseFile: String?
+    let keyFile: String?
+
+    func source(confirm: Bool) throws -> any SealingKeySource {
+        if let keyFile {
+            guard var material = FileManager.default.contents(atPath: keyFile).map(Array.init) else {
+                printError("cannot read the key file \(keyFile)")
+                throw ExitStatus.dataError
+            }
+            do {
+                return try KeyFileKey(material: SecretBytes(consuming: &material))
+            } catch {
+                printError("\(keyFile): \(error)")
+                throw ExitStatus.dataError
+            }
+        }
+        var passphrase = try readPassphrase(confirm: confirm)
+        guard !passphrase.isEmpty else {
+            printError("the passphrase is empty")
+            throw ExitStatus.dataError
+        }
+        return PassphraseKey(passphrase: SecretBytes(consuming: &passphrase))
+    }
+
+    private func readPassphrase(confirm: Bool) throws -> [UInt8] {
+        if let passphraseFile {
+            guard let data = FileManager.default.contents(atPath: passphraseFile) else {
+                printError("cannot read the passphrase file \(passphraseFile)")
+                throw ExitStatus.dataError
+            }
+            return Array(data.prefix { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") })
+        }
+        if let fromEnvironment = ProcessInfo.processInfo.environment["AIOS_PASSPHRASE"] {
+            return Array(fromEnvironment.utf8)
+        }
+        guard isatty(STDIN_FILENO) == 1 || FileManager.default.isReadableFile(atPath: "/dev/tty") else {
+            printError("no passphrase: use --passphrase-file, AIOS_PASSPHRASE or a terminal")
+            throw ExitStatus.usage
+        }
+        let first = prompt("passphrase: ")
+        if confirm {
+            var second = prompt("again: ")
+            defer { second.withUnsafeMutableBytes { SecretBytes.zero($0) } }
+            guard first == second else {
+                printError("the passphrases differ")
+                throw ExitStatus.dataError
+            }
+        }
+        return first
+    }
+
+    /// Reads a line from the terminal with echo off (getpass reads /dev/tty, not stdin).
+    private func prompt(_ text: String) -> [UInt8] {
+        guard let line = getpass(text) else { return [] }
+        let bytes = Array(
+            UnsafeBufferPointer(start: UnsafeRawPointer(line).assumingMemoryBound(to: UInt8.self), count: strlen(line)))
+        explicit_bzero(line, strlen(line))
+        return bytes
+    }
+}
+
+/// Writes `bytes` to a temporary file (mode 0600) beside `path`, fsyncs it and renames it into place.
+func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    let temporary = path + ".tmp-\(getpid())"
+    let descriptor = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else {
+        printError("cannot create \(temporary): \(String(cString: strerror(errno)))")
+        throw ExitStatus.unavailable
+    }
+    let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+    let synced = fsync(descriptor) == 0
+    close(descriptor)
+    guard written == bytes.count, synced, rename(temporary, path) == 0 else {
+        unlink(temporary)
+        printError("cannot write \(path): \(String(cString: strerror(errno)))")
+        throw ExitStatus.unavailable
+    }
+}
