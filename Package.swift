@@ -33,11 +33,13 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
-        // Secrets: the sealed boot file (and, next, the kernel keyring vault and per-agent hand-off).
+        // add_key(2)/keyctl(2) wrappers: keyctl is variadic, which Swift cannot call.
+        .target(name: "CKeyring"),
+        // Secrets: the sealed boot file, the kernel keyring vault (and, next, the per-agent hand-off).
         .target(
             name: "Secrets",
             dependencies: [
-                "Capabilities", .product(name: "Crypto", package: "swift-crypto"),
+                "Capabilities", "CKeyring", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),

@@ -7,6 +7,7 @@ public struct SecretsError: Error, Hashable, Sendable, CustomStringConvertible {
         case input
         case key
         case io
+        case keyring
     }
 
     let code: Code

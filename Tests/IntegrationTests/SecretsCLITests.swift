@@ -45,3 +45,38 @@ struct SecretsCLITests {
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 }
+
+@Suite("aios-sec secrets load, list, forget")
+struct SecretsLoadCLITests {
+    @Test("load puts every secret into the keyring vault and destroys the file; a wrong passphrase leaves it alone")
+    func load() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aios-load-\(UUID().uuidString)")
+            .path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let vault = "aios:vault:test-\(UUID().uuidString)"
+        defer { _ = try? BinaryRunner.run(["secrets", "forget", "--vault", vault]) }
+        try "right-passphrase\n".write(toFile: directory + "/pass", atomically: true, encoding: .utf8)
+        try "wrong-passphrase\n".write(toFile: directory + "/wrong", atomically: true, encoding: .utf8)
+        let file = directory + "/secrets.enc"
+        let seal = try BinaryRunner.run(
+            ["secrets", "seal", "--in", "-", "--out", file, "--passphrase-file", directory + "/pass"],
+            stdin: "anthropic-api-key=sk-CANARY-9\ndb.password=pw\n")
+        #expect(seal.status == 0)
+        let wrong = try BinaryRunner.run([
+            "secrets", "load", "--file", file, "--passphrase-file", directory + "/wrong", "--vault", vault,
+        ])
+        #expect(wrong.status == 65)
+        #expect(FileManager.default.fileExists(atPath: file), "a failed load leaves the file untouched")
+        let load = try BinaryRunner.run([
+            "secrets", "load", "--file", file, "--passphrase-file", directory + "/pass", "--vault", vault,
+        ])
+        #expect(load.status == 0, "\(load.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: file), "the sealed file is destroyed after loading")
+        let list = try BinaryRunner.run(["secrets", "list", "--vault", vault])
+        #expect(list.stdout == "anthropic-api-key\ndb.password\n")
+        let keys = try String(contentsOfFile: "/proc/keys", encoding: .utf8)
+        #expect(keys.split(separator: "\n").contains { $0.contains(vault) && $0.contains("perm 3f000000") })
+        #expect(!(load.stdout + load.stderr + list.stdout).contains("sk-CANARY-9"))
+    }
+}

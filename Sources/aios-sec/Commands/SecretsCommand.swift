@@ -5,8 +5,10 @@ import Secrets
 struct SecretsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "secrets",
-        abstract: "Seal secrets for boot (loading into the kernel keyring comes with the rest of the secrets issue).",
-        subcommands: [SecretsSealCommand.self]
+        abstract: "Seal secrets for boot, load them into the kernel keyring, list what the vault holds.",
+        subcommands: [
+            SecretsSealCommand.self, SecretsLoadCommand.self, SecretsListCommand.self, SecretsForgetCommand.self,
+        ]
     )
 }
 
@@ -52,6 +54,114 @@ struct SecretsSealCommand: ParsableCommand {
             throw ExitStatus.dataError
         }
         return Array(data)
+    }
+}
+
+/// `--vault NAME`: the keyring in `@u` that holds the secrets.
+struct VaultOptions: ParsableArguments {
+    @Option(name: .customLong("vault"), help: "The vault keyring's name in the user keyring.")
+    var name = KeyringVault.defaultName
+
+    func open() throws -> KeyringVault {
+        do {
+            return try KeyringVault.openOrCreate(name: name)
+        } catch {
+            printError("secrets: \(error)")
+            throw ExitStatus.unavailable
+        }
+    }
+}
+
+struct SecretsLoadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load",
+        abstract: "Decrypt a sealed file into the kernel keyring vault, then destroy the file (unless --keep-file).",
+        discussion: "The file is destroyed (zeros, fsync, unlink) only after every secret is in the keyring."
+    )
+
+    @Option(help: "The sealed file.") var file: String
+    @Flag(help: "Keep the sealed file after loading.") var keepFile = false
+    @Option(help: "Read the passphrase from this file (first line).") var passphraseFile: String?
+    @Option(help: "Use this key file instead of a passphrase.") var keyFile: String?
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var output: OutputOptions
+
+    struct Report: Encodable {
+        let vault: String
+        let serial: Int32
+        let loaded: [String]
+        let fileKept: Bool
+    }
+
+    func run() throws {
+        let source = try KeySourceOptions(passphraseFile: passphraseFile, keyFile: keyFile).source(confirm: false)
+        let target = try vault.open()
+        let names: [String]
+        do {
+            names = try SecretsLoader.load(file: file, with: source, into: target, keepFile: keepFile)
+        } catch {
+            printError(
+                "secrets load: \(error)\(error.isAuthenticationFailure || error.isFormat ? " (\(file) is left as it was)" : "")"
+            )
+            throw error.isAuthenticationFailure || error.isFormat ? ExitStatus.dataError : ExitStatus.unavailable
+        }
+        if output.json {
+            try printJSON(Report(vault: target.name, serial: target.serial.rawValue, loaded: names, fileKept: keepFile))
+        } else {
+            print(
+                "loaded \(names.count) secret(s) into keyring \(target.name) (serial \(target.serial))"
+                    + (keepFile ? "; \(file) kept" : "; \(file) destroyed"))
+        }
+    }
+}
+
+struct SecretsListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "Names (never values) of the secrets in the vault.")
+
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var output: OutputOptions
+
+    struct Entry: Encodable {
+        let name: String
+        let serial: Int32
+    }
+
+    func run() throws {
+        let target = try vault.open()
+        let entries: [(name: String, serial: KeySerial)]
+        do {
+            entries = try target.list()
+        } catch {
+            printError("secrets list: \(error)")
+            throw ExitStatus.unavailable
+        }
+        for entry in entries {
+            if output.json {
+                try printJSON(Entry(name: entry.name, serial: entry.serial.rawValue))
+            } else {
+                print(entry.name)
+            }
+        }
+    }
+}
+
+struct SecretsForgetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forget", abstract: "Destroy the vault and every secret in it, at once (invalidate in the kernel)."
+    )
+
+    @OptionGroup var vault: VaultOptions
+
+    func run() throws {
+        let target = try vault.open()
+        do {
+            try target.destroy()
+        } catch {
+            printError("secrets forget: \(error)")
+            throw ExitStatus.unavailable
+        }
+        print("destroyed keyring \(target.name) and its secrets")
     }
 }
 
