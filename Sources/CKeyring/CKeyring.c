@@ -1,6 +1,8 @@
 #include "CKeyring.h"
 
 #include <linux/keyctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -35,3 +37,11 @@ long aios_keyctl_invalidate(int32_t key) {
 long aios_keyctl_get_keyring_id(int32_t id, int create) {
     return syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, id, create, 0, 0);
 }
+
+int aios_refuse_core_dumps(void) {
+    struct rlimit none = {0, 0};
+    if (setrlimit(RLIMIT_CORE, &none) != 0) return -1;
+    return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+int aios_is_dumpable(void) { return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0); }

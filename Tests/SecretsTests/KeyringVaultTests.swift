@@ -33,3 +33,13 @@ struct KeyringVaultTests {
         #expect(throws: SecretsError.self) { try Keyring.read(key) }
     }
 }
+
+@Suite("Process hygiene")
+struct ProcessHygieneTests {
+    @Test("refusing core dumps makes the process non-dumpable with a zero core limit")
+    func refuse() throws {
+        try ProcessHygiene.refuseCoreDumps()
+        #expect(ProcessHygiene.state.dumpable == false)
+        #expect(ProcessHygiene.state.coreLimit == 0)
+    }
+}

@@ -23,4 +23,11 @@ long aios_keyctl_unlink(int32_t key, int32_t keyring);
 long aios_keyctl_invalidate(int32_t key);
 long aios_keyctl_get_keyring_id(int32_t id, int create);
 
+// Makes the process non-dumpable (PR_SET_DUMPABLE 0: no core file, no ptrace attach by same-uid processes, /proc
+// files owned by root) and sets RLIMIT_CORE to 0. prctl is variadic too. Returns 0, or -1 with errno set.
+int aios_refuse_core_dumps(void);
+
+// PR_GET_DUMPABLE: 1 when the process may dump core / be attached by its uid, 0 when not.
+int aios_is_dumpable(void);
+
 #endif

@@ -28,6 +28,7 @@ struct SecretsSealCommand: ParsableCommand {
     @Option(help: "Use this key file (at least 32 bytes) instead of a passphrase.") var keyFile: String?
 
     func run() throws {
+        try refuseCoreDumps()
         var plaintext = try readAll(input)
         let secrets: [(name: String, value: SecretBytes)]
         do {
@@ -94,6 +95,7 @@ struct SecretsLoadCommand: ParsableCommand {
     }
 
     func run() throws {
+        try refuseCoreDumps()
         let source = try KeySourceOptions(passphraseFile: passphraseFile, keyFile: keyFile).source(confirm: false)
         let target = try vault.open()
         let names: [String]
@@ -162,6 +164,16 @@ struct SecretsForgetCommand: ParsableCommand {
             throw ExitStatus.unavailable
         }
         print("destroyed keyring \(target.name) and its secrets")
+    }
+}
+
+/// Every command that handles secret bytes first makes the process non-dumpable, and fails closed if it cannot.
+func refuseCoreDumps() throws {
+    do {
+        try ProcessHygiene.refuseCoreDumps()
+    } catch {
+        printError("secrets: \(error)")
+        throw ExitStatus.unavailable
     }
 }
 
