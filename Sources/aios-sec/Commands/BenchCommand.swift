@@ -5,7 +5,9 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks with the figures recorded in Benchmarks/RESULTS.md.",
-        subcommands: [AuthzBenchCommand.self, AuditBenchCommand.self, AuditStressCommand.self]
+        subcommands: [
+            AuthzBenchCommand.self, AuditBenchCommand.self, SecretsBenchCommand.self, AuditStressCommand.self,
+        ]
     )
 }
 
