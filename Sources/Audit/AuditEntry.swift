@@ -89,29 +89,11 @@ public struct AuditEntry: Hashable, Sendable {
         self.draft = draft
     }
 
-    public var json: JSONValue {
-        var members: [(key: String, value: JSONValue)] = [
-            ("id", .string(id)),
-            ("timestamp", .string(timestamp.rfc3339)),
-            ("event_type", .string(draft.eventType.rawValue)),
-            ("agent", .string(draft.agent)),
-            ("action", .string(draft.action)),
-            ("target", .string(draft.target)),
-            ("capabilities_used", .array(draft.capabilitiesUsed.map(JSONValue.string))),
-            ("result", .string(draft.result.rawValue)),
-            ("risk_level", .string(draft.riskLevel.rawValue)),
-            ("details", draft.details.sortingKeys),
-        ]
-        if let decidedBy = draft.decidedBy { members.append(("decided_by", decidedBy.json)) }
-        if let taskID = draft.taskID { members.append(("task_id", .string(taskID))) }
-        return .object(members)
-    }
-
     /// The text hashed into the chain and the Merkle tree.
     public var canonicalJSON: String { String(decoding: canonicalBytes, as: UTF8.self) }
 
-    /// ``canonicalJSON`` as bytes, written directly (the same bytes as `json.canonicalBytes`, without building the
-    /// intermediate value): this runs once per appended entry.
+    /// ``canonicalJSON`` as bytes — the one definition of an entry's stored form, written directly with
+    /// ``JSONValue``'s string and value writers (no intermediate value: this runs once per appended entry).
     public var canonicalBytes: [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(384)

@@ -26,8 +26,8 @@ public enum AuditKeys {
                     + "(a new one would fork the signed history)")
         }
         let signer = CheckpointSigner(name: keyName, key: Curve25519.Signing.PrivateKey())
-        try write(signer.privateKeyText + "\n", to: path, mode: 0o600)
-        try write(signer.verifier.text + "\n", to: directory + "/" + publicKeyFile, mode: 0o644)
+        try NewFile.write(signer.privateKeyText + "\n", to: path, mode: 0o600)
+        try NewFile.write(signer.verifier.text + "\n", to: directory + "/" + publicKeyFile, mode: 0o644)
         return signer
     }
 
@@ -38,14 +38,5 @@ public enum AuditKeys {
             throw .key("\(path) is not a checkpoint verifier key")
         }
         return verifier
-    }
-
-    private static func write(_ text: String, to path: String, mode: mode_t) throws(AuditError) {
-        let descriptor = Glibc.open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode)
-        guard descriptor >= 0 else { throw .key("cannot create \(path): \(String(cString: strerror(errno)))") }
-        defer { Glibc.close(descriptor) }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-        guard written == bytes.count, fsync(descriptor) == 0 else { throw .key("cannot write \(path)") }
     }
 }

@@ -57,7 +57,9 @@ public struct LedgerArchive {
         } catch {
             throw .key("cannot sign the manifest: \(error)")
         }
-        try write(manifest, to: target + "/" + Self.manifestFile)
+        let manifestPath = target + "/" + Self.manifestFile
+        try? FileManager.default.removeItem(atPath: manifestPath)  // a re-run after an interrupted archive
+        try NewFile.write(manifest, to: manifestPath, mode: 0o600)
         for file in days {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file.path + suffix) }
         }
@@ -95,15 +97,6 @@ public struct LedgerArchive {
             throw error
         } catch {
             throw .storage("cannot archive \(path): \(error)")
-        }
-    }
-
-    private func write(_ text: String, to path: String) throws(AuditError) {
-        do {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-            chmod(path, 0o600)
-        } catch {
-            throw .storage("cannot write \(path): \(error.localizedDescription)")
         }
     }
 

@@ -10,8 +10,6 @@ public struct KeySerial: Hashable, Sendable, CustomStringConvertible {
     public var description: String { String(rawValue) }
 
     public static let user = KeySerial(rawValue: Int32(AIOS_KEY_SPEC_USER_KEYRING))
-    public static let session = KeySerial(rawValue: Int32(AIOS_KEY_SPEC_SESSION_KEYRING))
-    public static let process = KeySerial(rawValue: Int32(AIOS_KEY_SPEC_PROCESS_KEYRING))
 }
 
 /// The system calls the vault needs, with errno turned into errors that name the operation (never a value).
@@ -83,7 +81,7 @@ enum Keyring {
         _ = try check(
             buffer.withUnsafeMutableBufferPointer { aios_keyctl_describe(key.rawValue, $0.baseAddress, 512) },
             "describe \(key)")
-        let text = String(cString: buffer)
+        let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let parts = text.split(separator: ";", maxSplits: 4, omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 5 else { throw .keyring("describe \(key): unexpected '\(text)'") }
         return (parts[0], UInt32(parts[3], radix: 16) ?? 0, parts[4])

@@ -229,6 +229,9 @@ struct ArchiveTests {
         let archived = try LedgerArchive(directory: fixture.directory, signer: fixture.signer).archive(
             month: "2026-10", notes: notes)
         #expect(archived == 2)
+        let manifest = fixture.directory + "/archive/2026-10/manifest.note"
+        let mode = try FileManager.default.attributesOfItem(atPath: manifest)[.posixPermissions] as? Int
+        #expect(mode == 0o600, "the manifest is owner-only from its first byte")
         #expect(fixture.dayFiles.count == 3, "the listing includes archived days")
         #expect(!FileManager.default.fileExists(atPath: fixture.directory + "/ledger-2026-10-30.sqlite"))
         let report = fixture.verify()
