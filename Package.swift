@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Policy", targets: ["Policy"]),
         .library(name: "Audit", targets: ["Audit"]),
         .library(name: "Secrets", targets: ["Secrets"]),
+        .library(name: "Sandbox", targets: ["Sandbox"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -43,19 +44,23 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        // fork → prepare (session keyring, identity, no_new_privs) → exec, in C: no Swift runs in the child.
+        .target(name: "CLauncher"),
+        // Launching agent processes (and, next, confining them: cgroups, namespaces, Landlock, seccomp).
+        .target(name: "Sandbox", dependencies: ["CLauncher"]),
         // Fakes shared by the tests (manual clock, …).
         .target(name: "SecurityTesting", dependencies: ["Capabilities"]),
         .executableTarget(
             name: "aios-sec",
             dependencies: [
-                "Capabilities", "Policy", "Audit", "Secrets",
+                "Capabilities", "Policy", "Audit", "Secrets", "Sandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(name: "CapabilitiesTests", dependencies: ["Capabilities", "SecurityTesting"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Capabilities"]),
-        .testTarget(name: "SecretsTests", dependencies: ["Secrets"]),
+        .testTarget(name: "SecretsTests", dependencies: ["Secrets", "Sandbox"]),
         .testTarget(
             name: "AuditTests",
             dependencies: [

@@ -1,5 +1,5 @@
-/// What happened: one kind for every line of the spec's "What Gets Audited", plus security alerts and the
-/// emergency stop. A closed set, so a query for a kind that does not exist is an error, not an empty answer.
+/// What happened: one kind for every line of the spec's "What Gets Audited", plus security alerts, the
+/// emergency stop and the life of credentials (secret rotations, certificates issued, renewed, revoked). A closed set, so a query for a kind that does not exist is an error, not an empty answer.
 public enum AuditEventType: String, CaseIterable, Hashable, Sendable, Codable {
     /// A tool call (who, what, when, why) — the decision and its result.
     case toolCall = "tool_call"
@@ -16,6 +16,10 @@ public enum AuditEventType: String, CaseIterable, Hashable, Sendable, Codable {
     case policyChange = "policy_change"
     case securityAlert = "security_alert"
     case emergency
+    /// A secret rotated (never its value).
+    case secretRotation = "secret_rotation"
+    /// A certificate issued, renewed or revoked, or a CA created or rotated.
+    case certificate
 }
 
 /// How an audited action ended.

@@ -38,6 +38,18 @@ long aios_keyctl_get_keyring_id(int32_t id, int create) {
     return syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, id, create, 0, 0);
 }
 
+long aios_keyctl_link(int32_t key, int32_t keyring) { return syscall(SYS_keyctl, KEYCTL_LINK, key, keyring, 0, 0); }
+
+long aios_keyctl_update(int32_t key, const void *payload, size_t length) {
+    return syscall(SYS_keyctl, KEYCTL_UPDATE, key, payload, length, 0);
+}
+
+long aios_keyctl_set_timeout(int32_t key, uint32_t seconds) {
+    return syscall(SYS_keyctl, KEYCTL_SET_TIMEOUT, key, seconds, 0, 0);
+}
+
+long aios_keyctl_revoke(int32_t key) { return syscall(SYS_keyctl, KEYCTL_REVOKE, key, 0, 0, 0); }
+
 int aios_refuse_core_dumps(void) {
     struct rlimit none = {0, 0};
     if (setrlimit(RLIMIT_CORE, &none) != 0) return -1;

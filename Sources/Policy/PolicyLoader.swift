@@ -2,9 +2,9 @@ import Capabilities
 import Yams
 
 /// Reads policy YAML into a ``SecurityPolicy``. Top-level keys are roles, except the reserved `policy`,
-/// `tools` and `agents`. Every problem is collected and located; if there is any, nothing is returned.
+/// `tools`, `agents` and `secrets`. Every problem is collected and located; if there is any, nothing is returned.
 struct PolicyLoader {
-    static let reservedKeys = ["policy", "tools", "agents"]
+    static let reservedKeys = ["policy", "tools", "agents", "secrets"]
     static let taskRole = RoleName("aios-agent-task")
 
     let file: String
@@ -48,12 +48,14 @@ struct PolicyLoader {
         var settings = PolicySettings(version: 1, protectedPaths: base?.protectedPaths ?? [])
         var tools: [ToolDefinition] = []
         var agentNodes: Node? = nil
+        var secrets: [SecretPolicy] = []
         var roles: [RawRole] = []
         for pair in pairs {
             switch pair.key {
             case "policy": settings = readSettings(pair.value, defaults: settings)
             case "tools": tools = readTools(pair.value)
             case "agents": agentNodes = pair.value
+            case "secrets": secrets = readSecrets(pair.value)
             default:
                 if let role = readRole(pair.key, keyNode: pair.keyNode, value: pair.value) { roles.append(role) }
             }
@@ -62,13 +64,14 @@ struct PolicyLoader {
             reader.report(root, "the policy defines no roles")
         }
         let roleNames = Set(roles.map(\.name))
-        let agents = readAgents(agentNodes, roles: roles.map(\.name), known: roleNames)
+        let (agents, uids) = readAgents(agentNodes, roles: roles.map(\.name), known: roleNames)
         let definitions = roles.map { definition(for: $0, protectedPaths: settings.protectedPaths) }
         guard reader.issues.isEmpty else { throw PolicyError(issues: reader.sortedIssues) }
         let catalogue = (base?.tools ?? ToolCatalogue([])).merging(tools)
         return SecurityPolicy(
             source: file, version: settings.version, roles: definitions, agents: agents, tools: catalogue,
-            protectedPaths: settings.protectedPaths,
+            protectedPaths: settings.protectedPaths, secrets: secrets,
+            accounts: Self.accounts(for: agents.keys, explicit: uids, base: settings.agentUIDBase),
             warnings: protectedPathWarnings(roles: roles, protectedPaths: settings.protectedPaths))
     }
 
@@ -166,12 +169,32 @@ struct PolicyLoader {
     struct PolicySettings {
         var version: Int
         var protectedPaths: [String]
+        var agentUIDBase: UInt32 = PolicyLoader.defaultAgentUIDBase
+    }
+
+    /// Agents without an explicit `uid` run as base + their position among those agents, sorted by name,
+    /// skipping uids given explicitly.
+    static let defaultAgentUIDBase: UInt32 = 61_000
+
+    static func accounts(
+        for agents: Dictionary<AgentName, [RoleMembership]>.Keys, explicit: [AgentName: UInt32], base: UInt32
+    ) -> [AgentName: AgentAccount] {
+        var result = explicit.mapValues { AgentAccount(uid: $0, gid: $0) }
+        let taken = Set(explicit.values)
+        var next = base
+        for agent in agents.sorted(by: { $0.rawValue < $1.rawValue }) where explicit[agent] == nil {
+            while taken.contains(next) { next += 1 }
+            result[agent] = AgentAccount(uid: next, gid: next)
+            next += 1
+        }
+        return result
     }
 
     private mutating func readSettings(_ node: Node, defaults: PolicySettings) -> PolicySettings {
         var settings = defaults
         guard let pairs = reader.mapping(node, "'policy'") else { return settings }
-        reader.rejectUnknownKeys(pairs, allowed: ["version", "protected_paths", "description"], in: "'policy'")
+        reader.rejectUnknownKeys(
+            pairs, allowed: ["version", "protected_paths", "description", "agent_uid_base"], in: "'policy'")
         for pair in pairs {
             switch pair.key {
             case "version":
@@ -190,6 +213,8 @@ struct PolicyLoader {
                     }
                 }
                 settings.protectedPaths = paths
+            case "agent_uid_base":
+                if let uid = readUID(pair.value) { settings.agentUIDBase = uid }
             default:
                 break
             }
@@ -199,17 +224,25 @@ struct PolicyLoader {
 
     private mutating func readAgents(
         _ node: Node?, roles: [RoleName], known: Set<RoleName>
-    ) -> [AgentName: [RoleMembership]] {
+    ) -> (agents: [AgentName: [RoleMembership]], uids: [AgentName: UInt32]) {
         var agents: [AgentName: [RoleMembership]] = [:]
+        var uids: [AgentName: UInt32] = [:]
         for role in roles { agents[AgentName(role.rawValue)] = [RoleMembership(role: role)] }
-        guard let node, let pairs = reader.mapping(node, "'agents'") else { return agents }
+        guard let node, let pairs = reader.mapping(node, "'agents'") else { return (agents, uids) }
         for pair in pairs {
             guard isValidName(pair.key) else {
                 reader.report(pair.keyNode, "'\(pair.key)' is not a valid agent name (letters, digits, . _ -)")
                 continue
             }
             guard let fields = reader.mapping(pair.value, "agent '\(pair.key)'") else { continue }
-            reader.rejectUnknownKeys(fields, allowed: ["roles"], in: "agent '\(pair.key)'")
+            reader.rejectUnknownKeys(fields, allowed: ["roles", "uid"], in: "agent '\(pair.key)'")
+            if let uidNode = fields.first(where: { $0.key == "uid" })?.value, let uid = readUID(uidNode) {
+                if let other = uids.first(where: { $0.value == uid }) {
+                    reader.report(uidNode, "uid \(uid) is already the uid of agent '\(other.key)'")
+                } else {
+                    uids[AgentName(pair.key)] = uid
+                }
+            }
             guard let rolesNode = fields.first(where: { $0.key == "roles" })?.value else {
                 reader.report(pair.value, "agent '\(pair.key)' needs a 'roles' list")
                 continue
@@ -225,7 +258,17 @@ struct PolicyLoader {
             }
             agents[AgentName(pair.key)] = memberships
         }
-        return agents
+        return (agents, uids)
+    }
+
+    /// An unprivileged uid: 1000 to 2^31 − 1 (not root, not a system account, no overflow in base + n).
+    private mutating func readUID(_ node: Node) -> UInt32? {
+        guard let text = reader.scalar(node, "a uid"), let uid = UInt32(text), (1000...0x7FFF_FFFF).contains(uid)
+        else {
+            reader.report(node, "a uid must be a number from 1000 to 2147483647")
+            return nil
+        }
+        return uid
     }
 
     func isValidName(_ name: String) -> Bool {

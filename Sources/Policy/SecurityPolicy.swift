@@ -15,6 +15,10 @@ public struct SecurityPolicy: Sendable {
     public let tools: ToolCatalogue
     /// No grant ever reaches these paths or anything below them.
     public let protectedPaths: [String]
+    /// Rotation rules, by secret name (secrets without one are rotated only by hand).
+    public let secrets: [SecretPolicy]
+    /// The uid/gid each agent's processes run as.
+    public let accounts: [AgentName: AgentAccount]
     /// Legal but worth a look (for example a role that can write the product's own state).
     public let warnings: [PolicyIssue]
 
@@ -22,6 +26,8 @@ public struct SecurityPolicy: Sendable {
     public static let maximumFileSize = 1 << 20
 
     public func role(named name: RoleName) -> RoleDefinition? { roles.first { $0.name == name } }
+
+    public func secret(named name: String) -> SecretPolicy? { secrets.first { $0.name == name } }
 
     /// The authority this policy starts from: role memberships, no grants yet.
     public func authority() -> Authority {
@@ -70,8 +76,11 @@ public struct SecurityPolicy: Sendable {
 
     init(
         source: String, version: Int, roles: [RoleDefinition], agents: [AgentName: [RoleMembership]],
-        tools: ToolCatalogue, protectedPaths: [String], warnings: [PolicyIssue]
+        tools: ToolCatalogue, protectedPaths: [String], secrets: [SecretPolicy], accounts: [AgentName: AgentAccount],
+        warnings: [PolicyIssue]
     ) {
+        self.secrets = secrets
+        self.accounts = accounts
         self.source = source
         self.version = version
         self.roles = roles

@@ -9,6 +9,8 @@ public struct KeySerial: Hashable, Sendable, CustomStringConvertible {
     public let rawValue: Int32
     public var description: String { String(rawValue) }
 
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
     public static let user = KeySerial(rawValue: Int32(AIOS_KEY_SPEC_USER_KEYRING))
 }
 
@@ -36,6 +38,29 @@ enum Keyring {
 
     static func setPermissions(_ key: KeySerial, _ permissions: UInt32) throws(SecretsError) {
         _ = try check(aios_keyctl_setperm(key.rawValue, permissions), "setperm \(key)")
+    }
+
+    static func link(_ key: KeySerial, into keyring: KeySerial) throws(SecretsError) {
+        _ = try check(aios_keyctl_link(key.rawValue, keyring.rawValue), "link \(key) into \(keyring)")
+    }
+
+    static func unlink(_ key: KeySerial, from keyring: KeySerial) throws(SecretsError) {
+        _ = try check(aios_keyctl_unlink(key.rawValue, keyring.rawValue), "unlink \(key) from \(keyring)")
+    }
+
+    /// Replaces a key's payload in place (same serial: every holder sees the new value). Clears its timeout.
+    static func update(_ key: KeySerial, _ value: SecretBytes) throws(SecretsError) {
+        let result = value.withUnsafeBytes { aios_keyctl_update(key.rawValue, $0.baseAddress, $0.count) }
+        _ = try check(result, "update \(key)")
+    }
+
+    /// Expires the key this many seconds from now; 0 removes the timeout.
+    static func setTimeout(_ key: KeySerial, seconds: UInt32) throws(SecretsError) {
+        _ = try check(aios_keyctl_set_timeout(key.rawValue, seconds), "set timeout of \(key)")
+    }
+
+    static func revoke(_ key: KeySerial) throws(SecretsError) {
+        _ = try check(aios_keyctl_revoke(key.rawValue), "revoke \(key)")
     }
 
     static func invalidate(_ key: KeySerial) throws(SecretsError) {

@@ -7,23 +7,34 @@ public struct KeyringVault: Sendable {
     public let serial: KeySerial
 
     public static let defaultName = "aios:vault"
-    static let secretPrefix = "aios:secret:"
+    public static let secretPrefix = "aios:secret:"
 
     /// Finds the vault in `@u`, or creates it there.
     public static func openOrCreate(name: String = defaultName) throws(SecretsError) -> KeyringVault {
-        if let existing = Keyring.search(.user, type: "keyring", description: name) {
-            return KeyringVault(name: name, serial: existing)
-        }
+        KeyringVault(name: name, serial: try privateKeyring(name))
+    }
+
+    /// A possessor-only keyring directly in `@u`, found by name or created.
+    static func privateKeyring(_ name: String) throws(SecretsError) -> KeySerial {
+        if let existing = Keyring.search(.user, type: "keyring", description: name) { return existing }
         let serial = try Keyring.add(
             type: "keyring", description: name, payload: UnsafeRawBufferPointer(start: nil, count: 0), to: .user)
         try Keyring.setPermissions(serial, Keyring.possessorAll)
-        return KeyringVault(name: name, serial: serial)
+        return serial
     }
+
+    /// The keyring holding the agents' keyrings of copies (see ``AgentKeyring``).
+    func agentRings() throws(SecretsError) -> KeySerial { try Self.privateKeyring(name + ":agents") }
 
     /// Adds or replaces (the kernel updates a key of the same type and description in place) one secret.
     @discardableResult
     public func store(_ name: String, _ value: SecretBytes) throws(SecretsError) -> KeySerial {
         try SecretName.validate(name)
+        return try storeUnchecked(name, value)
+    }
+
+    /// `store` without the name check, for the vault's own derived names (`NAME@previous`).
+    func storeUnchecked(_ name: String, _ value: SecretBytes) throws(SecretsError) -> KeySerial {
         let vault = serial
         let result: Result<KeySerial, SecretsError> = value.withUnsafeBytes { bytes in
             Result { () throws(SecretsError) in
@@ -55,6 +66,12 @@ public struct KeyringVault: Sendable {
 
     /// Destroys the vault and everything in it at once (tests, and the operator's "forget all secrets").
     public func destroy() throws(SecretsError) {
+        let agents = try agentRings()
+        for ring in try Keyring.members(agents) {
+            for key in (try? Keyring.members(ring)) ?? [] { try? Keyring.invalidate(key) }
+            try? Keyring.invalidate(ring)
+        }
+        try Keyring.invalidate(agents)
         for key in try Keyring.members(serial) { try? Keyring.invalidate(key) }
         try Keyring.invalidate(serial)
     }

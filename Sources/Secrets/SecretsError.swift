@@ -26,7 +26,8 @@ public struct SecretsError: Error, Hashable, Sendable, CustomStringConvertible {
     static let authentication = SecretsError(
         code: .authentication,
         message: "cannot open the sealed file: wrong passphrase or key, or the file was modified")
-    static func input(_ message: String) -> SecretsError { SecretsError(code: .input, message: message) }
+    /// Bad input: a name, a value, a missing secret or rule.
+    public static func input(_ message: String) -> SecretsError { SecretsError(code: .input, message: message) }
     static func key(_ message: String) -> SecretsError { SecretsError(code: .key, message: message) }
     static func io(_ message: String) -> SecretsError { SecretsError(code: .io, message: message) }
 

@@ -22,6 +22,10 @@ long aios_keyctl_search(int32_t keyring, const char *type, const char *descripti
 long aios_keyctl_unlink(int32_t key, int32_t keyring);
 long aios_keyctl_invalidate(int32_t key);
 long aios_keyctl_get_keyring_id(int32_t id, int create);
+long aios_keyctl_link(int32_t key, int32_t keyring);
+long aios_keyctl_update(int32_t key, const void *payload, size_t length);
+long aios_keyctl_set_timeout(int32_t key, uint32_t seconds);
+long aios_keyctl_revoke(int32_t key);
 
 // Makes the process non-dumpable (PR_SET_DUMPABLE 0: no core file, no ptrace attach by same-uid processes, /proc
 // files owned by root) and sets RLIMIT_CORE to 0. prctl is variadic too. Returns 0, or -1 with errno set.

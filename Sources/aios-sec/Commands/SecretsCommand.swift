@@ -7,7 +7,9 @@ struct SecretsCommand: ParsableCommand {
         commandName: "secrets",
         abstract: "Seal secrets for boot, load them into the kernel keyring, list what the vault holds.",
         subcommands: [
-            SecretsSealCommand.self, SecretsLoadCommand.self, SecretsListCommand.self, SecretsForgetCommand.self,
+            SecretsSealCommand.self, SecretsLoadCommand.self, SecretsListCommand.self, SecretsRotateCommand.self,
+            SecretsExecCommand.self,
+            SecretsForgetCommand.self,
         ]
     )
 }

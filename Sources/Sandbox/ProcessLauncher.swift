@@ -1,0 +1,135 @@
+import CLauncher
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What to run and as whom. The launcher stops the child just before `execve` so the caller can prepare what the
+/// child will hold (its session keyring's keys), then releases it.
+public struct LaunchSpec: Sendable {
+    public var executable: String
+    public var arguments: [String]
+    public var environment: [String]
+    /// uid and gid after the hand-off; nil keeps the caller's (tests run as non-root that way).
+    public var identity: (uid: UInt32, gid: UInt32)?
+    /// Give the child a new anonymous session keyring: possessor view/read/search, owner (the launching uid)
+    /// view/write so the launcher can link keys into it, which the child can then read but never change.
+    public var ownSessionKeyring: Bool
+    /// Descriptors the child gets as standard input, output and error; nil inherits the launcher's.
+    public var standardInput: Int32?
+    public var standardOutput: Int32?
+    public var standardError: Int32?
+
+    /// Possessor: view, read, search. Owner (the launcher's uid): view, write (link).
+    public static let agentSessionPermissions: UInt32 = 0x0B05_0000
+
+    public init(
+        executable: String, arguments: [String], environment: [String], identity: (uid: UInt32, gid: UInt32)?,
+        ownSessionKeyring: Bool, standardInput: Int32? = nil, standardOutput: Int32? = nil,
+        standardError: Int32? = nil
+    ) {
+        self.standardInput = standardInput
+        self.standardOutput = standardOutput
+        self.standardError = standardError
+        self.executable = executable
+        self.arguments = arguments
+        self.environment = environment
+        self.identity = identity
+        self.ownSessionKeyring = ownSessionKeyring
+    }
+}
+
+public struct LaunchError: Error, CustomStringConvertible, Equatable {
+    public let step: String
+    public let errno: Int32
+    public var description: String { "\(step): \(String(cString: strerror(errno)))" }
+
+    public init(step: String, errno: Int32) {
+        self.step = step
+        self.errno = errno
+    }
+
+    static func named(step: Int32) -> String {
+        switch Int(step) {
+        case Int(AIOS_STEP_SESSION_KEYRING.rawValue): "joining a new session keyring"
+        case Int(AIOS_STEP_SESSION_PERMISSIONS.rawValue): "setting the session keyring's permissions"
+        case Int(AIOS_STEP_NO_NEW_PRIVS.rawValue): "setting no_new_privs"
+        case Int(AIOS_STEP_IDENTITY.rawValue): "changing to the agent's uid/gid"
+        case Int(AIOS_STEP_EXEC.rawValue): "exec"
+        case Int(AIOS_STEP_STDIO.rawValue): "setting up standard input/output"
+        default: "starting the child"
+        }
+    }
+}
+
+/// A child stopped before exec. Release it (it then execs), or abandon it (it exits without running anything).
+public final class PendingProcess {
+    public let pid: pid_t
+    /// The child's session keyring serial, or 0 when the spec did not ask for one.
+    public let sessionKeyring: Int32
+    private var controlDescriptor: Int32
+
+    /// Forks the child; it is stopped before exec when this returns.
+    public init(_ spec: LaunchSpec) throws(LaunchError) {
+        var launched = aios_launched()
+        let result: Int32 = spec.executable.withCString { path in
+            withCStrings(spec.arguments) { argv in
+                withCStrings(spec.environment) { envp in
+                    var cSpec = aios_launch_spec()
+                    cSpec.path = path
+                    cSpec.argv = argv
+                    cSpec.envp = envp
+                    cSpec.uid = spec.identity?.uid ?? 0
+                    cSpec.gid = spec.identity?.gid ?? 0
+                    cSpec.change_identity = spec.identity == nil ? 0 : 1
+                    cSpec.join_session_keyring = spec.ownSessionKeyring ? 1 : 0
+                    cSpec.session_permissions = LaunchSpec.agentSessionPermissions
+                    cSpec.stdio = (spec.standardInput ?? -1, spec.standardOutput ?? -1, spec.standardError ?? -1)
+                    return aios_launch(&cSpec, &launched)
+                }
+            }
+        }
+        guard result == 0 else { throw LaunchError(step: "fork", errno: errno) }
+        pid = launched.pid
+        sessionKeyring = launched.session_keyring
+        controlDescriptor = launched.control_fd
+    }
+
+    /// Lets the child exec; returns once exec has succeeded, or throws the step that failed (the child has then
+    /// exited; `wait()` reaps it).
+    public func release() throws(LaunchError) {
+        var failedErrno: Int32 = 0
+        var failedStep: Int32 = 0
+        let descriptor = controlDescriptor
+        controlDescriptor = -1
+        guard aios_launch_release(descriptor, &failedErrno, &failedStep) == 0 else {
+            throw LaunchError(step: LaunchError.named(step: failedStep), errno: failedErrno)
+        }
+    }
+
+    /// The child exits without running anything; reaps it.
+    public func abandon() {
+        guard controlDescriptor >= 0 else { return }
+        Glibc.close(controlDescriptor)
+        controlDescriptor = -1
+        _ = wait()
+    }
+
+    /// Waits for the child; its exit status, or 128 + signal number as a shell reports it.
+    public func wait() -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let signal = status & 0x7F
+        return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
+    }
+
+    deinit { if controlDescriptor >= 0 { abandon() } }
+}
+
+/// NULL-terminated C string arrays that live for the duration of `body`.
+func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { for pointer in pointers { free(pointer) } }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
