@@ -11,12 +11,15 @@ let package = Package(
         .library(name: "Audit", targets: ["Audit"]),
         .library(name: "Secrets", targets: ["Secrets"]),
         .library(name: "Sandbox", targets: ["Sandbox"]),
+        .library(name: "PKI", targets: ["PKI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // The capability engine: grammar, compiled matcher, grants, decisions. Pure Swift, no I/O.
@@ -44,6 +47,15 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        // The internal CA: root, rotating intermediate, SPIFFE workload certificates, revocation, verification.
+        .target(
+            name: "PKI",
+            dependencies: [
+                "Secrets", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
         // fork → prepare (session keyring, identity, no_new_privs) → exec, in C: no Swift runs in the child.
         .target(name: "CLauncher"),
         // Launching agent processes (and, next, confining them: cgroups, namespaces, Landlock, seccomp).
@@ -53,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "aios-sec",
             dependencies: [
-                "Capabilities", "Policy", "Audit", "Secrets", "Sandbox",
+                "Capabilities", "Policy", "Audit", "Secrets", "Sandbox", "PKI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -61,6 +73,13 @@ let package = Package(
         .testTarget(name: "CapabilitiesTests", dependencies: ["Capabilities", "SecurityTesting"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Capabilities"]),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets", "Sandbox"]),
+        .testTarget(
+            name: "PKITests",
+            dependencies: [
+                "PKI", "Secrets", .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
         .testTarget(
             name: "AuditTests",
             dependencies: [

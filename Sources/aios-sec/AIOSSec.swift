@@ -11,6 +11,7 @@ struct AIOSSec: AsyncParsableCommand {
             """,
         subcommands: [
             ServeCommand.self, PolicyCommand.self, AuthorizeCommand.self, AuditCommand.self, SecretsCommand.self,
+            CACommand.self,
             BenchCommand.self,
         ]
     )

@@ -1,0 +1,119 @@
+import Crypto
+import Foundation
+import SwiftASN1
+import X509
+
+/// The three kinds of certificate the CA makes, each with exactly the extensions it needs.
+enum CertificateProfiles {
+    static let organisation = "aios"
+
+    /// A random positive 128-bit serial (RFC 5280 allows up to 20 octets; random serials defeat prediction).
+    static func newSerial() -> Certificate.SerialNumber {
+        var bytes = (0..<16).map { _ in UInt8.random(in: .min ... .max) }
+        bytes[0] &= 0x7F
+        if bytes[0] == 0 { bytes[0] = 1 }
+        return Certificate.SerialNumber(bytes: bytes)
+    }
+
+    /// The root: self-signed, CA with path length 1 (it signs intermediates only), and name-constrained to URIs
+    /// in the trust domain, so a certificate below it naming anything else fails verification everywhere.
+    static func root(key: P256.Signing.PrivateKey, validity: ClosedRange<Date>) throws -> Certificate {
+        let name = try DistinguishedName {
+            OrganizationName(organisation)
+            CommonName("aios root CA")
+        }
+        let publicKey = Certificate.PublicKey(key.publicKey)
+        return try Certificate(
+            version: .v3, serialNumber: newSerial(), publicKey: publicKey,
+            notValidBefore: validity.lowerBound, notValidAfter: validity.upperBound, issuer: name, subject: name,
+            signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 1))
+                Critical(KeyUsage(keyCertSign: true, cRLSign: true))
+                Critical(NameConstraints(permittedURIDomains: [SPIFFEID.trustDomain]))
+                SubjectKeyIdentifier(hash: publicKey)
+            },
+            issuerPrivateKey: Certificate.PrivateKey(key))
+    }
+
+    /// An issuing intermediate: CA with path length 0 (it signs leaves only).
+    static func intermediate(
+        publicKey: P256.Signing.PublicKey, root: Certificate, rootKey: P256.Signing.PrivateKey,
+        validity: ClosedRange<Date>
+    ) throws -> Certificate {
+        let subject = try DistinguishedName {
+            OrganizationName(organisation)
+            CommonName("aios issuing CA \(Int(validity.lowerBound.timeIntervalSince1970))")
+        }
+        let key = Certificate.PublicKey(publicKey)
+        return try Certificate(
+            version: .v3, serialNumber: newSerial(), publicKey: key,
+            notValidBefore: validity.lowerBound, notValidAfter: validity.upperBound, issuer: root.subject,
+            subject: subject, signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
+                Critical(KeyUsage(keyCertSign: true, cRLSign: true))
+                SubjectKeyIdentifier(hash: key)
+                AuthorityKeyIdentifier(keyIdentifier: try root.extensions.subjectKeyIdentifier?.keyIdentifier)
+            },
+            issuerPrivateKey: Certificate.PrivateKey(rootKey))
+    }
+
+    /// A workload certificate: exactly one SPIFFE URI SAN (plus DNS/IP names a service listens on), EKU server and
+    /// client, not a CA.
+    static func leaf(
+        identity: SPIFFEID, publicKey: Certificate.PublicKey, hostNames: [HostName], issuer: Certificate,
+        issuerKey: P256.Signing.PrivateKey, validity: ClosedRange<Date>
+    ) throws -> Certificate {
+        let subject = try DistinguishedName {
+            OrganizationName(organisation)
+            CommonName(identity.name)
+        }
+        var names: [GeneralName] = [.uniformResourceIdentifier(identity.uri)]
+        names += hostNames.map(\.generalName)
+        return try Certificate(
+            version: .v3, serialNumber: newSerial(), publicKey: publicKey,
+            notValidBefore: validity.lowerBound, notValidAfter: validity.upperBound, issuer: issuer.subject,
+            subject: subject, signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true))
+                try ExtendedKeyUsage([.serverAuth, .clientAuth])
+                SubjectAlternativeNames(names)
+                SubjectKeyIdentifier(hash: publicKey)
+                AuthorityKeyIdentifier(keyIdentifier: try issuer.extensions.subjectKeyIdentifier?.keyIdentifier)
+            },
+            issuerPrivateKey: Certificate.PrivateKey(issuerKey))
+    }
+}
+
+/// A DNS name or IP address a service certificate also carries (for clients that verify host names).
+public enum HostName: Hashable, Sendable {
+    case dns(String)
+    case ipv4([UInt8])
+    case ipv6([UInt8])
+
+    /// `localhost`, `127.0.0.1`, `::1`, or a DNS name.
+    public init(parsing text: String) throws(PKIError) {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        if inet_pton(AF_INET, text, &v4) == 1 {
+            self = .ipv4(withUnsafeBytes(of: v4) { Array($0) })
+        } else if inet_pton(AF_INET6, text, &v6) == 1 {
+            self = .ipv6(withUnsafeBytes(of: v6) { Array($0) })
+        } else if !text.isEmpty, text.utf8.count <= 253,
+            text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") })
+        {
+            self = .dns(text.lowercased())
+        } else {
+            throw PKIError(.request, "'\(text.prefix(80))' is not a host name or IP address")
+        }
+    }
+
+    var generalName: GeneralName {
+        switch self {
+        case .dns(let name): .dnsName(name)
+        case .ipv4(let bytes), .ipv6(let bytes): .ipAddress(ASN1OctetString(contentBytes: bytes[...]))
+        }
+    }
+}
