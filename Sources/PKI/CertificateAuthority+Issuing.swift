@@ -131,7 +131,7 @@ extension CertificateAuthority {
         identity: String, issuer: String
     ) {
         let normalised = serial.lowercased().replacingOccurrences(of: ":", with: "")
-        return try mutate(now: now) { () throws(PKIError) in
+        return try mutate(now: now, revocation: true) { () throws(PKIError) in
             guard let issued = state.issued.first(where: { $0.serial == normalised }) else {
                 throw PKIError(
                     .request, "no certificate with serial \(serial) was issued by this CA (or it expired long ago)")
@@ -150,7 +150,7 @@ extension CertificateAuthority {
 
     /// Revokes every unexpired certificate of an identity and refuses new ones until it is reinstated.
     public func revoke(identity: SPIFFEID, reason: String, now: Date = Date()) throws(PKIError) -> [String] {
-        try mutate(now: now) { () throws(PKIError) in
+        try mutate(now: now, revocation: true) { () throws(PKIError) in
             let already = Set(state.revoked.map(\.serial))
             let serials = state.issued.filter {
                 $0.identity == identity.uri && $0.notAfter > now && !already.contains($0.serial)

@@ -204,19 +204,22 @@ public final class CertificateAuthority {
         }
     }
 
-    /// Re-reads the state (another command may have changed it), applies `change`, writes state, bundle and CRLs.
-    func mutate<T>(now: Date, _ change: () throws(PKIError) -> T) throws(PKIError) -> T {
+    /// Re-reads the state (another command may have changed it), applies `change`, writes the state, and rewrites
+    /// bundle and CRLs when they changed: when the set of live intermediates did, or when `revocation` says the
+    /// revoked set did.
+    func mutate<T>(now: Date, revocation: Bool = false, _ change: () throws(PKIError) -> T) throws(PKIError) -> T {
         try files.locked { () throws(PKIError) in
-            if FileManager.default.fileExists(atPath: files.state) {
-                state = try CAState.decode(try files.read(files.state), path: files.state)
-                for intermediate in state.intermediates where intermediates[intermediate.serial] == nil {
-                    intermediates[intermediate.serial] = try Self.certificate(
-                        at: files.intermediateCertificate(intermediate.serial))
-                }
+            state = try CAState.decode(try files.read(files.state), path: files.state)
+            for intermediate in state.intermediates where intermediates[intermediate.serial] == nil {
+                intermediates[intermediate.serial] = try Self.certificate(
+                    at: files.intermediateCertificate(intermediate.serial))
             }
+            let liveBefore = state.liveIntermediates(at: now).map(\.serial)
             let result = try change()
             try PKIFiles.writeAtomically(Array(try state.encoded()), to: files.state, mode: 0o644)
-            try writePublicFiles(now: now)
+            if revocation || state.liveIntermediates(at: now).map(\.serial) != liveBefore {
+                try writePublicFiles(now: now)
+            }
             return result
         }
     }
@@ -253,3 +256,4 @@ extension Certificate.SerialNumber {
         self.init(bytes: bytes)
     }
 }
+

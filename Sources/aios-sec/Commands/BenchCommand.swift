@@ -6,7 +6,8 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks with the figures recorded in Benchmarks/RESULTS.md.",
         subcommands: [
-            AuthzBenchCommand.self, AuditBenchCommand.self, SecretsBenchCommand.self, AuditStressCommand.self,
+            AuthzBenchCommand.self, AuditBenchCommand.self, SecretsBenchCommand.self, PKIBenchCommand.self,
+            AuditStressCommand.self,
         ]
     )
 }
