@@ -9,7 +9,9 @@ let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingL
 let package = Package(
     name: "AIOSSecurityFuzz",
     platforms: [.macOS(.v15)],
-    dependencies: [.package(path: "..")],
+    dependencies: [
+        .package(path: ".."), .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+    ],
     targets: [
         .target(name: "FuzzSupport"),
         .executableTarget(
@@ -29,6 +31,13 @@ let package = Package(
         .executableTarget(
             name: "fuzz-sealed-file",
             dependencies: ["FuzzSupport", .product(name: "Secrets", package: root)]
+        ),
+        .executableTarget(
+            name: "fuzz-csr",
+            dependencies: [
+                "FuzzSupport", .product(name: "PKI", package: root),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
         ),
         .executableTarget(
             name: "fuzz-policy",

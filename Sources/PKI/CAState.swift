@@ -9,6 +9,8 @@ struct CAState: Codable, Sendable {
         let notAfter: Date
         /// When a new intermediate takes over issuing.
         let rotateAfter: Date
+        /// The latest expiry of a certificate it signed: it stays in the trust bundle until then.
+        var lastLeafExpiry: Date?
     }
 
     struct Issued: Codable, Sendable {
@@ -31,7 +33,6 @@ struct CAState: Codable, Sendable {
     var root: String
     var current: String
     var intermediates: [Intermediate]
-    var issued: [Issued] = []
     var revoked: [Revoked] = []
     /// Identities the CA refuses to issue for (revoked as a whole).
     var deniedIdentities: [String] = []
@@ -61,15 +62,11 @@ struct CAState: Codable, Sendable {
     }
 
     /// Intermediates still needed in the trust bundle: the current one, and older ones while a certificate they
-    /// issued is unexpired and not revoked.
+    /// issued is unexpired.
     func liveIntermediates(at now: Date) -> [Intermediate] {
-        let revokedSerials = Set(revoked.map(\.serial))
-        return intermediates.filter { intermediate in
+        intermediates.filter { intermediate in
             intermediate.serial == current
-                || (intermediate.notAfter > now
-                    && issued.contains {
-                        $0.issuer == intermediate.serial && $0.notAfter > now && !revokedSerials.contains($0.serial)
-                    })
+                || (intermediate.notAfter > now && (intermediate.lastLeafExpiry ?? .distantPast) > now)
         }
     }
 }

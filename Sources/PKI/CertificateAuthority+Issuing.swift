@@ -85,11 +85,15 @@ extension CertificateAuthority {
                     issuerKey: key,
                     validity: (now - lifetimes.backdate)...min(now + lifetime, issuer.notValidAfter))
             }
-            state.issued.removeAll { $0.notAfter < now - lifetimes.leafMaximum }
-            state.issued.append(
+            try files.issued.append(
                 CAState.Issued(
                     serial: leaf.serialNumber.hex, identity: subject.uri, issuer: state.current,
                     notBefore: leaf.notValidBefore, notAfter: leaf.notValidAfter))
+            if let index = state.intermediates.firstIndex(where: { $0.serial == state.current }),
+                (state.intermediates[index].lastLeafExpiry ?? .distantPast) < leaf.notValidAfter
+            {
+                state.intermediates[index].lastLeafExpiry = leaf.notValidAfter
+            }
             return IssuedCertificate(certificate: leaf, intermediate: issuer, identity: subject)
         }
     }
@@ -100,7 +104,8 @@ extension CertificateAuthority {
         try addIntermediate(signedBy: try unseal(files.rootKey), now: now)
     }
 
-    static func requestedIdentity(_ request: CertificateSigningRequest) throws(PKIError) -> SPIFFEID? {
+    /// The identity a CSR asks for (its one spiffe:// URI SAN), nil when it names none; malformed or foreign is an error.
+    public static func requestedIdentity(_ request: CertificateSigningRequest) throws(PKIError) -> SPIFFEID? {
         let extensions: Certificate.Extensions?
         do {
             extensions = try request.attributes.extensionRequest?.extensions
@@ -132,9 +137,9 @@ extension CertificateAuthority {
     ) {
         let normalised = serial.lowercased().replacingOccurrences(of: ":", with: "")
         return try mutate(now: now, revocation: true) { () throws(PKIError) in
-            guard let issued = state.issued.first(where: { $0.serial == normalised }) else {
+            guard let issued = try files.issued.records().first(where: { $0.serial == normalised }) else {
                 throw PKIError(
-                    .request, "no certificate with serial \(serial) was issued by this CA (or it expired long ago)")
+                    .request, "no certificate with serial \(serial) was issued by this CA")
             }
             guard !state.revoked.contains(where: { $0.serial == normalised }) else {
                 throw PKIError(.request, "serial \(serial) is already revoked")
@@ -152,7 +157,7 @@ extension CertificateAuthority {
     public func revoke(identity: SPIFFEID, reason: String, now: Date = Date()) throws(PKIError) -> [String] {
         try mutate(now: now, revocation: true) { () throws(PKIError) in
             let already = Set(state.revoked.map(\.serial))
-            let serials = state.issued.filter {
+            let serials = try files.issued.records().filter {
                 $0.identity == identity.uri && $0.notAfter > now && !already.contains($0.serial)
             }
             for issued in serials {

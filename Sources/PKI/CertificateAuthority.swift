@@ -105,7 +105,8 @@ public final class CertificateAuthority {
         state.intermediates.first { $0.serial == state.current }!.rotateAfter
     }
 
-    public var issuedCount: Int { state.issued.count }
+    /// How many certificates this CA has signed.
+    public func issuedCount() throws(PKIError) -> Int { try files.issued.records().count }
     public var revoked: [(serial: String, identity: String, revokedAt: Date)] {
         state.revoked.map { ($0.serial, $0.identity, $0.revokedAt) }
     }
@@ -256,4 +257,3 @@ extension Certificate.SerialNumber {
         self.init(bytes: bytes)
     }
 }
-

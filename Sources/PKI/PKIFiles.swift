@@ -7,6 +7,7 @@ struct PKIFiles: Sendable {
     var rootCertificate: String { directory + "/root.pem" }
     var rootKey: String { directory + "/root.key.sealed" }
     var state: String { directory + "/ca.json" }
+    var issued: IssuedLog { IssuedLog(path: directory + "/issued.jsonl") }
     var bundle: String { directory + "/bundle.pem" }
     var crl: String { directory + "/crl.pem" }
     var lock: String { directory + "/.lock" }

@@ -154,7 +154,8 @@ struct CAStatusCommand: ParsableCommand {
             root: describe(authority.root), intermediates: bundle.dropFirst().map(describe),
             currentIntermediate: authority.currentIntermediate.serialNumber.hex,
             intermediateRotationDue: ISO8601DateFormatter().string(from: authority.intermediateRotationDue),
-            issued: authority.issuedCount, revoked: authority.revoked.map(\.serial),
+            issued: try pkiCall { () throws(PKIError) in try authority.issuedCount() },
+            revoked: authority.revoked.map(\.serial),
             deniedIdentities: authority.deniedIdentities, bundle: options.directory + "/bundle.pem",
             crl: options.directory + "/crl.pem")
         if output.json {

@@ -17,7 +17,8 @@ struct PKIBenchCommand: ParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var material = (0..<32).map { _ in UInt8.random(in: 0...255) }
         let source = try KeyFileKey(material: SecretBytes(consuming: &material))
-        let authority = try CertificateAuthority.initialise(directory: directory + "/pki", vault: nil, keySource: source)
+        let authority = try CertificateAuthority.initialise(
+            directory: directory + "/pki", vault: nil, keySource: source)
         let subject = try SPIFFEID(parsing: "spiffe://aios.local/agent/bench")
 
         var inProcess: [Double] = []
@@ -39,14 +40,17 @@ struct PKIBenchCommand: ParsableCommand {
             "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
             directory + "/ca.key", "-subj", "/CN=bench CA", "-days", "2", "-out", directory + "/ca.pem",
         ])
-        try "subjectAltName=URI:\(subject.uri)\nextendedKeyUsage=serverAuth,clientAuth\nbasicConstraints=critical,CA:FALSE\n"
+        try
+            "subjectAltName=URI:\(subject.uri)\nextendedKeyUsage=serverAuth,clientAuth\nbasicConstraints=critical,CA:FALSE\n"
             .write(toFile: directory + "/ext.cnf", atomically: true, encoding: .utf8)
         var openssl: [Double] = []
         for index in 0..<opensslCount {
             let leafKey = directory + "/leaf\(index).key"
             let csr = directory + "/leaf\(index).csr"
             let start = monotonicNanoseconds()
-            try command(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", leafKey])
+            try command([
+                "openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", leafKey,
+            ])
             try command(["openssl", "req", "-new", "-key", leafKey, "-subj", "/CN=bench", "-out", csr])
             try command([
                 "openssl", "x509", "-req", "-in", csr, "-CA", directory + "/ca.pem", "-CAkey", directory + "/ca.key",
@@ -58,7 +62,8 @@ struct PKIBenchCommand: ParsableCommand {
         let p99 = { (values: [Double]) -> Double in values.sorted()[min(values.count - 1, values.count * 99 / 100)] }
         print(
             String(
-                format: "PKI_RESULT in-process leaf (keygen + CSR + sign + durable CA state): median %.2f ms, p99 %.2f ms (n=%d)",
+                format:
+                    "PKI_RESULT in-process leaf (keygen + CSR + sign + durable CA state): median %.2f ms, p99 %.2f ms (n=%d)",
                 median(inProcess), p99(inProcess), count))
         print(String(format: "PKI_RESULT   of which sign + state write: median %.2f ms", median(signOnly)))
         print(

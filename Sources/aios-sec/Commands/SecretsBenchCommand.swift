@@ -57,7 +57,8 @@ struct SecretsBenchCommand: ParsableCommand {
                 agentKeys, handoff[handoff.count / 2], handoff.last!, handoffs))
         print(
             String(
-                format: "SECRETS_RESULT   anchor, same run: launching the agent process itself (fork to exec of /bin/true): median %.3f ms",
+                format:
+                    "SECRETS_RESULT   anchor, same run: launching the agent process itself (fork to exec of /bin/true): median %.3f ms",
                 launch[launch.count / 2]))
     }
 
