@@ -57,6 +57,11 @@ struct SecretsCanaryTests {
                 ["secrets", "exec", "--agent", "reader"] + common
                     + ["--", "sh", "-c", "keyctl print %user:aios:secret:anthropic-api-key >/dev/null && echo read-ok"])
             #expect(exec.stdout == "read-ok\n", "\(exec.stderr)")
+            let listed = try run(["secrets", "list", "--json", "--vault", vault])
+            #expect(
+                listed.stdout.contains("\"agent_copies\":[\"reader\"],\"name\":\"anthropic-api-key\""),
+                "\(listed.stdout)")
+            #expect(listed.stdout.contains("\"agent_copies\":[],\"name\":\"openai-api-key\""))
         } else if ProcessInfo.processInfo.environment["CI"] != nil {
             Issue.record("needs root: secrets exec runs the agent as its own uid")
         }

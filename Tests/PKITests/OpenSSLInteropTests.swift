@@ -106,21 +106,22 @@ struct OpenSSLInteropTests {
                 "openssl", "s_client", "-connect", "127.0.0.1:\(port)", "-CAfile", fixture.bundlePath, "-cert",
                 client.certificatePath, "-key", client.keyPath, "-cert_chain", client.certificatePath,
                 "-verify_return_error", "-verify_ip", "127.0.0.1", "-brief",
-            ], input: "hello\n")
+            ], input: "hello-trusted\n")
         #expect(good.output.contains("Verification: OK"), "\(good.output)")
         #expect(good.status == 0)
 
         let stranger = try PKIFixture()
         let (foreign, _) = try stranger.issue("spiffe://aios.local/agent/aios-agent-system")
-        let bad = try shell(
+        try shell(
             [
                 "openssl", "s_client", "-connect", "127.0.0.1:\(port)", "-CAfile", fixture.bundlePath, "-cert",
                 foreign.certificatePath, "-key", foreign.keyPath, "-cert_chain", foreign.certificatePath, "-brief",
-            ], input: "hello\n")
-        #expect(bad.output.contains("alert unknown ca"), "the server refuses a client from another CA: \(bad.output)")
+            ], input: "hello-foreign\n")
+        // With TLS 1.3 the client may finish before the server's alert arrives, so the proof is on the server side.
         serverProcess.waitUntilExit()
         let log = String(decoding: serverOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(log.contains("hello"), "the trusted client's data reached the server: \(log)")
+        #expect(log.contains("hello-trusted"), "the trusted client's data reached the server: \(log)")
+        #expect(!log.contains("hello-foreign"), "the foreign client's data did not")
         #expect(log.contains("certificate verify failed"), "\(log)")
     }
 

@@ -121,7 +121,8 @@ struct SecretsLoadCommand: ParsableCommand {
 
 struct SecretsListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "Names (never values) of the secrets in the vault.")
+        commandName: "list",
+        abstract: "Names (never values) of the secrets in the vault; --json adds serials and which agents hold copies.")
 
     @OptionGroup var vault: VaultOptions
     @OptionGroup var output: OutputOptions
@@ -129,20 +130,24 @@ struct SecretsListCommand: ParsableCommand {
     struct Entry: Encodable {
         let name: String
         let serial: Int32
+        let agentCopies: [String]
     }
 
     func run() throws {
         let target = try vault.open()
-        let entries: [(name: String, serial: KeySerial)]
-        do {
-            entries = try target.list()
-        } catch {
-            printError("secrets list: \(error)")
-            throw ExitStatus.unavailable
+        let (entries, holders) = try secretsCall { () throws(SecretsError) in
+            var holders: [String: [String]] = [:]
+            for ring in try AgentKeyring.all(in: target) {
+                for name in try ring.names() { holders[name, default: []].append(ring.agent) }
+            }
+            return (try target.list(), holders)
         }
         for entry in entries {
             if output.json {
-                try printJSON(Entry(name: entry.name, serial: entry.serial.rawValue))
+                try printJSON(
+                    Entry(
+                        name: entry.name, serial: entry.serial.rawValue,
+                        agentCopies: (holders[entry.name] ?? []).sorted()))
             } else {
                 print(entry.name)
             }
