@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 STATE_DIR ?= $(CURDIR)/.aios
 # Debian packages the build, the tests and the benchmarks need; `make deps` installs the missing ones.
-DEB_PACKAGES := git python3 libsqlite3-dev keyutils openssl
+DEB_PACKAGES := git python3 libsqlite3-dev keyutils openssl iproute2
 FUZZ_SECONDS ?= 60
 SHARED ?= $(CURDIR)/../shared
 
@@ -39,7 +39,7 @@ fuzz-build:
 	cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -use-ld=lld
 
 fuzz: fuzz-build
-	@set -e; for target in $$(cd Fuzz && ls Sources); do \
+	@set -e; for target in $$(cd Fuzz && ls Sources | grep "^fuzz-"); do \
 	  mkdir -p Fuzz/corpus-run/$$target; \
 	  echo "== $$target ($(FUZZ_SECONDS)s)"; \
 	  Fuzz/.build/release/$$target -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
