@@ -20,6 +20,13 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0", traits: []),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // The capability engine: grammar, compiled matcher, grants, decisions. Pure Swift, no I/O.
@@ -56,6 +63,30 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
+        // Generated from Protos/ by scripts/gen-proto.sh (committed; CI never runs protoc).
+        .target(
+            name: "AIOSProto",
+            dependencies: [
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        // The daemon: identity from mTLS, the Gate, grants, the Broker, the gRPC service.
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "AIOSProto", "Capabilities", "Policy", "Audit", "PKI", "Secrets", "Sandbox", "CFileAccess",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCertificateReloading", package: "swift-nio-extras"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
+        // openat2(2) (no glibc wrapper; struct argument): the Broker opens paths beneath an allowed directory.
+        .target(name: "CFileAccess"),
         // fork → prepare (session keyring, identity, no_new_privs) → exec, in C: no Swift runs in the child.
         .target(name: "CLauncher"),
         // Launching agent processes (and, next, confining them: cgroups, namespaces, Landlock, seccomp).
@@ -65,7 +96,9 @@ let package = Package(
         .executableTarget(
             name: "aios-sec",
             dependencies: [
-                "Capabilities", "Policy", "Audit", "Secrets", "Sandbox", "PKI",
+                "Capabilities", "Policy", "Audit", "Secrets", "Sandbox", "PKI", "Daemon", "AIOSProto",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -1,35 +1,99 @@
 import ArgumentParser
+import Audit
+import Daemon
 import Foundation
+import PKI
 import Policy
+import Secrets
 
-struct ServeCommand: ParsableCommand {
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the security daemon.",
+        abstract: "Run the security daemon: gRPC over mTLS, the Gate, the Broker, grants, the audit ledger.",
         discussion: """
-            This build checks the policy and the state directory and says what it would serve; the daemon itself
-            (gRPC over mTLS, the Gate and the Broker, the audit ledger, the internal CA) is not part of it yet.
+            On first start with an empty state directory it creates the internal CA, its own server certificate and
+            one client identity per agent in policy plus `orchestrator` and `operator-admin` (STATE/identities/NAME:
+            key.pem 0600, cert.pem, bundle.pem), and opens the ledger. The CA's keys are sealed with --ca-key-file,
+            AIOS_PASSPHRASE, or by default a key kept only in the keyring vault (see the README). SIGTERM or SIGINT
+            shuts down gracefully.
             """
     )
 
     @OptionGroup var state: StateOptions
     @OptionGroup var policyOptions: PolicyOptions
+    @OptionGroup var vault: VaultOptions
 
-    @Option(help: "Address to listen on (loopback by default).")
-    var listen = "127.0.0.1:7443"
+    @Option(help: "Address to listen on, HOST:PORT (loopback by default; port 0 picks a free one).")
+    var listen = "127.0.0.1:9090"
+    @Option(help: "Listen on this Unix socket instead of TCP.") var socket: String?
+    @Option(help: "Seal the CA's keys with this key file (at least 32 bytes).") var caKeyFile: String?
+    @Option(name: .customLong("allow-exec"), help: "An executable process.spawn may start, NAME=PATH (repeatable).")
+    var executables: [String] = []
+    @Option(help: "Seconds a high-risk call waits for the orchestrator's confirmation.")
+    var confirmationTimeout = 60
 
-    func run() throws {
+    func run() async throws {
+        try refuseCoreDumps()
         let policy = try policyOptions.load()
-        let directory = state.resolved
-        print("aios-sec serve")
-        print("  policy:          \(policy.source) — \(policy.roles.count) roles, \(policy.tools.tools.count) tools")
-        print("  state directory: \(directory)")
-        print("  listen:          \(listen)")
-        print("The daemon is not part of this build yet: nothing is served. Try, meanwhile:")
-        print("  aios-sec policy show")
-        print(
-            "  aios-sec authorize --agent aios-agent-system --tool fs.write --arg path=/etc/nginx/nginx.conf --arg content=x"
-        )
+        let daemonState = DaemonState(directory: state.resolved)
+        let target = try vault.open()
+        var source: (any SealingKeySource)? = nil
+        if caKeyFile != nil || ProcessInfo.processInfo.environment["AIOS_PASSPHRASE"] != nil {
+            source = try KeySourceOptions(passphraseFile: nil, keyFile: caKeyFile).source(confirm: false)
+        }
+        let prepared = source
+        let authority = try pkiCall { () throws(PKIError) in
+            try daemonState.prepare(policy: policy, vault: target, keySource: prepared)
+        }
+        let denyList = authority.denyList()
+        let ledger = try auditCall { () throws(AuditError) in
+            try Ledger(directory: daemonState.ledger, signer: try AuditKeys.loadOrCreate(in: daemonState.ledger))
+        }
+        let core = DaemonCore(
+            policy: policy, ledger: ledger, ledgerDirectory: daemonState.ledger, denyList: denyList,
+            confirmationTimeout: .seconds(confirmationTimeout))
+        let address = try parseAddress()
+        let broker = Broker(executables: try parseExecutables())
+        let server = DaemonServer(
+            core: core, state: daemonState, authority: SharedAuthority(authority), address: address, broker: broker)
+        let directory = daemonState.directory
+        try await server.run { bound in
+            print("aios-sec serve: listening on \(bound) (mTLS)")
+            print("  policy:     \(policy.source)")
+            print("  ledger:     \(directory)/audit   (aios-sec audit query --state-dir \(directory))")
+            print(
+                "  identities: \(directory)/identities/{\(DaemonState.serverIdentity),orchestrator,operator-admin,<agent>}"
+            )
+            print(
+                "  try:        aios-sec call status --server \(bound) --identity \(directory)/identities/orchestrator")
+            fflush(nil)
+        }
+    }
+
+    private func parseAddress() throws -> DaemonServer.Address {
+        if let socket { return .unix(path: socket) }
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+            (0...65535).contains(port)
+        else {
+            printError("serve: --listen '\(listen)' must be HOST:PORT")
+            throw ExitStatus.usage
+        }
+        let host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return .tcp(host: host, port: port)
+    }
+
+    private func parseExecutables() throws -> [String: String] {
+        var result: [String: String] = [:]
+        for entry in executables {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, parts[1].hasPrefix("/"), FileManager.default.isExecutableFile(atPath: parts[1])
+            else {
+                printError("serve: --allow-exec '\(entry)' must be NAME=/absolute/executable")
+                throw ExitStatus.usage
+            }
+            result[parts[0]] = parts[1]
+        }
+        return result
     }
 }
 

@@ -1,0 +1,47 @@
+import Audit
+import Capabilities
+import Foundation
+import PKI
+import Policy
+
+/// What every part of the running daemon shares.
+public final class DaemonCore: Sendable {
+    public let policy: SecurityPolicy
+    public let authority: AuthorityStore
+    public let gate: Gate
+    public let ledger: Ledger
+    public let ledgerDirectory: String
+    public let emergency: EmergencySwitch
+    public let denyList: DenyList
+    public let clock: any SecurityClock
+    public let startedAt: Timestamp
+    public let pending: PendingCalls
+    public static let version = "0.4.0"
+
+    public init(
+        policy: SecurityPolicy, ledger: Ledger, ledgerDirectory: String, denyList: DenyList,
+        clock: any SecurityClock = SystemClock(), limiter: RateLimiter = RateLimiter(rate: 1000, burst: 2000),
+        confirmationTimeout: Duration = .seconds(60)
+    ) {
+        self.policy = policy
+        self.ledger = ledger
+        self.ledgerDirectory = ledgerDirectory
+        self.denyList = denyList
+        self.clock = clock
+        let now = clock.now()
+        startedAt = now
+        emergency = EmergencySwitch()
+        authority = AuthorityStore(policy.authority(), now: now)
+        gate = Gate.standard(policy: policy, authority: authority, emergency: emergency, limiter: limiter)
+        pending = PendingCalls(timeout: confirmationTimeout)
+    }
+
+    /// Records an entry; a ledger that cannot write makes the caller's action fail (it must not happen unrecorded).
+    func record(_ draft: AuditDraft) async throws -> AuditEntry {
+        do {
+            return try await ledger.append(draft)
+        } catch {
+            throw StatusMapping.ledgerUnavailable(error)
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Audit
+import Capabilities
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Logging
+import NIOCertificateReloading
+import PKI
+import ServiceLifecycle
+
+/// `aios-sec serve`: the gRPC server over mTLS and its companions, all `Service`s in one `ServiceGroup`. SIGTERM
+/// or SIGINT shuts down gracefully: the server stops accepting, in-flight calls finish, the ledger checkpoints.
+public struct DaemonServer: Sendable {
+    public enum Address: Sendable {
+        case tcp(host: String, port: Int)
+        case unix(path: String)
+    }
+
+    let core: DaemonCore
+    let state: DaemonState
+    let authority: SharedAuthority
+    let address: Address
+    let broker: Broker
+
+    public init(core: DaemonCore, state: DaemonState, authority: SharedAuthority, address: Address, broker: Broker) {
+        self.core = core
+        self.state = state
+        self.authority = authority
+        self.address = address
+        self.broker = broker
+    }
+
+    /// Runs until a signal (or `stop`); `started` is called with the bound address once the server listens.
+    public func run(started: @escaping @Sendable (String) -> Void = { _ in }) async throws {
+        let server = state.identity(DaemonState.serverIdentity)
+        // New handshakes pick up a renewed certificate within a second; existing connections keep theirs.
+        let reloader = try TimedCertificateReloader.makeReloaderValidatingSources(
+            refreshInterval: .seconds(1),
+            certificateSource: .init(location: .file(path: server.certificatePath), format: .pem),
+            privateKeySource: .init(location: .file(path: server.keyPath), format: .pem))
+        let rootPath = state.pki + "/root.pem"
+        let transport = HTTP2ServerTransport.Posix(
+            address: address.socketAddress,
+            transportSecurity: try .mTLS(certificateReloader: reloader) { tls in
+                // Only our CA; never the system's trust store.
+                tls.trustRoots = .certificates([.file(path: rootPath, format: .pem)])
+                tls.clientCertificateVerification = .noHostnameVerification
+            },
+            config: .defaults { $0.rpc.maxRequestPayloadSize = 4 << 20 })
+        let grpc = GRPCServer(
+            transport: transport, services: [SecurityService(core: core, broker: broker)],
+            interceptors: [IdentityInterceptor(core: core)])
+        var logger = Logger(label: "aios-sec")
+        logger.logLevel = .warning
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: GRPCServerService(server: grpc)),
+                    .init(service: reloader),
+                    .init(service: GrantExpiry(core: core)),
+                    .init(service: IdentityRenewal(state: state, authority: authority)),
+                    .init(service: ListeningReporter(transport: transport, report: started)),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        core.ledger.close()
+    }
+}
+
+extension DaemonServer.Address {
+    var socketAddress: GRPCNIOTransportCore.SocketAddress {
+        switch self {
+        case .tcp(let host, let port):
+            host.contains(":") ? .ipv6(host: host, port: port) : .ipv4(host: host, port: port)
+        case .unix(let path): .unixDomainSocket(path: path)
+        }
+    }
+}
+
+/// The gRPC server as a `Service`: graceful shutdown stops accepting and lets in-flight calls finish.
+struct GRPCServerService: Service {
+    let server: GRPCServer<HTTP2ServerTransport.Posix>
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await server.serve()
+        } onGracefulShutdown: {
+            server.beginGracefulShutdown()
+        }
+    }
+}
+
+/// Reports the bound address once the transport listens (port 0 picks a free one).
+struct ListeningReporter: Service {
+    let transport: HTTP2ServerTransport.Posix
+    let report: @Sendable (String) -> Void
+
+    func run() async throws {
+        let address = try await transport.listeningAddress
+        if let ipv4 = address.ipv4 {
+            report("\(ipv4.host):\(ipv4.port)")
+        } else if let ipv6 = address.ipv6 {
+            report("[\(ipv6.host)]:\(ipv6.port)")
+        } else if let unix = address.unixDomainSocket {
+            report("unix:\(unix.path)")
+        }
+        try? await gracefulShutdown()
+    }
+}
+
+/// Expired grants become audited `capability_revoke` entries with reason `expired` within a second.
+struct GrantExpiry: Service {
+    let core: DaemonCore
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            for grant in core.authority.sweepExpired(now: core.clock.now()) {
+                _ = try? await core.ledger.append(GrantAudit.revoked(grant, by: "aios-sec"))
+            }
+            try? await Task.sleep(for: .milliseconds(250))
+        }
+    }
+}
+
+/// Renews the daemon's own and the local clients' certificates when due (checked every minute); the reloader
+/// then serves the new one to new handshakes.
+struct IdentityRenewal: Service {
+    let state: DaemonState
+    let authority: SharedAuthority
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            try? await Task.sleep(for: .seconds(60))
+            let server = try SPIFFEID(kind: .service, name: DaemonState.serverIdentity)
+            let state = self.state
+            try? authority.withLock { (ca: CertificateAuthority) throws(PKIError) in
+                try state.ensure(
+                    state.identity(DaemonState.serverIdentity), as: server, hosts: ["127.0.0.1", "::1", "localhost"],
+                    with: ca, now: Date())
+            }
+        }
+    }
+}

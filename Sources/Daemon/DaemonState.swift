@@ -1,0 +1,111 @@
+import Capabilities
+import Foundation
+import PKI
+import Policy
+import Secrets
+
+/// The daemon's state directory and what `serve` prepares in it on start: the CA (created on first start), the
+/// daemon's own server identity, and one client identity per agent in policy plus the orchestrator and an
+/// operator, for local clients (`STATE/identities/<name>/`: key.pem 0600, cert.pem, bundle.pem).
+public struct DaemonState: Sendable {
+    public let directory: String
+    public var ledger: String { directory + "/audit" }
+    public var pki: String { directory + "/pki" }
+    public var identities: String { directory + "/identities" }
+    public func identity(_ name: String) -> WorkloadIdentity { WorkloadIdentity(directory: identities + "/" + name) }
+
+    public static let serverIdentity = "aios-sec"
+    public static let operatorName = "admin"
+    /// The vault secret that seals the CA's keys when no key file or passphrase is given.
+    public static let sealingSecret = "ca-seal-key"
+
+    public init(directory: String) { self.directory = directory }
+
+    /// Every client identity the daemon writes: the agents, the orchestrator, an operator.
+    public static func clientIdentities(for policy: SecurityPolicy) throws(PKIError) -> [(dir: String, id: SPIFFEID)] {
+        var result: [(String, SPIFFEID)] = []
+        for agent in policy.agents.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
+            result.append((agent.rawValue, try SPIFFEID(kind: .agent, name: agent.rawValue)))
+        }
+        result.append((Caller.orchestratorName, try SPIFFEID(kind: .service, name: Caller.orchestratorName)))
+        result.append(("operator-" + operatorName, try SPIFFEID(kind: .operator, name: operatorName)))
+        return result
+    }
+
+    /// Creates the directories and the CA if missing, (re)issues identities that are missing or due for renewal,
+    /// and returns the opened CA.
+    public func prepare(
+        policy: SecurityPolicy, vault: KeyringVault, keySource: (any SealingKeySource)?, now: Date = Date()
+    ) throws(PKIError) -> CertificateAuthority {
+        for path in [directory, identities] {
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw PKIError(.io, "cannot create \(path): \(error.localizedDescription)")
+            }
+        }
+        let source: any SealingKeySource
+        if let keySource {
+            source = keySource
+        } else {
+            source = try vaultSealingKey(vault, create: !CertificateAuthority.exists(in: pki))
+        }
+        let authority: CertificateAuthority
+        if CertificateAuthority.exists(in: pki) {
+            authority = try CertificateAuthority.open(directory: pki, vault: vault) { () throws(PKIError) in source }
+        } else {
+            authority = try CertificateAuthority.initialise(directory: pki, vault: vault, keySource: source, now: now)
+        }
+        try authority.rotateIntermediateIfDue(now: now)
+        let server = try SPIFFEID(kind: .service, name: Self.serverIdentity)
+        try ensure(
+            identity(Self.serverIdentity), as: server, hosts: ["127.0.0.1", "::1", "localhost"], with: authority,
+            now: now)
+        for (name, id) in try Self.clientIdentities(for: policy) {
+            try ensure(identity(name), as: id, hosts: [], with: authority, now: now)
+        }
+        return authority
+    }
+
+    /// Issues into an identity directory when it has no certificate, another identity, or its renewal is due.
+    func ensure(
+        _ holder: WorkloadIdentity, as id: SPIFFEID, hosts: [String], with authority: CertificateAuthority, now: Date
+    ) throws(PKIError) {
+        if let current = try? holder.certificate(), current.uriNames == [id.uri],
+            authority.denyList().reason(for: current) == nil, !(try holder.needsRenewal(at: now, jitter: 0))
+        {
+            return
+        }
+        let (key, request) = try WorkloadIdentity.request(for: id)
+        let names = try hosts.map { text throws(PKIError) in try HostName(parsing: text) }
+        let issued = try authority.sign(request, identity: id, hostNames: names, now: now)
+        try holder.store(key: key, issued: issued, bundlePEM: try authority.trustBundlePEM(at: now))
+    }
+
+    /// The default sealing key: 32 random bytes kept only in the keyring vault (created on first start). It
+    /// survives daemon restarts, not reboots — seal it into the boot file (`secrets seal --from-vault`) to keep it.
+    func vaultSealingKey(_ vault: KeyringVault, create: Bool) throws(PKIError) -> any SealingKeySource {
+        do {
+            let material: SecretBytes
+            if let held = try? vault.read(Self.sealingSecret) {
+                material = held
+            } else if create {
+                var random = (0..<32).map { _ in UInt8.random(in: .min ... .max) }
+                material = SecretBytes(consuming: &random)
+                try vault.store(Self.sealingSecret, material)
+            } else {
+                throw PKIError(
+                    .key,
+                    "the CA exists but its sealing key '\(Self.sealingSecret)' is not in the keyring (after a reboot?): "
+                        + "load it from the sealed boot file (`aios-sec secrets load`), or start with --ca-key-file "
+                        + "or AIOS_PASSPHRASE")
+            }
+            return try KeyFileKey(material: material)
+        } catch let error as PKIError {
+            throw error
+        } catch {
+            throw PKIError(.key, "the CA's sealing key: \(error)")
+        }
+    }
+}

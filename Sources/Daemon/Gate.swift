@@ -1,0 +1,187 @@
+import Capabilities
+import Policy
+
+/// A tool call (or a bare capability check) as it reaches the Gate; the caller comes from its certificate.
+public struct ToolCall: Sendable {
+    public var tool: String?
+    public var arguments: [String: String]
+    /// Instead of a tool: a request written like a capability (`fs:read:/etc/hosts`).
+    public var capability: String?
+    public var reason: String
+    public var taskID: String?
+
+    public init(tool: String?, arguments: [String: String], capability: String?, reason: String, taskID: String?) {
+        self.tool = tool
+        self.arguments = arguments
+        self.capability = capability
+        self.reason = reason
+        self.taskID = taskID
+    }
+}
+
+/// The Gate's answer: what decided, and why — recorded in the ledger before anything acts on it.
+public struct GateVerdict: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        case allow
+        case deny
+        /// Allowed by capability, but high-risk: the orchestrator must confirm first.
+        case confirm
+    }
+
+    public let outcome: Outcome
+    /// The check that decided (`identity`, `emergency`, `rate`, `tool`, `capability`, `risk`).
+    public let check: String
+    public let explanation: String
+    /// The request was malformed (unknown tool, bad arguments): the caller gets `invalid_argument`.
+    public let malformed: Bool
+    public let access: AccessRequest?
+    public let tool: ToolDefinition?
+    public let risk: RiskLevel
+    public let allowance: Allowance?
+}
+
+/// Everything a check may read and what earlier checks found.
+public struct GateContext: Sendable {
+    public let caller: Caller
+    public let call: ToolCall
+    public let now: Timestamp
+    public var agent: AgentName? = nil
+    public var access: AccessRequest? = nil
+    public var tool: ToolDefinition? = nil
+    public var risk: RiskLevel = .low
+    public var allowance: Allowance? = nil
+
+    func verdict(_ outcome: GateVerdict.Outcome, _ check: String, _ explanation: String, malformed: Bool = false)
+        -> GateVerdict
+    {
+        GateVerdict(
+            outcome: outcome, check: check, explanation: explanation, malformed: malformed, access: access,
+            tool: tool, risk: risk, allowance: allowance)
+    }
+}
+
+/// One small check with its own reason. It stops the Gate with a verdict, or lets the next check run.
+public protocol GateCheck: Sendable {
+    func evaluate(_ context: inout GateContext) -> GateVerdict?
+}
+
+/// The checks in order; the first verdict wins, and a call that passes them all is allowed.
+public struct Gate: Sendable {
+    public let checks: [any GateCheck]
+
+    public init(checks: [any GateCheck]) { self.checks = checks }
+
+    /// The standard order: identity → emergency state → rate limit → tool → capability → risk. The rate limit
+    /// comes before the tool and capability checks so a misbehaving agent cannot flood the ledger with denials.
+    public static func standard(
+        policy: SecurityPolicy, authority: AuthorityStore, emergency: EmergencySwitch, limiter: RateLimiter
+    ) -> Gate {
+        Gate(checks: [
+            IdentityCheck(), EmergencyCheck(emergency: emergency), RateLimitCheck(limiter: limiter),
+            ToolCheck(catalogue: policy.tools), CapabilityCheck(authority: authority), RiskCheck(),
+        ])
+    }
+
+    public func decide(_ call: ToolCall, from caller: Caller, at now: Timestamp) -> GateVerdict {
+        var context = GateContext(caller: caller, call: call, now: now)
+        for check in checks {
+            if let verdict = check.evaluate(&context) { return verdict }
+        }
+        return context.verdict(
+            .allow, "capability", context.allowance.map { "allowed by \($0)" } ?? "allowed")
+    }
+}
+
+/// Only agents call tools; the caller's agent must exist in policy.
+public struct IdentityCheck: GateCheck {
+    public init() {}
+
+    public func evaluate(_ context: inout GateContext) -> GateVerdict? {
+        guard let agent = context.caller.agent else {
+            return context.verdict(.deny, "identity", "\(context.caller) is not an agent; only agents call tools")
+        }
+        context.agent = agent
+        return nil
+    }
+}
+
+/// A halted system denies everything (the emergency stop drives this switch).
+public struct EmergencyCheck: GateCheck {
+    let emergency: EmergencySwitch
+
+    public func evaluate(_ context: inout GateContext) -> GateVerdict? {
+        guard emergency.isHalted else { return nil }
+        return context.verdict(.deny, "emergency", "the system is halted (emergency stop)")
+    }
+}
+
+/// Per-agent token bucket.
+public struct RateLimitCheck: GateCheck {
+    let limiter: RateLimiter
+
+    public func evaluate(_ context: inout GateContext) -> GateVerdict? {
+        guard let agent = context.agent, !limiter.take(agent.rawValue, at: context.now) else { return nil }
+        return context.verdict(.deny, "rate", "rate limit exceeded for \(agent) (\(limiter.describe))")
+    }
+}
+
+/// The tool and its arguments become the request to check (the catalogue says which capability and risk);
+/// a bare capability check is parsed as written.
+public struct ToolCheck: GateCheck {
+    let catalogue: ToolCatalogue
+
+    public func evaluate(_ context: inout GateContext) -> GateVerdict? {
+        if let tool = context.call.tool {
+            switch catalogue.access(tool: tool, arguments: context.call.arguments) {
+            case .success(let access):
+                context.access = access.request
+                context.tool = access.tool
+                context.risk = access.risk
+                return nil
+            case .failure(let error):
+                return context.verdict(.deny, "tool", error.description, malformed: true)
+            }
+        }
+        guard let text = context.call.capability else {
+            return context.verdict(.deny, "tool", "name a tool or a capability", malformed: true)
+        }
+        let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count >= 2 else {
+            return context.verdict(.deny, "tool", "'\(text)' is not namespace:action[:resource]", malformed: true)
+        }
+        do {
+            context.access = try AccessRequest(
+                namespace: parts[0], action: parts[1], resource: parts.count == 3 ? parts[2] : "")
+            return nil
+        } catch {
+            return context.verdict(.deny, "tool", "'\(text)': \(error)", malformed: true)
+        }
+    }
+}
+
+/// The agent's capabilities — role and live grants — must allow the request.
+public struct CapabilityCheck: GateCheck {
+    let authority: AuthorityStore
+
+    public func evaluate(_ context: inout GateContext) -> GateVerdict? {
+        guard let agent = context.agent, let access = context.access else { return nil }
+        switch authority.check(access, for: agent, at: context.now) {
+        case .allowed(let allowance):
+            context.allowance = allowance
+            return nil
+        case .denied(let reason):
+            return context.verdict(.deny, "capability", "\(access): \(reason)")
+        }
+    }
+}
+
+/// High and critical tools wait for the orchestrator's confirmation.
+public struct RiskCheck: GateCheck {
+    public init() {}
+
+    public func evaluate(_ context: inout GateContext) -> GateVerdict? {
+        guard context.risk >= .high else { return nil }
+        return context.verdict(
+            .confirm, "risk", "\(context.risk)-risk tool: waits for the orchestrator's confirmation")
+    }
+}

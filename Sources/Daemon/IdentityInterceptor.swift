@@ -1,0 +1,34 @@
+import Audit
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import PKI
+
+/// The one place a call's identity is checked: a client certificate (the TLS layer already verified its chain to
+/// our CA) with exactly one `spiffe://aios.local/…` URI, not on the deny-list. Anything else is refused before any
+/// handler runs, and the refusal is an `authentication` entry in the ledger.
+public struct IdentityInterceptor: ServerInterceptor {
+    let core: DaemonCore
+
+    public init(core: DaemonCore) { self.core = core }
+
+    public func intercept<Input: Sendable, Output: Sendable>(
+        request: StreamingServerRequest<Input>, context: ServerContext,
+        next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
+    ) async throws -> StreamingServerResponse<Output> {
+        let certificate = (context.transportSpecific as? HTTP2ServerTransport.Posix.Context)?.peerCertificate
+        switch Caller.from(certificate, denyList: core.denyList) {
+        case .success:
+            return try await next(request, context)
+        case .failure(let error):
+            _ = try? await core.ledger.append(
+                AuditDraft(
+                    eventType: .authentication, agent: "unauthenticated", action: context.descriptor.method,
+                    target: context.remotePeer, result: .denied, riskLevel: .high,
+                    details: .object([
+                        ("reason", .string(error.description)),
+                        ("serial", certificate.map { .string($0.serialNumber.hex) } ?? .null),
+                    ])))
+            throw StatusMapping.error(error)
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import AIOSProto
+import Audit
+import Capabilities
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import PKI
+
+/// The gRPC API. Every handler takes the caller from its certificate (`caller(_:)`, the same reading the identity
+/// interceptor enforced) and records what it decided in the ledger before it answers or acts.
+public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServiceProtocol {
+    let core: DaemonCore
+    let broker: Broker
+
+    public init(core: DaemonCore, broker: Broker) {
+        self.core = core
+        self.broker = broker
+    }
+
+    func caller(_ context: ServerContext) throws -> Caller {
+        let certificate = (context.transportSpecific as? HTTP2ServerTransport.Posix.Context)?.peerCertificate
+        switch Caller.from(certificate, denyList: core.denyList) {
+        case .success(let caller): return caller
+        case .failure(let error): throw StatusMapping.error(error)
+        }
+    }
+
+    // MARK: Decisions
+
+    public func authorize(
+        request: Aios_Security_V1_AuthorizeRequest, context: ServerContext
+    ) async throws -> Aios_Security_V1_AuthorizeResponse {
+        let caller = try caller(context)
+        let call = ToolCall(
+            tool: request.tool.isEmpty ? nil : request.tool, arguments: request.arguments,
+            capability: request.capability.isEmpty ? nil : request.capability, reason: request.reason,
+            taskID: request.taskID.isEmpty ? nil : request.taskID)
+        let verdict = core.gate.decide(call, from: caller, at: core.clock.now())
+        let entry = try await core.record(DecisionAudit.decision(caller: caller, call: call, verdict: verdict))
+        if verdict.malformed { throw StatusMapping.invalid(verdict.explanation) }
+        var response = Aios_Security_V1_AuthorizeResponse()
+        response.decision = DecisionAudit.message(verdict, auditID: entry.id)
+        return response
+    }
+
+    public func executeTool(
+        request: Aios_Security_V1_ExecuteToolRequest, context: ServerContext
+    ) async throws -> Aios_Security_V1_ExecuteToolResponse {
+        let caller = try caller(context)
+        let call = ToolCall(
+            tool: request.tool, arguments: request.arguments, capability: nil, reason: request.reason,
+            taskID: request.taskID.isEmpty ? nil : request.taskID)
+        var verdict = core.gate.decide(call, from: caller, at: core.clock.now())
+        var entry = try await core.record(DecisionAudit.decision(caller: caller, call: call, verdict: verdict))
+        if verdict.malformed { throw StatusMapping.invalid(verdict.explanation) }
+        if verdict.outcome == .confirm {
+            (verdict, entry) = try await awaitConfirmation(caller: caller, call: call, verdict: verdict)
+        }
+        var response = Aios_Security_V1_ExecuteToolResponse()
+        response.decision = DecisionAudit.message(verdict, auditID: entry.id)
+        guard verdict.outcome == .allow, let tool = verdict.tool, let allowance = verdict.allowance else {
+            return response
+        }
+        let result = await broker.run(tool: tool.name, arguments: call.arguments, allowedBy: allowance.capability)
+        let resultEntry = try await core.record(
+            DecisionAudit.result(caller: caller, call: call, verdict: verdict, result: result))
+        response.resultAuditID = resultEntry.id
+        response.details = result.details.mapValues(\.text)
+        switch result.outcome {
+        case .success(let output): response.output = Data(output)
+        case .failure(let failure): throw RPCError(code: failure.code, message: failure.message)
+        }
+        return response
+    }
+
+    /// Parks a high-risk call until the orchestrator answers (or the timeout); the outcome is audited.
+    private func awaitConfirmation(caller: Caller, call: ToolCall, verdict: GateVerdict) async throws -> (
+        GateVerdict, AuditEntry
+    ) {
+        let (pendingCall, outcome) = await core.pending.wait(
+            agent: caller.auditName, tool: call.tool ?? "", arguments: DecisionAudit.redacted(call.arguments),
+            capability: verdict.access?.description ?? "", risk: verdict.risk, reason: call.reason,
+            now: core.clock.now())
+        let final: GateVerdict
+        switch outcome {
+        case .approved(let by):
+            final = verdict.replacing(outcome: .allow, check: "confirmation", explanation: "confirmed by \(by)")
+        case .denied(let by, let reason):
+            final = verdict.replacing(outcome: .deny, check: "confirmation", explanation: "denied by \(by): \(reason)")
+        case .timedOut:
+            final = verdict.replacing(
+                outcome: .deny, check: "confirmation", explanation: "no confirmation within \(core.pending.timeout)")
+        }
+        let entry = try await core.record(
+            DecisionAudit.decision(caller: caller, call: call, verdict: final, pendingID: pendingCall.id))
+        return (final, entry)
+    }
+
+    public func confirm(
+        request: Aios_Security_V1_ConfirmRequest, context: ServerContext
+    ) async throws -> Aios_Security_V1_ConfirmResponse {
+        let caller = try caller(context)
+        guard caller.principal == .orchestrator else {
+            _ = try await core.record(
+                DecisionAudit.refusal(
+                    caller: caller, action: "confirm", target: request.pendingID,
+                    reason: "only the orchestrator confirms high-risk calls"))
+            throw StatusMapping.denied("only the orchestrator confirms high-risk calls")
+        }
+        let outcome: PendingCalls.Outcome =
+            request.approve
+            ? .approved(by: caller.auditName) : .denied(by: caller.auditName, reason: request.reason)
+        guard core.pending.finish(request.pendingID, outcome) else {
+            throw RPCError(code: .notFound, message: "no pending call '\(request.pendingID)'")
+        }
+        var response = Aios_Security_V1_ConfirmResponse()
+        response.outcome = request.approve ? "approved" : "denied"
+        return response
+    }
+
+    public func listPending(
+        request: Aios_Security_V1_ListPendingRequest, context: ServerContext
+    ) async throws -> Aios_Security_V1_ListPendingResponse {
+        let caller = try caller(context)
+        var response = Aios_Security_V1_ListPendingResponse()
+        response.pending = core.pending.calls.filter { caller.agent == nil || $0.agent == caller.auditName }.map {
+            call in
+            var message = Aios_Security_V1_PendingCall()
+            message.id = call.id
+            message.agent = call.agent
+            message.tool = call.tool
+            message.arguments = call.arguments
+            message.capability = call.capability
+            message.risk = call.risk.rawValue
+            message.requestedAt = call.requestedAt.rfc3339
+            message.expiresAt = call.expiresAt.rfc3339
+            message.reason = call.reason
+            return message
+        }
+        return response
+    }
+}
+
+extension GateVerdict {
+    func replacing(outcome: Outcome, check: String, explanation: String) -> GateVerdict {
+        GateVerdict(
+            outcome: outcome, check: check, explanation: explanation, malformed: malformed, access: access, tool: tool,
+            risk: risk, allowance: allowance)
+    }
+}
