@@ -251,7 +251,7 @@ public final class Ledger: @unchecked Sendable {
             while end < entries.count && entries[end].timestamp.dayNumber == dayNumber { end += 1 }
             do throws(AuditError) {
                 let target = try day(for: name)
-                try target.append(Array(entries[start..<end]))
+                entries.replaceSubrange(start..<end, with: try target.append(Array(entries[start..<end])))
                 committed = end
             } catch {
                 failure = error
@@ -274,6 +274,14 @@ public final class Ledger: @unchecked Sendable {
         if let current {
             try checkpoint(current)
             current.close()
+        }
+        // Another process (a CLI command while the daemon runs) may have started this day already.
+        let existing = directory + "/" + LedgerDay.fileName(day: day)
+        if FileManager.default.fileExists(atPath: existing) {
+            let opened = try LedgerDay.open(path: existing, writable: true)
+            current = opened
+            checkpointedSize = 0
+            return opened
         }
         let genesis = lastNote.map { Hash32.sha256(Array($0.utf8)) } ?? .zero
         let next = try LedgerDay.create(

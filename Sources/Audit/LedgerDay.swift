@@ -1,3 +1,4 @@
+import Capabilities
 import Foundation
 import GRDB
 import GRDBSQLite
@@ -53,6 +54,8 @@ final class LedgerDay: @unchecked Sendable {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
+        // Another process (a CLI command while the daemon runs) may hold the write lock for a moment.
+        configuration.busyMode = .timeout(10)
         return configuration
     }
 
@@ -122,27 +125,32 @@ final class LedgerDay: @unchecked Sendable {
 
     /// Rebuilds the tree and the chain head from the stored rows, refusing a broken chain.
     private func load() throws {
-        try read { db in
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT seq, leaf, prev_hash, entry_hash, timestamp_ms FROM entries ORDER BY seq")
-            var expected = 1
-            while let row = try rows.next() {
-                let seq: Int = row["seq"]
-                let leaf: Data = row["leaf"]
-                let prev: Data = row["prev_hash"]
-                let stored: Data = row["entry_hash"]
-                guard seq == expected, Hash32(prev) == head else {
-                    throw AuditError.tampered("\(path): the chain breaks at entry \(seq)")
-                }
-                let computed = Self.chainHash(previous: head, leaf: leaf)
-                guard Hash32(stored) == computed else {
-                    throw AuditError.tampered("\(path): entry \(seq) does not match its hash")
-                }
-                head = computed
-                tree.append(leafHash: MerkleTree.leafHash(Array(leaf)))
-                lastTimestamp = row["timestamp_ms"]
-                expected += 1
+        try read { db in try catchUp(db) }
+    }
+
+    /// Extends the tree and the chain head with rows stored after what this process has seen — by itself at open,
+    /// or by another process (a CLI command appending while the daemon runs) — verifying each link.
+    private func catchUp(_ db: Database) throws {
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT seq, leaf, prev_hash, entry_hash, timestamp_ms FROM entries WHERE seq > ? ORDER BY seq",
+            arguments: [count])
+        var expected = count + 1
+        while let row = try rows.next() {
+            let seq: Int = row["seq"]
+            let leaf: Data = row["leaf"]
+            let prev: Data = row["prev_hash"]
+            let stored: Data = row["entry_hash"]
+            guard seq == expected, Hash32(prev) == head else {
+                throw AuditError.tampered("\(path): the chain breaks at entry \(seq)")
             }
+            let computed = Self.chainHash(previous: head, leaf: leaf)
+            guard Hash32(stored) == computed else {
+                throw AuditError.tampered("\(path): entry \(seq) does not match its hash")
+            }
+            head = computed
+            tree.append(leafHash: MerkleTree.leafHash(Array(leaf)))
+            lastTimestamp = row["timestamp_ms"]
+            expected += 1
         }
     }
 
@@ -151,66 +159,88 @@ final class LedgerDay: @unchecked Sendable {
         withUnsafeBytes(of: previous.bytes) { head in leaf.withUnsafeBytes { Hash32.sha256([head, $0]) } }
     }
 
-    /// Appends `entries` in one transaction (one fsync) and advances the chain and the tree only once it is
-    /// durable.
-    func append(_ entries: [AuditEntry]) throws(AuditError) {
+    /// Appends `entries` in one IMMEDIATE transaction (one fsync) and advances the chain and the tree only once it
+    /// is durable. Another process may have appended since: its rows are verified and taken in first, and entries
+    /// stamped earlier than the newest stored one are re-stamped to it (time never goes back in a day file).
+    /// Returns the entries as stored.
+    @discardableResult
+    func append(_ entries: [AuditEntry]) throws(AuditError) -> [AuditEntry] {
         guard let writer else { throw .storage("\(path) is open read-only") }
-        var head = self.head
-        var rows: [(AuditEntry, [UInt8], Hash32, Hash32)] = []
-        for entry in entries {
-            let leaf = entry.canonicalBytes
-            let hash = Self.chainHash(previous: head, leaf: leaf)
-            rows.append((entry, leaf, head, hash))
-            head = hash
-        }
-        let firstSeq = Int64(count + 1)
+        var stored: [AuditEntry] = []
+        var rows: [([UInt8], Hash32)] = []
         do {
-            try writer.write { db in
-                let statement = try db.cachedStatement(
-                    sql: "INSERT INTO entries (seq, id, timestamp_ms, event_type, agent, action, target, result, "
-                        + "risk_level, task_id, leaf, prev_hash, entry_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
-                // Bound straight through the C API: no per-value boxing on the ledger's hottest path.
-                let sqlite = statement.sqliteStatement
-                for (offset, (entry, leaf, previous, hash)) in rows.enumerated() {
+            // IMMEDIATE: take the write lock before reading what the append must extend.
+            try writer.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    try catchUp(db)
+                    stored = entries.map { entry in
+                        entry.timestamp.millisecondsSinceEpoch >= lastTimestamp
+                            ? entry
+                            : AuditEntry(
+                                id: entry.id, timestamp: Timestamp(millisecondsSinceEpoch: lastTimestamp),
+                                draft: entry.draft)
+                    }
+                    var head = self.head
+                    rows = stored.map { entry in
+                        let leaf = entry.canonicalBytes
+                        head = Self.chainHash(previous: head, leaf: leaf)
+                        return (leaf, head)
+                    }
+                    let firstSeq = Int64(count + 1)
+                    let statement = try db.cachedStatement(
+                        sql: "INSERT INTO entries (seq, id, timestamp_ms, event_type, agent, action, target, result, "
+                            + "risk_level, task_id, leaf, prev_hash, entry_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                    // Bound straight through the C API: no per-value boxing on the ledger's hottest path.
+                    let sqlite = statement.sqliteStatement
+                    var previous = self.head
+                    for (offset, (entry, (leaf, hash))) in zip(stored, rows).enumerated() {
+                        sqlite3_reset(sqlite)
+                        sqlite3_bind_int64(sqlite, 1, firstSeq + Int64(offset))
+                        Self.bind(sqlite, 2, entry.id)
+                        sqlite3_bind_int64(sqlite, 3, entry.timestamp.millisecondsSinceEpoch)
+                        Self.bind(sqlite, 4, entry.eventType.rawValue)
+                        Self.bind(sqlite, 5, entry.agent)
+                        Self.bind(sqlite, 6, entry.action)
+                        Self.bind(sqlite, 7, entry.target)
+                        Self.bind(sqlite, 8, entry.result.rawValue)
+                        Self.bind(sqlite, 9, entry.riskLevel.rawValue)
+                        if let task = entry.draft.taskID {
+                            Self.bind(sqlite, 10, task)
+                        } else {
+                            sqlite3_bind_null(sqlite, 10)
+                        }
+                        leaf.withUnsafeBytes {
+                            _ = sqlite3_bind_blob(sqlite, 11, $0.baseAddress, Int32($0.count), transient)
+                        }
+                        withUnsafeBytes(of: previous.bytes) {
+                            _ = sqlite3_bind_blob(sqlite, 12, $0.baseAddress, 32, transient)
+                        }
+                        withUnsafeBytes(of: hash.bytes) {
+                            _ = sqlite3_bind_blob(sqlite, 13, $0.baseAddress, 32, transient)
+                        }
+                        let code = sqlite3_step(sqlite)
+                        guard code == SQLITE_DONE else {
+                            throw AuditError.storage(
+                                "SQLite error \(code): \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
+                        }
+                        previous = hash
+                    }
                     sqlite3_reset(sqlite)
-                    sqlite3_bind_int64(sqlite, 1, firstSeq + Int64(offset))
-                    Self.bind(sqlite, 2, entry.id)
-                    sqlite3_bind_int64(sqlite, 3, entry.timestamp.millisecondsSinceEpoch)
-                    Self.bind(sqlite, 4, entry.eventType.rawValue)
-                    Self.bind(sqlite, 5, entry.agent)
-                    Self.bind(sqlite, 6, entry.action)
-                    Self.bind(sqlite, 7, entry.target)
-                    Self.bind(sqlite, 8, entry.result.rawValue)
-                    Self.bind(sqlite, 9, entry.riskLevel.rawValue)
-                    if let task = entry.draft.taskID {
-                        Self.bind(sqlite, 10, task)
-                    } else {
-                        sqlite3_bind_null(sqlite, 10)
-                    }
-                    leaf.withUnsafeBytes {
-                        _ = sqlite3_bind_blob(sqlite, 11, $0.baseAddress, Int32($0.count), transient)
-                    }
-                    withUnsafeBytes(of: previous.bytes) {
-                        _ = sqlite3_bind_blob(sqlite, 12, $0.baseAddress, 32, transient)
-                    }
-                    withUnsafeBytes(of: hash.bytes) { _ = sqlite3_bind_blob(sqlite, 13, $0.baseAddress, 32, transient) }
-                    let code = sqlite3_step(sqlite)
-                    guard code == SQLITE_DONE else {
-                        throw AuditError.storage(
-                            "SQLite error \(code): \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
-                    }
+                    sqlite3_clear_bindings(sqlite)
+                    return .commit
                 }
-                sqlite3_reset(sqlite)
-                sqlite3_clear_bindings(sqlite)
             }
+        } catch let error as AuditError {
+            throw error
         } catch {
             throw .storage("cannot append to \(path): \(error)")
         }
-        for (entry, leaf, _, _) in rows {
+        for ((leaf, hash), entry) in zip(rows, stored) {
             tree.append(leafHash: MerkleTree.leafHash(leaf))
             lastTimestamp = entry.timestamp.millisecondsSinceEpoch
+            head = hash
         }
-        self.head = head
+        return stored
     }
 
     private static func bind(_ statement: OpaquePointer?, _ index: Int32, _ text: String) {

@@ -59,6 +59,7 @@ public struct DaemonServer: Sendable {
                     .init(service: reloader),
                     .init(service: GrantExpiry(core: core)),
                     .init(service: IdentityRenewal(state: state, authority: authority)),
+                    .init(service: RevocationWatch(directory: state.pki, denyList: core.denyList)),
                     .init(service: ListeningReporter(transport: transport, report: started)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -117,7 +118,7 @@ struct GrantExpiry: Service {
             for grant in core.authority.sweepExpired(now: core.clock.now()) {
                 _ = try? await core.ledger.append(GrantAudit.revoked(grant, by: "aios-sec"))
             }
-            try? await Task.sleep(for: .milliseconds(250))
+            await pause(.milliseconds(250))
         }
     }
 }
@@ -130,7 +131,7 @@ struct IdentityRenewal: Service {
 
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            try? await Task.sleep(for: .seconds(60))
+            await pause(.seconds(60))
             let server = try SPIFFEID(kind: .service, name: DaemonState.serverIdentity)
             let state = self.state
             try? authority.withLock { (ca: CertificateAuthority) throws(PKIError) in
@@ -140,4 +141,29 @@ struct IdentityRenewal: Service {
             }
         }
     }
+}
+
+/// Revocations made while the daemon runs (`aios-sec ca revoke` in another process) reach the deny-list within a
+/// second: `ca.json` is re-read whenever it changes.
+struct RevocationWatch: Service {
+    let directory: String
+    let denyList: DenyList
+
+    func run() async throws {
+        var seen: Date? = nil
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let modified =
+                (try? FileManager.default.attributesOfItem(atPath: directory + "/ca.json"))?[.modificationDate] as? Date
+            if modified != seen, let revocations = try? CertificateAuthority.revocations(in: directory) {
+                denyList.replace(serials: revocations.serials, identities: revocations.identities)
+                seen = modified
+            }
+            await pause(.milliseconds(500))
+        }
+    }
+}
+
+/// Sleeps, but wakes at once when the service group starts a graceful shutdown.
+func pause(_ duration: Duration) async {
+    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
 }

@@ -257,3 +257,15 @@ extension Certificate.SerialNumber {
         self.init(bytes: bytes)
     }
 }
+
+extension CertificateAuthority {
+    /// The revoked serials and denied identities recorded in a CA directory, for a process that verifies peers
+    /// but does not hold the CA open (the daemon re-reads it when `ca.json` changes).
+    public static func revocations(in directory: String) throws(PKIError) -> (
+        serials: Set<String>, identities: Set<String>
+    ) {
+        let files = PKIFiles(directory: directory)
+        let state = try CAState.decode(try files.read(files.state), path: files.state)
+        return (Set(state.revoked.map(\.serial)), Set(state.deniedIdentities))
+    }
+}

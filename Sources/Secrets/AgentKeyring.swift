@@ -31,7 +31,7 @@ public struct AgentKeyring: Sendable {
     public static func all(in vault: KeyringVault) throws(SecretsError) -> [AgentKeyring] {
         var rings: [AgentKeyring] = []
         for key in try Keyring.members(try vault.agentRings()) {
-            let described = try Keyring.describe(key)
+            guard let described = try Keyring.describeLive(key) else { continue }
             guard described.type == "keyring", described.description.hasPrefix(prefix) else { continue }
             rings.append(AgentKeyring(agent: String(described.description.dropFirst(prefix.count)), serial: key))
         }
@@ -56,7 +56,7 @@ public struct AgentKeyring: Sendable {
         let wanted = Set(
             names.flatMap { [KeyringVault.secretPrefix + $0, KeyringVault.secretPrefix + $0 + "@previous"] })
         for key in try Keyring.members(serial) {
-            let described = try Keyring.describe(key)
+            guard let described = try Keyring.describeLive(key) else { continue }
             if !wanted.contains(described.description) { try Keyring.unlink(key, from: serial) }
         }
         return copies
@@ -87,7 +87,7 @@ public struct AgentKeyring: Sendable {
     public func names() throws(SecretsError) -> [String] {
         var names: [String] = []
         for key in try Keyring.members(serial) {
-            let described = try Keyring.describe(key)
+            guard let described = try Keyring.describeLive(key) else { continue }
             guard described.type == "user", described.description.hasPrefix(KeyringVault.secretPrefix),
                 !described.description.hasSuffix(SecretRotation.previousSuffix)
             else { continue }

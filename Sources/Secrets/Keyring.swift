@@ -98,6 +98,19 @@ enum Keyring {
         }
     }
 
+    /// `describe`, or nil for a key that is invalidated, revoked or expired: such keys stay listed in their
+    /// keyrings until the kernel's garbage collector unlinks them, so every walk over members skips them.
+    static func describeLive(_ key: KeySerial) throws(SecretsError) -> (
+        type: String, permissions: UInt32, description: String
+    )? {
+        do {
+            return try describe(key)
+        } catch {
+            if [ENOKEY, EKEYREVOKED, EKEYEXPIRED].contains(errno) { return nil }
+            throw error
+        }
+    }
+
     /// `type;uid;gid;perm;description` of a key.
     static func describe(_ key: KeySerial) throws(SecretsError) -> (
         type: String, permissions: UInt32, description: String

@@ -57,7 +57,7 @@ public struct KeyringVault: Sendable {
     public func list() throws(SecretsError) -> [(name: String, serial: KeySerial)] {
         var found: [(name: String, serial: KeySerial)] = []
         for key in try Keyring.members(serial) {
-            let described = try Keyring.describe(key)
+            guard let described = try Keyring.describeLive(key) else { continue }
             guard described.type == "user", described.description.hasPrefix(Self.secretPrefix) else { continue }
             found.append((String(described.description.dropFirst(Self.secretPrefix.count)), key))
         }

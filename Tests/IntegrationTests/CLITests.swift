@@ -94,12 +94,15 @@ struct CLITests {
         #expect(try BinaryRunner.run(["bench", "authz", foreign]).status == 2)
     }
 
-    @Test("serve: starts on the built-in policy and says where its state lives")
-    func serve() throws {
+    @Test("serve: a bad address or allow-list is a usage error before anything is created")
+    func serveUsage() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aios-state-\(UUID().uuidString)")
             .path
-        let output = try BinaryRunner.run(["serve", "--state-dir", directory])
-        #expect(output.status == 0)
-        #expect(output.stdout.contains("state directory: \(directory)"))
+        for arguments in [["--listen", "nonsense"], ["--allow-exec", "ls=relative/ls"]] {
+            let output = try BinaryRunner.run(
+                ["serve", "--state-dir", directory, "--vault", "aios:vault:test-unused"] + arguments)
+            #expect(output.status == 64, "\(output.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory))
     }
 }

@@ -34,6 +34,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try refuseCoreDumps()
+        let address = try parseAddress()
+        let broker = Broker(executables: try parseExecutables())
         let policy = try policyOptions.load()
         let daemonState = DaemonState(directory: state.resolved)
         let target = try vault.open()
@@ -52,8 +54,6 @@ struct ServeCommand: AsyncParsableCommand {
         let core = DaemonCore(
             policy: policy, ledger: ledger, ledgerDirectory: daemonState.ledger, denyList: denyList,
             confirmationTimeout: .seconds(confirmationTimeout))
-        let address = try parseAddress()
-        let broker = Broker(executables: try parseExecutables())
         let server = DaemonServer(
             core: core, state: daemonState, authority: SharedAuthority(authority), address: address, broker: broker)
         let directory = daemonState.directory

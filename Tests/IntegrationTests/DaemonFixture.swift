@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+/// A running `aios-sec serve` on a free loopback port, with its own state directory and vault; stopped with
+/// SIGTERM (a graceful shutdown) when the test ends.
+final class DaemonFixture {
+    let directory: String
+    let vault: String
+    let process = Process()
+    private(set) var address = ""
+    private let output = Pipe()
+
+    var state: String { directory + "/state" }
+    func identity(_ name: String) -> String { state + "/identities/" + name }
+
+    init(extraArguments: [String] = []) throws {
+        directory =
+            FileManager.default.temporaryDirectory.appendingPathComponent("aios-daemon-\(UUID().uuidString)")
+            .path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        vault = "aios:vault:test-\(UUID().uuidString)"
+        process.executableURL = BinaryRunner.binary
+        process.arguments =
+            ["serve", "--state-dir", state, "--vault", vault, "--listen", "127.0.0.1:0"] + extraArguments
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let handle = output.fileHandleForReading
+        var text = ""
+        let deadline = Date() + 60
+        while Date() < deadline, !text.contains("listening on ") {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let range = text.range(of: #"listening on (\S+)"#, options: .regularExpression) else {
+            throw FixtureError(message: "the daemon did not start: \(text)")
+        }
+        address = String(text[range].dropFirst("listening on ".count))
+    }
+
+    struct FixtureError: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+
+    /// `aios-sec call VERB --server … --identity STATE/identities/AS …`
+    func call(_ verb: String, as identity: String, _ arguments: [String] = []) throws -> BinaryRunner.Output {
+        try BinaryRunner.run(["call", verb, "--server", address, "--identity", self.identity(identity)] + arguments)
+    }
+
+    /// Stops the daemon gracefully; returns its exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        return process.terminationStatus
+    }
+
+    deinit {
+        stop()
+        _ = try? BinaryRunner.run(["secrets", "forget", "--vault", vault])
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
