@@ -97,6 +97,7 @@ let package = Package(
             name: "aios-sec",
             dependencies: [
                 "Capabilities", "Policy", "Audit", "Secrets", "Sandbox", "PKI", "Daemon", "AIOSProto",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

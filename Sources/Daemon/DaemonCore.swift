@@ -20,7 +20,7 @@ public final class DaemonCore: Sendable {
 
     public init(
         policy: SecurityPolicy, ledger: Ledger, ledgerDirectory: String, denyList: DenyList,
-        clock: any SecurityClock = SystemClock(), limiter: RateLimiter = RateLimiter(rate: 1000, burst: 2000),
+        clock: any SecurityClock = SystemClock(), limiter: RateLimiter? = nil,
         confirmationTimeout: Duration = .seconds(60)
     ) {
         self.policy = policy
@@ -32,7 +32,9 @@ public final class DaemonCore: Sendable {
         startedAt = now
         emergency = EmergencySwitch()
         authority = AuthorityStore(policy.authority(), now: now)
-        gate = Gate.standard(policy: policy, authority: authority, emergency: emergency, limiter: limiter)
+        gate = Gate.standard(
+            policy: policy, authority: authority, emergency: emergency,
+            limiter: limiter ?? RateLimiter(rate: policy.rateLimit.perSecond, burst: policy.rateLimit.burst))
         pending = PendingCalls(timeout: confirmationTimeout)
     }
 

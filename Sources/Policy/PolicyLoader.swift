@@ -70,7 +70,7 @@ struct PolicyLoader {
         let catalogue = (base?.tools ?? ToolCatalogue([])).merging(tools)
         return SecurityPolicy(
             source: file, version: settings.version, roles: definitions, agents: agents, tools: catalogue,
-            protectedPaths: settings.protectedPaths, secrets: secrets,
+            protectedPaths: settings.protectedPaths, secrets: secrets, rateLimit: settings.rateLimit,
             accounts: Self.accounts(for: agents.keys, explicit: uids, base: settings.agentUIDBase),
             warnings: protectedPathWarnings(roles: roles, protectedPaths: settings.protectedPaths))
     }
@@ -170,6 +170,7 @@ struct PolicyLoader {
         var version: Int
         var protectedPaths: [String]
         var agentUIDBase: UInt32 = PolicyLoader.defaultAgentUIDBase
+        var rateLimit = RateLimit.default
     }
 
     /// Agents without an explicit `uid` run as base + their position among those agents, sorted by name,
@@ -194,7 +195,8 @@ struct PolicyLoader {
         var settings = defaults
         guard let pairs = reader.mapping(node, "'policy'") else { return settings }
         reader.rejectUnknownKeys(
-            pairs, allowed: ["version", "protected_paths", "description", "agent_uid_base"], in: "'policy'")
+            pairs, allowed: ["version", "protected_paths", "description", "agent_uid_base", "rate_limit"],
+            in: "'policy'")
         for pair in pairs {
             switch pair.key {
             case "version":
@@ -215,6 +217,8 @@ struct PolicyLoader {
                 settings.protectedPaths = paths
             case "agent_uid_base":
                 if let uid = readUID(pair.value) { settings.agentUIDBase = uid }
+            case "rate_limit":
+                if let limit = readRateLimit(pair.value) { settings.rateLimit = limit }
             default:
                 break
             }
@@ -259,6 +263,25 @@ struct PolicyLoader {
             agents[AgentName(pair.key)] = memberships
         }
         return (agents, uids)
+    }
+
+    /// `rate_limit: {per_second: N, burst: M}`: a positive rate (fractions allowed), a burst of at least one call.
+    private mutating func readRateLimit(_ node: Node) -> RateLimit? {
+        guard let pairs = reader.mapping(node, "rate_limit") else { return nil }
+        reader.rejectUnknownKeys(pairs, allowed: ["per_second", "burst"], in: "rate_limit")
+        var perSecond = RateLimit.default.perSecond
+        var burst: Double? = nil
+        for pair in pairs {
+            let lowest = pair.key == "burst" ? 1 : 0.001
+            guard let text = reader.scalar(pair.value, pair.key), let value = Double(text), value >= lowest,
+                value <= 1e9
+            else {
+                reader.report(pair.value, "rate_limit.\(pair.key) must be a number from \(lowest) to 1000000000")
+                return nil
+            }
+            if pair.key == "per_second" { perSecond = value } else { burst = value }
+        }
+        return RateLimit(perSecond: perSecond, burst: burst ?? max(1, perSecond * 2))
     }
 
     /// An unprivileged uid: 1000 to 2^31 − 1 (not root, not a system account, no overflow in base + n).

@@ -37,3 +37,17 @@ public struct AgentAccount: Sendable, Equatable {
     public let uid: UInt32
     public let gid: UInt32
 }
+
+/// The Gate's per-agent token bucket: calls a second on average, and the burst allowed on top.
+public struct RateLimit: Sendable, Equatable {
+    public let perSecond: Double
+    public let burst: Double
+
+    public init(perSecond: Double, burst: Double) {
+        self.perSecond = perSecond
+        self.burst = burst
+    }
+
+    /// Generous enough for any well-behaved agent, tight enough that a runaway one cannot flood the ledger.
+    public static let `default` = RateLimit(perSecond: 200, burst: 400)
+}

@@ -19,6 +19,8 @@ public struct SecurityPolicy: Sendable {
     public let secrets: [SecretPolicy]
     /// The uid/gid each agent's processes run as.
     public let accounts: [AgentName: AgentAccount]
+    /// Each agent's call budget at the Gate.
+    public let rateLimit: RateLimit
     /// Legal but worth a look (for example a role that can write the product's own state).
     public let warnings: [PolicyIssue]
 
@@ -76,9 +78,10 @@ public struct SecurityPolicy: Sendable {
 
     init(
         source: String, version: Int, roles: [RoleDefinition], agents: [AgentName: [RoleMembership]],
-        tools: ToolCatalogue, protectedPaths: [String], secrets: [SecretPolicy], accounts: [AgentName: AgentAccount],
-        warnings: [PolicyIssue]
+        tools: ToolCatalogue, protectedPaths: [String], secrets: [SecretPolicy], rateLimit: RateLimit,
+        accounts: [AgentName: AgentAccount], warnings: [PolicyIssue]
     ) {
+        self.rateLimit = rateLimit
         self.secrets = secrets
         self.accounts = accounts
         self.source = source

@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+
+@Suite("Protocol conformance with an independent client")
+struct ConformanceTests {
+    @Test("Python grpcio, with stubs generated from the same .proto, drives the daemon over mTLS")
+    func pythonClient() throws {
+        let daemon = try DaemonFixture()
+        let demo = daemon.directory + "/demo"
+        try FileManager.default.createDirectory(atPath: demo, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [
+            BinaryRunner.repositoryRoot.appendingPathComponent("Tests/Conformance/run.sh").path, daemon.address,
+            daemon.state + "/identities", demo,
+        ]
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let problems = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(problems)")
+        let seen = try #require(
+            try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)\n\(problems)")
+        #expect(seen["status_caller"] as? String == "spiffe://aios.local/service/orchestrator")
+        #expect((seen["grant_id"] as? String)?.hasPrefix("grant-") == true)
+        #expect(seen["write_allowed"] as? Bool == true)
+        #expect(seen["bytes_written"] as? String == "11")
+        #expect(seen["passwd_allowed"] as? Bool == false)
+        #expect(seen["self_grant"] as? String == "PERMISSION_DENIED")
+        #expect(seen["unknown_tool"] as? String == "INVALID_ARGUMENT")
+        #expect((seen["audit_records"] as? Int ?? 0) >= 4)
+        #expect(try String(contentsOfFile: demo + "/py.txt", encoding: .utf8) == "from python")
+    }
+}
