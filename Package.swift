@@ -121,6 +121,10 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .testTarget(
+            name: "DaemonTests",
+            dependencies: ["Daemon", "Capabilities", "Policy", "PKI", "SecurityTesting", "CFileAccess"]
+        ),
         .testTarget(name: "IntegrationTests", dependencies: ["Capabilities"], exclude: ["Fixtures"]),
     ]
 )

@@ -131,9 +131,9 @@ final class LedgerDay: @unchecked Sendable {
     /// Extends the tree and the chain head with rows stored after what this process has seen — by itself at open,
     /// or by another process (a CLI command appending while the daemon runs) — verifying each link.
     private func catchUp(_ db: Database) throws {
-        let rows = try Row.fetchCursor(
-            db, sql: "SELECT seq, leaf, prev_hash, entry_hash, timestamp_ms FROM entries WHERE seq > ? ORDER BY seq",
-            arguments: [count])
+        let statement = try db.cachedStatement(
+            sql: "SELECT seq, leaf, prev_hash, entry_hash, timestamp_ms FROM entries WHERE seq > ? ORDER BY seq")
+        let rows = try Row.fetchCursor(statement, arguments: [count])
         var expected = count + 1
         while let row = try rows.next() {
             let seq: Int = row["seq"]

@@ -46,7 +46,14 @@ public struct DaemonServer: Sendable {
                 tls.trustRoots = .certificates([.file(path: rootPath, format: .pem)])
                 tls.clientCertificateVerification = .noHostnameVerification
             },
-            config: .defaults { $0.rpc.maxRequestPayloadSize = 4 << 20 })
+            // The transport accepts up to 16 MiB (beyond that it resets the connection); the service refuses anything
+            // over its own 4 MiB limit with a clear RESOURCE_EXHAUSTED, keeping the connection.
+            // Streams per connection are advertised (NIO enforces a limit even when none is sent, and a client that
+            // did not know it would be cut off with a protocol error); more calls than this wait on the client.
+            config: .defaults {
+                $0.rpc.maxRequestPayloadSize = 16 << 20
+                $0.http2.maxConcurrentStreams = 1024
+            })
         let grpc = GRPCServer(
             transport: transport, services: [SecurityService(core: core, broker: broker)],
             interceptors: [IdentityInterceptor(core: core)])

@@ -3,7 +3,7 @@ import GRPCCore
 import GRPCNIOTransportHTTP2
 import PKI
 
-/// The one place a call's identity is checked: a client certificate (the TLS layer already verified its chain to
+/// The one place a call's identity is checked (and the last stop for errors no handler mapped): a client certificate (the TLS layer already verified its chain to
 /// our CA) with exactly one `spiffe://aios.local/…` URI, not on the deny-list. Anything else is refused before any
 /// handler runs, and the refusal is an `authentication` entry in the ledger.
 public struct IdentityInterceptor: ServerInterceptor {
@@ -18,7 +18,12 @@ public struct IdentityInterceptor: ServerInterceptor {
         let certificate = (context.transportSpecific as? HTTP2ServerTransport.Posix.Context)?.peerCertificate
         switch Caller.from(certificate, denyList: core.denyList) {
         case .success:
-            return try await next(request, context)
+            do {
+                return try await next(request, context)
+            } catch {
+                // Domain errors are mapped where they happen; anything else leaves as `internal`, with no detail.
+                throw StatusMapping.unknown(error)
+            }
         case .failure(let error):
             _ = try? await core.ledger.append(
                 AuditDraft(

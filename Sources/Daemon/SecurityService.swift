@@ -17,6 +17,18 @@ public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServicePro
         self.broker = broker
     }
 
+    /// The most a request's arguments may hold (file contents included).
+    static let maximumArgumentBytes = 4 << 20
+
+    func checkSize(_ arguments: [String: String]) throws {
+        let total = arguments.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+        guard total <= Self.maximumArgumentBytes else {
+            throw RPCError(
+                code: .resourceExhausted,
+                message: "the arguments hold \(total) bytes; the limit is \(Self.maximumArgumentBytes) (4 MiB)")
+        }
+    }
+
     func caller(_ context: ServerContext) throws -> Caller {
         let certificate = (context.transportSpecific as? HTTP2ServerTransport.Posix.Context)?.peerCertificate
         switch Caller.from(certificate, denyList: core.denyList) {
@@ -31,6 +43,7 @@ public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServicePro
         request: Aios_Security_V1_AuthorizeRequest, context: ServerContext
     ) async throws -> Aios_Security_V1_AuthorizeResponse {
         let caller = try caller(context)
+        try checkSize(request.arguments)
         let call = ToolCall(
             tool: request.tool.isEmpty ? nil : request.tool, arguments: request.arguments,
             capability: request.capability.isEmpty ? nil : request.capability, reason: request.reason,
@@ -47,6 +60,7 @@ public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServicePro
         request: Aios_Security_V1_ExecuteToolRequest, context: ServerContext
     ) async throws -> Aios_Security_V1_ExecuteToolResponse {
         let caller = try caller(context)
+        try checkSize(request.arguments)
         let call = ToolCall(
             tool: request.tool, arguments: request.arguments, capability: nil, reason: request.reason,
             taskID: request.taskID.isEmpty ? nil : request.taskID)
@@ -61,7 +75,10 @@ public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServicePro
         guard verdict.outcome == .allow, let tool = verdict.tool, let allowance = verdict.allowance else {
             return response
         }
-        let result = await broker.run(tool: tool.name, arguments: call.arguments, allowedBy: allowance.capability)
+        // The Broker acts on exactly what was checked: a path argument becomes the normalised path the Gate decided on.
+        var arguments = call.arguments
+        if arguments["path"] != nil, let access = verdict.access { arguments["path"] = access.normalizedResource }
+        let result = await broker.run(tool: tool.name, arguments: arguments, allowedBy: allowance.capability)
         let resultEntry = try await core.record(
             DecisionAudit.result(caller: caller, call: call, verdict: verdict, result: result))
         response.resultAuditID = resultEntry.id

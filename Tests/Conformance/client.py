@@ -51,6 +51,42 @@ try:
     seen["unknown_tool"] = "ok"
 except grpc.RpcError as error:
     seen["unknown_tool"] = error.code().name
+# A path that is not UTF-8 (raw protobuf bytes: field 3, capability) is refused with a clear status.
+def read(name, file):
+    with open(f"{identities}/{name}/{file}", "rb") as handle:
+        return handle.read()
+
+
+raw = grpc.secure_channel(server, grpc.ssl_channel_credentials(
+    root_certificates=read("aios-agent-task", "bundle.pem"), private_key=read("aios-agent-task", "key.pem"),
+    certificate_chain=read("aios-agent-task", "cert.pem")))
+authorize_raw = raw.unary_unary("/aios.security.v1.SecurityService/Authorize", request_serializer=lambda b: b,
+                                response_deserializer=pb.AuthorizeResponse.FromString)
+bad_path = b"fs:read:/tmp/\xff\xfe"
+try:
+    authorize_raw(bytes([0x1A, len(bad_path)]) + bad_path, timeout=10)
+    seen["invalid_utf8"] = "OK"
+except grpc.RpcError as error:
+    seen["invalid_utf8"] = error.code().name
+# An oversized message is refused with a clear status, on a connection that stays usable.
+try:
+    agent.ExecuteTool(pb.ExecuteToolRequest(tool="fs.write", arguments={"path": f"{demo}/big", "content": "x" * (5 << 20)}),
+                      timeout=30)
+    seen["oversized"] = "accepted"
+except grpc.RpcError as error:
+    seen["oversized"] = error.code().name
+    seen["oversized_message"] = error.details()
+# 1,000 concurrent callers: every one gets an answer (allowed, or denied by the rate limit), none an error.
+futures = [agent.Authorize.future(pb.AuthorizeRequest(capability=f"fs:write:{demo}/n{index}"), timeout=60)
+           for index in range(1000)]
+outcomes = {"allowed": 0, "denied": 0, "error": 0}
+for future in futures:
+    try:
+        outcomes["allowed" if future.result().decision.allowed else "denied"] += 1
+    except grpc.RpcError:
+        outcomes["error"] += 1
+        outcomes.setdefault("codes", []).append(future.exception().code().name)
+seen["concurrent"] = outcomes
 records = list(orchestrator.QueryAudit(pb.QueryAuditRequest(filters=["agent=aios-agent-task"]), timeout=10))
 seen["audit_records"] = len(records)
 seen["audit_first"] = json.loads(records[0].json)["event_type"] if records else None

@@ -34,5 +34,18 @@ struct ConformanceTests {
         #expect(seen["unknown_tool"] as? String == "INVALID_ARGUMENT")
         #expect((seen["audit_records"] as? Int ?? 0) >= 4)
         #expect(try String(contentsOfFile: demo + "/py.txt", encoding: .utf8) == "from python")
+        #expect(seen["oversized"] as? String == "RESOURCE_EXHAUSTED")
+        #expect(seen["invalid_utf8"] as? String == "INVALID_ARGUMENT", "\(seen["invalid_utf8"] ?? "")")
+        let concurrent = try #require(seen["concurrent"] as? [String: Int])
+        #expect(
+            concurrent["error"] == 0 && concurrent["allowed", default: 0] + concurrent["denied", default: 0] == 1000)
+        #expect(concurrent["allowed", default: 0] > 0)
+        daemon.stop()
+        #expect(try BinaryRunner.run(["audit", "verify", "--state-dir", daemon.state]).status == 0)
+        let decisions = try BinaryRunner.run([
+            "audit", "query", "--state-dir", daemon.state, "--agent", "aios-agent-task", "--action", "authorize",
+            "--limit", "5000",
+        ])
+        #expect(decisions.stdout.split(separator: "\n").count == 1000, "each of the 1,000 decisions is in the ledger")
     }
 }

@@ -68,6 +68,19 @@ struct DaemonTests {
         let missing = try daemon.call("exec", as: "aios-agent-system", ["--tool", "fs.write", "--arg", "path=/etc/x"])
         #expect(missing.status == 65, "\(missing.stderr)")
 
+        // The task agent, with no grants, is denied every tool in the catalogue.
+        for tool in ["fs.read", "fs.list", "fs.mkdir", "process.list", "pkg.install", "service.stop", "secret.read"] {
+            let arguments: [String] =
+                switch tool {
+                case "process.list": []
+                case "pkg.install": ["--arg", "package=nginx"]
+                case "service.stop", "secret.read": ["--arg", "name=x"]
+                default: ["--arg", "path=/tmp/x"]
+                }
+            let result = try daemon.call("authorize", as: "aios-agent-task", ["--tool", tool] + arguments)
+            #expect(result.status == 1, "\(tool): \(result.stdout)\(result.stderr)")
+        }
+
         let base = daemon.directory + "/base"
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: base + "/out", withDestinationPath: "/etc")
@@ -102,6 +115,17 @@ struct DaemonTests {
             "call", "status", "--server", daemon.address, "--identity", stranger + "/id",
         ])
         #expect(foreign.status == 69, "\(foreign.stderr)")
+
+        // An expired certificate is refused at the TLS layer.
+        let expired = daemon.directory + "/expired"
+        let issued = try BinaryRunner.run([
+            "ca", "issue", "--identity", "spiffe://aios.local/agent/aios-agent-monitor", "--out", expired, "--lifetime",
+            "1s", "--state-dir", daemon.state, "--vault", daemon.vault,
+        ])
+        #expect(issued.status == 0, "\(issued.stderr)")
+        Thread.sleep(forTimeInterval: 2)
+        let late = try BinaryRunner.run(["call", "status", "--server", daemon.address, "--identity", expired])
+        #expect(late.status == 69, "\(late.stderr)")
 
         // Revoking the task agent's certificate takes effect in the running daemon.
         let serial = try BinaryRunner.run([

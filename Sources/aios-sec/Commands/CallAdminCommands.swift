@@ -115,7 +115,11 @@ struct CallConfirm: AsyncParsableCommand {
         request.approve = !deny
         request.reason = reason
         let response = try await connection.withClient { [request] client in try await client.confirm(request) }
-        print(response.outcome)
+        if connection.json {
+            try printJSON(["outcome": response.outcome, "pending_id": pendingId])
+        } else {
+            print(response.outcome)
+        }
     }
 }
 
@@ -165,6 +169,12 @@ struct CallAudit: AsyncParsableCommand {
     }
 }
 
+struct VerifyReport: Encodable {
+    let intact: Bool
+    let entries: UInt64
+    let problem: String
+}
+
 struct CallVerify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify", abstract: "Have the daemon verify its ledger.")
@@ -174,7 +184,11 @@ struct CallVerify: AsyncParsableCommand {
         let response = try await connection.withClient {
             try await $0.verifyAudit(Aios_Security_V1_VerifyAuditRequest())
         }
-        print(response.intact ? "intact: \(response.entries) entries" : "NOT intact: \(response.problem)")
+        if connection.json {
+            try printJSON(VerifyReport(intact: response.intact, entries: response.entries, problem: response.problem))
+        } else {
+            print(response.intact ? "intact: \(response.entries) entries" : "NOT intact: \(response.problem)")
+        }
         if !response.intact { throw ExitStatus.denied }
     }
 }

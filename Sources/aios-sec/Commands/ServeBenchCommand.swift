@@ -48,6 +48,10 @@ struct ServeBenchCommand: AsyncParsableCommand {
         }
         let identity = state.identity("aios-agent-system")
 
+        // The transport's ceiling: a call that writes nothing to the ledger.
+        let statusRun = try await measure(port: port, identity: identity) { client in
+            _ = try await client.status(Aios_Security_V1_StatusRequest())
+        }
         var authorize = Aios_Security_V1_AuthorizeRequest()
         authorize.tool = "fs.read"
         authorize.arguments = ["path": "/etc/hosts"]
@@ -66,6 +70,7 @@ struct ServeBenchCommand: AsyncParsableCommand {
         _ = try? await serving.value
         let floor = try sqliteFloor(directory: state.directory)
 
+        print(statusRun.line("Status (no ledger write: the mTLS gRPC ceiling)"))
         print(authorizeRun.line("Authorize, decision durable before reply"))
         print(readRun.line("ExecuteTool(fs.read, 4 KiB), 2 durable entries per call"))
         print(
