@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "Secrets", targets: ["Secrets"]),
         .library(name: "Sandbox", targets: ["Sandbox"]),
         .library(name: "PKI", targets: ["PKI"]),
+        .library(name: "Daemon", targets: ["Daemon"]),
+        .library(name: "AIOSProto", targets: ["AIOSProto"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),

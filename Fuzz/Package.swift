@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(path: ".."), .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0", traits: []),
     ],
     targets: [
         .target(name: "FuzzSupport"),
@@ -37,6 +38,15 @@ let package = Package(
             dependencies: [
                 "FuzzSupport", .product(name: "PKI", package: root),
                 .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
+        .executableTarget(
+            name: "fuzz-grpc-request",
+            dependencies: [
+                "FuzzSupport", .product(name: "Daemon", package: root), .product(name: "AIOSProto", package: root),
+                .product(name: "PKI", package: root), .product(name: "Policy", package: root),
+                .product(name: "Capabilities", package: root),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         .executableTarget(

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "CFileAccess.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/syscall.h>
@@ -12,7 +13,13 @@ int aios_open_beneath(int directory, const char *path, uint64_t flags, uint64_t 
         .mode = mode,
         .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
     };
-    return (int)syscall(SYS_openat2, directory, path, &how, sizeof how);
+    // With RESOLVE_BENEATH, a ".." walked while any rename happens on the system fails with EAGAIN (the kernel
+    // cannot prove the walk stayed beneath): try again, a bounded number of times.
+    for (int attempt = 0; attempt < 64; attempt++) {
+        int descriptor = (int)syscall(SYS_openat2, directory, path, &how, sizeof how);
+        if (descriptor >= 0 || errno != EAGAIN) return descriptor;
+    }
+    return -1;
 }
 
 int aios_open_beneath_root(const char *path) {

@@ -13,6 +13,11 @@ public struct Caller: Sendable, Hashable, CustomStringConvertible {
 
     public static let orchestratorName = "orchestrator"
 
+    public init(identity: SPIFFEID, serial: String) {
+        self.identity = identity
+        self.serial = serial
+    }
+
     public var description: String { identity.uri }
 
     /// The principal for authority changes; nil for services other than the orchestrator.

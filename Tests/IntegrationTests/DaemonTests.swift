@@ -35,6 +35,10 @@ struct DaemonTests {
         #expect(lines.contains { $0.contains("\"action\":\"fs.write\"") && $0.contains("\"bytes_written\":5") })
         #expect(lines.contains { $0.contains("/etc/passwd") && $0.contains("\"result\":\"denied\"") })
 
+        let verified = try daemon.call("verify", as: "operator-admin", ["--json"])
+        #expect(verified.stdout.contains("\"intact\":true"), "\(verified.stderr)")
+        let byAgent = try daemon.call("verify", as: "aios-agent-task")
+        #expect(byAgent.status == 77, "agents without audit:query cannot read the ledger")
         let completed = try daemon.call("complete-task", as: "orchestrator", ["--task-id", "task-7"])
         #expect(completed.stdout.hasPrefix("revoked 1 grant(s)"))
         let after = try daemon.call(
@@ -198,8 +202,21 @@ struct DaemonTests {
     }
 }
 
-@Suite("aios-sec serve: policy settings")
+@Suite("aios-sec serve: policy settings and transports")
 struct DaemonPolicyTests {
+    @Test("--socket serves on a Unix socket with the same mTLS")
+    func unixSocket() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "aios-\(UUID().uuidString.prefix(8)).sock"
+        )
+        .path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let daemon = try DaemonFixture(extraArguments: ["--socket", path])
+        #expect(daemon.address == "unix:\(path)")
+        let status = try daemon.call("status", as: "aios-agent-monitor")
+        #expect(status.stdout.contains("caller spiffe://aios.local/agent/aios-agent-monitor"), "\(status.stderr)")
+    }
+
     @Test("the per-agent rate limit from policy denies calls over the budget at the Gate, audited")
     func rateLimit() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aios-rl-\(UUID().uuidString)")

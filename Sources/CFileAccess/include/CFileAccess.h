@@ -9,7 +9,7 @@ enum { AIOS_O_PATH = 010000000 };
 
 // Opens `path` (relative) beneath the directory `directory` with RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS, so
 // "..", absolute symlinks, symlinks leading outside and /proc magic links all fail (EXDEV/ELOOP) instead of
-// escaping. Returns a descriptor, or -1 with errno set.
+// escaping. Retries EAGAIN (a concurrent rename anywhere). Returns a descriptor, or -1 with errno set.
 int aios_open_beneath(int directory, const char *path, uint64_t flags, uint64_t mode);
 
 // Opens the absolute directory `path` from "/" with no symlinks and no magic links anywhere in it (O_PATH).
