@@ -98,8 +98,8 @@ public struct DaemonState: Sendable {
                 throw PKIError(
                     .key,
                     "the CA exists but its sealing key '\(Self.sealingSecret)' is not in the keyring (after a reboot?): "
-                        + "load it from the sealed boot file (`aios-sec secrets load`), or start with --ca-key-file "
-                        + "or AIOS_PASSPHRASE")
+                        + "load it from the boot file made with `aios-sec secrets seal --from-vault ca-seal-key` "
+                        + "(`aios-sec secrets load`), or start with --ca-key-file or AIOS_PASSPHRASE")
             }
             return try KeyFileKey(material: material)
         } catch let error as PKIError {

@@ -71,6 +71,17 @@ struct SecretsCanaryTests {
         #expect(due.stdout.contains("rotated anthropic-api-key"))
         let list = try run(["secrets", "list", "--vault", vault])
         #expect(list.stdout.contains("anthropic-api-key@previous"), "the grace value is kept (5m)")
+        // A vault secret sealed for the next boot, straight from the keyring.
+        let backup = directory + "/backup.enc"
+        let sealedBackup = try run(
+            ["secrets", "seal", "--from-vault", "anthropic-api-key", "--vault", vault, "--out", backup],
+            environment: passphrase)
+        #expect(sealedBackup.status == 0, "\(sealedBackup.stderr)")
+        let otherVault = "aios:vault:test-\(UUID().uuidString)"
+        defer { _ = try? BinaryRunner.run(["secrets", "forget", "--vault", otherVault]) }
+        #expect(
+            try run(["secrets", "load", "--file", backup, "--vault", otherVault], environment: passphrase).status == 0)
+        #expect(try run(["secrets", "list", "--vault", otherVault]).stdout == "anthropic-api-key\n")
         let audit = try run(["audit", "query", "--state-dir", state, "--type", "secret_rotation", "--json"])
         #expect(audit.stdout.split(separator: "\n").count == 2, "one success and one failure are audited")
         #expect(try run(["audit", "verify", "--state-dir", state]).status == 0)

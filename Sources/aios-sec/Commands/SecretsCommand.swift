@@ -17,27 +17,47 @@ struct SecretsCommand: ParsableCommand {
 struct SecretsSealCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "seal",
-        abstract: "Encrypt NAME=VALUE lines into a sealed file (mode 0600, written atomically).",
+        abstract: "Encrypt NAME=VALUE lines (or secrets from the vault) into a sealed file (0600, written atomically).",
         discussion: """
             The key comes from a key file (--key-file), or from a passphrase read from --passphrase-file, the
             environment variable AIOS_PASSPHRASE, or a prompt on the terminal — never from an argument.
             """
     )
 
-    @Option(name: .customLong("in"), help: "Plaintext NAME=VALUE lines, or - for stdin.") var input: String
+    @Option(name: .customLong("in"), help: "Plaintext NAME=VALUE lines, or - for stdin.") var input: String?
+    @Option(
+        name: .customLong("from-vault"),
+        help: "Instead of --in: seal these secrets (comma-separated names) from the keyring vault, e.g. ca-seal-key.")
+    var fromVault: String?
+    @OptionGroup var vault: VaultOptions
     @Option(name: .customLong("out"), help: "The sealed file to write.") var output: String
     @Option(help: "Read the passphrase from this file (first line).") var passphraseFile: String?
     @Option(help: "Use this key file (at least 32 bytes) instead of a passphrase.") var keyFile: String?
 
+    func validate() throws {
+        guard (input == nil) != (fromVault == nil) else {
+            throw ValidationError("give --in FILE or --from-vault NAMES")
+        }
+    }
+
     func run() throws {
         try refuseCoreDumps()
-        var plaintext = try readAll(input)
         let secrets: [(name: String, value: SecretBytes)]
-        do {
-            secrets = try SecretsInput.parse(&plaintext)
-        } catch {
-            printError("secrets seal: \(input): \(error)")
-            throw ExitStatus.dataError
+        if let input {
+            var plaintext = try readAll(input)
+            do {
+                secrets = try SecretsInput.parse(&plaintext)
+            } catch {
+                printError("secrets seal: \(input): \(error)")
+                throw ExitStatus.dataError
+            }
+        } else {
+            // Values go from the keyring straight into the sealed file: never printed, never in a plaintext file.
+            let target = try vault.open()
+            let names = (fromVault ?? "").split(separator: ",").map(String.init)
+            secrets = try names.map { name in
+                (name, try secretsCall { () throws(SecretsError) in try target.read(name) })
+            }
         }
         let source = try KeySourceOptions(passphraseFile: passphraseFile, keyFile: keyFile).source(confirm: true)
         do {
