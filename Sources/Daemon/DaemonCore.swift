@@ -38,6 +38,19 @@ public final class DaemonCore: Sendable {
         pending = PendingCalls(timeout: confirmationTimeout)
     }
 
+    /// Records an entry that no caller waits for (an expiry, a refused connection): a failure cannot refuse
+    /// anything, so it is reported on standard error rather than dropped.
+    func recordOrReport(_ draft: AuditDraft) async {
+        do {
+            _ = try await ledger.append(draft)
+        } catch {
+            FileHandle.standardError.write(
+                Data(
+                    "aios-sec: the ledger could not record \(draft.eventType.rawValue) \(draft.action): \(error)\n".utf8
+                ))
+        }
+    }
+
     /// Records an entry; a ledger that cannot write makes the caller's action fail (it must not happen unrecorded).
     func record(_ draft: AuditDraft) async throws -> AuditEntry {
         do {

@@ -123,7 +123,7 @@ struct GrantExpiry: Service {
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             for grant in core.authority.sweepExpired(now: core.clock.now()) {
-                _ = try? await core.ledger.append(GrantAudit.revoked(grant, by: "aios-sec"))
+                await core.recordOrReport(GrantAudit.revoked(grant, by: "aios-sec"))
             }
             await pause(.milliseconds(250))
         }

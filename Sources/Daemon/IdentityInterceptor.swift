@@ -25,7 +25,7 @@ public struct IdentityInterceptor: ServerInterceptor {
                 throw StatusMapping.unknown(error)
             }
         case .failure(let error):
-            _ = try? await core.ledger.append(
+            await core.recordOrReport(
                 AuditDraft(
                     eventType: .authentication, agent: "unauthenticated", action: context.descriptor.method,
                     target: context.remotePeer, result: .denied, riskLevel: .high,
