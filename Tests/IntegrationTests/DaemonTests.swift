@@ -237,3 +237,30 @@ struct DaemonPolicyTests {
         #expect(results.last?.stdout.contains("rate limit exceeded") == true, "\(results.last?.stdout ?? "")")
     }
 }
+
+@Suite("aios-sec serve: confirmations that never come")
+struct DaemonConfirmationTimeoutTests {
+    @Test("a high-risk call with no answer is denied when the confirmation times out, and audited")
+    func timeout() throws {
+        let daemon = try DaemonFixture(extraArguments: ["--confirmation-timeout", "1"])
+        let target = daemon.directory + "/keep.txt"
+        try "x".write(toFile: target, atomically: true, encoding: .utf8)
+        _ = try daemon.call(
+            "grant", as: "orchestrator",
+            [
+                "--agent", "aios-agent-task", "--capability", "fs:delete:\(daemon.directory)/*", "--duration", "5m",
+                "--reason", "cleanup",
+            ])
+        let exec = try daemon.call("exec", as: "aios-agent-task", ["--tool", "fs.delete", "--arg", "path=\(target)"])
+        #expect(exec.status == 1)
+        #expect(exec.stdout.contains("no confirmation within"), "\(exec.stdout)")
+        #expect(FileManager.default.fileExists(atPath: target))
+        let audit = try BinaryRunner.run([
+            "audit", "query", "--state-dir", daemon.state, "--action", "fs.delete", "--json",
+        ])
+        let lines = audit.stdout.split(separator: "\n")
+        #expect(lines.count == 2, "pending, then denied: \(audit.stdout)")
+        #expect(lines.first?.contains("\"result\":\"pending\"") == true)
+        #expect(lines.last?.contains("\"result\":\"denied\"") == true)
+    }
+}
