@@ -123,6 +123,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox"]),
         .testTarget(
             name: "DaemonTests",
             dependencies: ["Daemon", "Capabilities", "Policy", "PKI", "SecurityTesting", "CFileAccess"]

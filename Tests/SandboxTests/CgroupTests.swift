@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+
+@testable import Sandbox
+
+@Suite("Per-agent cgroups: limits, freeze, kill (v1 or v2, whichever this kernel has)")
+struct CgroupTests {
+    @Test("a cgroup below our own test folder gets the limits, holds a real process, freezes, thaws and kills it")
+    func lifecycle() throws {
+        guard geteuid() == 0 else {
+            if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("needs root: cgroups") }
+            print("skipped (needs root): cgroups")
+            return
+        }
+        let layout = try CgroupLayout.detect()
+        let cgroup = try AgentCgroup(
+            layout: layout, parent: "aios-test-\(getpid())", name: "agent-\(UUID().uuidString.prefix(8))",
+            limits: CgroupLimits(cpuPercent: 50, memoryBytes: 64 << 20, pids: 20))
+        defer { cgroup.removeWithParent() }
+        switch layout {
+        case .v1(let controllers):
+            let memory = try String(
+                contentsOfFile: controllers["memory"]! + "/" + cgroup.path + "/memory.limit_in_bytes", encoding: .utf8)
+            #expect(memory.trimmingCharacters(in: .whitespacesAndNewlines) == String(64 << 20))
+            let quota = try String(
+                contentsOfFile: controllers["cpu"]! + "/" + cgroup.path + "/cpu.cfs_quota_us", encoding: .utf8)
+            #expect(quota.trimmingCharacters(in: .whitespacesAndNewlines) == "50000")
+        case .v2(let root):
+            let cpu = try String(contentsOfFile: root + "/" + cgroup.path + "/cpu.max", encoding: .utf8)
+            #expect(cpu.hasPrefix("50000 100000"))
+        }
+        let pids = try String(contentsOfFile: cgroup.file("pids", "pids.max"), encoding: .utf8)
+        #expect(pids.trimmingCharacters(in: .whitespacesAndNewlines) == "20")
+
+        let sleeper = Process()
+        sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        sleeper.arguments = ["30"]
+        try sleeper.run()
+        try cgroup.add(pid: sleeper.processIdentifier)
+        #expect(cgroup.processes == [sleeper.processIdentifier])
+        let frozenAt = ContinuousClock.now
+        try cgroup.freeze()
+        #expect(cgroup.isFrozen)
+        print("froze 1 process in \(ContinuousClock.now - frozenAt)")
+        try cgroup.thaw()
+        #expect(!cgroup.isFrozen)
+        try cgroup.kill()
+        sleeper.waitUntilExit()
+        #expect(sleeper.terminationReason == .uncaughtSignal && sleeper.terminationStatus == SIGKILL)
+        #expect(cgroup.processes.isEmpty)
+    }
+}
