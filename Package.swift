@@ -92,7 +92,7 @@ let package = Package(
         // fork → prepare (session keyring, identity, no_new_privs) → exec, in C: no Swift runs in the child.
         .target(name: "CLauncher"),
         // Launching agent processes (and, next, confining them: cgroups, namespaces, Landlock, seccomp).
-        .target(name: "Sandbox", dependencies: ["CLauncher"]),
+        .target(name: "Sandbox", dependencies: ["CLauncher", "Capabilities"]),
         // Fakes shared by the tests (manual clock, …).
         .target(name: "SecurityTesting", dependencies: ["Capabilities"]),
         .executableTarget(
@@ -123,7 +123,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .testTarget(name: "SandboxTests", dependencies: ["Sandbox"]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "Capabilities"]),
         .testTarget(
             name: "DaemonTests",
             dependencies: ["Daemon", "Capabilities", "Policy", "PKI", "SecurityTesting", "CFileAccess"]

@@ -19,6 +19,8 @@ public struct LaunchSpec: Sendable {
     public var standardInput: Int32?
     public var standardOutput: Int32?
     public var standardError: Int32?
+    /// Filesystem confinement; nil: none. An empty list allows nothing at all.
+    public var landlock: [LandlockRule]?
 
     /// Possessor: view, read, search. Owner (the launcher's uid): view, write (link).
     public static let agentSessionPermissions: UInt32 = 0x0B05_0000
@@ -26,8 +28,9 @@ public struct LaunchSpec: Sendable {
     public init(
         executable: String, arguments: [String], environment: [String], identity: (uid: UInt32, gid: UInt32)?,
         ownSessionKeyring: Bool, standardInput: Int32? = nil, standardOutput: Int32? = nil,
-        standardError: Int32? = nil
+        standardError: Int32? = nil, landlock: [LandlockRule]? = nil
     ) {
+        self.landlock = landlock
         self.standardInput = standardInput
         self.standardOutput = standardOutput
         self.standardError = standardError
@@ -57,6 +60,7 @@ public struct LaunchError: Error, CustomStringConvertible, Equatable {
         case Int(AIOS_STEP_IDENTITY.rawValue): "changing to the agent's uid/gid"
         case Int(AIOS_STEP_EXEC.rawValue): "exec"
         case Int(AIOS_STEP_STDIO.rawValue): "setting up standard input/output"
+        case Int(AIOS_STEP_LANDLOCK.rawValue): "applying the Landlock ruleset"
         default: "starting the child"
         }
     }
@@ -72,6 +76,11 @@ public final class PendingProcess {
     /// Forks the child; it is stopped before exec when this returns.
     public init(_ spec: LaunchSpec) throws(LaunchError) {
         var launched = aios_launched()
+        let rulePaths = (spec.landlock ?? []).map { strdup($0.path) }
+        defer { rulePaths.forEach { free($0) } }
+        var rules = zip(rulePaths, spec.landlock ?? []).map {
+            aios_landlock_rule(path: UnsafePointer($0.0), access: $0.1.access.rawValue)
+        }
         let result: Int32 = spec.executable.withCString { path in
             withCStrings(spec.arguments) { argv in
                 withCStrings(spec.environment) { envp in
@@ -85,7 +94,12 @@ public final class PendingProcess {
                     cSpec.join_session_keyring = spec.ownSessionKeyring ? 1 : 0
                     cSpec.session_permissions = LaunchSpec.agentSessionPermissions
                     cSpec.stdio = (spec.standardInput ?? -1, spec.standardOutput ?? -1, spec.standardError ?? -1)
-                    return aios_launch(&cSpec, &launched)
+                    cSpec.landlock = spec.landlock == nil ? 0 : 1
+                    return rules.withUnsafeMutableBufferPointer { buffer in
+                        cSpec.landlock_rules = UnsafePointer(buffer.baseAddress)
+                        cSpec.landlock_rule_count = buffer.count
+                        return aios_launch(&cSpec, &launched)
+                    }
                 }
             }
         }

@@ -6,6 +6,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+// One Landlock rule: everything beneath `path` gets `access` (LANDLOCK_ACCESS_FS_* bits).
+struct aios_landlock_rule {
+    const char *path;
+    uint64_t access;
+};
+
 struct aios_launch_spec {
     const char *path;           // absolute path of the executable
     char *const *argv;          // NULL-terminated
@@ -16,6 +22,9 @@ struct aios_launch_spec {
                                 //    can link keys into it), then report its serial and wait for the parent
     uint32_t session_permissions;
     int stdio[3];               // descriptors to become 0, 1, 2 in the child; -1 inherits the parent's
+    int landlock;               // 1: confine the filesystem to the rules below (fails closed without Landlock)
+    const struct aios_landlock_rule *landlock_rules;
+    size_t landlock_rule_count;
 };
 
 struct aios_launched {
@@ -44,6 +53,7 @@ enum aios_launch_step {
     AIOS_STEP_IDENTITY = 6,
     AIOS_STEP_EXEC = 7,
     AIOS_STEP_STDIO = 8,
+    AIOS_STEP_LANDLOCK = 9,
 };
 
 #endif

@@ -1,0 +1,76 @@
+import Capabilities
+
+/// Filesystem rights Landlock grants beneath a path (the kernel's `LANDLOCK_ACCESS_FS_*` bits).
+public struct LandlockAccess: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt64
+    public init(rawValue: UInt64) { self.rawValue = rawValue }
+
+    public static let execute = LandlockAccess(rawValue: 1 << 0)
+    public static let writeFile = LandlockAccess(rawValue: 1 << 1)
+    public static let readFile = LandlockAccess(rawValue: 1 << 2)
+    public static let readDirectory = LandlockAccess(rawValue: 1 << 3)
+    public static let removeDirectory = LandlockAccess(rawValue: 1 << 4)
+    public static let removeFile = LandlockAccess(rawValue: 1 << 5)
+    public static let makeDirectory = LandlockAccess(rawValue: 1 << 7)
+    public static let makeRegular = LandlockAccess(rawValue: 1 << 8)
+    public static let makeSymlink = LandlockAccess(rawValue: 1 << 12)
+    public static let refer = LandlockAccess(rawValue: 1 << 13)
+    public static let truncate = LandlockAccess(rawValue: 1 << 14)
+
+    /// `fs:read:` — read files, list directories.
+    public static let read: LandlockAccess = [.readFile, .readDirectory]
+    /// `fs:write:` — create, replace, truncate and remove files (and rename within what is allowed).
+    public static let write: LandlockAccess = [.writeFile, .makeRegular, .removeFile, .truncate, .refer, .makeSymlink]
+    /// `fs:mkdir:` — create directories.
+    public static let mkdir: LandlockAccess = [.makeDirectory]
+    /// `fs:delete:` — remove files and directories.
+    public static let delete: LandlockAccess = [.removeFile, .removeDirectory]
+    /// The agent's runtime (executable, libraries, locale, CA files): read and execute.
+    public static let runtime: LandlockAccess = [.readFile, .readDirectory, .execute]
+}
+
+public struct LandlockRule: Sendable, Hashable {
+    public let path: String
+    public let access: LandlockAccess
+
+    public init(path: String, access: LandlockAccess) {
+        self.path = path
+        self.access = access
+    }
+
+    /// The runtime every agent needs, read and execute only.
+    public static let defaultRuntime = [
+        "/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc/ld.so.cache", "/etc/ssl/certs",
+    ]
+
+    /// Rules compiled from an agent's `fs:` capabilities plus the runtime base set: `fs:read:/var/log/*` →
+    /// read beneath `/var/log`; an exact path → that file or directory; `*` → `/`. Other namespaces are not
+    /// filesystem rights (network ports are a separate ruleset). Rules on the same path are merged.
+    public static func compile(_ capabilities: [Capability], runtime: [String] = defaultRuntime) -> [LandlockRule] {
+        var merged: [String: LandlockAccess] = [:]
+        for path in runtime { merged[path, default: []].formUnion(.runtime) }
+        // Devices every program expects.
+        merged["/dev/null", default: []].formUnion([.readFile, .writeFile])
+        for device in ["/dev/zero", "/dev/urandom", "/dev/random"] { merged[device, default: []].formUnion(.readFile) }
+        for capability in capabilities where capability.namespace == "fs" {
+            let access: LandlockAccess
+            switch capability.action {
+            case "read": access = .read
+            case "write": access = .write.union(.read)
+            case "mkdir": access = .mkdir
+            case "delete": access = .delete
+            case nil: access = [.read, .write, .mkdir, .delete]
+            default: continue
+            }
+            let path: String
+            switch capability.resource {
+            case .unrestricted, .any: path = "/"
+            case .below(let prefix):
+                path = prefix.count > 1 && prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
+            case .exact(let exact): path = exact
+            }
+            merged[path, default: []].formUnion(access)
+        }
+        return merged.keys.sorted().map { LandlockRule(path: $0, access: merged[$0]!) }
+    }
+}
