@@ -26,62 +26,10 @@ struct SecretsExecCommand: ParsableCommand {
 
     func run() throws {
         try refuseCoreDumps()
-        let loaded = try policy.load()
-        let agentName = AgentName(agent)
-        guard let account = loaded.accounts[agentName] else {
-            printError("secrets exec: no agent '\(agent)' in \(loaded.source)")
-            throw ExitStatus.usage
-        }
-        guard geteuid() == 0 else {
-            printError("secrets exec: needs root, to run as agent '\(agent)' (uid \(account.uid))")
-            throw ExitStatus.noPermission
-        }
-        guard let executable = Self.resolve(command.first ?? "") else {
-            printError("secrets exec: command not found: \(command.first ?? "(none)")")
-            throw ExitStatus.usage
-        }
-        let target = try vault.open()
-        let handedOver = try secretsCall { () throws(SecretsError) in
-            let readable = try AgentSecrets.readable(by: agentName, in: target, policy: loaded)
-            let ring = try AgentKeyring.openOrCreate(agent: agent, in: target)
-            try ring.provide(readable, from: target, ttl: { AgentSecrets.copyTTL(of: $0, in: loaded) })
-            return (ring, readable)
-        }
-        let child: PendingProcess
-        do {
-            child = try PendingProcess(
-                LaunchSpec(
-                    executable: executable, arguments: command,
-                    environment: ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/", "AIOS_AGENT=\(agent)"],
-                    identity: (account.uid, account.gid), ownSessionKeyring: true))
-        } catch {
-            printError("secrets exec: \(error)")
-            throw ExitStatus.unavailable
-        }
-        do {
-            try handedOver.0.link(into: KeySerial(rawValue: child.sessionKeyring))
-        } catch {
-            child.abandon()
-            printError("secrets exec: \(error)")
-            throw ExitStatus.unavailable
-        }
-        try AuditTrail.record(
-            [
-                AuditDraft(
-                    eventType: .agentSpawn, agent: agent, action: "secrets.exec", target: executable,
-                    capabilitiesUsed: handedOver.1.map { "secret:read:\($0)" }, result: .success, riskLevel: .medium,
-                    details: .object([
-                        ("uid", .number(Double(account.uid))), ("secrets", .array(handedOver.1.map { .string($0) })),
-                    ]))
-            ], ledger: ledger.resolved)
-        do {
-            try child.release()
-        } catch {
-            _ = child.wait()
-            printError("secrets exec: \(error)")
-            throw ExitStatus.unavailable
-        }
-        throw ExitCode(child.wait())
+        let launcher = AgentLauncher(
+            agent: agent, policy: try policy.load(), vault: try vault.open(), ledger: ledger.resolved,
+            commandName: "secrets exec")
+        throw ExitCode(try launcher.run(command, confinement: nil))
     }
 
     /// An absolute path as given, or the first match in PATH.
