@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/keyctl.h>
 #include <linux/landlock.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -99,6 +100,9 @@ static void child_run(const struct aios_launch_spec *spec, int fd) {
         int source = spec->stdio[target];
         if (source >= 0 && source != target && dup2(source, target) < 0) child_fail(fd, AIOS_STEP_STDIO);
     }
+    // New namespaces while still privileged: a network namespace holds only a down loopback (pathname Unix
+    // sockets such as the daemon's stay reachable through the filesystem), IPC and UTS are private.
+    if (spec->namespaces && unshare(spec->namespaces) != 0) child_fail(fd, AIOS_STEP_NAMESPACES);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) child_fail(fd, AIOS_STEP_NO_NEW_PRIVS);
     // Rules are opened while the launcher's identity can still reach every path; enforcement holds after exec.
     if (spec->landlock && apply_landlock(spec) != 0) child_fail(fd, AIOS_STEP_LANDLOCK);

@@ -21,6 +21,18 @@ public struct LaunchSpec: Sendable {
     public var standardError: Int32?
     /// Filesystem confinement; nil: none. An empty list allows nothing at all.
     public var landlock: [LandlockRule]?
+    /// Namespaces the child gets of its own before exec.
+    public var namespaces: Namespaces = []
+
+    public struct Namespaces: OptionSet, Sendable {
+        public let rawValue: Int32
+        public init(rawValue: Int32) { self.rawValue = rawValue }
+        /// Only a loopback device, down: no route anywhere.
+        public static let network = Namespaces(rawValue: 0x4000_0000)  // CLONE_NEWNET
+        public static let ipc = Namespaces(rawValue: 0x0800_0000)  // CLONE_NEWIPC
+        public static let uts = Namespaces(rawValue: 0x0400_0000)  // CLONE_NEWUTS
+        public static let agent: Namespaces = [.network, .ipc, .uts]
+    }
 
     /// Possessor: view, read, search. Owner (the launcher's uid): view, write (link).
     public static let agentSessionPermissions: UInt32 = 0x0B05_0000
@@ -28,9 +40,10 @@ public struct LaunchSpec: Sendable {
     public init(
         executable: String, arguments: [String], environment: [String], identity: (uid: UInt32, gid: UInt32)?,
         ownSessionKeyring: Bool, standardInput: Int32? = nil, standardOutput: Int32? = nil,
-        standardError: Int32? = nil, landlock: [LandlockRule]? = nil
+        standardError: Int32? = nil, landlock: [LandlockRule]? = nil, namespaces: Namespaces = []
     ) {
         self.landlock = landlock
+        self.namespaces = namespaces
         self.standardInput = standardInput
         self.standardOutput = standardOutput
         self.standardError = standardError
@@ -61,6 +74,7 @@ public struct LaunchError: Error, CustomStringConvertible, Equatable {
         case Int(AIOS_STEP_EXEC.rawValue): "exec"
         case Int(AIOS_STEP_STDIO.rawValue): "setting up standard input/output"
         case Int(AIOS_STEP_LANDLOCK.rawValue): "applying the Landlock ruleset"
+        case Int(AIOS_STEP_NAMESPACES.rawValue): "entering new namespaces"
         default: "starting the child"
         }
     }
@@ -95,6 +109,7 @@ public final class PendingProcess {
                     cSpec.session_permissions = LaunchSpec.agentSessionPermissions
                     cSpec.stdio = (spec.standardInput ?? -1, spec.standardOutput ?? -1, spec.standardError ?? -1)
                     cSpec.landlock = spec.landlock == nil ? 0 : 1
+                    cSpec.namespaces = spec.namespaces.rawValue
                     return rules.withUnsafeMutableBufferPointer { buffer in
                         cSpec.landlock_rules = UnsafePointer(buffer.baseAddress)
                         cSpec.landlock_rule_count = buffer.count

@@ -63,7 +63,8 @@ struct AgentLauncher {
                 LaunchSpec(
                     executable: executable, arguments: command,
                     environment: ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/", "AIOS_AGENT=\(agent)"],
-                    identity: (account.uid, account.gid), ownSessionKeyring: true, landlock: rules))
+                    identity: (account.uid, account.gid), ownSessionKeyring: true, landlock: rules,
+                    namespaces: confinement == nil ? [] : .agent))
             do {
                 try cgroup?.add(pid: child.pid)
                 try ring.link(into: KeySerial(rawValue: child.sessionKeyring))

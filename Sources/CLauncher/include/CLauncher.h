@@ -22,6 +22,7 @@ struct aios_launch_spec {
                                 //    can link keys into it), then report its serial and wait for the parent
     uint32_t session_permissions;
     int stdio[3];               // descriptors to become 0, 1, 2 in the child; -1 inherits the parent's
+    int namespaces;             // CLONE_NEW* flags to unshare before the identity drops (network, IPC, UTS)
     int landlock;               // 1: confine the filesystem to the rules below (fails closed without Landlock)
     const struct aios_landlock_rule *landlock_rules;
     size_t landlock_rule_count;
@@ -54,6 +55,7 @@ enum aios_launch_step {
     AIOS_STEP_EXEC = 7,
     AIOS_STEP_STDIO = 8,
     AIOS_STEP_LANDLOCK = 9,
+    AIOS_STEP_NAMESPACES = 10,
 };
 
 #endif
