@@ -125,10 +125,12 @@ struct AgentHandoffTests {
 
     /// The timeout column of /proc/keys for a key ("perm" when none).
     private func keyTimeout(_ key: KeySerial) throws -> String {
-        let hex = String(UInt32(bitPattern: key.rawValue), radix: 16)
+        // /proc/keys prints serials as %08x.
+        let digits = String(UInt32(bitPattern: key.rawValue), radix: 16)
+        let hex = String(repeating: "0", count: max(0, 8 - digits.count)) + digits
         let table = try String(contentsOfFile: "/proc/keys", encoding: .utf8)
         let line = try #require(
-            table.split(separator: "\n").first { $0.hasPrefix(hex + " ") || $0.hasPrefix("0" + hex + " ") })
+            table.split(separator: "\n").first { $0.hasPrefix(hex + " ") })
         return String(line.split(separator: " ", omittingEmptySubsequences: true)[3])
     }
 }
