@@ -173,9 +173,13 @@ public final class AgentCgroup: Sendable {
     }
 
     private func waitUntil(timeout: Duration, _ condition: () -> Bool) throws(CgroupError) {
+        try Self.wait(for: path, timeout: timeout, condition)
+    }
+
+    static func wait(for what: String, timeout: Duration, _ condition: () -> Bool) throws(CgroupError) {
         let deadline = ContinuousClock.now + timeout
         while !condition() {
-            guard ContinuousClock.now < deadline else { throw CgroupError(message: "\(path): timed out") }
+            guard ContinuousClock.now < deadline else { throw CgroupError(message: "\(what): timed out") }
             usleep(1000)
         }
     }

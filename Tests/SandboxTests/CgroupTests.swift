@@ -50,3 +50,41 @@ struct CgroupTests {
         #expect(cgroup.processes.isEmpty)
     }
 }
+
+@Suite("Every agent at once: the emergency stop's mechanism")
+struct AgentCgroupTreeTests {
+    @Test("freezing the parent stops every agent; kill-all leaves none; the time each took is measured")
+    func freezeAndKillAll() throws {
+        guard geteuid() == 0 else {
+            if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("needs root: cgroups") }
+            return
+        }
+        let layout = try CgroupLayout.detect()
+        let parent = "aios-test-\(getpid())-tree"
+        var groups: [AgentCgroup] = []
+        var sleepers: [Process] = []
+        defer {
+            for group in groups { group.removeWithParent() }
+        }
+        for index in 0..<3 {
+            let group = try AgentCgroup(layout: layout, parent: parent, name: "agent-\(index)", limits: CgroupLimits())
+            groups.append(group)
+            let sleeper = Process()
+            sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+            sleeper.arguments = ["30"]
+            try sleeper.run()
+            try group.add(pid: sleeper.processIdentifier)
+            sleepers.append(sleeper)
+        }
+        let tree = AgentCgroupTree(layout: layout, parent: parent)
+        #expect(Set(tree.processes) == Set(sleepers.map(\.processIdentifier)))
+        let frozen = try tree.freezeAll()
+        #expect(tree.isFrozen && groups.allSatisfy(\.isFrozen), "every agent below the parent is frozen")
+        try tree.thawAll()
+        let killed = try tree.killAll()
+        for sleeper in sleepers { sleeper.waitUntilExit() }
+        #expect(sleepers.allSatisfy { $0.terminationReason == .uncaughtSignal })
+        #expect(tree.processes.isEmpty)
+        print("froze 3 agents in \(frozen), killed them in \(killed)")
+    }
+}

@@ -5,7 +5,8 @@ import Sandbox
 
 struct SandboxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sandbox", abstract: "Run agents confined by the kernel.", subcommands: [SandboxRunCommand.self])
+        commandName: "sandbox", abstract: "Run agents confined by the kernel; freeze or kill all of them at once.",
+        subcommands: [SandboxRunCommand.self, SandboxAllCommand.self])
 }
 
 struct SandboxRunCommand: ParsableCommand {
@@ -45,5 +46,35 @@ struct SandboxRunCommand: ParsableCommand {
             layout: layout, cgroupParent: cgroupParent,
             limits: CgroupLimits(cpuPercent: cpuPercent, memoryBytes: memoryMib << 20, pids: pids))
         throw ExitCode(try launcher.run(command, confinement: confinement))
+    }
+}
+
+struct SandboxAllCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "all",
+        abstract: "Freeze, thaw or kill every agent at once (the emergency stop's mechanism); prints the time taken.")
+
+    enum Action: String, ExpressibleByArgument, CaseIterable {
+        case freeze, thaw, kill
+    }
+
+    @Argument(help: "freeze, thaw or kill.") var action: Action
+    @Option(help: "The cgroup folder the agents' cgroups are under.") var cgroupParent = "aios"
+
+    func run() throws {
+        do {
+            let tree = AgentCgroupTree(layout: try CgroupLayout.detect(), parent: cgroupParent)
+            let count = tree.processes.count
+            switch action {
+            case .freeze: print("froze \(count) process(es) in \(try tree.freezeAll())")
+            case .thaw:
+                try tree.thawAll()
+                print("thawed \(count) process(es)")
+            case .kill: print("killed \(count) process(es) in \(try tree.killAll())")
+            }
+        } catch {
+            printError("sandbox all: \(error)")
+            throw ExitStatus.unavailable
+        }
     }
 }
