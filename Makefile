@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 STATE_DIR ?= $(CURDIR)/.aios
 # Debian packages the build, the tests and the benchmarks need; `make deps` installs the missing ones.
-DEB_PACKAGES := git python3 python3-venv libsqlite3-dev keyutils openssl iproute2
+DEB_PACKAGES := git python3 python3-venv libsqlite3-dev libseccomp-dev keyutils openssl iproute2
 FUZZ_SECONDS ?= 60
 SHARED ?= $(CURDIR)/../shared
 

@@ -90,7 +90,7 @@ let package = Package(
         // openat2(2) (no glibc wrapper; struct argument): the Broker opens paths beneath an allowed directory.
         .target(name: "CFileAccess"),
         // fork → prepare (session keyring, identity, no_new_privs) → exec, in C: no Swift runs in the child.
-        .target(name: "CLauncher"),
+        .target(name: "CLauncher", linkerSettings: [.linkedLibrary("seccomp")]),
         // Launching agent processes (and, next, confining them: cgroups, namespaces, Landlock, seccomp).
         .target(name: "Sandbox", dependencies: ["CLauncher", "Capabilities"]),
         // Fakes shared by the tests (manual clock, …).

@@ -5,7 +5,10 @@
 #include <grp.h>
 #include <fcntl.h>
 #include <linux/keyctl.h>
+#include <linux/filter.h>
 #include <linux/landlock.h>
+#include <seccomp.h>
+#include <stdlib.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -111,6 +114,10 @@ static void child_run(const struct aios_launch_spec *spec, int fd) {
             setresuid(spec->uid, spec->uid, spec->uid) != 0)
             child_fail(fd, AIOS_STEP_IDENTITY);
     }
+    if (spec->seccomp) {
+        struct sock_fprog program = {.len = spec->seccomp->length, .filter = spec->seccomp->filter};
+        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program, 0, 0) != 0) child_fail(fd, AIOS_STEP_SECCOMP);
+    }
     execve(spec->path, spec->argv, spec->envp);
     child_fail(fd, AIOS_STEP_EXEC);
 }
@@ -163,4 +170,78 @@ int aios_launch_release(int control_fd, int *failed_errno, int *failed_step) {
     *failed_step = got == (int)sizeof report ? report[0] : AIOS_STEP_EXEC;
     *failed_errno = got == (int)sizeof report ? report[1] : EIO;
     return -1;
+}
+
+int aios_seccomp_compile(struct aios_seccomp_program *program) {
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+    if (!ctx) return -1;
+    const uint32_t refuse = SCMP_ACT_ERRNO(EPERM);
+    int rc = 0;
+    // Raw sockets in any family, and packet sockets.
+    rc |= seccomp_rule_add(ctx, refuse, SCMP_SYS(socket), 1, SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_RAW));
+    rc |= seccomp_rule_add(ctx, refuse, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_PACKET));
+    // New user namespaces (where an agent would regain capabilities).
+    rc |= seccomp_rule_add(ctx, refuse, SCMP_SYS(unshare), 1,
+                           SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER));
+    rc |= seccomp_rule_add(ctx, refuse, SCMP_SYS(clone), 1,
+                           SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER));
+    // clone3 passes its flags in memory, which seccomp cannot read: refuse it, so libc falls back to clone.
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+    int denied[] = {
+        SCMP_SYS(init_module), SCMP_SYS(finit_module), SCMP_SYS(delete_module), SCMP_SYS(ptrace),
+        SCMP_SYS(process_vm_readv), SCMP_SYS(process_vm_writev), SCMP_SYS(io_uring_setup),
+        SCMP_SYS(io_uring_enter), SCMP_SYS(io_uring_register), SCMP_SYS(bpf), SCMP_SYS(mount), SCMP_SYS(umount2),
+        SCMP_SYS(kexec_load), SCMP_SYS(kexec_file_load), SCMP_SYS(pivot_root), SCMP_SYS(swapon), SCMP_SYS(swapoff),
+    };
+    for (size_t index = 0; index < sizeof denied / sizeof denied[0]; index++)
+        rc |= seccomp_rule_add(ctx, refuse, denied[index], 0);
+    if (rc != 0) {
+        seccomp_release(ctx);
+        errno = EINVAL;
+        return -1;
+    }
+    // Export the BPF through a pipe into memory the children can load after fork without allocating.
+    int pipe_fds[2];
+    if (pipe(pipe_fds) != 0) {
+        seccomp_release(ctx);
+        return -1;
+    }
+    int exported = seccomp_export_bpf(ctx, pipe_fds[1]);
+    close(pipe_fds[1]);
+    seccomp_release(ctx);
+    if (exported != 0) {
+        close(pipe_fds[0]);
+        errno = -exported;
+        return -1;
+    }
+    size_t capacity = 4096 * sizeof(struct sock_filter), length = 0;
+    char *buffer = malloc(capacity);
+    ssize_t got;
+    while (buffer && (got = read(pipe_fds[0], buffer + length, capacity - length)) > 0) {
+        length += (size_t)got;
+        if (length == capacity) {
+            char *grown = realloc(buffer, capacity * 2);
+            if (!grown) {
+                free(buffer);
+                buffer = NULL;
+                break;
+            }
+            buffer = grown;
+            capacity *= 2;
+        }
+    }
+    close(pipe_fds[0]);
+    if (!buffer) {
+        errno = ENOMEM;
+        return -1;
+    }
+    program->length = (uint16_t)(length / sizeof(struct sock_filter));
+    program->filter = buffer;
+    return 0;
+}
+
+void aios_seccomp_free(struct aios_seccomp_program *program) {
+    free(program->filter);
+    program->filter = NULL;
+    program->length = 0;
 }

@@ -23,6 +23,8 @@ public struct LaunchSpec: Sendable {
     public var landlock: [LandlockRule]?
     /// Namespaces the child gets of its own before exec.
     public var namespaces: Namespaces = []
+    /// The system-call filter loaded last before exec; nil: none.
+    public var seccomp: SeccompFilter?
 
     public struct Namespaces: OptionSet, Sendable {
         public let rawValue: Int32
@@ -40,8 +42,10 @@ public struct LaunchSpec: Sendable {
     public init(
         executable: String, arguments: [String], environment: [String], identity: (uid: UInt32, gid: UInt32)?,
         ownSessionKeyring: Bool, standardInput: Int32? = nil, standardOutput: Int32? = nil,
-        standardError: Int32? = nil, landlock: [LandlockRule]? = nil, namespaces: Namespaces = []
+        standardError: Int32? = nil, landlock: [LandlockRule]? = nil, namespaces: Namespaces = [],
+        seccomp: SeccompFilter? = nil
     ) {
+        self.seccomp = seccomp
         self.landlock = landlock
         self.namespaces = namespaces
         self.standardInput = standardInput
@@ -75,6 +79,7 @@ public struct LaunchError: Error, CustomStringConvertible, Equatable {
         case Int(AIOS_STEP_STDIO.rawValue): "setting up standard input/output"
         case Int(AIOS_STEP_LANDLOCK.rawValue): "applying the Landlock ruleset"
         case Int(AIOS_STEP_NAMESPACES.rawValue): "entering new namespaces"
+        case Int(AIOS_STEP_SECCOMP.rawValue): "loading the seccomp filter"
         default: "starting the child"
         }
     }
@@ -110,6 +115,7 @@ public final class PendingProcess {
                     cSpec.stdio = (spec.standardInput ?? -1, spec.standardOutput ?? -1, spec.standardError ?? -1)
                     cSpec.landlock = spec.landlock == nil ? 0 : 1
                     cSpec.namespaces = spec.namespaces.rawValue
+                    cSpec.seccomp = spec.seccomp.map { UnsafePointer($0.program) }
                     return rules.withUnsafeMutableBufferPointer { buffer in
                         cSpec.landlock_rules = UnsafePointer(buffer.baseAddress)
                         cSpec.landlock_rule_count = buffer.count

@@ -46,6 +46,20 @@ struct AgentLauncher {
         }
         let capabilities = policy.authority().capabilitySet().holdings(of: agentName).map(\.capability)
         let rules = confinement.map { _ in LandlockRule.compile(capabilities) }
+        let seccomp: SeccompFilter?
+        if confinement != nil {
+            do {
+                seccomp = try SeccompFilter.agent.get()
+            } catch {
+                try record(
+                    .failure, executable: executable, account: account, secrets: secrets, rules: rules,
+                    reason: "\(error)")
+                printError("\(commandName): not started: \(error)")
+                throw ExitStatus.unavailable
+            }
+        } else {
+            seccomp = nil
+        }
         var cgroup: AgentCgroup? = nil
         defer {
             if let cgroup {
@@ -64,7 +78,7 @@ struct AgentLauncher {
                     executable: executable, arguments: command,
                     environment: ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/", "AIOS_AGENT=\(agent)"],
                     identity: (account.uid, account.gid), ownSessionKeyring: true, landlock: rules,
-                    namespaces: confinement == nil ? [] : .agent))
+                    namespaces: confinement == nil ? [] : .agent, seccomp: seccomp))
             do {
                 try cgroup?.add(pid: child.pid)
                 try ring.link(into: KeySerial(rawValue: child.sessionKeyring))

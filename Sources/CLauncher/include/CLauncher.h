@@ -12,6 +12,19 @@ struct aios_landlock_rule {
     uint64_t access;
 };
 
+// A compiled seccomp program (classic BPF), built once by aios_seccomp_compile and loaded by each child.
+struct aios_seccomp_program {
+    uint16_t length;
+    void *filter;  // struct sock_filter[length]
+};
+
+// Builds the agent filter with libseccomp: refuses (EPERM) raw and packet sockets (the type compared under a mask,
+// so SOCK_RAW|SOCK_CLOEXEC is caught too), kernel module calls, ptrace and process_vm_*, io_uring, bpf,
+// mount/umount, new user namespaces (unshare/clone with CLONE_NEWUSER), kexec; a foreign architecture is killed.
+// Returns 0, or -1 with errno set. Free with aios_seccomp_free.
+int aios_seccomp_compile(struct aios_seccomp_program *program);
+void aios_seccomp_free(struct aios_seccomp_program *program);
+
 struct aios_launch_spec {
     const char *path;           // absolute path of the executable
     char *const *argv;          // NULL-terminated
@@ -26,6 +39,7 @@ struct aios_launch_spec {
     int landlock;               // 1: confine the filesystem to the rules below (fails closed without Landlock)
     const struct aios_landlock_rule *landlock_rules;
     size_t landlock_rule_count;
+    const struct aios_seccomp_program *seccomp;  // loaded last before exec; NULL: none
 };
 
 struct aios_launched {
@@ -56,6 +70,7 @@ enum aios_launch_step {
     AIOS_STEP_STDIO = 8,
     AIOS_STEP_LANDLOCK = 9,
     AIOS_STEP_NAMESPACES = 10,
+    AIOS_STEP_SECCOMP = 11,
 };
 
 #endif
