@@ -108,7 +108,7 @@ let package = Package(
         ),
         .testTarget(name: "CapabilitiesTests", dependencies: ["Capabilities", "SecurityTesting"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Capabilities"]),
-        .testTarget(name: "SecretsTests", dependencies: ["Secrets", "Sandbox"]),
+        .testTarget(name: "SecretsTests", dependencies: ["Secrets", "Sandbox", "SecurityTesting"]),
         .testTarget(
             name: "PKITests",
             dependencies: [
@@ -123,11 +123,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "Capabilities"]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "Capabilities", "SecurityTesting"]),
         .testTarget(
             name: "DaemonTests",
             dependencies: ["Daemon", "Capabilities", "Policy", "PKI", "SecurityTesting", "CFileAccess"]
         ),
-        .testTarget(name: "IntegrationTests", dependencies: ["Capabilities"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "IntegrationTests", dependencies: ["Capabilities", "SecurityTesting"], exclude: ["Fixtures"]),
     ]
 )

@@ -38,14 +38,13 @@ public final class PendingCalls: Sendable {
     /// Parks the call until it is confirmed, denied or times out.
     public func wait(
         agent: String, tool: String, arguments: [String: String], capability: String, risk: RiskLevel, reason: String,
-        now: Timestamp, registered: @Sendable (Call) async -> Void = { _ in }
+        now: Timestamp
     ) async -> (Call, Outcome) {
         let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
         let call = Call(
             id: "pending-" + UUID().uuidString.prefix(8).lowercased(), agent: agent, tool: tool, arguments: arguments,
             capability: capability, risk: risk, reason: reason, requestedAt: now,
             expiresAt: Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch + milliseconds))
-        await registered(call)
         let timeout = self.timeout
         let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
             waiting.withLock { $0[call.id] = Waiting(call: call, continuation: continuation) }

@@ -1,4 +1,5 @@
 import Foundation
+import Secrets
 
 /// The CA's directory (`STATE/pki`): public parts world-readable, sealed keys and the lock private.
 struct PKIFiles: Sendable {
@@ -32,19 +33,12 @@ struct PKIFiles: Sendable {
         return data
     }
 
-    /// Writes through a temporary file, fsync, rename: a reader sees the old or the new file, never a part.
+    /// ``Secrets/AtomicFile``, with the error as a PKI error.
     static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t) throws(PKIError) {
-        let temporary = path + ".tmp-\(getpid())"
-        let descriptor = open(temporary, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, mode)
-        guard descriptor >= 0 else {
-            throw PKIError(.io, "cannot create \(temporary): \(String(cString: strerror(errno)))")
-        }
-        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        let synced = fsync(descriptor) == 0
-        close(descriptor)
-        guard written == bytes.count, synced, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw PKIError(.io, "cannot write \(path): \(String(cString: strerror(errno)))")
+        do {
+            try AtomicFile.write(bytes, to: path, mode: mode)
+        } catch {
+            throw PKIError(.io, error.message)
         }
     }
 

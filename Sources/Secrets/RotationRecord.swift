@@ -40,10 +40,6 @@ public struct RotationRecord: Sendable {
         let directory = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(
             atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        guard
-            FileManager.default.createFile(
-                atPath: path + ".new", contents: data, attributes: [.posixPermissions: 0o600]),
-            rename(path + ".new", path) == 0
-        else { throw .io("cannot write \(path): \(String(cString: strerror(errno)))") }
+        try AtomicFile.write(Array(data), to: path, mode: 0o600)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SecurityTesting
 import Testing
 
 @Suite("aios-sec sandbox run")
@@ -7,10 +8,7 @@ struct SandboxCLITests {
         "an agent runs as its uid, in its own cgroup joined before exec, writing only where fs:write allows, reading its secret copy"
     )
     func confined() throws {
-        guard geteuid() == 0 else {
-            if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("needs root: sandbox run") }
-            return
-        }
+        guard requireRoot("sandbox run") else { return }
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("aios-sandbox-\(UUID().uuidString)")
             .path
         for sub in ["allowed", "denied"] {

@@ -1,4 +1,5 @@
 import Foundation
+import SecurityTesting
 import Testing
 
 @testable import Sandbox
@@ -7,11 +8,7 @@ import Testing
 struct CgroupTests {
     @Test("a cgroup below our own test folder gets the limits, holds a real process, freezes, thaws and kills it")
     func lifecycle() throws {
-        guard geteuid() == 0 else {
-            if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("needs root: cgroups") }
-            print("skipped (needs root): cgroups")
-            return
-        }
+        guard requireRoot("cgroups") else { return }
         let layout = try CgroupLayout.detect()
         let cgroup = try AgentCgroup(
             layout: layout, parent: "aios-test-\(getpid())", name: "agent-\(UUID().uuidString.prefix(8))",
@@ -55,10 +52,7 @@ struct CgroupTests {
 struct AgentCgroupTreeTests {
     @Test("freezing the parent stops every agent; kill-all leaves none; the time each took is measured")
     func freezeAndKillAll() throws {
-        guard geteuid() == 0 else {
-            if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("needs root: cgroups") }
-            return
-        }
+        guard requireRoot("cgroups") else { return }
         let layout = try CgroupLayout.detect()
         let parent = "aios-test-\(getpid())-tree"
         var groups: [AgentCgroup] = []

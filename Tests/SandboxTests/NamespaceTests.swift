@@ -1,4 +1,5 @@
 import Foundation
+import SecurityTesting
 import Testing
 
 @testable import Sandbox
@@ -7,10 +8,7 @@ import Testing
 struct NamespaceTests {
     @Test("in its network namespace the child sees only a loopback device; the host keeps its own")
     func network() throws {
-        guard geteuid() == 0 else {
-            if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("needs root: unshare(CLONE_NEWNET)") }
-            return
-        }
+        guard requireRoot("unshare(CLONE_NEWNET)") else { return }
         let output = Pipe()
         let child = try PendingProcess(
             LaunchSpec(

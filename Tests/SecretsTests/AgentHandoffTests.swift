@@ -1,20 +1,9 @@
 import Foundation
 import Sandbox
+import SecurityTesting
 import Testing
 
 @testable import Secrets
-
-/// Root is needed to run the child as another uid (the agent's). Without root the test is skipped with a reason,
-/// except under CI, where it fails.
-func requireRoot(_ why: String) -> Bool {
-    if geteuid() == 0 { return true }
-    if ProcessInfo.processInfo.environment["CI"] != nil {
-        Issue.record("needs root: \(why)")
-    } else {
-        print("skipped (needs root): \(why)")
-    }
-    return false
-}
 
 /// A vault with secrets, torn down afterwards.
 final class VaultFixture {

@@ -92,10 +92,7 @@ struct ToolArgumentsOption: ParsableArguments {
 
 func printDecision(_ decision: Aios_Security_V1_Decision, json: Bool) throws {
     if json {
-        try printJSON(
-            DecisionReport(
-                allowed: decision.allowed, capability: decision.capability, explanation: decision.explanation,
-                risk: decision.risk, requiresConfirmation: decision.requiresConfirmation, auditId: decision.auditID))
+        try printJSON(DecisionReport(decision))
     } else {
         let verdict = decision.allowed ? "allowed" : decision.requiresConfirmation ? "needs confirmation" : "denied"
         print("\(verdict): \(decision.capability) — \(decision.explanation) [\(decision.auditID)]")
@@ -109,6 +106,15 @@ struct DecisionReport: Encodable {
     let risk: String
     let requiresConfirmation: Bool
     let auditId: String
+
+    init(_ decision: Aios_Security_V1_Decision) {
+        allowed = decision.allowed
+        capability = decision.capability
+        explanation = decision.explanation
+        risk = decision.risk
+        requiresConfirmation = decision.requiresConfirmation
+        auditId = decision.auditID
+    }
 }
 
 struct CallStatus: AsyncParsableCommand {
@@ -189,11 +195,7 @@ struct CallExec: AsyncParsableCommand {
         if connection.json {
             try printJSON(
                 ExecReport(
-                    decision: DecisionReport(
-                        allowed: response.decision.allowed, capability: response.decision.capability,
-                        explanation: response.decision.explanation, risk: response.decision.risk,
-                        requiresConfirmation: response.decision.requiresConfirmation,
-                        auditId: response.decision.auditID),
+                    decision: DecisionReport(response.decision),
                     output: String(decoding: response.output, as: UTF8.self), details: response.details,
                     resultAuditId: response.resultAuditID))
         } else {

@@ -267,20 +267,12 @@ struct KeySourceOptions {
     }
 }
 
-/// Writes `bytes` to a temporary file (mode 0600) beside `path`, fsyncs it and renames it into place.
+/// Writes a sealed file atomically with mode 0600, or prints why not and exits 69.
 func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-    let temporary = path + ".tmp-\(getpid())"
-    let descriptor = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
-    guard descriptor >= 0 else {
-        printError("cannot create \(temporary): \(String(cString: strerror(errno)))")
-        throw ExitStatus.unavailable
-    }
-    let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-    let synced = fsync(descriptor) == 0
-    close(descriptor)
-    guard written == bytes.count, synced, rename(temporary, path) == 0 else {
-        unlink(temporary)
-        printError("cannot write \(path): \(String(cString: strerror(errno)))")
+    do {
+        try AtomicFile.write(bytes, to: path, mode: 0o600)
+    } catch {
+        printError("\(error)")
         throw ExitStatus.unavailable
     }
 }
