@@ -2,8 +2,9 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 STATE_DIR ?= $(CURDIR)/.aios
-# Debian packages the build, the tests and the benchmarks need; `make deps` installs the missing ones.
-DEB_PACKAGES := git python3 python3-venv libsqlite3-dev libseccomp-dev keyutils openssl iproute2
+# Debian packages the build, the tests and the benchmarks need (bubblewrap only as the sandbox benchmark's anchor,
+# apparmor only for apparmor_parser, which checks rendered profiles); `make deps` installs the missing ones.
+DEB_PACKAGES := git python3 python3-venv libsqlite3-dev libseccomp-dev keyutils openssl iproute2 podman runc busybox-static apparmor bubblewrap
 FUZZ_SECONDS ?= 60
 SHARED ?= $(CURDIR)/../shared
 
