@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "CLauncher.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -7,6 +7,7 @@
 #include <linux/keyctl.h>
 #include <linux/filter.h>
 #include <linux/landlock.h>
+#include <poll.h>
 #include <seccomp.h>
 #include <stdlib.h>
 #include <sched.h>
@@ -20,12 +21,31 @@
 #include <unistd.h>
 
 // The child's side of the control socket: reports, waits, and on failure says which step failed and why.
-// Every message on the control socket is {step, value}: step 0 = ready (value = session keyring serial),
-// otherwise the step that failed (value = its errno).
-static void child_fail(int fd, int step) {
-    int32_t report[2] = {step, errno};
+// Every message on the control socket is {step, value, detail}: step 0 = ready (value = session keyring
+// serial), otherwise the step that failed (value = its errno, detail = which part of the step).
+static void child_fail_at(int fd, int step, int detail) {
+    int32_t report[3] = {step, errno, detail};
     (void)!write(fd, report, sizeof report);
     _exit(127);
+}
+
+static void child_fail(int fd, int step) { child_fail_at(fd, step, -1); }
+
+// fork(2) without glibc's fork handlers: the launcher is multithreaded, so its child may call only system calls.
+// With CLONE_NEWPID the new process is PID 1 of a new PID namespace.
+static pid_t raw_fork(int flags) { return (pid_t)syscall(SYS_clone, SIGCHLD | flags, NULL, NULL, NULL, NULL); }
+
+// PID 1 of the agent's namespace: reaps orphans (they count against pids.max) until the command exits, then
+// exits with its status, which ends the namespace: the kernel kills whatever the command left behind.
+static void reap_until(pid_t command) {
+    for (;;) {
+        int status;
+        pid_t done = waitpid(-1, &status, 0);
+        if (done < 0 && errno == EINTR) continue;
+        if (done < 0) _exit(127);
+        if (done != command) continue;
+        _exit(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status));
+    }
 }
 
 static int read_full(int fd, void *buffer, size_t length) {
@@ -94,7 +114,7 @@ static void child_run(const struct aios_launch_spec *spec, int fd) {
         if (syscall(SYS_keyctl, KEYCTL_SETPERM, session, spec->session_permissions, 0, 0) < 0)
             child_fail(fd, AIOS_STEP_SESSION_PERMISSIONS);
     }
-    int32_t ready[2] = {0, session};
+    int32_t ready[3] = {0, session, 0};
     if (write(fd, ready, sizeof ready) != sizeof ready) child_fail(fd, AIOS_STEP_REPORT);
     char go;
     if (read_full(fd, &go, 1) != 1) _exit(127);  // the parent gave up: exit quietly
@@ -104,8 +124,15 @@ static void child_run(const struct aios_launch_spec *spec, int fd) {
         if (source >= 0 && source != target && dup2(source, target) < 0) child_fail(fd, AIOS_STEP_STDIO);
     }
     // New namespaces while still privileged: a network namespace holds only a down loopback (pathname Unix
-    // sockets such as the daemon's stay reachable through the filesystem), IPC and UTS are private.
-    if (spec->namespaces && unshare(spec->namespaces) != 0) child_fail(fd, AIOS_STEP_NAMESPACES);
+    // sockets stay reachable through the filesystem, so the view below shows only the daemon's), IPC and UTS
+    // are private. The PID namespace came with the fork.
+    int unshared = spec->namespaces & ~CLONE_NEWPID;
+    if (unshared && unshare(unshared) != 0) child_fail(fd, AIOS_STEP_NAMESPACES);
+    if (spec->filesystem) {
+        int failed_index;
+        if (aios_enter_view(spec->filesystem, &failed_index) != 0)
+            child_fail_at(fd, AIOS_STEP_FILESYSTEM, failed_index);
+    }
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) child_fail(fd, AIOS_STEP_NO_NEW_PRIVS);
     // Rules are opened while the launcher's identity can still reach every path; enforcement holds after exec.
     if (spec->landlock && apply_landlock(spec) != 0) child_fail(fd, AIOS_STEP_LANDLOCK);
@@ -114,9 +141,25 @@ static void child_run(const struct aios_launch_spec *spec, int fd) {
             setresuid(spec->uid, spec->uid, spec->uid) != 0)
             child_fail(fd, AIOS_STEP_IDENTITY);
     }
+    if (spec->namespaces & CLONE_NEWPID) {
+        // Nothing runs unsupervised: if the launcher dies, so does PID 1 and with it the namespace. Set after the
+        // identity change, which clears it; a launcher that died before is seen as the control socket's hang-up.
+        struct pollfd launcher = {.fd = fd, .events = POLLRDHUP};
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) child_fail(fd, AIOS_STEP_REAPER);
+        if (poll(&launcher, 1, 0) != 0) _exit(127);
+    }
     if (spec->seccomp) {
         struct sock_fprog program = {.len = spec->seccomp->length, .filter = spec->seccomp->filter};
         if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program, 0, 0) != 0) child_fail(fd, AIOS_STEP_SECCOMP);
+    }
+    if (spec->namespaces & CLONE_NEWPID) {
+        // Confined already, the reaper stays PID 1; signals from inside the namespace do not reach it.
+        pid_t command = raw_fork(0);
+        if (command < 0) child_fail(fd, AIOS_STEP_REAPER);
+        if (command > 0) {
+            close(fd);
+            reap_until(command);
+        }
     }
     execve(spec->path, spec->argv, spec->envp);
     child_fail(fd, AIOS_STEP_EXEC);
@@ -125,7 +168,7 @@ static void child_run(const struct aios_launch_spec *spec, int fd) {
 int aios_launch(const struct aios_launch_spec *spec, struct aios_launched *out) {
     int pair[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) return -1;
-    pid_t pid = fork();
+    pid_t pid = raw_fork(spec->namespaces & CLONE_NEWPID);
     if (pid < 0) {
         int saved = errno;
         close(pair[0]);
@@ -140,7 +183,7 @@ int aios_launch(const struct aios_launch_spec *spec, struct aios_launched *out) 
         child_run(spec, pair[1]);
     }
     close(pair[1]);
-    int32_t report[2] = {AIOS_STEP_REPORT, EIO};
+    int32_t report[3] = {AIOS_STEP_REPORT, EIO, -1};
     int got = read_full(pair[0], report, sizeof report);
     if (got != (int)sizeof report || report[0] != 0) {
         // The child failed before it was ready: it has exited; reap it and pass on its reason.
@@ -155,20 +198,23 @@ int aios_launch(const struct aios_launch_spec *spec, struct aios_launched *out) 
     return 0;
 }
 
-int aios_launch_release(int control_fd, int *failed_errno, int *failed_step) {
+int aios_launch_release(int control_fd, struct aios_launch_failure *failure) {
     char go = 1;
+    failure->detail = -1;
     if (write(control_fd, &go, 1) != 1) {
-        *failed_errno = errno;
-        *failed_step = AIOS_STEP_WAIT;
+        failure->error = errno;
+        failure->step = AIOS_STEP_WAIT;
         close(control_fd);
         return -1;
     }
-    int32_t report[2];
+    int32_t report[3];
     int got = read_full(control_fd, report, sizeof report);
     close(control_fd);
     if (got == 0) return 0;  // closed by exec
-    *failed_step = got == (int)sizeof report ? report[0] : AIOS_STEP_EXEC;
-    *failed_errno = got == (int)sizeof report ? report[1] : EIO;
+    int complete = got == (int)sizeof report;
+    failure->step = complete ? report[0] : AIOS_STEP_EXEC;
+    failure->error = complete ? report[1] : EIO;
+    failure->detail = complete ? report[2] : -1;
     return -1;
 }
 

@@ -2,9 +2,9 @@ import Capabilities
 import Yams
 
 /// Reads policy YAML into a ``SecurityPolicy``. Top-level keys are roles, except the reserved `policy`,
-/// `tools`, `agents` and `secrets`. Every problem is collected and located; if there is any, nothing is returned.
+/// `tools`, `agents`, `secrets` and `sandbox`. Every problem is collected and located; if there is any, nothing is returned.
 struct PolicyLoader {
-    static let reservedKeys = ["policy", "tools", "agents", "secrets"]
+    static let reservedKeys = ["policy", "tools", "agents", "secrets", "sandbox"]
     static let taskRole = RoleName("aios-agent-task")
 
     let file: String
@@ -48,6 +48,7 @@ struct PolicyLoader {
         var settings = PolicySettings(version: 1, protectedPaths: base?.protectedPaths ?? [])
         var tools: [ToolDefinition] = []
         var agentNodes: Node? = nil
+        var sandboxNode: Node? = nil
         var secrets: [SecretPolicy] = []
         var roles: [RawRole] = []
         for pair in pairs {
@@ -56,6 +57,7 @@ struct PolicyLoader {
             case "tools": tools = readTools(pair.value)
             case "agents": agentNodes = pair.value
             case "secrets": secrets = readSecrets(pair.value)
+            case "sandbox": sandboxNode = pair.value
             default:
                 if let role = readRole(pair.key, keyNode: pair.keyNode, value: pair.value) { roles.append(role) }
             }
@@ -66,11 +68,12 @@ struct PolicyLoader {
         let roleNames = Set(roles.map(\.name))
         let (agents, uids) = readAgents(agentNodes, roles: roles.map(\.name), known: roleNames)
         let definitions = roles.map { definition(for: $0, protectedPaths: settings.protectedPaths) }
+        let sandbox = sandboxNode.map { readSandbox($0, roles: roleNames) } ?? base?.sandbox ?? .default
         guard reader.issues.isEmpty else { throw PolicyError(issues: reader.sortedIssues) }
         let catalogue = (base?.tools ?? ToolCatalogue([])).merging(tools)
         return SecurityPolicy(
             source: file, version: settings.version, roles: definitions, agents: agents, tools: catalogue,
-            protectedPaths: settings.protectedPaths, secrets: secrets, rateLimit: settings.rateLimit,
+            protectedPaths: settings.protectedPaths, secrets: secrets, rateLimit: settings.rateLimit, sandbox: sandbox,
             accounts: Self.accounts(for: agents.keys, explicit: uids, base: settings.agentUIDBase),
             warnings: protectedPathWarnings(roles: roles, protectedPaths: settings.protectedPaths))
     }

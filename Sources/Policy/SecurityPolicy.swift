@@ -21,6 +21,8 @@ public struct SecurityPolicy: Sendable {
     public let accounts: [AgentName: AgentAccount]
     /// Each agent's call budget at the Gate.
     public let rateLimit: RateLimit
+    /// How agent processes are confined and watched.
+    public let sandbox: SandboxPolicy
     /// Legal but worth a look (for example a role that can write the product's own state).
     public let warnings: [PolicyIssue]
 
@@ -30,6 +32,11 @@ public struct SecurityPolicy: Sendable {
     public func role(named name: RoleName) -> RoleDefinition? { roles.first { $0.name == name } }
 
     public func secret(named name: String) -> SecretPolicy? { secrets.first { $0.name == name } }
+
+    /// The cgroup limits of an agent: its first role with limits of its own in `sandbox.roles`, else the defaults.
+    public func limits(of agent: AgentName) -> ResourceLimits {
+        sandbox.limits(for: (agents[agent] ?? []).map(\.role))
+    }
 
     /// The authority this policy starts from: role memberships, no grants yet.
     public func authority() -> Authority {
@@ -79,8 +86,9 @@ public struct SecurityPolicy: Sendable {
     init(
         source: String, version: Int, roles: [RoleDefinition], agents: [AgentName: [RoleMembership]],
         tools: ToolCatalogue, protectedPaths: [String], secrets: [SecretPolicy], rateLimit: RateLimit,
-        accounts: [AgentName: AgentAccount], warnings: [PolicyIssue]
+        sandbox: SandboxPolicy, accounts: [AgentName: AgentAccount], warnings: [PolicyIssue]
     ) {
+        self.sandbox = sandbox
         self.rateLimit = rateLimit
         self.secrets = secrets
         self.accounts = accounts

@@ -43,15 +43,19 @@ public struct LandlockRule: Sendable, Hashable {
         "/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc/ld.so.cache", "/etc/ssl/certs",
     ]
 
+    /// Devices every program expects, and what it may do with them.
+    public static let devices: [String: LandlockAccess] = [
+        "/dev/null": [.readFile, .writeFile], "/dev/zero": .readFile, "/dev/full": [.readFile, .writeFile],
+        "/dev/urandom": .readFile, "/dev/random": .readFile,
+    ]
+
     /// Rules compiled from an agent's `fs:` capabilities plus the runtime base set: `fs:read:/var/log/*` →
     /// read beneath `/var/log`; an exact path → that file or directory; `*` → `/`. Other namespaces are not
     /// filesystem rights (network ports are a separate ruleset). Rules on the same path are merged.
     public static func compile(_ capabilities: [Capability], runtime: [String] = defaultRuntime) -> [LandlockRule] {
         var merged: [String: LandlockAccess] = [:]
         for path in runtime { merged[path, default: []].formUnion(.runtime) }
-        // Devices every program expects.
-        merged["/dev/null", default: []].formUnion([.readFile, .writeFile])
-        for device in ["/dev/zero", "/dev/urandom", "/dev/random"] { merged[device, default: []].formUnion(.readFile) }
+        for (device, access) in devices { merged[device, default: []].formUnion(access) }
         for capability in capabilities where capability.namespace == "fs" {
             let access: LandlockAccess
             switch capability.action {

@@ -25,6 +25,8 @@ public struct LaunchSpec: Sendable {
     public var namespaces: Namespaces = []
     /// The system-call filter loaded last before exec; nil: none.
     public var seccomp: SeccompFilter?
+    /// The private filesystem (needs `.mount`); nil: the launcher's own.
+    public var filesystem: FilesystemView?
 
     public struct Namespaces: OptionSet, Sendable {
         public let rawValue: Int32
@@ -33,7 +35,10 @@ public struct LaunchSpec: Sendable {
         public static let network = Namespaces(rawValue: 0x4000_0000)  // CLONE_NEWNET
         public static let ipc = Namespaces(rawValue: 0x0800_0000)  // CLONE_NEWIPC
         public static let uts = Namespaces(rawValue: 0x0400_0000)  // CLONE_NEWUTS
-        public static let agent: Namespaces = [.network, .ipc, .uts]
+        /// The child is PID 1 (a reaper) of its own PID namespace; the command runs as PID 2.
+        public static let pid = Namespaces(rawValue: 0x2000_0000)  // CLONE_NEWPID
+        public static let mount = Namespaces(rawValue: 0x0002_0000)  // CLONE_NEWNS
+        public static let agent: Namespaces = [.network, .ipc, .uts, .pid, .mount]
     }
 
     /// Possessor: view, read, search. Owner (the launcher's uid): view, write (link).
@@ -43,9 +48,10 @@ public struct LaunchSpec: Sendable {
         executable: String, arguments: [String], environment: [String], identity: (uid: UInt32, gid: UInt32)?,
         ownSessionKeyring: Bool, standardInput: Int32? = nil, standardOutput: Int32? = nil,
         standardError: Int32? = nil, landlock: [LandlockRule]? = nil, namespaces: Namespaces = [],
-        seccomp: SeccompFilter? = nil
+        seccomp: SeccompFilter? = nil, filesystem: FilesystemView? = nil
     ) {
         self.seccomp = seccomp
+        self.filesystem = filesystem
         self.landlock = landlock
         self.namespaces = namespaces
         self.standardInput = standardInput
@@ -80,6 +86,8 @@ public struct LaunchError: Error, CustomStringConvertible, Equatable {
         case Int(AIOS_STEP_LANDLOCK.rawValue): "applying the Landlock ruleset"
         case Int(AIOS_STEP_NAMESPACES.rawValue): "entering new namespaces"
         case Int(AIOS_STEP_SECCOMP.rawValue): "loading the seccomp filter"
+        case Int(AIOS_STEP_FILESYSTEM.rawValue): "building the private filesystem"
+        case Int(AIOS_STEP_REAPER.rawValue): "starting the command under its PID 1"
         default: "starting the child"
         }
     }
@@ -91,12 +99,17 @@ public final class PendingProcess {
     /// The child's session keyring serial, or 0 when the spec did not ask for one.
     public let sessionKeyring: Int32
     private var controlDescriptor: Int32
+    private let filesystem: FilesystemView?
 
     /// Forks the child; it is stopped before exec when this returns.
     public init(_ spec: LaunchSpec) throws(LaunchError) {
         var launched = aios_launched()
         let rulePaths = (spec.landlock ?? []).map { strdup($0.path) }
-        defer { rulePaths.forEach { free($0) } }
+        let view = spec.filesystem.map(CFilesystemView.init)
+        defer {
+            rulePaths.forEach { free($0) }
+            view?.free()
+        }
         var rules = zip(rulePaths, spec.landlock ?? []).map {
             aios_landlock_rule(path: UnsafePointer($0.0), access: $0.1.access.rawValue)
         }
@@ -119,13 +132,18 @@ public final class PendingProcess {
                     return rules.withUnsafeMutableBufferPointer { buffer in
                         cSpec.landlock_rules = UnsafePointer(buffer.baseAddress)
                         cSpec.landlock_rule_count = buffer.count
-                        return aios_launch(&cSpec, &launched)
+                        guard let view else { return aios_launch(&cSpec, &launched) }
+                        return withUnsafePointer(to: view.view) { viewPointer in
+                            cSpec.filesystem = viewPointer
+                            return aios_launch(&cSpec, &launched)
+                        }
                     }
                 }
             }
         }
         guard result == 0 else { throw LaunchError(step: "fork", errno: errno) }
         pid = launched.pid
+        filesystem = spec.filesystem
         sessionKeyring = launched.session_keyring
         controlDescriptor = launched.control_fd
     }
@@ -133,12 +151,18 @@ public final class PendingProcess {
     /// Lets the child exec; returns once exec has succeeded, or throws the step that failed (the child has then
     /// exited; `wait()` reaps it).
     public func release() throws(LaunchError) {
-        var failedErrno: Int32 = 0
-        var failedStep: Int32 = 0
+        var failure = aios_launch_failure()
         let descriptor = controlDescriptor
         controlDescriptor = -1
-        guard aios_launch_release(descriptor, &failedErrno, &failedStep) == 0 else {
-            throw LaunchError(step: LaunchError.named(step: failedStep), errno: failedErrno)
+        guard aios_launch_release(descriptor, &failure) == 0 else {
+            var step = LaunchError.named(step: failure.step)
+            if failure.step == AIOS_STEP_FILESYSTEM.rawValue, let mounts = filesystem?.mounts,
+                mounts.indices.contains(Int(failure.detail))
+            {
+                let mount = mounts[Int(failure.detail)]
+                step += " (mounting \(mount.kind) \(mount.source.isEmpty ? "" : mount.source + " → ")\(mount.target))"
+            }
+            throw LaunchError(step: step, errno: failure.error)
         }
     }
 
@@ -159,6 +183,34 @@ public final class PendingProcess {
     }
 
     deinit { if controlDescriptor >= 0 { abandon() } }
+}
+
+/// The view as the C launcher reads it; the strings are copies, freed with `free()`.
+private struct CFilesystemView {
+    let view: aios_filesystem_view
+    private let strings: [UnsafeMutablePointer<CChar>?]
+    private let mounts: UnsafeMutableBufferPointer<aios_mount>
+
+    init(_ view: FilesystemView) {
+        var strings: [UnsafeMutablePointer<CChar>?] = [strdup(view.root)]
+        mounts = .allocate(capacity: view.mounts.count)
+        for (index, mount) in view.mounts.enumerated() {
+            let source = strdup(mount.source)
+            let target = strdup(mount.target)
+            let options = mount.options.map { strdup($0) } ?? nil
+            strings += [source, target, options]
+            mounts[index] = aios_mount(
+                kind: mount.cKind, source: source, target: target, options: options, optional: mount.optional ? 1 : 0)
+        }
+        self.strings = strings
+        self.view = aios_filesystem_view(
+            root: strings[0], mounts: UnsafePointer(mounts.baseAddress), mount_count: view.mounts.count)
+    }
+
+    func free() {
+        strings.forEach { Glibc.free($0) }
+        mounts.deallocate()
+    }
 }
 
 /// NULL-terminated C string arrays that live for the duration of `body`.

@@ -94,7 +94,7 @@ struct SecretPolicyTests {
 
 extension String {
     /// `p.yaml:L:C…` with L moved down by `lines`.
-    fileprivate func replacingFirstLine(by lines: Int) -> String {
+    func replacingFirstLine(by lines: Int) -> String {
         let parts = split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, let line = Int(parts[1]) else { return self }
         return "\(parts[0]):\(line + lines):\(parts[2])"

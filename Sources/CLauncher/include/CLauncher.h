@@ -25,6 +25,33 @@ struct aios_seccomp_program {
 int aios_seccomp_compile(struct aios_seccomp_program *program);
 void aios_seccomp_free(struct aios_seccomp_program *program);
 
+// One entry of the agent's private filesystem view, built on a tmpfs and made its root with pivot_root.
+enum aios_mount_kind {
+    AIOS_MOUNT_BIND_READ_ONLY = 1,   // source bound read-only (nosuid, nodev) at target; a symbolic link is
+                                     // recreated as the same link instead
+    AIOS_MOUNT_BIND_READ_WRITE = 2,  // the same, writable
+    AIOS_MOUNT_BIND_DEVICE = 3,      // a device node bound (nosuid, device access kept)
+    AIOS_MOUNT_TMPFS = 4,            // a new tmpfs; `options` are its mount data (e.g. "size=64m,mode=1777")
+    AIOS_MOUNT_PROC = 5,             // procfs of the agent's PID namespace
+    AIOS_MOUNT_SYMLINK = 6,          // a symbolic link at target pointing to `source`
+};
+
+struct aios_mount {
+    int kind;                 // enum aios_mount_kind
+    const char *source;
+    const char *target;       // absolute, inside the view
+    const char *options;
+    int optional;             // 1: a missing source is skipped; 0: it fails the launch
+};
+
+// The agent's filesystem: a tmpfs mounted on `root` (an empty host directory; the mount is private to the new
+// mount namespace), the mounts above in order, then pivot_root into it and the root made read-only.
+struct aios_filesystem_view {
+    const char *root;
+    const struct aios_mount *mounts;
+    size_t mount_count;
+};
+
 struct aios_launch_spec {
     const char *path;           // absolute path of the executable
     char *const *argv;          // NULL-terminated
@@ -35,7 +62,11 @@ struct aios_launch_spec {
                                 //    can link keys into it), then report its serial and wait for the parent
     uint32_t session_permissions;
     int stdio[3];               // descriptors to become 0, 1, 2 in the child; -1 inherits the parent's
-    int namespaces;             // CLONE_NEW* flags to unshare before the identity drops (network, IPC, UTS)
+    int namespaces;             // CLONE_NEW* flags to unshare before the identity drops (network, IPC, UTS,
+                                // mount); CLONE_NEWPID makes the child PID 1 of a new PID namespace, a reaper
+                                // that forks the command as PID 2, exits with its status and so ends the
+                                // namespace (the kernel kills what is left); the child dies with its launcher
+    const struct aios_filesystem_view *filesystem;  // NULL: the launcher's view (needs CLONE_NEWNS otherwise)
     int landlock;               // 1: confine the filesystem to the rules below (fails closed without Landlock)
     const struct aios_landlock_rule *landlock_rules;
     size_t landlock_rule_count;
@@ -45,19 +76,23 @@ struct aios_launch_spec {
 struct aios_launched {
     pid_t pid;
     int32_t session_keyring;    // the child's session keyring (0 when not asked for)
-    int control_fd;             // write one byte to release the child; then read: EOF = exec succeeded,
-                                // or the step that failed
-                                // ({step, errno}, two int32)
+    int control_fd;             // write one byte to release the child; then read: EOF = exec succeeded, or
+                                // {step, errno, detail} (three int32) saying what failed
 };
 
 // Forks a child that prepares itself per spec and stops before exec until released through control_fd.
 // Returns 0, or -1 with errno set (the child, if any, has exited and been reaped).
 int aios_launch(const struct aios_launch_spec *spec, struct aios_launched *out);
 
+struct aios_launch_failure {
+    int step;    // enum aios_launch_step
+    int error;   // errno
+    int detail;  // for AIOS_STEP_FILESYSTEM: the index of the mount that failed (-1: the view itself)
+};
+
 // Releases the child and waits for the outcome of its exec. Returns 0 when exec succeeded; otherwise -1 with
-// *failed_errno and *failed_step (an aios_launch_step) set; the child has exited (the caller reaps it).
-// Closes control_fd.
-int aios_launch_release(int control_fd, int *failed_errno, int *failed_step);
+// *failure set; the child has exited (the caller reaps it). Closes control_fd.
+int aios_launch_release(int control_fd, struct aios_launch_failure *failure);
 
 enum aios_launch_step {
     AIOS_STEP_SESSION_KEYRING = 1,
@@ -71,6 +106,8 @@ enum aios_launch_step {
     AIOS_STEP_LANDLOCK = 9,
     AIOS_STEP_NAMESPACES = 10,
     AIOS_STEP_SECCOMP = 11,
+    AIOS_STEP_FILESYSTEM = 12,
+    AIOS_STEP_REAPER = 13,
 };
 
 #endif
