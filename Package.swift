@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Audit", targets: ["Audit"]),
         .library(name: "Secrets", targets: ["Secrets"]),
         .library(name: "Sandbox", targets: ["Sandbox"]),
+        .library(name: "Agents", targets: ["Agents"]),
         .library(name: "PKI", targets: ["PKI"]),
         .library(name: "Daemon", targets: ["Daemon"]),
         .library(name: "AIOSProto", targets: ["AIOSProto"]),
@@ -78,7 +79,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "AIOSProto", "Capabilities", "Policy", "Audit", "PKI", "Secrets", "Sandbox", "CFileAccess",
+                "AIOSProto", "Capabilities", "Policy", "Audit", "PKI", "Secrets", "Sandbox", "Agents", "CFileAccess",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -93,12 +94,14 @@ let package = Package(
         .target(name: "CLauncher", linkerSettings: [.linkedLibrary("seccomp")]),
         // Launching agent processes (and, next, confining them: cgroups, namespaces, Landlock, seccomp).
         .target(name: "Sandbox", dependencies: ["CLauncher", "Capabilities"]),
+        // Agents as running processes: spawned confined per policy, watched, restarted or stopped.
+        .target(name: "Agents", dependencies: ["Sandbox", "Policy", "Secrets", "Audit", "Capabilities"]),
         // Fakes shared by the tests (manual clock, …).
         .target(name: "SecurityTesting", dependencies: ["Capabilities"]),
         .executableTarget(
             name: "aios-sec",
             dependencies: [
-                "Capabilities", "Policy", "Audit", "Secrets", "Sandbox", "PKI", "Daemon", "AIOSProto",
+                "Capabilities", "Policy", "Audit", "Secrets", "Sandbox", "Agents", "PKI", "Daemon", "AIOSProto",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -124,6 +127,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "Capabilities", "SecurityTesting"]),
+        .testTarget(
+            name: "AgentsTests",
+            dependencies: ["Agents", "Sandbox", "Policy", "Secrets", "Audit", "Capabilities", "SecurityTesting"]),
         .testTarget(
             name: "DaemonTests",
             dependencies: ["Daemon", "Capabilities", "Policy", "PKI", "SecurityTesting", "CFileAccess"]

@@ -42,6 +42,19 @@ public struct WatchdogPolicy: Sendable, Equatable {
     public var backoff: GrantDuration
     public var maximumBackoff: GrantDuration
 
+    public init(
+        cpuPeggedFor: GrantDuration, nearLimitPercent: Int, onPressure: WatchdogAction, onOOM: WatchdogAction,
+        onExit: WatchdogAction, backoff: GrantDuration, maximumBackoff: GrantDuration
+    ) {
+        self.cpuPeggedFor = cpuPeggedFor
+        self.nearLimitPercent = nearLimitPercent
+        self.onPressure = onPressure
+        self.onOOM = onOOM
+        self.onExit = onExit
+        self.backoff = backoff
+        self.maximumBackoff = maximumBackoff
+    }
+
     public static let `default` = WatchdogPolicy(
         cpuPeggedFor: .seconds(60), nearLimitPercent: 90, onPressure: .alert, onOOM: .restart, onExit: .restart,
         backoff: .seconds(1), maximumBackoff: .seconds(300))

@@ -1,16 +1,24 @@
 import Foundation
 
-/// Resource limits for one agent (spec defaults: CPU 200 %, memory 2 GB, 100 PIDs). I/O throttling needs the
-/// backing device's numbers and arrives with the agent launcher.
+/// Resource limits for one agent (spec defaults: CPU 200 %, memory 2 GB, 100 PIDs, I/O 100 MB/s).
 public struct CgroupLimits: Sendable, Equatable {
     public var cpuPercent: Int
     public var memoryBytes: UInt64
     public var pids: Int
+    /// Read and write bandwidth, each, on every device in `ioDevices`; nil: not throttled.
+    public var ioBytesPerSecond: UInt64?
+    /// Block devices (`MAJ:MIN` of whole disks) the I/O limit applies to: see ``BlockDevice``.
+    public var ioDevices: [String]
 
-    public init(cpuPercent: Int = 200, memoryBytes: UInt64 = 2 << 30, pids: Int = 100) {
+    public init(
+        cpuPercent: Int = 200, memoryBytes: UInt64 = 2 << 30, pids: Int = 100, ioBytesPerSecond: UInt64? = nil,
+        ioDevices: [String] = []
+    ) {
         self.cpuPercent = cpuPercent
         self.memoryBytes = memoryBytes
         self.pids = pids
+        self.ioBytesPerSecond = ioBytesPerSecond
+        self.ioDevices = ioDevices
     }
 }
 
@@ -45,7 +53,7 @@ public enum CgroupLayout: Sendable, Equatable {
                 if needed.allSatisfy(controllers.contains) { return .v2(root: mountPoint) }
             } else if after[0] == "cgroup" {
                 for option in after[2].split(separator: ",")
-                where needed.contains(String(option)) || option == "freezer" {
+                where needed.contains(String(option)) || option == "freezer" || option == "blkio" {
                     v1[String(option)] = mountPoint
                 }
             }
@@ -67,25 +75,50 @@ public final class AgentCgroup: Sendable {
     public init(layout: CgroupLayout, parent: String, name: String, limits: CgroupLimits) throws(CgroupError) {
         self.layout = layout
         path = parent + "/" + name
-        do {
+        do throws(CgroupError) {
             for directory in directories {
                 try Self.makeDirectory((directory as NSString).deletingLastPathComponent)
                 try Self.makeDirectory(directory)
             }
             switch layout {
             case .v2(let root):
-                try Self.write("+cpu +memory +pids", to: root + "/" + parent + "/cgroup.subtree_control")
+                let io = limits.ioBytesPerSecond != nil && !limits.ioDevices.isEmpty
+                try Self.write(
+                    "+cpu +memory +pids" + (io ? " +io" : ""), to: root + "/" + parent + "/cgroup.subtree_control")
                 let base = root + "/" + path
                 try Self.write("\(limits.cpuPercent * 1000) 100000", to: base + "/cpu.max")
                 try Self.write(String(limits.memoryBytes), to: base + "/memory.max")
+                // An OOM kill takes the whole agent, never half of it; and no swap to hide in, where swap exists.
+                try Self.write("1", to: base + "/memory.oom.group")
+                if access(base + "/memory.swap.max", F_OK) == 0 { try Self.write("0", to: base + "/memory.swap.max") }
                 try Self.write(String(limits.pids), to: base + "/pids.max")
+                if let rate = limits.ioBytesPerSecond {
+                    for device in limits.ioDevices {
+                        try Self.write("\(device) rbps=\(rate) wbps=\(rate)", to: base + "/io.max")
+                    }
+                }
             case .v1(let controllers):
                 let cpu = controllers["cpu"]! + "/" + path
                 try Self.write("100000", to: cpu + "/cpu.cfs_period_us")
                 try Self.write(String(limits.cpuPercent * 1000), to: cpu + "/cpu.cfs_quota_us")
-                try Self.write(
-                    String(limits.memoryBytes), to: controllers["memory"]! + "/" + path + "/memory.limit_in_bytes")
+                let memory = controllers["memory"]! + "/" + path
+                try Self.write(String(limits.memoryBytes), to: memory + "/memory.limit_in_bytes")
+                // Memory plus swap, where the kernel accounts swap (swapaccount=1).
+                if access(memory + "/memory.memsw.limit_in_bytes", F_OK) == 0 {
+                    try Self.write(String(limits.memoryBytes), to: memory + "/memory.memsw.limit_in_bytes")
+                }
                 try Self.write(String(limits.pids), to: controllers["pids"]! + "/" + path + "/pids.max")
+                if let rate = limits.ioBytesPerSecond, !limits.ioDevices.isEmpty {
+                    guard let blkio = controllers["blkio"] else {
+                        throw CgroupError(message: "an I/O limit needs the blkio controller, which is not mounted")
+                    }
+                    for device in limits.ioDevices {
+                        for direction in ["read", "write"] {
+                            try Self.write(
+                                "\(device) \(rate)", to: blkio + "/" + path + "/blkio.throttle.\(direction)_bps_device")
+                        }
+                    }
+                }
             }
         } catch {
             remove()
@@ -191,7 +224,9 @@ public final class AgentCgroup: Sendable {
     }
 
     static func write(_ value: String, to path: String) throws(CgroupError) {
-        let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+        // O_CREAT changes nothing on cgroupfs (no file can be created there; a missing one fails either way) and
+        // lets the driver run against a fake cgroupfs in tests.
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw CgroupError(message: "cannot open \(path): \(String(cString: strerror(errno)))")
         }

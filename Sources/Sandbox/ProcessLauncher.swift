@@ -178,6 +178,17 @@ public final class PendingProcess {
     public func wait() -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return Self.shellStatus(status)
+    }
+
+    /// The exit status if the child has exited (it is then reaped), else nil.
+    public func tryWait() -> Int32? {
+        var status: Int32 = 0
+        let done = waitpid(pid, &status, WNOHANG)
+        return done == pid ? Self.shellStatus(status) : nil
+    }
+
+    private static func shellStatus(_ status: Int32) -> Int32 {
         let signal = status & 0x7F
         return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
     }

@@ -54,14 +54,14 @@ struct SandboxPolicyTests {
     @Test(
         "bad sandbox settings are located errors",
         arguments: [
-            ("sandbox:\n  limits: {cpu: lots}\n", "p.yaml:2:18: sandbox.limits.cpu must be a percent"),
-            ("sandbox:\n  limits: {memory: 0}\n", "p.yaml:2:21: sandbox.limits.memory: must be more than zero"),
-            ("sandbox:\n  limits: {pids: 1}\n", "p.yaml:2:19: sandbox.limits.pids must be a number from 2"),
-            ("sandbox:\n  limits: {disk: 1g}\n", "p.yaml:2:13: unknown key 'disk'"),
-            ("sandbox:\n  roles: {nobody: {pids: 5}}\n", "p.yaml:2:12: sandbox.roles: unknown role 'nobody'"),
+            ("sandbox:\n  limits: {cpu: lots}\n", "p.yaml:2:17: sandbox.limits.cpu must be a percent"),
+            ("sandbox:\n  limits: {memory: 0}\n", "p.yaml:2:20: sandbox.limits.memory: must be more than zero"),
+            ("sandbox:\n  limits: {pids: 1}\n", "p.yaml:2:18: sandbox.limits.pids must be a number from 2"),
+            ("sandbox:\n  limits: {disk: 1g}\n", "p.yaml:2:12: unknown key 'disk'"),
+            ("sandbox:\n  roles: {nobody: {pids: 5}}\n", "p.yaml:2:11: sandbox.roles: unknown role 'nobody'"),
             ("sandbox:\n  runtime: [usr]\n", "p.yaml:2:13: a runtime path must be absolute"),
             ("sandbox:\n  runtime: [/usr/../etc]\n", "p.yaml:2:13: a runtime path must be absolute and normalised"),
-            ("sandbox:\n  watchdog: {on_exit: reboot}\n", "p.yaml:2:24: sandbox.watchdog.on_exit must be one of"),
+            ("sandbox:\n  watchdog: {on_exit: reboot}\n", "p.yaml:2:23: sandbox.watchdog.on_exit must be one of"),
             ("sandbox:\n  watchdog: {backoff: 1m, max_backoff: 1s}\n", "p.yaml:2:13: sandbox.watchdog: max_backoff"),
             ("sandbox:\n  scratch: 1x\n", "p.yaml:2:12: sandbox.scratch: expected a number"),
         ])
@@ -77,7 +77,9 @@ struct SandboxPolicyTests {
         #expect(issues.contains { $0.hasPrefix(shifted) }, "got \(issues)")
     }
 
-    @Test("sizes read as binary units and print back the same way", arguments: [("64k", 65536), ("2G", 2 << 30), ("512", 512), ("1MiB", 1 << 20)])
+    @Test(
+        "sizes read as binary units and print back the same way",
+        arguments: [("64k", 65536), ("2G", 2 << 30), ("512", 512), ("1MiB", 1 << 20)])
     func sizes(text: String, bytes: UInt64) throws {
         let size = try ByteSize(parsing: text)
         #expect(size.bytes == bytes)

@@ -1,3 +1,4 @@
+import Agents
 import ArgumentParser
 import Foundation
 import Policy
@@ -6,7 +7,7 @@ import Sandbox
 struct SandboxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox", abstract: "Run agents confined by the kernel; freeze or kill all of them at once.",
-        subcommands: [SandboxRunCommand.self, SandboxAllCommand.self])
+        subcommands: [SandboxRunCommand.self, SandboxAllCommand.self, SandboxAppArmorCommand.self])
 }
 
 struct SandboxRunCommand: ParsableCommand {
@@ -14,17 +15,19 @@ struct SandboxRunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run a command as an agent: its uid, its keyring, its cgroup limits, Landlock from its fs: rights.",
         discussion: """
-            The command joins a cgroup of its own (CPU, memory, PIDs; cgroup v2 or v1, whichever the kernel has)
-            before exec, gets the agent's secret copies in its session keyring, no_new_privs, and Landlock rules
-            compiled from the agent's fs: capabilities plus a read-only runtime. If any of it cannot be applied,
-            nothing runs. Namespaces and seccomp come next. Needs root. Exits with the command's status.
+            The command joins a cgroup of its own with its role's limits from the policy (CPU, memory, I/O, PIDs;
+            cgroup v2 or v1, whichever the kernel has) before exec, and gets: the agent's secret copies in its
+            session keyring; PID, mount, network, IPC and UTS namespaces of its own; a private filesystem holding
+            only the policy's runtime, its fs: grants, /dev basics, its own /proc, a scratch /tmp and (with
+            --daemon-socket) the daemon's socket; no_new_privs; Landlock rules from its fs: capabilities; its uid;
+            the seccomp filter. If any of it cannot be applied, nothing runs and the refusal is recorded. Needs
+            root. Exits with the command's status.
             """)
 
     @Option(help: "The agent.") var agent: String
     @Option(help: "The cgroup folder the agent's cgroup goes under.") var cgroupParent = "aios"
-    @Option(help: "CPU limit in percent of one core.") var cpuPercent = 200
-    @Option(help: "Memory limit in MiB.") var memoryMib: UInt64 = 2048
-    @Option(help: "Process limit.") var pids = 100
+    @Option(help: "The daemon's Unix socket, bound into the agent's view (the one socket it can reach).")
+    var daemonSocket: String?
     @OptionGroup var policy: PolicyOptions
     @OptionGroup var vault: VaultOptions
     @OptionGroup var ledger: LedgerOptions
@@ -39,13 +42,11 @@ struct SandboxRunCommand: ParsableCommand {
             printError("sandbox run: \(error)")
             throw ExitStatus.unavailable
         }
-        let launcher = AgentLauncher(
-            agent: agent, policy: try policy.load(), vault: try vault.open(), ledger: ledger.resolved,
-            commandName: "sandbox run")
-        let confinement = AgentLauncher.Confinement(
-            layout: layout, cgroupParent: cgroupParent,
-            limits: CgroupLimits(cpuPercent: cpuPercent, memoryBytes: memoryMib << 20, pids: pids))
-        throw ExitCode(try launcher.run(command, confinement: confinement))
+        let run = AgentRun(
+            policy: try policy.load(), vault: try vault.open(), ledger: ledger.resolved, commandName: "sandbox run",
+            confinement: AgentSpawner.Confinement(
+                layout: layout, cgroupParent: cgroupParent, daemonSocket: daemonSocket))
+        throw ExitCode(try run.run(agent: agent, command: command))
     }
 }
 

@@ -1,3 +1,4 @@
+import Agents
 import ArgumentParser
 import Audit
 import Capabilities
@@ -26,39 +27,10 @@ struct SecretsExecCommand: ParsableCommand {
 
     func run() throws {
         try refuseCoreDumps()
-        let launcher = AgentLauncher(
-            agent: agent, policy: try policy.load(), vault: try vault.open(), ledger: ledger.resolved,
-            commandName: "secrets exec")
-        throw ExitCode(try launcher.run(command, confinement: nil))
-    }
-
-    /// An absolute path as given, or the first match in PATH.
-    static func resolve(_ name: String) -> String? {
-        if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/\(name)" }.first {
-            FileManager.default.isExecutableFile(atPath: $0)
-        }
-    }
-}
-
-/// Which of the vault's secrets an agent may read, per its capabilities (`secret:read:NAME`).
-enum AgentSecrets {
-    static func readable(by agent: AgentName, in vault: KeyringVault, policy: SecurityPolicy) throws(SecretsError)
-        -> [String]
-    {
-        let capabilities = policy.authority().capabilitySet()
-        let now = SystemClock().now()
-        return try vault.list().map(\.name).filter { name in
-            !name.hasSuffix(SecretRotation.previousSuffix)
-                && (try? AccessRequest(namespace: "secret", action: "read", resource: name)).map {
-                    capabilities.check($0, for: agent, at: now).isAllowed
-                } == true
-        }
-    }
-
-    static func copyTTL(of name: String, in policy: SecurityPolicy) -> UInt32? {
-        policy.secret(named: name)?.agentCopyTTL.map { UInt32(clamping: $0.milliseconds / 1000) }
+        let run = AgentRun(
+            policy: try policy.load(), vault: try vault.open(), ledger: ledger.resolved, commandName: "secrets exec",
+            confinement: nil)
+        throw ExitCode(try run.run(agent: agent, command: command))
     }
 }
 

@@ -1,0 +1,205 @@
+import Audit
+import Capabilities
+import Foundation
+import Policy
+import Sandbox
+import Secrets
+
+/// Records one ledger entry; throwing means it was not recorded (and the action must not happen).
+public typealias AgentAuditSink = @Sendable (AuditDraft) throws -> Void
+
+/// Starts a command as an agent, in this order: its secrets copied into its own keyring; when confined, its
+/// cgroup with the role's limits, then a child that gets the agent's namespaces (PID, mount, network, IPC, UTS),
+/// its private filesystem view, `no_new_privs`, Landlock from its `fs:` capabilities, its uid, the seccomp
+/// filter; the child joins the cgroup and gets the keyring before it may exec. Fails closed: if any step cannot
+/// be applied nothing runs, and the refusal is recorded.
+public struct AgentSpawner: Sendable {
+    public struct Confinement: Sendable {
+        public let layout: CgroupLayout
+        /// The cgroup folder every agent's cgroup goes under (the emergency stop freezes and kills it whole).
+        public let cgroupParent: String
+        /// The daemon's Unix socket, the one socket bound into the agent's view; nil: none.
+        public let daemonSocket: String?
+        public let viewRoot: String
+
+        public init(
+            layout: CgroupLayout, cgroupParent: String, daemonSocket: String?,
+            viewRoot: String = AgentConfinement.defaultViewRoot
+        ) {
+            self.layout = layout
+            self.cgroupParent = cgroupParent
+            self.daemonSocket = daemonSocket
+            self.viewRoot = viewRoot
+        }
+    }
+
+    public let policy: SecurityPolicy
+    public let vault: KeyringVault
+    /// nil: only the uid, the keyring and `no_new_privs` (`secrets exec`).
+    public let confinement: Confinement?
+    public let audit: AgentAuditSink
+    /// The ledger's action name for spawns (`sandbox.run`, `daemon.spawn`, …).
+    public let action: String
+
+    public init(
+        policy: SecurityPolicy, vault: KeyringVault, confinement: Confinement?, action: String,
+        audit: @escaping AgentAuditSink
+    ) {
+        self.policy = policy
+        self.vault = vault
+        self.confinement = confinement
+        self.action = action
+        self.audit = audit
+    }
+
+    /// Output descriptors for the agent (nil inherits the caller's).
+    public struct Stdio: Sendable {
+        public var input: Int32?
+        public var output: Int32?
+        public var error: Int32?
+        public init(input: Int32? = nil, output: Int32? = nil, error: Int32? = nil) {
+            self.input = input
+            self.output = output
+            self.error = error
+        }
+    }
+
+    public func spawn(agent: String, command: [String], stdio: Stdio = Stdio()) throws(AgentError) -> RunningAgent {
+        let name = AgentName(agent)
+        guard let account = policy.accounts[name] else { throw .unknownAgent(agent) }
+        guard geteuid() == 0 else { throw .notRoot }
+        guard let executable = Self.resolve(command.first ?? "") else {
+            throw .commandNotFound(command.first ?? "(none)")
+        }
+        var record = SpawnRecord(agent: agent, action: action, executable: executable, uid: account.uid)
+        do {
+            let (ring, secrets) = try provideSecrets(to: name)
+            record.secrets = secrets
+            let capabilities = policy.authority().capabilitySet().holdings(of: name).map(\.capability)
+            var cgroup: AgentCgroup? = nil
+            var spec = LaunchSpec(
+                executable: executable, arguments: command, environment: environment(agent),
+                identity: (account.uid, account.gid), ownSessionKeyring: true, standardInput: stdio.input,
+                standardOutput: stdio.output, standardError: stdio.error)
+            if let confinement {
+                let confined = AgentConfinement(
+                    capabilities: capabilities, runtime: policy.sandbox.runtime,
+                    scratchBytes: policy.sandbox.scratch.bytes, daemonSocket: confinement.daemonSocket,
+                    viewRoot: confinement.viewRoot)
+                try FileManager.default.createDirectory(
+                    atPath: confinement.viewRoot, withIntermediateDirectories: true,
+                    attributes: [.posixPermissions: 0o700])
+                spec.landlock = confined.landlock
+                spec.filesystem = confined.view
+                spec.namespaces = .agent
+                spec.seccomp = try SeccompFilter.agent.get()
+                let limits = cgroupLimits(for: name, writable: confined.view.mounts)
+                record.limits = limits
+                record.landlockRules = confined.landlock.count
+                cgroup = try AgentCgroup(
+                    layout: confinement.layout, parent: confinement.cgroupParent,
+                    name: "agent-\(agent)-\(UUID().uuidString.prefix(8).lowercased())", limits: limits)
+            }
+            do {
+                let child = try PendingProcess(spec)
+                do {
+                    try cgroup?.add(pid: child.pid)
+                    try ring.link(into: KeySerial(rawValue: child.sessionKeyring))
+                    record.pid = child.pid
+                    try audit(record.draft(.success, reason: nil))
+                    try child.release()
+                } catch {
+                    child.abandon()
+                    throw error
+                }
+                return RunningAgent(agent: agent, executable: executable, process: child, cgroup: cgroup)
+            } catch {
+                try? cgroup?.kill()
+                cgroup?.remove()
+                throw error
+            }
+        } catch let error as AgentError {
+            throw error
+        } catch {
+            let reason = "\(error)"
+            do {
+                try audit(record.draft(.failure, reason: reason))
+            } catch {
+                throw .unrecorded("\(error)")
+            }
+            throw .notStarted(reason)
+        }
+    }
+
+    private func provideSecrets(to agent: AgentName) throws(SecretsError) -> (AgentKeyring, [String]) {
+        let readable = try AgentSecrets.readable(by: agent, in: vault, policy: policy)
+        let ring = try AgentKeyring.openOrCreate(agent: agent.rawValue, in: vault)
+        try ring.provide(readable, from: vault, ttl: { AgentSecrets.copyTTL(of: $0, in: policy) })
+        return (ring, readable)
+    }
+
+    /// The role's limits; I/O throttled on the disks under the root filesystem and every writable mount.
+    private func cgroupLimits(for agent: AgentName, writable mounts: [FilesystemView.Mount]) -> CgroupLimits {
+        let limits = policy.limits(of: agent)
+        let paths = ["/"] + mounts.filter { $0.kind == .readWrite }.map(\.source)
+        return CgroupLimits(
+            cpuPercent: limits.cpuPercent, memoryBytes: limits.memory.bytes, pids: limits.pids,
+            ioBytesPerSecond: limits.ioPerSecond.bytes, ioDevices: BlockDevice.wholeDisks(under: paths))
+    }
+
+    private func environment(_ agent: String) -> [String] {
+        var environment = [
+            "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=\(confinement == nil ? "/" : AgentConfinement.scratch)",
+            "LANG=C.UTF-8", "AIOS_AGENT=\(agent)",
+        ]
+        if let socket = confinement?.daemonSocket { environment.append("AIOS_SOCKET=\(socket)") }
+        return environment
+    }
+
+    /// An absolute path as given, or the first match in PATH.
+    public static func resolve(_ name: String) -> String? {
+        if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/\(name)" }.first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
+    }
+}
+
+/// What the ledger says about one spawn.
+struct SpawnRecord {
+    let agent: String
+    let action: String
+    let executable: String
+    let uid: UInt32
+    var secrets: [String] = []
+    var limits: CgroupLimits? = nil
+    var landlockRules: Int? = nil
+    var pid: Int32? = nil
+
+    func draft(_ result: AuditResult, reason: String?) -> AuditDraft {
+        var details: [(key: String, value: JSONValue)] = [
+            ("uid", .number(Double(uid))), ("secrets", .array(secrets.map { .string($0) })),
+            ("confined", .bool(limits != nil)),
+        ]
+        if let pid { details.append(("pid", .number(Double(pid)))) }
+        if let landlockRules { details.append(("landlock_rules", .number(Double(landlockRules)))) }
+        if let limits {
+            details.append(
+                (
+                    "limits",
+                    .object([
+                        ("cpu_percent", .number(Double(limits.cpuPercent))),
+                        ("memory_bytes", .number(Double(limits.memoryBytes))),
+                        ("pids", .number(Double(limits.pids))),
+                        ("io_bytes_per_second", .number(Double(limits.ioBytesPerSecond ?? 0))),
+                    ])
+                ))
+        }
+        if let reason { details.append(("reason", .string(reason))) }
+        return AuditDraft(
+            eventType: .agentSpawn, agent: agent, action: action, target: executable,
+            capabilitiesUsed: secrets.map { "secret:read:\($0)" }, result: result, riskLevel: .medium,
+            details: .object(details))
+    }
+}

@@ -1,0 +1,137 @@
+import Audit
+import Capabilities
+import Foundation
+import Policy
+import Sandbox
+import Secrets
+import SecurityTesting
+import Synchronization
+import Testing
+
+@testable import Agents
+
+/// Collects what would go to the ledger.
+final class RecordedAudit: Sendable {
+    private let drafts = Mutex<[AuditDraft]>([])
+    var all: [AuditDraft] { drafts.withLock { $0 } }
+    var sink: AgentAuditSink { { draft in self.drafts.withLock { $0.append(draft) } } }
+    func actions(_ type: AuditEventType) -> [String] { all.filter { $0.eventType == type }.map(\.action) }
+}
+
+/// A policy with one role `worker` (agent `worker`, uid 61980), the given sandbox section, and a spawner for it
+/// whose cgroups go below `aios-test-<pid>`.
+func makeSpawner(sandbox: String, audit: RecordedAudit) throws -> (AgentSpawner, KeyringVault) {
+    let policy = try SecurityPolicy.parse(
+        yaml: """
+            worker:
+              capabilities: []
+            agents:
+              worker: {roles: [worker], uid: 61980}
+            sandbox:
+            \(sandbox.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+            """, file: "test.yaml")
+    let vault = try KeyringVault.openOrCreate(name: "aios-test-agents-\(getpid())")
+    let spawner = AgentSpawner(
+        policy: policy, vault: vault,
+        confinement: AgentSpawner.Confinement(
+            layout: try CgroupLayout.detect(), cgroupParent: "aios-test-\(getpid())", daemonSocket: nil),
+        action: "test.spawn", audit: audit.sink)
+    return (spawner, vault)
+}
+
+func removeTestCgroupParent() {
+    guard let layout = try? CgroupLayout.detect() else { return }
+    switch layout {
+    case .v2(let root): rmdir(root + "/aios-test-\(getpid())")
+    case .v1(let controllers): for directory in controllers.values { rmdir(directory + "/aios-test-\(getpid())") }
+    }
+}
+
+@Suite("Supervised agents: watchdog findings, restarts with back-off, stop", .serialized)
+struct SupervisorTests {
+    @Test("an agent that keeps exiting is restarted with back-off, every exit recorded; stop ends it")
+    func restarts() async throws {
+        guard requireRoot("agents run as another uid in cgroups") else { return }
+        let audit = RecordedAudit()
+        let (spawner, vault) = try makeSpawner(
+            sandbox: "watchdog: {on_exit: restart, backoff: 1s, max_backoff: 2s}", audit: audit)
+        defer {
+            try? vault.destroy()
+            removeTestCgroupParent()
+        }
+        let supervisor = try AgentSupervisor.start(
+            agent: "worker", command: ["/bin/sh", "-c", "exit 3"], spawner: spawner)
+        // Starts at 0 s, 1 s (+1 s back-off) and 3 s (+2 s): two restarts within 4.5 s.
+        try await Task.sleep(for: .milliseconds(4500))
+        await supervisor.stop()
+        let status = supervisor.status
+        #expect(status.restarts == 2, "\(status)")
+        #expect(status.state == .stopped)
+        #expect(status.lastExitStatus == 3 || status.lastReason == "stopped on request")
+        #expect(audit.actions(.agentSpawn).count == 3)
+        let exits = audit.all.filter { $0.eventType == .agentShutdown }
+        #expect(exits.count >= 3)
+        #expect(exits.allSatisfy { $0.details["exit_status"] != nil })
+    }
+
+    @Test("a memory hog is killed by the kernel, only it: the OOM kill is an alert and the policy stops the agent")
+    func oomKill() async throws {
+        guard requireRoot("cgroup memory limits") else { return }
+        let audit = RecordedAudit()
+        let (spawner, vault) = try makeSpawner(
+            sandbox: "limits: {memory: 32m}\nwatchdog: {on_oom: stop, on_exit: restart}", audit: audit)
+        defer {
+            try? vault.destroy()
+            removeTestCgroupParent()
+        }
+        let supervisor = try AgentSupervisor.start(
+            agent: "worker", command: ["/usr/bin/python3", "-c", "x = bytearray(256 << 20); print('survived')"],
+            spawner: spawner)
+        await supervisor.waitUntilStopped()
+        let status = supervisor.status
+        #expect(status.restarts == 0, "stopped, not restarted: \(status)")
+        #expect(status.lastExitStatus == 137, "SIGKILL from the OOM killer: \(status)")
+        #expect(status.lastReason == "watchdog: oom_kill", "\(status)")
+        #expect(audit.actions(.securityAlert).contains("watchdog.oom_kill"))
+    }
+
+    @Test("a CPU spin at its quota for the policy's time is found; the policy stops it")
+    func cpuSpin() async throws {
+        guard requireRoot("cgroup CPU quota") else { return }
+        let audit = RecordedAudit()
+        let (spawner, vault) = try makeSpawner(
+            sandbox: "limits: {cpu: 10%}\nwatchdog: {cpu_pegged_for: 1s, on_pressure: stop}", audit: audit)
+        defer {
+            try? vault.destroy()
+            removeTestCgroupParent()
+        }
+        let supervisor = try AgentSupervisor.start(
+            agent: "worker", command: ["/bin/sh", "-c", "while :; do :; done"], spawner: spawner)
+        let started = ContinuousClock.now
+        await supervisor.waitUntilStopped()
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(supervisor.status.lastReason == "watchdog: cpu_pegged", "\(supervisor.status)")
+        let alert = try #require(audit.all.first { $0.action == "watchdog.cpu_pegged" })
+        #expect(alert.eventType == .securityAlert && alert.details["action"]?.stringValue == "stop")
+    }
+
+    @Test("PIDs near the limit raise an alert and the agent keeps running (policy: alert)")
+    func pidsNearLimit() async throws {
+        guard requireRoot("cgroup PID limits") else { return }
+        let audit = RecordedAudit()
+        let (spawner, vault) = try makeSpawner(
+            sandbox: "limits: {pids: 20}\nwatchdog: {near_limit: 50%, on_pressure: alert, on_exit: stop}",
+            audit: audit)
+        defer {
+            try? vault.destroy()
+            removeTestCgroupParent()
+        }
+        let supervisor = try AgentSupervisor.start(
+            agent: "worker",
+            command: ["/bin/sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 2 & done; wait"],
+            spawner: spawner)
+        await supervisor.waitUntilStopped()
+        #expect(audit.actions(.securityAlert) == ["watchdog.pids_near_limit"])
+        #expect(supervisor.status.lastExitStatus == 0 && supervisor.status.lastReason == "exited")
+    }
+}
