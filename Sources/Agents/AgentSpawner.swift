@@ -64,14 +64,18 @@ public struct AgentSpawner: Sendable {
         }
     }
 
-    public func spawn(agent: String, command: [String], stdio: Stdio = Stdio()) throws(AgentError) -> RunningAgent {
+    /// `requestedBy` names who asked (a caller, `watchdog` for a restart) in the ledger entry.
+    public func spawn(
+        agent: String, command: [String], stdio: Stdio = Stdio(), requestedBy: String? = nil
+    ) throws(AgentError) -> RunningAgent {
         let name = AgentName(agent)
         guard let account = policy.accounts[name] else { throw .unknownAgent(agent) }
         guard geteuid() == 0 else { throw .notRoot }
         guard let executable = Self.resolve(command.first ?? "") else {
             throw .commandNotFound(command.first ?? "(none)")
         }
-        var record = SpawnRecord(agent: agent, action: action, executable: executable, uid: account.uid)
+        var record = SpawnRecord(
+            agent: agent, action: action, executable: executable, uid: account.uid, requestedBy: requestedBy)
         do {
             let (ring, secrets) = try provideSecrets(to: name)
             record.secrets = secrets
@@ -172,6 +176,7 @@ struct SpawnRecord {
     let action: String
     let executable: String
     let uid: UInt32
+    let requestedBy: String?
     var secrets: [String] = []
     var limits: CgroupLimits? = nil
     var landlockRules: Int? = nil
@@ -183,6 +188,7 @@ struct SpawnRecord {
             ("confined", .bool(limits != nil)),
         ]
         if let pid { details.append(("pid", .number(Double(pid)))) }
+        if let requestedBy { details.append(("requested_by", .string(requestedBy))) }
         if let landlockRules { details.append(("landlock_rules", .number(Double(landlockRules)))) }
         if let limits {
             details.append(

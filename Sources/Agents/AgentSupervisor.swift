@@ -37,9 +37,10 @@ public final class AgentSupervisor: Sendable {
 
     /// Starts the agent (failing if the first start fails) and supervises it until `stop()`.
     public static func start(
-        agent: String, command: [String], spawner: AgentSpawner, interval: Duration = .milliseconds(200)
+        agent: String, command: [String], spawner: AgentSpawner, requestedBy: String? = nil,
+        interval: Duration = .milliseconds(200)
     ) throws(AgentError) -> AgentSupervisor {
-        let first = try spawner.spawn(agent: agent, command: command)
+        let first = try spawner.spawn(agent: agent, command: command, requestedBy: requestedBy)
         let supervisor = AgentSupervisor(agent: agent, command: command, spawner: spawner, interval: interval)
         supervisor.state.withLock { $0.pid = first.pid }
         let owned = OwnedAgent(first)
@@ -98,7 +99,7 @@ public final class AgentSupervisor: Sendable {
             guard await sleepUnlessStopped(backoff) else { break }
             backoff = min(backoff * 2, Self.duration(policy.maximumBackoff))
             do {
-                let next = try spawner.spawn(agent: agent, command: command)
+                let next = try spawner.spawn(agent: agent, command: command, requestedBy: "watchdog")
                 state.withLock {
                     $0.restarts += 1
                     $0.pid = next.pid

@@ -29,6 +29,15 @@ public struct Caller: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The orchestrator or a human operator: who manages agents and may run tasks without holding a capability.
+    public var isOrchestratorOrOperator: Bool {
+        switch identity.kind {
+        case .operator: true
+        case .service: identity.name == Self.orchestratorName
+        case .agent: false
+        }
+    }
+
     /// The agent, when the caller is one.
     public var agent: AgentName? { identity.kind == .agent ? AgentName(identity.name) : nil }
 

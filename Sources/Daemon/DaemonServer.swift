@@ -21,8 +21,13 @@ public struct DaemonServer: Sendable {
     let authority: SharedAuthority
     let address: Address
     let broker: Broker
+    let workers: Workers
 
-    public init(core: DaemonCore, state: DaemonState, authority: SharedAuthority, address: Address, broker: Broker) {
+    public init(
+        core: DaemonCore, state: DaemonState, authority: SharedAuthority, address: Address, broker: Broker,
+        workers: Workers = Workers()
+    ) {
+        self.workers = workers
         self.core = core
         self.state = state
         self.authority = authority
@@ -55,7 +60,7 @@ public struct DaemonServer: Sendable {
                 $0.http2.maxConcurrentStreams = 1024
             })
         let grpc = GRPCServer(
-            transport: transport, services: [SecurityService(core: core, broker: broker)],
+            transport: transport, services: [SecurityService(core: core, broker: broker, workers: workers)],
             interceptors: [IdentityInterceptor(core: core)])
         var logger = Logger(label: "aios-sec")
         logger.logLevel = .warning
@@ -71,6 +76,8 @@ public struct DaemonServer: Sendable {
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        // Nothing runs unsupervised: agents end with the daemon (their exits recorded) before the ledger closes.
+        await workers.agents?.stopAll()
         core.ledger.close()
     }
 }

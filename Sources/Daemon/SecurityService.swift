@@ -11,10 +11,12 @@ import PKI
 public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServiceProtocol {
     let core: DaemonCore
     let broker: Broker
+    let workers: Workers
 
-    public init(core: DaemonCore, broker: Broker) {
+    public init(core: DaemonCore, broker: Broker, workers: Workers = Workers()) {
         self.core = core
         self.broker = broker
+        self.workers = workers
     }
 
     /// The most a request's arguments may hold (file contents included).

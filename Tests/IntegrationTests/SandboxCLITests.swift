@@ -34,13 +34,15 @@ struct SandboxCLITests {
         try """
         reader:
           capabilities: [fs:write:\(base)/allowed/*, secret:read:token]
+        sandbox:
+          limits: {pids: 50}
         """.write(toFile: base + "/policy.yaml", atomically: true, encoding: .utf8)
         let parent = "aios-test-\(getpid())"
         let process = Process()
         process.executableURL = BinaryRunner.binary
         process.arguments = [
             "sandbox", "run", "--agent", "reader", "--policy", base + "/policy.yaml", "--vault", vault, "--state-dir",
-            base + "/state", "--cgroup-parent", parent, "--pids", "50", "--", "sh", "-c",
+            base + "/state", "--cgroup-parent", parent, "--", "sh", "-c",
             """
             echo x > \(base)/allowed/f; echo "write-allowed=$?"
             echo y > \(base)/denied/f; echo "write-denied=$?"

@@ -11,7 +11,8 @@ struct CallCommand: AsyncParsableCommand {
         discussion: "Exit 0 on success or allow, 1 on deny, 77 permission denied, 65 bad input, 69 unavailable.",
         subcommands: [
             CallStatus.self, CallAuthorize.self, CallExec.self, CallGrant.self, CallRevoke.self, CallCompleteTask.self,
-            CallGrants.self, CallConfirm.self, CallPending.self, CallAudit.self, CallVerify.self,
+            CallGrants.self, CallConfirm.self, CallPending.self, CallAudit.self, CallVerify.self, CallSpawn.self,
+            CallStop.self, CallAgents.self, CallTask.self,
         ]
     )
 }

@@ -1,9 +1,11 @@
+import Agents
 import ArgumentParser
 import Audit
 import Daemon
 import Foundation
 import PKI
 import Policy
+import Sandbox
 import Secrets
 
 struct ServeCommand: AsyncParsableCommand {
@@ -29,6 +31,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seal the CA's keys with this key file (at least 32 bytes).") var caKeyFile: String?
     @Option(name: .customLong("allow-exec"), help: "An executable process.spawn may start, NAME=PATH (repeatable).")
     var executables: [String] = []
+    @Option(help: "The cgroup folder spawned agents' cgroups go under (the emergency stop freezes it whole).")
+    var agentCgroupParent = "aios"
     @Option(help: "Seconds a high-risk call waits for the orchestrator's confirmation.")
     var confirmationTimeout = 60
 
@@ -55,7 +59,10 @@ struct ServeCommand: AsyncParsableCommand {
             policy: policy, ledger: ledger, ledgerDirectory: daemonState.ledger, denyList: denyList,
             confirmationTimeout: .seconds(confirmationTimeout))
         let server = DaemonServer(
-            core: core, state: daemonState, authority: SharedAuthority(authority), address: address, broker: broker)
+            core: core, state: daemonState, authority: SharedAuthority(authority), address: address, broker: broker,
+            workers: Workers(
+                agents: agentRegistry(policy: policy, vault: target, core: core),
+                tasks: geteuid() == 0 ? try? TaskRunner.locate() : nil))
         let directory = daemonState.directory
         try await server.run { bound in
             print("aios-sec serve: listening on \(bound) (mTLS)")
@@ -68,6 +75,20 @@ struct ServeCommand: AsyncParsableCommand {
                 "  try:        aios-sec call status --server \(bound) --identity \(directory)/identities/orchestrator")
             fflush(nil)
         }
+    }
+
+    /// Agents are launched when the daemon runs as root on a kernel with usable cgroups; otherwise SpawnAgent
+    /// answers FAILED_PRECONDITION and says why. The agent's view holds the daemon's socket when it serves one.
+    private func agentRegistry(policy: SecurityPolicy, vault: KeyringVault, core: DaemonCore) -> AgentRegistry? {
+        guard geteuid() == 0, let layout = try? CgroupLayout.detect() else { return nil }
+        let ledger = core.ledger
+        let spawner = AgentSpawner(
+            policy: policy, vault: vault,
+            confinement: AgentSpawner.Confinement(
+                layout: layout, cgroupParent: agentCgroupParent, daemonSocket: socket),
+            action: "daemon.spawn",
+            audit: { draft in if let error = ledger.append(contentsOf: [draft]).error { throw error } })
+        return AgentRegistry(spawner: spawner)
     }
 
     private func parseAddress() throws -> DaemonServer.Address {

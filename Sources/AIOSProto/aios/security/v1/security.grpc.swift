@@ -167,6 +167,58 @@ public enum Aios_Security_V1_SecurityService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "SpawnAgent" metadata.
+        public enum SpawnAgent: Sendable {
+            /// Request type for "SpawnAgent".
+            public typealias Input = Aios_Security_V1_SpawnAgentRequest
+            /// Response type for "SpawnAgent".
+            public typealias Output = Aios_Security_V1_SpawnAgentResponse
+            /// Descriptor for "SpawnAgent".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "aios.security.v1.SecurityService"),
+                method: "SpawnAgent",
+                type: .unary
+            )
+        }
+        /// Namespace for "StopAgent" metadata.
+        public enum StopAgent: Sendable {
+            /// Request type for "StopAgent".
+            public typealias Input = Aios_Security_V1_StopAgentRequest
+            /// Response type for "StopAgent".
+            public typealias Output = Aios_Security_V1_StopAgentResponse
+            /// Descriptor for "StopAgent".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "aios.security.v1.SecurityService"),
+                method: "StopAgent",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListAgents" metadata.
+        public enum ListAgents: Sendable {
+            /// Request type for "ListAgents".
+            public typealias Input = Aios_Security_V1_ListAgentsRequest
+            /// Response type for "ListAgents".
+            public typealias Output = Aios_Security_V1_ListAgentsResponse
+            /// Descriptor for "ListAgents".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "aios.security.v1.SecurityService"),
+                method: "ListAgents",
+                type: .unary
+            )
+        }
+        /// Namespace for "RunTask" metadata.
+        public enum RunTask: Sendable {
+            /// Request type for "RunTask".
+            public typealias Input = Aios_Security_V1_RunTaskRequest
+            /// Response type for "RunTask".
+            public typealias Output = Aios_Security_V1_RunTaskResponse
+            /// Descriptor for "RunTask".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "aios.security.v1.SecurityService"),
+                method: "RunTask",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "aios.security.v1.SecurityService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Authorize.descriptor,
@@ -179,7 +231,11 @@ public enum Aios_Security_V1_SecurityService: Sendable {
             ListPending.descriptor,
             QueryAudit.descriptor,
             VerifyAudit.descriptor,
-            Status.descriptor
+            Status.descriptor,
+            SpawnAgent.descriptor,
+            StopAgent.descriptor,
+            ListAgents.descriptor,
+            RunTask.descriptor
         ]
     }
 }
@@ -383,6 +439,74 @@ extension Aios_Security_V1_SecurityService {
             request: GRPCCore.StreamingServerRequest<Aios_Security_V1_StatusRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_StatusResponse>
+
+        /// Handle the "SpawnAgent" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Orchestrator or operator: start an agent confined by the kernel and supervised (watchdog, restarts).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Aios_Security_V1_SpawnAgentRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Aios_Security_V1_SpawnAgentResponse` messages.
+        func spawnAgent(
+            request: GRPCCore.StreamingServerRequest<Aios_Security_V1_SpawnAgentRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_SpawnAgentResponse>
+
+        /// Handle the "StopAgent" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Orchestrator or operator: kill an agent (its whole cgroup) and end its supervision.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Aios_Security_V1_StopAgentRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Aios_Security_V1_StopAgentResponse` messages.
+        func stopAgent(
+            request: GRPCCore.StreamingServerRequest<Aios_Security_V1_StopAgentRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_StopAgentResponse>
+
+        /// Handle the "ListAgents" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Aios_Security_V1_ListAgentsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Aios_Security_V1_ListAgentsResponse` messages.
+        func listAgents(
+            request: GRPCCore.StreamingServerRequest<Aios_Security_V1_ListAgentsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_ListAgentsResponse>
+
+        /// Handle the "RunTask" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Untrusted work in a Podman container (orchestrator, operator, or an agent holding task:run).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Aios_Security_V1_RunTaskRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Aios_Security_V1_RunTaskResponse` messages.
+        func runTask(
+            request: GRPCCore.StreamingServerRequest<Aios_Security_V1_RunTaskRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_RunTaskResponse>
     }
 
     /// Service protocol for the "aios.security.v1.SecurityService" service.
@@ -570,6 +694,74 @@ extension Aios_Security_V1_SecurityService {
             request: GRPCCore.ServerRequest<Aios_Security_V1_StatusRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_StatusResponse>
+
+        /// Handle the "SpawnAgent" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Orchestrator or operator: start an agent confined by the kernel and supervised (watchdog, restarts).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_SpawnAgentRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Aios_Security_V1_SpawnAgentResponse` message.
+        func spawnAgent(
+            request: GRPCCore.ServerRequest<Aios_Security_V1_SpawnAgentRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_SpawnAgentResponse>
+
+        /// Handle the "StopAgent" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Orchestrator or operator: kill an agent (its whole cgroup) and end its supervision.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_StopAgentRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Aios_Security_V1_StopAgentResponse` message.
+        func stopAgent(
+            request: GRPCCore.ServerRequest<Aios_Security_V1_StopAgentRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_StopAgentResponse>
+
+        /// Handle the "ListAgents" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_ListAgentsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Aios_Security_V1_ListAgentsResponse` message.
+        func listAgents(
+            request: GRPCCore.ServerRequest<Aios_Security_V1_ListAgentsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_ListAgentsResponse>
+
+        /// Handle the "RunTask" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Untrusted work in a Podman container (orchestrator, operator, or an agent holding task:run).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_RunTaskRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Aios_Security_V1_RunTaskResponse` message.
+        func runTask(
+            request: GRPCCore.ServerRequest<Aios_Security_V1_RunTaskRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_RunTaskResponse>
     }
 
     /// Simple service protocol for the "aios.security.v1.SecurityService" service.
@@ -756,6 +948,74 @@ extension Aios_Security_V1_SecurityService {
             request: Aios_Security_V1_StatusRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Aios_Security_V1_StatusResponse
+
+        /// Handle the "SpawnAgent" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Orchestrator or operator: start an agent confined by the kernel and supervised (watchdog, restarts).
+        ///
+        /// - Parameters:
+        ///   - request: A `Aios_Security_V1_SpawnAgentRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Aios_Security_V1_SpawnAgentResponse` to respond with.
+        func spawnAgent(
+            request: Aios_Security_V1_SpawnAgentRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Aios_Security_V1_SpawnAgentResponse
+
+        /// Handle the "StopAgent" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Orchestrator or operator: kill an agent (its whole cgroup) and end its supervision.
+        ///
+        /// - Parameters:
+        ///   - request: A `Aios_Security_V1_StopAgentRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Aios_Security_V1_StopAgentResponse` to respond with.
+        func stopAgent(
+            request: Aios_Security_V1_StopAgentRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Aios_Security_V1_StopAgentResponse
+
+        /// Handle the "ListAgents" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Aios_Security_V1_ListAgentsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Aios_Security_V1_ListAgentsResponse` to respond with.
+        func listAgents(
+            request: Aios_Security_V1_ListAgentsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Aios_Security_V1_ListAgentsResponse
+
+        /// Handle the "RunTask" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Untrusted work in a Podman container (orchestrator, operator, or an agent holding task:run).
+        ///
+        /// - Parameters:
+        ///   - request: A `Aios_Security_V1_RunTaskRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Aios_Security_V1_RunTaskResponse` to respond with.
+        func runTask(
+            request: Aios_Security_V1_RunTaskRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Aios_Security_V1_RunTaskResponse
     }
 }
 
@@ -884,6 +1144,50 @@ extension Aios_Security_V1_SecurityService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Aios_Security_V1_SecurityService.Method.SpawnAgent.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_SpawnAgentRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_SpawnAgentResponse>(),
+            handler: { request, context in
+                try await self.spawnAgent(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Aios_Security_V1_SecurityService.Method.StopAgent.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_StopAgentRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_StopAgentResponse>(),
+            handler: { request, context in
+                try await self.stopAgent(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Aios_Security_V1_SecurityService.Method.ListAgents.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_ListAgentsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_ListAgentsResponse>(),
+            handler: { request, context in
+                try await self.listAgents(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Aios_Security_V1_SecurityService.Method.RunTask.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_RunTaskRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_RunTaskResponse>(),
+            handler: { request, context in
+                try await self.runTask(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -1005,6 +1309,50 @@ extension Aios_Security_V1_SecurityService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_StatusResponse> {
         let response = try await self.status(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func spawnAgent(
+        request: GRPCCore.StreamingServerRequest<Aios_Security_V1_SpawnAgentRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_SpawnAgentResponse> {
+        let response = try await self.spawnAgent(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func stopAgent(
+        request: GRPCCore.StreamingServerRequest<Aios_Security_V1_StopAgentRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_StopAgentResponse> {
+        let response = try await self.stopAgent(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listAgents(
+        request: GRPCCore.StreamingServerRequest<Aios_Security_V1_ListAgentsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_ListAgentsResponse> {
+        let response = try await self.listAgents(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func runTask(
+        request: GRPCCore.StreamingServerRequest<Aios_Security_V1_RunTaskRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_RunTaskResponse> {
+        let response = try await self.runTask(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1155,6 +1503,58 @@ extension Aios_Security_V1_SecurityService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_StatusResponse> {
         return GRPCCore.ServerResponse<Aios_Security_V1_StatusResponse>(
             message: try await self.status(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func spawnAgent(
+        request: GRPCCore.ServerRequest<Aios_Security_V1_SpawnAgentRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_SpawnAgentResponse> {
+        return GRPCCore.ServerResponse<Aios_Security_V1_SpawnAgentResponse>(
+            message: try await self.spawnAgent(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func stopAgent(
+        request: GRPCCore.ServerRequest<Aios_Security_V1_StopAgentRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_StopAgentResponse> {
+        return GRPCCore.ServerResponse<Aios_Security_V1_StopAgentResponse>(
+            message: try await self.stopAgent(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listAgents(
+        request: GRPCCore.ServerRequest<Aios_Security_V1_ListAgentsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_ListAgentsResponse> {
+        return GRPCCore.ServerResponse<Aios_Security_V1_ListAgentsResponse>(
+            message: try await self.listAgents(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func runTask(
+        request: GRPCCore.ServerRequest<Aios_Security_V1_RunTaskRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_RunTaskResponse> {
+        return GRPCCore.ServerResponse<Aios_Security_V1_RunTaskResponse>(
+            message: try await self.runTask(
                 request: request.message,
                 context: context
             ),
@@ -1403,6 +1803,94 @@ extension Aios_Security_V1_SecurityService {
             deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_StatusResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_StatusResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SpawnAgent" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Orchestrator or operator: start an agent confined by the kernel and supervised (watchdog, restarts).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_SpawnAgentRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_SpawnAgentRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_SpawnAgentResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func spawnAgent<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_SpawnAgentRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_SpawnAgentRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_SpawnAgentResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_SpawnAgentResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "StopAgent" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Orchestrator or operator: kill an agent (its whole cgroup) and end its supervision.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_StopAgentRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_StopAgentRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_StopAgentResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func stopAgent<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_StopAgentRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_StopAgentRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_StopAgentResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_StopAgentResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListAgents" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_ListAgentsRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_ListAgentsRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_ListAgentsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listAgents<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_ListAgentsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_ListAgentsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_ListAgentsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ListAgentsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "RunTask" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Untrusted work in a Podman container (orchestrator, operator, or an agent holding task:run).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_RunTaskRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_RunTaskRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_RunTaskResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func runTask<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_RunTaskRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_RunTaskRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_RunTaskResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_RunTaskResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1773,6 +2261,138 @@ extension Aios_Security_V1_SecurityService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "SpawnAgent" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Orchestrator or operator: start an agent confined by the kernel and supervised (watchdog, restarts).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_SpawnAgentRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_SpawnAgentRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_SpawnAgentResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func spawnAgent<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_SpawnAgentRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_SpawnAgentRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_SpawnAgentResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_SpawnAgentResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Aios_Security_V1_SecurityService.Method.SpawnAgent.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "StopAgent" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Orchestrator or operator: kill an agent (its whole cgroup) and end its supervision.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_StopAgentRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_StopAgentRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_StopAgentResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func stopAgent<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_StopAgentRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_StopAgentRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_StopAgentResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_StopAgentResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Aios_Security_V1_SecurityService.Method.StopAgent.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListAgents" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_ListAgentsRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_ListAgentsRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_ListAgentsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listAgents<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_ListAgentsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_ListAgentsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_ListAgentsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ListAgentsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Aios_Security_V1_SecurityService.Method.ListAgents.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "RunTask" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Untrusted work in a Podman container (orchestrator, operator, or an agent holding task:run).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_RunTaskRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_RunTaskRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_RunTaskResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func runTask<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_RunTaskRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_RunTaskRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_RunTaskResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_RunTaskResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Aios_Security_V1_SecurityService.Method.RunTask.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -2071,6 +2691,118 @@ extension Aios_Security_V1_SecurityService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_StatusRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_StatusResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SpawnAgent" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Orchestrator or operator: start an agent confined by the kernel and supervised (watchdog, restarts).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Aios_Security_V1_SpawnAgentRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func spawnAgent<Result>(
+        request: GRPCCore.ClientRequest<Aios_Security_V1_SpawnAgentRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_SpawnAgentResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.spawnAgent(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_SpawnAgentRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_SpawnAgentResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "StopAgent" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Orchestrator or operator: kill an agent (its whole cgroup) and end its supervision.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Aios_Security_V1_StopAgentRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func stopAgent<Result>(
+        request: GRPCCore.ClientRequest<Aios_Security_V1_StopAgentRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_StopAgentResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.stopAgent(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_StopAgentRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_StopAgentResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListAgents" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Aios_Security_V1_ListAgentsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listAgents<Result>(
+        request: GRPCCore.ClientRequest<Aios_Security_V1_ListAgentsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ListAgentsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listAgents(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_ListAgentsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_ListAgentsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RunTask" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Untrusted work in a Podman container (orchestrator, operator, or an agent holding task:run).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Aios_Security_V1_RunTaskRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func runTask<Result>(
+        request: GRPCCore.ClientRequest<Aios_Security_V1_RunTaskRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_RunTaskResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.runTask(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_RunTaskRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_RunTaskResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2415,6 +3147,134 @@ extension Aios_Security_V1_SecurityService.ClientProtocol {
             metadata: metadata
         )
         return try await self.status(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SpawnAgent" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Orchestrator or operator: start an agent confined by the kernel and supervised (watchdog, restarts).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func spawnAgent<Result>(
+        _ message: Aios_Security_V1_SpawnAgentRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_SpawnAgentResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Aios_Security_V1_SpawnAgentRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.spawnAgent(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "StopAgent" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Orchestrator or operator: kill an agent (its whole cgroup) and end its supervision.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func stopAgent<Result>(
+        _ message: Aios_Security_V1_StopAgentRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_StopAgentResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Aios_Security_V1_StopAgentRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.stopAgent(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListAgents" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listAgents<Result>(
+        _ message: Aios_Security_V1_ListAgentsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ListAgentsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Aios_Security_V1_ListAgentsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listAgents(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RunTask" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Untrusted work in a Podman container (orchestrator, operator, or an agent holding task:run).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func runTask<Result>(
+        _ message: Aios_Security_V1_RunTaskRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_RunTaskResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Aios_Security_V1_RunTaskRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.runTask(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -1,0 +1,93 @@
+import AIOSProto
+import Agents
+import Audit
+import GRPCCore
+
+extension SecurityService {
+    public func spawnAgent(
+        request: Aios_Security_V1_SpawnAgentRequest, context: ServerContext
+    ) async throws -> Aios_Security_V1_SpawnAgentResponse {
+        let caller = try caller(context)
+        let agents = try await agentRegistry(for: caller, action: "agent.spawn", target: request.agent)
+        guard !request.command.isEmpty else { throw StatusMapping.invalid("a command is needed") }
+        do {
+            // The spawner records the start (or the refusal) with the caller, before the agent may exec.
+            let status = try agents.spawn(
+                agent: request.agent, command: request.command, requestedBy: caller.auditName)
+            var response = Aios_Security_V1_SpawnAgentResponse()
+            response.agent = Self.message(status)
+            return response
+        } catch {
+            throw Self.status(error)
+        }
+    }
+
+    public func stopAgent(
+        request: Aios_Security_V1_StopAgentRequest, context: ServerContext
+    ) async throws -> Aios_Security_V1_StopAgentResponse {
+        let caller = try caller(context)
+        let agents = try await agentRegistry(for: caller, action: "agent.stop", target: request.agent)
+        _ = try await core.record(
+            AuditDraft(
+                eventType: .agentShutdown, agent: caller.auditName, action: "agent.stop", target: request.agent,
+                result: .success, riskLevel: .medium,
+                details: .object([("reason", .string(request.reason.isEmpty ? "stopped" : request.reason))])))
+        do {
+            var response = Aios_Security_V1_StopAgentResponse()
+            response.agent = Self.message(try await agents.stop(agent: request.agent))
+            return response
+        } catch {
+            throw Self.status(error)
+        }
+    }
+
+    public func listAgents(
+        request: Aios_Security_V1_ListAgentsRequest, context: ServerContext
+    ) async throws -> Aios_Security_V1_ListAgentsResponse {
+        let caller = try caller(context)
+        let agents = try await agentRegistry(for: caller, action: "agent.list", target: "*")
+        var response = Aios_Security_V1_ListAgentsResponse()
+        response.agents = agents.list().map(Self.message)
+        return response
+    }
+
+    /// The registry, for the orchestrator or an operator; anyone else is refused and the refusal recorded.
+    private func agentRegistry(for caller: Caller, action: String, target: String) async throws -> AgentRegistry {
+        guard caller.isOrchestratorOrOperator else {
+            _ = try await core.record(
+                DecisionAudit.refusal(
+                    caller: caller, action: action, target: target,
+                    reason: "only the orchestrator or an operator manages agents", eventType: .agentSpawn))
+            throw StatusMapping.denied("only the orchestrator or an operator manages agents")
+        }
+        guard let agents = workers.agents else {
+            throw RPCError(
+                code: .failedPrecondition,
+                message: "this daemon does not launch agents (it needs root, cgroups and a keyring vault)")
+        }
+        return agents
+    }
+
+    static func message(_ status: AgentStatus) -> Aios_Security_V1_AgentProcess {
+        var message = Aios_Security_V1_AgentProcess()
+        message.agent = status.agent
+        message.command = status.command
+        message.state = status.state.rawValue
+        message.pid = status.pid ?? 0
+        message.restarts = UInt32(status.restarts)
+        message.hasExited_p = status.lastExitStatus != nil
+        message.lastExitStatus = status.lastExitStatus ?? 0
+        message.lastReason = status.lastReason ?? ""
+        return message
+    }
+
+    static func status(_ error: AgentError) -> RPCError {
+        switch error {
+        case .unknownAgent, .commandNotFound: RPCError(code: .invalidArgument, message: error.description)
+        case .alreadyRunning: RPCError(code: .alreadyExists, message: error.description)
+        case .notRunning: RPCError(code: .notFound, message: error.description)
+        case .notRoot, .notStarted: RPCError(code: .failedPrecondition, message: error.description)
+        case .unrecorded: RPCError(code: .unavailable, message: error.description)
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import AIOSProto
+import Audit
+import Capabilities
+import Foundation
+import GRPCCore
+import Sandbox
+
+extension SecurityService {
+    /// Runs untrusted work in a container: for the orchestrator, an operator, or an agent holding `task:run:IMAGE`
+    /// (the task agent holds nothing by default: the orchestrator grants it per task).
+    /// The run (limits, exit status, byte counts, never the output itself) is recorded before the answer.
+    public func runTask(
+        request: Aios_Security_V1_RunTaskRequest, context: ServerContext
+    ) async throws -> Aios_Security_V1_RunTaskResponse {
+        let caller = try caller(context)
+        let image = request.image.isEmpty ? TaskImage.baseName : request.image
+        try await requireTaskRight(caller, image: image)
+        guard let runner = workers.tasks else {
+            throw RPCError(
+                code: .failedPrecondition, message: "this daemon does not run tasks (it needs root and podman)")
+        }
+        let spec: TaskSpec
+        do {
+            spec = try Self.taskSpec(request).validated()
+        } catch {
+            throw StatusMapping.invalid("\(error)")
+        }
+        // A task may run for minutes: off the cooperative pool, which serves every other call.
+        let outcome: Result<TaskResult, TaskError> = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(returning: Result { () throws(TaskError) in try runner.run(spec) })
+            }
+        }
+        let result: TaskResult
+        switch outcome {
+        case .success(let finished): result = finished
+        case .failure(let error):
+            _ = try await core.record(
+                DecisionAudit.refusal(
+                    caller: caller, action: "task.run", target: spec.root.description, reason: "\(error)"))
+            throw RPCError(code: .failedPrecondition, message: "\(error)")
+        }
+        let entry = try await core.record(
+            AuditDraft(
+                eventType: .toolCall, agent: caller.auditName, action: "task.run", target: spec.root.description,
+                capabilitiesUsed: ["task:run"],
+                result: result.exitStatus == 0 && !result.timedOut ? .success : .failure,
+                riskLevel: .medium,
+                details: .object([
+                    ("command", .array(spec.command.map { .string($0) })), ("network", .bool(spec.network)),
+                    ("memory_bytes", .number(Double(spec.memoryBytes))), ("cpus", .number(spec.cpus)),
+                    ("pids", .number(Double(spec.pids))), ("exit_status", .number(Double(result.exitStatus))),
+                    ("timed_out", .bool(result.timedOut)), ("output_bytes", .number(Double(result.outputBytes))),
+                    ("error_output_bytes", .number(Double(result.errorOutputBytes))),
+                ]), taskID: request.taskID.isEmpty ? nil : request.taskID))
+        var response = Aios_Security_V1_RunTaskResponse()
+        response.exitStatus = result.exitStatus
+        response.output = Data(result.output)
+        response.errorOutput = Data(result.errorOutput)
+        response.timedOut = result.timedOut
+        response.outputTruncated = result.outputTruncated || result.errorOutputTruncated
+        response.auditID = entry.id
+        return response
+    }
+
+    private func requireTaskRight(_ caller: Caller, image: String) async throws {
+        if caller.isOrchestratorOrOperator { return }
+        let allowed = (try? AccessRequest(namespace: "task", action: "run", resource: image)).map {
+            core.authority.check($0, for: AgentName(caller.auditName), at: core.clock.now()).isAllowed
+        }
+        if allowed == true { return }
+        _ = try await core.record(
+            DecisionAudit.refusal(
+                caller: caller, action: "task.run", target: image, reason: "task:run:\(image) is not held"))
+        throw StatusMapping.denied("running a task in \(image) needs task:run:\(image)")
+    }
+
+    static func taskSpec(_ request: Aios_Security_V1_RunTaskRequest) throws -> TaskSpec {
+        var spec = TaskSpec(
+            command: request.command, root: .image(request.image.isEmpty ? TaskImage.baseName : request.image),
+            network: request.network)
+        if !request.memory.isEmpty { spec.memoryBytes = try ByteSize(parsing: request.memory).bytes }
+        if request.cpus > 0 { spec.cpus = request.cpus }
+        if request.pids > 0 { spec.pids = Int(request.pids) }
+        if !request.timeout.isEmpty {
+            spec.timeout = .milliseconds(try GrantDuration(parsing: request.timeout).milliseconds)
+        }
+        return spec
+    }
+}

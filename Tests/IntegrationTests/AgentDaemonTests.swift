@@ -1,0 +1,45 @@
+import Foundation
+import SecurityTesting
+import Testing
+
+@Suite("Agents spawned, listed and stopped through the daemon")
+struct AgentDaemonTests {
+    @Test("the orchestrator spawns a supervised agent, sees it listed, stops it; an agent may not; all recorded")
+    func lifecycle() throws {
+        guard requireRoot("the daemon launches agents as root") else { return }
+        let parent = "aios-test-\(getpid())-daemon"
+        let daemon = try DaemonFixture(extraArguments: ["--agent-cgroup-parent", parent])
+        defer {
+            daemon.stop()
+            for controller in ["cpu", "memory", "pids", "freezer", "blkio"] {
+                rmdir("/sys/fs/cgroup/\(controller)/\(parent)")
+            }
+            rmdir("/sys/fs/cgroup/\(parent)")
+        }
+        let spawned = try daemon.call(
+            "spawn", as: "orchestrator", ["--agent", "aios-agent-monitor", "--json", "--", "/bin/sleep", "60"])
+        #expect(spawned.status == 0, "\(spawned.stderr)")
+        #expect(spawned.stdout.contains("\"state\":\"running\""), "\(spawned.stdout)")
+        let again = try daemon.call(
+            "spawn", as: "orchestrator", ["--agent", "aios-agent-monitor", "--", "/bin/sleep", "1"])
+        #expect(again.status != 0 && again.stderr.contains("already running"), "\(again.stderr)")
+        let refused = try daemon.call(
+            "spawn", as: "aios-agent-task", ["--agent", "aios-agent-task", "--", "/bin/true"])
+        #expect(refused.status == 77, "an agent cannot spawn agents: \(refused.stderr)")
+        let listed = try daemon.call("agents", as: "operator-admin", ["--json"])
+        #expect(listed.stdout.contains("\"agent\":\"aios-agent-monitor\""), "\(listed.stdout)")
+        let stopped = try daemon.call("stop", as: "orchestrator", ["--agent", "aios-agent-monitor", "--json"])
+        #expect(stopped.status == 0 && stopped.stdout.contains("\"state\":\"stopped\""), "\(stopped.stdout)")
+        #expect(stopped.stdout.contains("\"last_exit_status\":137"), "killed: \(stopped.stdout)")
+        daemon.stop()
+        let audit = try BinaryRunner.run([
+            "audit", "query", "--state-dir", daemon.state, "--type", "agent_spawn", "--json",
+        ])
+        #expect(audit.stdout.contains("\"requested_by\":\"orchestrator\""), "\(audit.stdout)")
+        #expect(audit.stdout.contains("\"result\":\"denied\""), "the refused spawn: \(audit.stdout)")
+        let shutdowns = try BinaryRunner.run([
+            "audit", "query", "--state-dir", daemon.state, "--type", "agent_shutdown", "--json",
+        ])
+        #expect(shutdowns.stdout.contains("stopped on request"), "\(shutdowns.stdout)")
+    }
+}
