@@ -3,8 +3,11 @@ SHELL := /bin/bash
 SWIFT ?= swift
 STATE_DIR ?= $(CURDIR)/.aios
 # Debian packages the build, the tests and the benchmarks need (bubblewrap only as the sandbox benchmark's anchor,
-# apparmor only for apparmor_parser, which checks rendered profiles); `make deps` installs the missing ones.
-DEB_PACKAGES := git python3 python3-venv libsqlite3-dev libseccomp-dev keyutils openssl iproute2 podman runc busybox-static apparmor bubblewrap
+# apparmor only for apparmor_parser, which checks rendered profiles; sshd, nmap and fail2ban only for tests and
+# benchmarks inside network namespaces); `make deps` installs the missing ones. Installing never starts a service
+# (sshd, fail2ban): a policy-rc.d that refuses is in place while apt runs, so the host's network stays untouched.
+DEB_PACKAGES := git python3 python3-venv libsqlite3-dev libseccomp-dev keyutils openssl iproute2 podman runc busybox-static apparmor bubblewrap \
+  libnftables-dev nftables nmap openssh-server openssh-client sshpass fail2ban
 FUZZ_SECONDS ?= 60
 SHARED ?= $(CURDIR)/../shared
 
@@ -19,7 +22,10 @@ deps:
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" -ne 0 ]; then echo "run as root (or install:$$missing)"; exit 69; fi; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  guard=""; if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && guard=1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; status=$$?; \
+	  [ -z "$$guard" ] || rm -f /usr/sbin/policy-rc.d; [ $$status -eq 0 ] || exit $$status; \
 	else echo "deps: all present ($(DEB_PACKAGES))"; fi
 
 build: deps

@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "Secrets", targets: ["Secrets"]),
         .library(name: "Sandbox", targets: ["Sandbox"]),
         .library(name: "Agents", targets: ["Agents"]),
+        .library(name: "Firewall", targets: ["Firewall"]),
+        .library(name: "Detection", targets: ["Detection"]),
         .library(name: "PKI", targets: ["PKI"]),
         .library(name: "Daemon", targets: ["Daemon"]),
         .library(name: "AIOSProto", targets: ["AIOSProto"]),
@@ -79,7 +81,8 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "AIOSProto", "Capabilities", "Policy", "Audit", "PKI", "Secrets", "Sandbox", "Agents", "CFileAccess",
+                "AIOSProto", "Capabilities", "Policy", "Audit", "PKI", "Secrets", "Sandbox", "Agents", "Firewall",
+                "Detection", "CFileAccess",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -96,12 +99,19 @@ let package = Package(
         .target(name: "Sandbox", dependencies: ["CLauncher", "Capabilities"]),
         // Agents as running processes: spawned confined per policy, watched, restarted or stopped.
         .target(name: "Agents", dependencies: ["Sandbox", "Policy", "Secrets", "Audit", "Capabilities"]),
+        // libnftables (in-process nftables, JSON in and out): the firewall's one way to the kernel.
+        .target(name: "CNftables", linkerSettings: [.linkedLibrary("nftables")]),
+        // The typed ruleset, its nftables rendering, atomic apply, DNS-fed allow sets, the timed blocklist.
+        .target(name: "Firewall", dependencies: ["CNftables", "Capabilities", "Policy", "Audit"]),
+        // Network intrusion detection: event sources (log lines, kernel events), scan and brute-force rules.
+        .target(name: "Detection", dependencies: ["Capabilities", "Policy", "Audit"]),
         // Fakes shared by the tests (manual clock, …).
         .target(name: "SecurityTesting", dependencies: ["Capabilities"]),
         .executableTarget(
             name: "aios-sec",
             dependencies: [
-                "Capabilities", "Policy", "Audit", "Secrets", "Sandbox", "Agents", "PKI", "Daemon", "AIOSProto",
+                "Capabilities", "Policy", "Audit", "Secrets", "Sandbox", "Agents", "Firewall", "Detection", "PKI",
+                "Daemon", "AIOSProto",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -126,7 +136,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "Capabilities", "SecurityTesting"]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "Capabilities", "Policy", "SecurityTesting"]),
+        .testTarget(
+            name: "FirewallTests", dependencies: ["Firewall", "Policy", "Audit", "Capabilities", "SecurityTesting"]),
+        .testTarget(
+            name: "DetectionTests", dependencies: ["Detection", "Policy", "Audit", "Capabilities", "SecurityTesting"]),
         .testTarget(
             name: "AgentsTests",
             dependencies: ["Agents", "Sandbox", "Policy", "Secrets", "Audit", "Capabilities", "SecurityTesting"]),

@@ -79,20 +79,4 @@ public struct TaskSpec: Hashable, Sendable {
 
     /// podman refuses less than 6 MiB of memory.
     public static let minimumMemory: UInt64 = 6 << 20
-
-    /// Parses a size the way podman writes them: a number of bytes, or with a binary suffix `k`, `m`, `g`
-    /// (`256m`, `1g`; an optional trailing `b`, any case). Nil for anything else, zero or an overflow.
-    public static func parseSize(_ text: String) -> UInt64? {
-        var digits = Substring(text.lowercased())
-        if digits.hasSuffix("b") { digits = digits.dropLast() }
-        var shift: UInt64 = 0
-        if let unit = digits.last, let power = ["k": 10, "m": 20, "g": 30, "t": 40][unit] {
-            shift = UInt64(power)
-            digits = digits.dropLast()
-        }
-        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let value = UInt64(digits),
-            value > 0, value <= UInt64.max >> shift
-        else { return nil }
-        return value << shift
-    }
 }

@@ -129,21 +129,6 @@ struct TaskRunnerArgumentTests {
         #expect(try spec.validated(hostCPUs: 2) == spec)
         _ = try TaskSpec(command: ["true"], root: .image("busybox")).validated(hostCPUs: 1)
     }
-
-    @Test(
-        "sizes are written the way podman writes them",
-        arguments: [
-            ("256m", UInt64(256) << 20), ("1g", 1 << 30), ("1G", 1 << 30), ("512k", 512 << 10), ("1024", 1024),
-            ("64mb", 64 << 20), ("2t", 2 << 40),
-        ])
-    func sizes(_ text: String, _ bytes: UInt64) {
-        #expect(TaskSpec.parseSize(text) == bytes)
-    }
-
-    @Test("anything else is not a size", arguments: ["", "m", "-1", "1.5g", "0", "12x", "k1", "99999999999999999999"])
-    func badSizes(_ text: String) {
-        #expect(TaskSpec.parseSize(text) == nil)
-    }
 }
 
 @Suite("Task runner: --rootfs directories")

@@ -44,8 +44,12 @@ struct TaskRunCommand: ParsableCommand {
     func validate() throws {
         guard (rootfs == nil) != (image == nil) else { throw ValidationError("give exactly one of --rootfs, --image") }
         guard !command.isEmpty else { throw ValidationError("no command: put it after --") }
-        for (name, value) in [("--memory", memory), ("--scratch", scratch)] where TaskSpec.parseSize(value) == nil {
-            throw ValidationError("\(name) \(value): a size such as 256m or 1g")
+        for (name, value) in [("--memory", memory), ("--scratch", scratch)] {
+            do {
+                _ = try ByteSize(parsing: value)
+            } catch {
+                throw ValidationError("\(name): \(error)")
+            }
         }
         do {
             _ = try GrantDuration(parsing: timeout)
@@ -59,10 +63,9 @@ struct TaskRunCommand: ParsableCommand {
     func spec() -> TaskSpec {
         TaskSpec(
             command: command, root: rootfs.map { .rootfs($0) } ?? .image(image ?? TaskImage.baseName),
-            network: network, memoryBytes: TaskSpec.parseSize(memory) ?? 0, cpus: cpus, pids: pids,
-            timeout: .milliseconds((try? GrantDuration(parsing: timeout))?.milliseconds ?? 0), nofile: nofile,
-            nproc: nproc,
-            scratchBytes: TaskSpec.parseSize(scratch) ?? 0)
+            network: network, memoryBytes: (try? ByteSize(parsing: memory))?.bytes ?? 0, cpus: cpus, pids: pids,
+            timeout: .milliseconds((try? GrantDuration(parsing: timeout))?.milliseconds ?? 0),
+            nofile: nofile, nproc: nproc, scratchBytes: (try? ByteSize(parsing: scratch))?.bytes ?? 0)
     }
 
     func run() throws {

@@ -1,0 +1,2 @@
+/// Module Detection: see docs/ids.md.
+public enum DetectionModule {}

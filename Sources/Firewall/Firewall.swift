@@ -1,0 +1,2 @@
+/// Module Firewall: see docs/firewall.md.
+public enum FirewallModule {}
