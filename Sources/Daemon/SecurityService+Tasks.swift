@@ -1,4 +1,5 @@
 import AIOSProto
+import Agents
 import Audit
 import Capabilities
 import Foundation
@@ -25,34 +26,29 @@ extension SecurityService {
         } catch {
             throw StatusMapping.invalid("\(error)")
         }
+        let record = TaskRecord(
+            agent: caller.auditName, taskID: request.taskID.isEmpty ? nil : request.taskID, spec: spec)
+        let name = TaskRunner.newContainerName()
+        // Recorded before the container starts: a ledger that cannot record it stops the task here.
+        _ = try await core.record(record.start(container: name))
         // A task may run for minutes: off the cooperative pool, which serves every other call.
         let outcome: Result<TaskResult, TaskError> = await withCheckedContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(returning: Result { () throws(TaskError) in try runner.run(spec) })
+                continuation.resume(
+                    returning: Result { () throws(TaskError) in
+                        if spec.root == .image(TaskImage.baseName) { try TaskImage.ensureBase(podman: runner.podman) }
+                        return try runner.run(spec, name: name)
+                    })
             }
         }
         let result: TaskResult
         switch outcome {
         case .success(let finished): result = finished
         case .failure(let error):
-            _ = try await core.record(
-                DecisionAudit.refusal(
-                    caller: caller, action: "task.run", target: spec.root.description, reason: "\(error)"))
+            _ = try await core.record(record.failure("\(error)", container: name))
             throw RPCError(code: .failedPrecondition, message: "\(error)")
         }
-        let entry = try await core.record(
-            AuditDraft(
-                eventType: .toolCall, agent: caller.auditName, action: "task.run", target: spec.root.description,
-                capabilitiesUsed: ["task:run"],
-                result: result.exitStatus == 0 && !result.timedOut ? .success : .failure,
-                riskLevel: .medium,
-                details: .object([
-                    ("command", .array(spec.command.map { .string($0) })), ("network", .bool(spec.network)),
-                    ("memory_bytes", .number(Double(spec.memoryBytes))), ("cpus", .number(spec.cpus)),
-                    ("pids", .number(Double(spec.pids))), ("exit_status", .number(Double(result.exitStatus))),
-                    ("timed_out", .bool(result.timedOut)), ("output_bytes", .number(Double(result.outputBytes))),
-                    ("error_output_bytes", .number(Double(result.errorOutputBytes))),
-                ]), taskID: request.taskID.isEmpty ? nil : request.taskID))
+        let entry = try await core.record(record.end(result))
         var response = Aios_Security_V1_RunTaskResponse()
         response.exitStatus = result.exitStatus
         response.output = Data(result.output)

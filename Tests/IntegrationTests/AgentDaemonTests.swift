@@ -42,4 +42,22 @@ struct AgentDaemonTests {
         ])
         #expect(shutdowns.stdout.contains("stopped on request"), "\(shutdowns.stdout)")
     }
+
+    @Test("RunTask: the orchestrator's task runs in podman and its run is recorded; an agent without task:run may not")
+    func runTask() throws {
+        guard requireRoot("podman as root") else { return }
+        let daemon = try DaemonFixture()
+        defer { daemon.stop() }
+        let ran = try daemon.call("task", as: "orchestrator", ["--", "sh", "-c", "printf 'sec%sret\\n' ZZ; exit 3"])
+        #expect(ran.status == 3, "\(ran.stderr)")
+        #expect(ran.stdout == "secZZret\n")
+        let refused = try daemon.call("task", as: "aios-agent-task", ["--", "true"])
+        #expect(refused.status == 77, "\(refused.stderr)")
+        daemon.stop()
+        let audit = try BinaryRunner.run([
+            "audit", "query", "--state-dir", daemon.state, "--action", "task.run", "--json",
+        ])
+        #expect(audit.stdout.contains("\"exit_status\":3"), "\(audit.stdout)")
+        #expect(!audit.stdout.contains("secZZret"), "the output itself is not recorded")
+    }
 }

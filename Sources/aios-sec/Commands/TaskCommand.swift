@@ -1,3 +1,4 @@
+import Agents
 import ArgumentParser
 import Audit
 import Capabilities
@@ -126,53 +127,22 @@ struct TaskImageBuildCommand: ParsableCommand {
 
 /// The ledger entries of one task run (`tool_call`): `task.start` before it runs, `task.run` with how it ended —
 /// the limits, the status, the duration and byte counts, never the output itself.
+/// Records a CLI task run in the ledger at STATE/audit.
 struct TaskAudit {
-    let agent: String
-    let taskID: String?
+    let record: TaskRecord
     let ledger: String
-    let spec: TaskSpec
 
-    private var limits: [(key: String, value: JSONValue)] {
-        [
-            ("root", .string(spec.root.kind)), ("network", .bool(spec.network)),
-            ("memory_bytes", .integer(Int64(spec.memoryBytes))), ("cpus", .number(spec.cpus)),
-            ("pids", .integer(Int64(spec.pids))), ("timeout_ms", .integer(Int64(spec.timeout / .milliseconds(1)))),
-            ("nofile", .integer(Int64(spec.nofile))), ("nproc", .integer(Int64(spec.nproc))),
-            ("scratch_bytes", .integer(Int64(spec.scratchBytes))), ("uid_map", .string(spec.userNamespace.mapping)),
-            ("command", .array(spec.command.map { .string($0) })),
-        ]
+    init(agent: String, taskID: String?, ledger: String, spec: TaskSpec) {
+        record = TaskRecord(agent: agent, taskID: taskID, spec: spec)
+        self.ledger = ledger
     }
 
     func recordStart(container: String) throws {
-        try record("task.start", .success, limits + [("container", .string(container))])
+        try AuditTrail.record([record.start(container: container)], ledger: ledger)
     }
-
-    func recordEnd(_ result: TaskResult) throws {
-        let outcome: [(key: String, value: JSONValue)] = [
-            ("container", .string(result.containerName)), ("exit_status", .integer(Int64(result.exitStatus))),
-            ("timed_out", .bool(result.timedOut)),
-            ("duration_ms", .integer(Int64(result.duration / .milliseconds(1)))),
-            ("output_bytes", .integer(Int64(result.outputBytes))),
-            ("error_output_bytes", .integer(Int64(result.errorOutputBytes))),
-        ]
-        try record("task.run", result.exitStatus == 0 && !result.timedOut ? .success : .failure, limits + outcome)
-    }
-
+    func recordEnd(_ result: TaskResult) throws { try AuditTrail.record([record.end(result)], ledger: ledger) }
     func recordFailure(_ reason: String, container: String? = nil) throws {
-        try record(
-            "task.run", .error,
-            limits + [("reason", .string(reason))] + (container.map { [("container", .string($0))] } ?? []))
-    }
-
-    private func record(_ action: String, _ result: AuditResult, _ details: [(key: String, value: JSONValue)])
-        throws
-    {
-        try AuditTrail.record(
-            [
-                AuditDraft(
-                    eventType: .toolCall, agent: agent, action: action, target: spec.root.description, result: result,
-                    riskLevel: spec.network ? .high : .medium, details: .object(details), taskID: taskID)
-            ], ledger: ledger)
+        try AuditTrail.record([record.failure(reason, container: container)], ledger: ledger)
     }
 }
 
