@@ -94,6 +94,7 @@ public struct AgentSpawner: Sendable {
                     atPath: confinement.viewRoot, withIntermediateDirectories: true,
                     attributes: [.posixPermissions: 0o700])
                 spec.landlock = confined.landlock
+                spec.landlockNetwork = confined.network
                 spec.filesystem = confined.view
                 spec.namespaces = .agent
                 spec.seccomp = try SeccompFilter.agent.get()

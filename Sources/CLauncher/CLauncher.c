@@ -2,6 +2,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <grp.h>
 #include <fcntl.h>
 #include <linux/keyctl.h>
@@ -62,6 +63,25 @@ static int read_full(int fd, void *buffer, size_t length) {
     return (int)done;
 }
 
+// Landlock's structures as of ABI 6. The system headers (Linux 6.1) stop at ABI 3; the kernel reads only as many
+// bytes as the caller passes, so passing a prefix keeps this working on older kernels.
+struct aios_landlock_ruleset_attr {
+    uint64_t handled_access_fs;
+    uint64_t handled_access_net;  // ABI 4
+    uint64_t scoped;              // ABI 6
+};
+
+struct aios_landlock_net_port_attr {
+    uint64_t allowed_access;
+    uint64_t port;
+} __attribute__((packed));
+
+enum {
+    AIOS_LANDLOCK_RULE_NET_PORT = 2,
+    AIOS_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET = 1,
+    AIOS_LANDLOCK_SCOPE_SIGNAL = 2,
+};
+
 // Every filesystem right this kernel's Landlock ABI knows (ABI 1: bits 0-12, 2: +REFER, 3: +TRUNCATE,
 // 5: +IOCTL_DEV): all of them are handled, so whatever no rule grants is denied.
 static uint64_t landlock_handled(long abi) {
@@ -77,9 +97,30 @@ static int apply_landlock(const struct aios_launch_spec *spec) {
     long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
     if (abi < 1) return -1;
     uint64_t handled = landlock_handled(abi);
-    struct landlock_ruleset_attr ruleset = {.handled_access_fs = handled};
-    int ruleset_fd = (int)syscall(SYS_landlock_create_ruleset, &ruleset, sizeof ruleset.handled_access_fs, 0);
+    // The attribute grows with the ABI: pass only the fields this kernel knows. ABI 4 adds TCP bind/connect;
+    // ABI 6 scopes abstract Unix sockets and signals to the agent's own domain.
+    struct aios_landlock_ruleset_attr ruleset = {.handled_access_fs = handled};
+    size_t size = sizeof ruleset.handled_access_fs;
+    if (abi >= 4) {
+        ruleset.handled_access_net = spec->landlock_net_handled;
+        size = offsetof(struct aios_landlock_ruleset_attr, scoped);
+    }
+    if (abi >= 6) {
+        ruleset.scoped = AIOS_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | AIOS_LANDLOCK_SCOPE_SIGNAL;
+        size = sizeof ruleset;
+    }
+    int ruleset_fd = (int)syscall(SYS_landlock_create_ruleset, &ruleset, size, 0);
     if (ruleset_fd < 0) return -1;
+    for (size_t index = 0; abi >= 4 && index < spec->landlock_port_count; index++) {
+        struct aios_landlock_net_port_attr rule = {
+            .allowed_access = spec->landlock_ports[index].access & spec->landlock_net_handled,
+            .port = spec->landlock_ports[index].port,
+        };
+        if (rule.allowed_access && syscall(SYS_landlock_add_rule, ruleset_fd, AIOS_LANDLOCK_RULE_NET_PORT, &rule, 0) < 0) {
+            close(ruleset_fd);
+            return -1;
+        }
+    }
     for (size_t index = 0; index < spec->landlock_rule_count; index++) {
         int parent = open(spec->landlock_rules[index].path, O_PATH | O_CLOEXEC);
         if (parent < 0) continue;

@@ -6,6 +6,7 @@ import Capabilities
 public struct AgentConfinement: Sendable, Equatable {
     public let view: FilesystemView
     public let landlock: [LandlockRule]
+    public let network: LandlockNetwork
 
     /// The agent's private scratch space, a tmpfs.
     public static let scratch = "/tmp"
@@ -20,6 +21,7 @@ public struct AgentConfinement: Sendable, Equatable {
         rules.append(LandlockRule(path: Self.scratch, access: [.read, .write, .mkdir, .delete]))
         rules.append(LandlockRule(path: "/proc", access: .read))
         landlock = rules
+        network = LandlockNetwork.compile(capabilities)
 
         var mounts = runtime.map { FilesystemView.Mount.bind($0, writable: false, optional: true) }
         mounts.append(FilesystemView.Mount(.tmpfs(options: "mode=0755,size=64k"), target: "/dev"))

@@ -78,3 +78,45 @@ public struct LandlockRule: Sendable, Hashable {
         return merged.keys.sorted().map { LandlockRule(path: $0, access: merged[$0]!) }
     }
 }
+
+/// TCP rights Landlock (ABI ≥ 4) confines to ports: what `net:listen:` and `net:connect:` capabilities allow. A
+/// right an agent holds for every port (`net:listen:*`, `net:*`) is not confined at all; a right it holds for no
+/// port is denied everywhere. Landlock cannot tell hosts apart or mediate UDP: the network namespace and the
+/// firewall do that.
+public struct LandlockNetwork: Sendable, Equatable {
+    public static let bind: UInt64 = 1  // LANDLOCK_ACCESS_NET_BIND_TCP
+    public static let connect: UInt64 = 2  // LANDLOCK_ACCESS_NET_CONNECT_TCP
+
+    /// The rights confined to the ports below.
+    public var handled: UInt64
+    /// Port → rights.
+    public var ports: [UInt16: UInt64]
+
+    public static func compile(_ capabilities: [Capability]) -> LandlockNetwork {
+        var everywhere: UInt64 = 0
+        var ports: [UInt16: UInt64] = [:]
+        for capability in capabilities where capability.namespace == "net" {
+            let right: UInt64
+            switch capability.action {
+            case nil: right = bind | connect
+            case "listen": right = bind
+            case "connect": right = connect
+            default: continue
+            }
+            switch capability.resource {
+            case .unrestricted, .any, .below:
+                everywhere |= right
+            case .exact(let value):
+                // `net:listen:80`, `net:connect:host:443`: the port is the last field.
+                if let port = value.split(separator: ":").last.flatMap({ UInt16($0) }) {
+                    ports[port, default: 0] |= right
+                } else {
+                    everywhere |= right
+                }
+            }
+        }
+        let handled = (bind | connect) & ~everywhere
+        return LandlockNetwork(
+            handled: handled, ports: ports.compactMapValues { $0 & handled == 0 ? nil : $0 & handled })
+    }
+}

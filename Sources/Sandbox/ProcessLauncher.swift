@@ -21,6 +21,8 @@ public struct LaunchSpec: Sendable {
     public var standardError: Int32?
     /// Filesystem confinement; nil: none. An empty list allows nothing at all.
     public var landlock: [LandlockRule]?
+    /// TCP ports the agent may bind and connect to, enforced with `landlock` (Landlock ABI ≥ 4).
+    public var landlockNetwork = LandlockNetwork(handled: 0, ports: [:])
     /// Namespaces the child gets of its own before exec.
     public var namespaces: Namespaces = []
     /// The system-call filter loaded last before exec; nil: none.
@@ -113,6 +115,12 @@ public final class PendingProcess {
         var rules = zip(rulePaths, spec.landlock ?? []).map {
             aios_landlock_rule(path: UnsafePointer($0.0), access: $0.1.access.rawValue)
         }
+        let ports = UnsafeMutableBufferPointer<aios_landlock_port>.allocate(
+            capacity: spec.landlockNetwork.ports.count)
+        defer { ports.deallocate() }
+        for (index, port) in spec.landlockNetwork.ports.sorted(by: { $0.key < $1.key }).enumerated() {
+            ports[index] = aios_landlock_port(port: UInt64(port.key), access: port.value)
+        }
         let result: Int32 = spec.executable.withCString { path in
             withCStrings(spec.arguments) { argv in
                 withCStrings(spec.environment) { envp in
@@ -129,9 +137,12 @@ public final class PendingProcess {
                     cSpec.landlock = spec.landlock == nil ? 0 : 1
                     cSpec.namespaces = spec.namespaces.rawValue
                     cSpec.seccomp = spec.seccomp.map { UnsafePointer($0.program) }
+                    cSpec.landlock_net_handled = spec.landlockNetwork.handled
                     return rules.withUnsafeMutableBufferPointer { buffer in
                         cSpec.landlock_rules = UnsafePointer(buffer.baseAddress)
                         cSpec.landlock_rule_count = buffer.count
+                        cSpec.landlock_ports = UnsafePointer(ports.baseAddress)
+                        cSpec.landlock_port_count = ports.count
                         guard let view else { return aios_launch(&cSpec, &launched) }
                         return withUnsafePointer(to: view.view) { viewPointer in
                             cSpec.filesystem = viewPointer

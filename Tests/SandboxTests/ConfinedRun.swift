@@ -26,13 +26,14 @@ func runConfined(
         cgroup?.removeWithParent()
     }
     let output = Pipe()
-    let child = try PendingProcess(
-        LaunchSpec(
-            executable: "/bin/sh", arguments: ["sh", "-c", script], environment: ["PATH=/usr/bin:/bin"],
-            identity: (61990, 61990), ownSessionKeyring: false,
-            standardOutput: output.fileHandleForWriting.fileDescriptor,
-            standardError: output.fileHandleForWriting.fileDescriptor, landlock: landlock ? confinement.landlock : nil,
-            namespaces: .agent, seccomp: try SeccompFilter.agent.get(), filesystem: confinement.view))
+    var spec = LaunchSpec(
+        executable: "/bin/sh", arguments: ["sh", "-c", script], environment: ["PATH=/usr/bin:/bin"],
+        identity: (61990, 61990), ownSessionKeyring: false,
+        standardOutput: output.fileHandleForWriting.fileDescriptor,
+        standardError: output.fileHandleForWriting.fileDescriptor, landlock: landlock ? confinement.landlock : nil,
+        namespaces: .agent, seccomp: try SeccompFilter.agent.get(), filesystem: confinement.view)
+    spec.landlockNetwork = confinement.network
+    let child = try PendingProcess(spec)
     try cgroup?.add(pid: child.pid)
     try child.release()
     try output.fileHandleForWriting.close()

@@ -192,3 +192,41 @@ struct EscapeTests {
         #expect(cpuSeconds > 0 && cpuSeconds < 0.6, "\(cpuSeconds) s of CPU in 2 s at a 10 % quota")
     }
 }
+
+@Suite("Landlock TCP rules from net: capabilities")
+struct LandlockNetworkTests {
+    @Test("ports from net:listen and net:connect are compiled; a right held for every port is not confined")
+    func compile() throws {
+        let network = LandlockNetwork.compile([
+            try Capability(parsing: "net:listen:8080"), try Capability(parsing: "net:connect:api.example:443"),
+        ])
+        #expect(network.handled == LandlockNetwork.bind | LandlockNetwork.connect)
+        #expect(network.ports == [8080: LandlockNetwork.bind, 443: LandlockNetwork.connect])
+        let open = LandlockNetwork.compile([try Capability(parsing: "net:*")])
+        #expect(open.handled == 0 && open.ports.isEmpty)
+        let none = LandlockNetwork.compile([])
+        #expect(none.handled == LandlockNetwork.bind | LandlockNetwork.connect && none.ports.isEmpty)
+    }
+
+    @Test("the agent binds only its net:listen port and, without net:connect, connects nowhere")
+    func enforced() throws {
+        guard requireRoot("namespaces and another uid") else { return }
+        let (_, output) = try runConfined(
+            """
+            python3 - <<'PY'
+            \(EscapeTests.probe)
+            def bind(port):
+                s = socket.socket(); s.bind(("0.0.0.0", port)); s.close()
+            def connect():
+                s = socket.socket(); s.connect(("127.0.0.1", 8080))
+            report("bind-8080", lambda: bind(8080))
+            report("bind-8081", lambda: bind(8081))
+            report("connect", connect)
+            PY
+            """, capabilities: ["net:listen:8080"])
+        let results = probeResults(output)
+        #expect(results["bind-8080"] == "ok", "\(output)")
+        #expect(results["bind-8081"] == "EACCES", "\(output)")
+        #expect(results["connect"] == "EACCES", "refused by Landlock, before routing: \(output)")
+    }
+}

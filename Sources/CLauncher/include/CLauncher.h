@@ -12,6 +12,12 @@ struct aios_landlock_rule {
     uint64_t access;
 };
 
+// One Landlock network rule: TCP `port` gets `access` (LANDLOCK_ACCESS_NET_BIND_TCP = 1, _CONNECT_TCP = 2).
+struct aios_landlock_port {
+    uint64_t port;
+    uint64_t access;
+};
+
 // A compiled seccomp program (classic BPF), built once by aios_seccomp_compile and loaded by each child.
 struct aios_seccomp_program {
     uint16_t length;
@@ -70,6 +76,9 @@ struct aios_launch_spec {
     int landlock;               // 1: confine the filesystem to the rules below (fails closed without Landlock)
     const struct aios_landlock_rule *landlock_rules;
     size_t landlock_rule_count;
+    uint64_t landlock_net_handled;  // TCP rights confined to the ports below (ABI >= 4; older kernels: not applied)
+    const struct aios_landlock_port *landlock_ports;
+    size_t landlock_port_count;
     const struct aios_seccomp_program *seccomp;  // loaded last before exec; NULL: none
 };
 
