@@ -30,8 +30,7 @@ public struct AppArmorProfile: Sendable, Hashable {
     }
 
     public static func render(
-        agent: String, capabilities: [Capability], runtime: [String] = LandlockRule.defaultRuntime,
-        daemonSocket: String?
+        agent: String, capabilities: [Capability], runtime: [String], daemonSocket: String?
     ) throws(AppArmorProfileError) -> AppArmorProfile {
         // The name is written unquoted: the policy's own rule for agent names keeps it a plain word.
         guard !agent.isEmpty, agent.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
@@ -43,6 +42,10 @@ public struct AppArmorProfile: Sendable, Hashable {
             try files.allow(.beneath(path), .runtime)
         }
         for (device, access) in LandlockRule.devices { try files.allow(.exactly(device), access) }
+        // The agent's scratch and its own /proc, as in its Landlock rules (``AgentConfinement``).
+        try files.allow(.exactly(AgentConfinement.scratch), [.read, .write, .mkdir, .delete])
+        try files.allow(.beneath(AgentConfinement.scratch), [.read, .write, .mkdir, .delete])
+        try files.allow(.beneath("/proc"), .read)
         // A pathname socket is mediated by file rules: `w` on the socket is what lets the agent connect.
         if let daemonSocket { try files.allow(.exactly(daemonSocket), [.readFile, .writeFile]) }
         for capability in capabilities where capability.namespace == "fs" {

@@ -38,11 +38,6 @@ public struct LandlockRule: Sendable, Hashable {
         self.access = access
     }
 
-    /// The runtime every agent needs, read and execute only.
-    public static let defaultRuntime = [
-        "/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc/ld.so.cache", "/etc/ssl/certs",
-    ]
-
     /// Devices every program expects, and what it may do with them.
     public static let devices: [String: LandlockAccess] = [
         "/dev/null": [.readFile, .writeFile], "/dev/zero": .readFile, "/dev/full": [.readFile, .writeFile],
@@ -52,7 +47,8 @@ public struct LandlockRule: Sendable, Hashable {
     /// Rules compiled from an agent's `fs:` capabilities plus the runtime base set: `fs:read:/var/log/*` →
     /// read beneath `/var/log`; an exact path → that file or directory; `*` → `/`. Other namespaces are not
     /// filesystem rights (network ports are a separate ruleset). Rules on the same path are merged.
-    public static func compile(_ capabilities: [Capability], runtime: [String] = defaultRuntime) -> [LandlockRule] {
+    /// `runtime` is the policy's base set (`sandbox.runtime`), read and execute.
+    public static func compile(_ capabilities: [Capability], runtime: [String]) -> [LandlockRule] {
         var merged: [String: LandlockAccess] = [:]
         for path in runtime { merged[path, default: []].formUnion(.runtime) }
         for (device, access) in devices { merged[device, default: []].formUnion(access) }

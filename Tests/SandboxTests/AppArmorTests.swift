@@ -1,5 +1,6 @@
 import Capabilities
 import Foundation
+import Policy
 import Testing
 
 @testable import Sandbox
@@ -49,29 +50,24 @@ private func rules(_ profile: AppArmorProfile) -> [String] {
         .filter { !$0.isEmpty && !$0.hasPrefix("#") }
 }
 
-/// The built-in policy's agents and their role capabilities (`Sources/Policy/BuiltinPolicy.swift`), copied because
-/// this test target does not depend on Policy.
-private let builtinAgents: [(String, [String])] = [
-    (
-        "aios-agent-system",
-        [
-            "fs:read:*", "fs:write:/etc/*", "fs:write:/var/*", "fs:mkdir:*", "process:spawn:*", "process:list:*",
-            "service:*", "config:*",
-        ]
-    ),
-    ("aios-agent-network", ["net:*", "firewall:*", "dns:*", "fs:read:/etc/network/*", "fs:write:/etc/network/*"]),
-    ("aios-agent-security", ["sec:*", "audit:*", "crypto:*", "fs:read:*", "monitor:*"]),
-    ("aios-agent-monitor", ["monitor:*", "metrics:*", "alert:*", "fs:read:/var/log/*", "process:list:*"]),
-    ("aios-agent-package", ["pkg:*", "fs:read:/etc/apt/*", "fs:write:/etc/apt/*"]),
-    ("aios-agent-task", []),
-]
+/// The built-in policy's agents and the capabilities they hold.
+private let builtinAgents: [(String, [Capability])] = {
+    let policy = SecurityPolicy.builtin()
+    let held = policy.authority().capabilitySet()
+    return policy.agents.keys.sorted { $0.rawValue < $1.rawValue }.map {
+        ($0.rawValue, held.holdings(of: $0).map(\.capability))
+    }
+}()
+
+private let runtime = SecurityPolicy.builtin().sandbox.runtime
 
 @Suite("AppArmor profiles rendered from capabilities, compiled by apparmor_parser")
 struct AppArmorTests {
     @Test("every built-in agent's profile compiles", arguments: builtinAgents.map(\.0))
     func builtinAgentsCompile(agent: String) throws {
-        let held = try capabilities(builtinAgents.first { $0.0 == agent }!.1)
-        let profile = try AppArmorProfile.render(agent: agent, capabilities: held, daemonSocket: "/run/aios/agent.sock")
+        let held = builtinAgents.first { $0.0 == agent }!.1
+        let profile = try AppArmorProfile.render(
+            agent: agent, capabilities: held, runtime: runtime, daemonSocket: "/run/aios/agent.sock")
         #expect(profile.name == agent)
         #expect(profile.text.contains("profile \(agent) flags=(attach_disconnected,mediate_deleted) {"))
         guard requireParser() else { return }
@@ -86,7 +82,7 @@ struct AppArmorTests {
             capabilities: capabilities([
                 "fs:read:/var/log/*", "fs:write:/etc/nginx/*", "fs:mkdir:/srv/*", "fs:delete:/tmp/old",
                 "fs:read:/etc/hostname", "fs:*:/opt/app/*",
-            ]), daemonSocket: nil)
+            ]), runtime: runtime, daemonSocket: nil)
         let lines = Set(rules(profile))
         #expect(profile.name == "aios-agent-task-1")
         #expect(lines.contains(#""/var/log/" r,"#))
@@ -103,7 +99,7 @@ struct AppArmorTests {
         // Execute comes only from the runtime.
         #expect(
             lines.filter { $0.hasSuffix("ix,") }.allSatisfy { line in
-                LandlockRule.defaultRuntime.contains { line.hasPrefix("\"\($0)") }
+                runtime.contains { line.hasPrefix("\"\($0)") }
             })
         guard requireParser() else { return }
         let result = try compile(profile)
@@ -112,9 +108,10 @@ struct AppArmorTests {
 
     @Test("no capability rule, raw and packet sockets denied, TCP only with a net: capability")
     func confinement() throws {
-        let quiet = try AppArmorProfile.render(agent: "quiet", capabilities: [], daemonSocket: nil)
+        let quiet = try AppArmorProfile.render(agent: "quiet", capabilities: [], runtime: runtime, daemonSocket: nil)
         let online = try AppArmorProfile.render(
-            agent: "online", capabilities: capabilities(["net:connect:10.0.0.5:5432"]), daemonSocket: nil)
+            agent: "online", capabilities: capabilities(["net:connect:10.0.0.5:5432"]), runtime: runtime,
+            daemonSocket: nil)
         for profile in [quiet, online] {
             let lines = rules(profile)
             #expect(!lines.contains { $0.contains("capability") })
@@ -145,12 +142,13 @@ struct AppArmorTests {
             try AppArmorProfile.render(agent: "task", capabilities: [], runtime: [path], daemonSocket: nil)
         }
         #expect(throws: AppArmorProfileError.self) {
-            try AppArmorProfile.render(agent: "task", capabilities: [], daemonSocket: path)
+            try AppArmorProfile.render(agent: "task", capabilities: [], runtime: runtime, daemonSocket: path)
         }
         for text in ["fs:read:\(path)", "fs:write:\(path)/*", "fs:mkdir:\(path)"] {
             guard let capability = try? Capability(parsing: text) else { continue }  // refused already
             #expect(throws: AppArmorProfileError.self, "\(text)") {
-                try AppArmorProfile.render(agent: "task", capabilities: [capability], daemonSocket: nil)
+                try AppArmorProfile.render(
+                    agent: "task", capabilities: [capability], runtime: runtime, daemonSocket: nil)
             }
         }
     }
@@ -160,7 +158,7 @@ struct AppArmorTests {
         #expect(throws: CapabilityError.self) { try Capability(parsing: "fs:read:/srv/x\n/** rwx,") }
         for agent in ["task\n/** rwx,", "task {", "", "a b"] {
             #expect(throws: AppArmorProfileError.self) {
-                try AppArmorProfile.render(agent: agent, capabilities: [], daemonSocket: nil)
+                try AppArmorProfile.render(agent: agent, capabilities: [], runtime: runtime, daemonSocket: nil)
             }
         }
     }
@@ -169,7 +167,8 @@ struct AppArmorTests {
     func oddPathIsOneLiteral() throws {
         let odd = "/srv/a b/#c$d(e)|f~'!&;<>=%+:g/ünï"
         let profile = try AppArmorProfile.render(
-            agent: "task", capabilities: capabilities(["fs:read:\(odd)", "fs:write:\(odd)/*"]), daemonSocket: nil)
+            agent: "task", capabilities: capabilities(["fs:read:\(odd)", "fs:write:\(odd)/*"]), runtime: runtime,
+            daemonSocket: nil)
         let fileRules = rules(profile).filter { $0.hasPrefix("\"") }
         #expect(fileRules.contains("\"\(odd)\" r,"))
         #expect(fileRules.contains("\"\(odd)/**\" rwlk,"))

@@ -13,7 +13,7 @@ func runConfined(
 ) throws -> (status: Int32, output: String) {
     let confinement = AgentConfinement(
         capabilities: try capabilities.map { try Capability(parsing: $0) },
-        runtime: ["/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc/ld.so.cache", "/etc/passwd"],
+        runtime: testRuntime + ["/etc/passwd"],
         scratchBytes: 1 << 20, daemonSocket: daemonSocket)
     try FileManager.default.createDirectory(atPath: confinement.view.root, withIntermediateDirectories: true)
     let cgroup = try limits.map {

@@ -36,7 +36,7 @@ struct EscapeTests {
                 executable: "/bin/cat", arguments: ["cat", "/etc/shadow"], environment: [], identity: nil,
                 ownSessionKeyring: false, standardOutput: pipe.fileHandleForWriting.fileDescriptor,
                 standardError: pipe.fileHandleForWriting.fileDescriptor,
-                landlock: LandlockRule.compile([try Capability(parsing: "fs:read:/usr/*")])))
+                landlock: LandlockRule.compile([try Capability(parsing: "fs:read:/usr/*")], runtime: testRuntime)))
         try child.release()
         try pipe.fileHandleForWriting.close()
         let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

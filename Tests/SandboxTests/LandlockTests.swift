@@ -4,14 +4,18 @@ import Testing
 
 @testable import Sandbox
 
+/// A runtime base set like the policy's default.
+let testRuntime = ["/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc/ld.so.cache"]
+
 @Suite("Landlock rules compiled from fs: capabilities, enforced on a real child")
 struct LandlockTests {
     @Test("read, write and mkdir rights land on the directories the capabilities name, merged, plus the runtime")
     func compile() throws {
-        let rules = LandlockRule.compile([
-            try Capability(parsing: "fs:read:/var/log/*"), try Capability(parsing: "fs:write:/etc/nginx/*"),
-            try Capability(parsing: "fs:mkdir:/etc/nginx/*"), try Capability(parsing: "net:connect:*"),
-        ])
+        let rules = LandlockRule.compile(
+            [
+                try Capability(parsing: "fs:read:/var/log/*"), try Capability(parsing: "fs:write:/etc/nginx/*"),
+                try Capability(parsing: "fs:mkdir:/etc/nginx/*"), try Capability(parsing: "net:connect:*"),
+            ], runtime: testRuntime)
         let byPath = Dictionary(uniqueKeysWithValues: rules.map { ($0.path, $0.access) })
         #expect(byPath["/var/log"] == .read)
         #expect(byPath["/etc/nginx"] == LandlockAccess.write.union(.read).union(.mkdir))
@@ -28,9 +32,10 @@ struct LandlockTests {
         }
         defer { try? FileManager.default.removeItem(atPath: base) }
         try "secret".write(toFile: base + "/denied/secret", atomically: true, encoding: .utf8)
-        let rules = LandlockRule.compile([
-            try Capability(parsing: "fs:write:\(base)/allowed/*"), try Capability(parsing: "fs:read:/etc/*"),
-        ])
+        let rules = LandlockRule.compile(
+            [
+                try Capability(parsing: "fs:write:\(base)/allowed/*"), try Capability(parsing: "fs:read:/etc/*"),
+            ], runtime: testRuntime)
         let output = Pipe()
         let child = try PendingProcess(
             LaunchSpec(

@@ -27,7 +27,7 @@ struct SandboxAppArmorCommand: ParsableCommand {
         let capabilities = loaded.authority().capabilitySet().holdings(of: name).map(\.capability)
         do {
             let profile = try AppArmorProfile.render(
-                agent: agent, capabilities: capabilities, daemonSocket: daemonSocket)
+                agent: agent, capabilities: capabilities, runtime: loaded.sandbox.runtime, daemonSocket: daemonSocket)
             print(profile.text, terminator: "")
         } catch {
             printError("sandbox apparmor: \(error)")
