@@ -80,11 +80,11 @@ public struct AgentSpawner: Sendable {
             let (ring, secrets) = try provideSecrets(to: name)
             record.secrets = secrets
             let capabilities = policy.authority().capabilitySet().holdings(of: name).map(\.capability)
-            var cgroup: AgentCgroup? = nil
             var spec = LaunchSpec(
                 executable: executable, arguments: command, environment: environment(agent),
                 identity: (account.uid, account.gid), ownSessionKeyring: true, standardInput: stdio.input,
                 standardOutput: stdio.output, standardError: stdio.error)
+            var limits: CgroupLimits? = nil
             if let confinement {
                 let confined = AgentConfinement(
                     capabilities: capabilities, runtime: policy.sandbox.runtime,
@@ -98,27 +98,28 @@ public struct AgentSpawner: Sendable {
                 spec.filesystem = confined.view
                 spec.namespaces = .agent
                 spec.seccomp = try SeccompFilter.agent.get()
-                let limits = cgroupLimits(for: name, writable: confined.view.mounts)
+                limits = cgroupLimits(for: name, writable: confined.view.mounts)
                 record.limits = limits
                 record.landlockRules = confined.landlock.count
-                cgroup = try AgentCgroup(
-                    layout: confinement.layout, parent: confinement.cgroupParent,
-                    name: "agent-\(agent)-\(UUID().uuidString.prefix(8).lowercased())", limits: limits)
             }
+            // The child builds its namespaces and view while this side makes its cgroup: it runs nothing of the
+            // agent until released, after it has joined the cgroup and holds its keys.
+            let child = try PendingProcess(spec)
+            var cgroup: AgentCgroup? = nil
             do {
-                let child = try PendingProcess(spec)
-                do {
+                if let confinement, let limits {
+                    cgroup = try AgentCgroup(
+                        layout: confinement.layout, parent: confinement.cgroupParent,
+                        name: "agent-\(agent)-\(UUID().uuidString.prefix(8).lowercased())", limits: limits)
                     try cgroup?.add(pid: child.pid)
-                    try ring.link(into: KeySerial(rawValue: child.sessionKeyring))
-                    record.pid = child.pid
-                    try audit(record.draft(.success, reason: nil))
-                    try child.release()
-                } catch {
-                    child.abandon()
-                    throw error
                 }
+                try ring.link(into: KeySerial(rawValue: child.sessionKeyring))
+                record.pid = child.pid
+                try audit(record.draft(.success, reason: nil))
+                try child.release()
                 return RunningAgent(agent: agent, executable: executable, process: child, cgroup: cgroup)
             } catch {
+                child.abandon()
                 try? cgroup?.kill()
                 cgroup?.remove()
                 throw error

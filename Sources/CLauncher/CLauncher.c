@@ -157,9 +157,10 @@ static void child_run(const struct aios_launch_spec *spec, int fd) {
     }
     int32_t ready[3] = {0, session, 0};
     if (write(fd, ready, sizeof ready) != sizeof ready) child_fail(fd, AIOS_STEP_REPORT);
-    char go;
-    if (read_full(fd, &go, 1) != 1) _exit(127);  // the parent gave up: exit quietly
 
+    // While the parent prepares its side (the agent's cgroup, the keys), the child builds its namespaces and view:
+    // both sides wait on kernel grace periods (cgroup migration, mount teardown), so they overlap here. Nothing
+    // of the agent runs before the release below.
     for (int target = 0; target < 3; target++) {
         int source = spec->stdio[target];
         if (source >= 0 && source != target && dup2(source, target) < 0) child_fail(fd, AIOS_STEP_STDIO);
@@ -174,6 +175,8 @@ static void child_run(const struct aios_launch_spec *spec, int fd) {
         if (aios_enter_view(spec->filesystem, &failed_index) != 0)
             child_fail_at(fd, AIOS_STEP_FILESYSTEM, failed_index);
     }
+    char go;
+    if (read_full(fd, &go, 1) != 1) _exit(127);  // the parent gave up: exit quietly
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) child_fail(fd, AIOS_STEP_NO_NEW_PRIVS);
     // Rules are opened while the launcher's identity can still reach every path; enforcement holds after exec.
     if (spec->landlock && apply_landlock(spec) != 0) child_fail(fd, AIOS_STEP_LANDLOCK);
@@ -242,16 +245,19 @@ int aios_launch(const struct aios_launch_spec *spec, struct aios_launched *out) 
 int aios_launch_release(int control_fd, struct aios_launch_failure *failure) {
     char go = 1;
     failure->detail = -1;
-    if (write(control_fd, &go, 1) != 1) {
-        failure->error = errno;
-        failure->step = AIOS_STEP_WAIT;
-        close(control_fd);
-        return -1;
-    }
+    // The child may already have failed (building its view) and closed its end: no SIGPIPE, and its report is
+    // still there to read.
+    int sent = send(control_fd, &go, 1, MSG_NOSIGNAL) == 1;
+    int sent_errno = errno;
     int32_t report[3];
     int got = read_full(control_fd, report, sizeof report);
     close(control_fd);
-    if (got == 0) return 0;  // closed by exec
+    if (got == 0 && sent) return 0;  // closed by exec
+    if (got == 0) {
+        failure->error = sent_errno;
+        failure->step = AIOS_STEP_WAIT;
+        return -1;
+    }
     int complete = got == (int)sizeof report;
     failure->step = complete ? report[0] : AIOS_STEP_EXEC;
     failure->error = complete ? report[1] : EIO;

@@ -183,6 +183,8 @@ public final class AgentCgroup: Sendable {
     /// Kills every process and waits until the group is empty. v2: `cgroup.kill`. v1: freeze (so nothing forks
     /// meanwhile), SIGKILL every member, thaw (a frozen task does not die until thawed).
     public func kill(timeout: Duration = .seconds(5)) throws(CgroupError) {
+        // An empty cgroup stays empty (only an attach could add a process): nothing to freeze or kill.
+        guard !processes.isEmpty else { return }
         switch layout {
         case .v2(let root):
             try Self.write("1", to: root + "/" + path + "/cgroup.kill")

@@ -101,6 +101,7 @@ public final class PendingProcess {
     /// The child's session keyring serial, or 0 when the spec did not ask for one.
     public let sessionKeyring: Int32
     private var controlDescriptor: Int32
+    private var reaped = false
     private let filesystem: FilesystemView?
 
     /// Forks the child; it is stopped before exec when this returns.
@@ -177,26 +178,30 @@ public final class PendingProcess {
         }
     }
 
-    /// The child exits without running anything; reaps it.
+    /// The child will not run the program: if it is still waiting it exits without running anything; either way it
+    /// is reaped (also after a failed `release()`).
     public func abandon() {
-        guard controlDescriptor >= 0 else { return }
-        Glibc.close(controlDescriptor)
-        controlDescriptor = -1
-        _ = wait()
+        if controlDescriptor >= 0 {
+            Glibc.close(controlDescriptor)
+            controlDescriptor = -1
+        }
+        if !reaped { _ = wait() }
     }
 
     /// Waits for the child; its exit status, or 128 + signal number as a shell reports it.
     public func wait() -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        reaped = true
         return Self.shellStatus(status)
     }
 
     /// The exit status if the child has exited (it is then reaped), else nil.
     public func tryWait() -> Int32? {
         var status: Int32 = 0
-        let done = waitpid(pid, &status, WNOHANG)
-        return done == pid ? Self.shellStatus(status) : nil
+        guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
+        reaped = true
+        return Self.shellStatus(status)
     }
 
     private static func shellStatus(_ status: Int32) -> Int32 {

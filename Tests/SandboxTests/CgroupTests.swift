@@ -123,9 +123,14 @@ struct CgroupV2DriverTests {
             toFile: root + "/aios/agent-x/cgroup.events", atomically: true, encoding: .utf8)
         try group.freeze(timeout: .milliseconds(100))
         #expect(try read("aios/agent-x/cgroup.freeze") == "1")
-        try "".write(toFile: root + "/aios/agent-x/cgroup.procs", atomically: true, encoding: .utf8)
-        try group.kill(timeout: .milliseconds(100))
+        // The kernel empties the group after cgroup.kill; the fake does so a little later.
+        let procs = root + "/aios/agent-x/cgroup.procs"
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.05) {
+            try? "".write(toFile: procs, atomically: true, encoding: .utf8)
+        }
+        try group.kill(timeout: .seconds(2))
         #expect(try read("aios/agent-x/cgroup.kill") == "1")
+        #expect(group.processes.isEmpty)
     }
 }
 

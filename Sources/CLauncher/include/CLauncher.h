@@ -89,7 +89,9 @@ struct aios_launched {
                                 // {step, errno, detail} (three int32) saying what failed
 };
 
-// Forks a child that prepares itself per spec and stops before exec until released through control_fd.
+// Forks a child that prepares itself per spec and stops before exec until released through control_fd. The child
+// builds its namespaces and filesystem view while the caller prepares (cgroup, keys); nothing of the program
+// runs before the release.
 // Returns 0, or -1 with errno set (the child, if any, has exited and been reaped).
 int aios_launch(const struct aios_launch_spec *spec, struct aios_launched *out);
 
