@@ -48,16 +48,8 @@ public struct AppArmorProfile: Sendable, Hashable {
         try files.allow(.beneath("/proc"), .read)
         // A pathname socket is mediated by file rules: `w` on the socket is what lets the agent connect.
         if let daemonSocket { try files.allow(.exactly(daemonSocket), [.readFile, .writeFile]) }
-        for capability in capabilities where capability.namespace == "fs" {
-            let access: LandlockAccess
-            switch capability.action {
-            case "read": access = .read
-            case "write": access = .write.union(.read)
-            case "mkdir": access = .mkdir
-            case "delete": access = .delete
-            case nil: access = [.read, .write, .mkdir, .delete]
-            default: continue
-            }
+        for capability in capabilities {
+            guard let access = LandlockAccess.granted(by: capability) else { continue }
             switch capability.resource {
             case .unrestricted, .any: try files.allow(.beneath("/"), access)
             case .below(let prefix): try files.allow(.beneath(prefix), access)

@@ -27,6 +27,20 @@ public struct LandlockAccess: OptionSet, Sendable, Hashable {
     public static let delete: LandlockAccess = [.removeFile, .removeDirectory]
     /// The agent's runtime (executable, libraries, locale, CA files): read and execute.
     public static let runtime: LandlockAccess = [.readFile, .readDirectory, .execute]
+
+    /// What an `fs:` capability grants (`fs:write` includes reading back; `fs:*` everything); nil for other
+    /// namespaces and actions, which are not filesystem rights.
+    public static func granted(by capability: Capability) -> LandlockAccess? {
+        guard capability.namespace == "fs" else { return nil }
+        switch capability.action {
+        case "read": return .read
+        case "write": return .write.union(.read)
+        case "mkdir": return .mkdir
+        case "delete": return .delete
+        case nil: return [.read, .write, .mkdir, .delete]
+        default: return nil
+        }
+    }
 }
 
 public struct LandlockRule: Sendable, Hashable {
@@ -52,16 +66,8 @@ public struct LandlockRule: Sendable, Hashable {
         var merged: [String: LandlockAccess] = [:]
         for path in runtime { merged[path, default: []].formUnion(.runtime) }
         for (device, access) in devices { merged[device, default: []].formUnion(access) }
-        for capability in capabilities where capability.namespace == "fs" {
-            let access: LandlockAccess
-            switch capability.action {
-            case "read": access = .read
-            case "write": access = .write.union(.read)
-            case "mkdir": access = .mkdir
-            case "delete": access = .delete
-            case nil: access = [.read, .write, .mkdir, .delete]
-            default: continue
-            }
+        for capability in capabilities {
+            guard let access = LandlockAccess.granted(by: capability) else { continue }
             let path: String
             switch capability.resource {
             case .unrestricted, .any: path = "/"

@@ -42,16 +42,7 @@ struct SecretPolicyTests {
             ("secrets:\n  'a b':\n    grace: 1m\n", "p.yaml:2:3: 'a b' is not a valid secret name"),
         ])
     func badSecrets(yaml: String, expected: String) {
-        let issues: [String]
-        do {
-            _ = try SecurityPolicy.parse(yaml: "r:\n  capabilities: []\n" + yaml, file: "p.yaml")
-            issues = []
-        } catch {
-            issues = error.issues.map(\.description)
-        }
-        // The role takes two lines in front of the snippet.
-        let shifted = expected.replacingFirstLine(by: 2)
-        #expect(issues.contains { $0.hasPrefix(shifted) }, "got \(issues)")
+        expectIssue(snippet: yaml, expected)
     }
 
     @Test("agents get stable uids: explicit ones kept, the rest from the base in name order, skipping taken uids")
@@ -89,14 +80,5 @@ struct SecretPolicyTests {
                 yaml: "r:\n  capabilities: []\nagents:\n  a: {roles: [r], uid: 5000}\n  b: {roles: [r], uid: 5000}\n",
                 file: "p.yaml")
         }
-    }
-}
-
-extension String {
-    /// `p.yaml:L:C…` with L moved down by `lines`.
-    func replacingFirstLine(by lines: Int) -> String {
-        let parts = split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, let line = Int(parts[1]) else { return self }
-        return "\(parts[0]):\(line + lines):\(parts[2])"
     }
 }
