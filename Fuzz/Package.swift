@@ -45,8 +45,14 @@ let package = Package(
             dependencies: [
                 "FuzzSupport", .product(name: "Daemon", package: root), .product(name: "AIOSProto", package: root),
                 .product(name: "PKI", package: root), .product(name: "Policy", package: root),
-                .product(name: "Capabilities", package: root),
+                .product(name: "Capabilities", package: root), .product(name: "Sandbox", package: root),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        .executableTarget(
+            name: "fuzz-firewall-rule",
+            dependencies: [
+                "FuzzSupport", .product(name: "Firewall", package: root), .product(name: "Policy", package: root),
             ]
         ),
         .executableTarget(

@@ -71,7 +71,8 @@ extension SecurityService {
         throw StatusMapping.denied("running a task in \(image) needs task:run:\(image)")
     }
 
-    static func taskSpec(_ request: Aios_Security_V1_RunTaskRequest) throws -> TaskSpec {
+    /// The task a request asks for, before validation (sizes and durations parsed; empty fields keep defaults).
+    public static func taskSpec(_ request: Aios_Security_V1_RunTaskRequest) throws -> TaskSpec {
         var spec = TaskSpec(
             command: request.command, root: .image(request.image.isEmpty ? TaskImage.baseName : request.image),
             network: request.network)
