@@ -56,6 +56,13 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "fuzz-authlog",
+            dependencies: [
+                "FuzzSupport", .product(name: "Detection", package: root), .product(name: "Policy", package: root),
+                .product(name: "Capabilities", package: root),
+            ]
+        ),
+        .executableTarget(
             name: "fuzz-policy",
             dependencies: [
                 "FuzzSupport", .product(name: "Policy", package: root),

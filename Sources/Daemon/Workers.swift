@@ -1,14 +1,17 @@
 import Agents
+import Firewall
 import Sandbox
 
-/// What the daemon starts on callers' behalf beyond built-in tools: supervised agents and untrusted tasks (each
-/// nil when this daemon cannot: no root, no cgroups, no podman).
+/// What the daemon runs or changes on callers' behalf beyond built-in tools: supervised agents, untrusted tasks and
+/// the host firewall (each nil when this daemon does not: no root, no cgroups, no podman, no --firewall).
 public struct Workers: Sendable {
     public let agents: AgentRegistry?
     public let tasks: TaskRunner?
+    public let firewall: FirewallController?
 
-    public init(agents: AgentRegistry? = nil, tasks: TaskRunner? = nil) {
+    public init(agents: AgentRegistry? = nil, tasks: TaskRunner? = nil, firewall: FirewallController? = nil) {
         self.agents = agents
         self.tasks = tasks
+        self.firewall = firewall
     }
 }

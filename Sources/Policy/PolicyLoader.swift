@@ -2,9 +2,10 @@ import Capabilities
 import Yams
 
 /// Reads policy YAML into a ``SecurityPolicy``. Top-level keys are roles, except the reserved `policy`,
-/// `tools`, `agents`, `secrets` and `sandbox`. Every problem is collected and located; if there is any, nothing is returned.
+/// `tools`, `agents`, `secrets`, `sandbox`, `firewall` and `ids`. Every problem is collected and located; if there is any,
+/// nothing is returned.
 struct PolicyLoader {
-    static let reservedKeys = ["policy", "tools", "agents", "secrets", "sandbox"]
+    static let reservedKeys = ["policy", "tools", "agents", "secrets", "sandbox", "firewall", "ids"]
     static let taskRole = RoleName("aios-agent-task")
 
     let file: String
@@ -49,6 +50,8 @@ struct PolicyLoader {
         var tools: [ToolDefinition] = []
         var agentNodes: Node? = nil
         var sandboxNode: Node? = nil
+        var firewallNode: Node? = nil
+        var idsNode: Node? = nil
         var secrets: [SecretPolicy] = []
         var roles: [RawRole] = []
         for pair in pairs {
@@ -58,6 +61,8 @@ struct PolicyLoader {
             case "agents": agentNodes = pair.value
             case "secrets": secrets = readSecrets(pair.value)
             case "sandbox": sandboxNode = pair.value
+            case "firewall": firewallNode = pair.value
+            case "ids": idsNode = pair.value
             default:
                 if let role = readRole(pair.key, keyNode: pair.keyNode, value: pair.value) { roles.append(role) }
             }
@@ -69,11 +74,14 @@ struct PolicyLoader {
         let (agents, uids) = readAgents(agentNodes, roles: roles.map(\.name), known: roleNames)
         let definitions = roles.map { definition(for: $0, protectedPaths: settings.protectedPaths) }
         let sandbox = sandboxNode.map { readSandbox($0, roles: roleNames) } ?? base?.sandbox ?? .default
+        let firewall = firewallNode.map { readFirewall($0) } ?? base?.firewall ?? .default
+        let ids = readIDS(idsNode, firewall: firewall)
         guard reader.issues.isEmpty else { throw PolicyError(issues: reader.sortedIssues) }
         let catalogue = (base?.tools ?? ToolCatalogue([])).merging(tools)
         return SecurityPolicy(
             source: file, version: settings.version, roles: definitions, agents: agents, tools: catalogue,
             protectedPaths: settings.protectedPaths, secrets: secrets, rateLimit: settings.rateLimit, sandbox: sandbox,
+            firewall: firewall, ids: ids,
             accounts: Self.accounts(for: agents.keys, explicit: uids, base: settings.agentUIDBase),
             warnings: protectedPathWarnings(roles: roles, protectedPaths: settings.protectedPaths))
     }

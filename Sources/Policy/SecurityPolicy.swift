@@ -23,6 +23,11 @@ public struct SecurityPolicy: Sendable {
     public let rateLimit: RateLimit
     /// How agent processes are confined and watched.
     public let sandbox: SandboxPolicy
+    /// The host firewall (the spec's defaults when the file has no `firewall:`).
+    public let firewall: FirewallPolicy
+    /// Network intrusion detection thresholds (defaults: `IDSPolicy.defaults` over the firewall's management
+    /// subnets and ports when the file has no `ids:`).
+    public let ids: IDSPolicy
     /// Legal but worth a look (for example a role that can write the product's own state).
     public let warnings: [PolicyIssue]
 
@@ -86,9 +91,12 @@ public struct SecurityPolicy: Sendable {
     init(
         source: String, version: Int, roles: [RoleDefinition], agents: [AgentName: [RoleMembership]],
         tools: ToolCatalogue, protectedPaths: [String], secrets: [SecretPolicy], rateLimit: RateLimit,
-        sandbox: SandboxPolicy, accounts: [AgentName: AgentAccount], warnings: [PolicyIssue]
+        sandbox: SandboxPolicy, firewall: FirewallPolicy = .default, ids: IDSPolicy = .defaults(),
+        accounts: [AgentName: AgentAccount], warnings: [PolicyIssue]
     ) {
         self.sandbox = sandbox
+        self.firewall = firewall
+        self.ids = ids
         self.rateLimit = rateLimit
         self.secrets = secrets
         self.accounts = accounts

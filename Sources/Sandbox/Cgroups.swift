@@ -196,9 +196,13 @@ public final class AgentCgroup: Sendable {
         try waitUntil(timeout: timeout) { self.processes.isEmpty }
     }
 
-    /// Removes the cgroup's directories (it must be empty); errors are ignored (best effort on teardown).
+    /// Removes the cgroup's directories (it must be empty); errors are ignored (best effort on teardown). The kernel
+    /// refuses (EBUSY) while an exited member is still being released, so that is retried for up to two seconds.
     public func remove() {
-        for directory in directories { rmdir(directory) }
+        let deadline = ContinuousClock.now + .seconds(2)
+        for directory in directories {
+            while rmdir(directory) != 0 && errno == EBUSY && ContinuousClock.now < deadline { usleep(1000) }
+        }
     }
 
     /// Removes the parent directories too, if nothing else is in them (tests' `aios-test-<pid>`).

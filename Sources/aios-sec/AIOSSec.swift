@@ -11,7 +11,8 @@ struct AIOSSec: AsyncParsableCommand {
             """,
         subcommands: [
             ServeCommand.self, PolicyCommand.self, AuthorizeCommand.self, AuditCommand.self, SecretsCommand.self,
-            CACommand.self, CallCommand.self, SandboxCommand.self, TaskCommand.self,
+            CACommand.self, CallCommand.self, SandboxCommand.self, TaskCommand.self, FirewallCommand.self,
+            IDSCommand.self,
             BenchCommand.self,
         ]
     )

@@ -27,10 +27,12 @@ struct BinaryRunner {
         return repositoryRoot.appendingPathComponent(".build/debug/aios-sec")
     }
 
-    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Output {
+    /// `namespace`: run it inside that network namespace (`ip netns exec`).
+    static func run(
+        _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], namespace: String? = nil
+    ) throws -> Output {
         let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
+        configure(process, arguments, namespace: namespace)
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
@@ -49,5 +51,16 @@ struct BinaryRunner {
         return Output(
             status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
             stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+
+    /// The binary with `arguments`, inside `namespace` when one is given.
+    static func configure(_ process: Process, _ arguments: [String], namespace: String?) {
+        if let namespace {
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+            process.arguments = ["netns", "exec", namespace, binary.path] + arguments
+        } else {
+            process.executableURL = binary
+            process.arguments = arguments
+        }
     }
 }

@@ -13,15 +13,19 @@ final class DaemonFixture {
     var state: String { directory + "/state" }
     func identity(_ name: String) -> String { state + "/identities/" + name }
 
-    init(extraArguments: [String] = []) throws {
+    /// The network namespace the daemon and every call run in; nil: this machine's.
+    let namespace: String?
+
+    init(extraArguments: [String] = [], namespace: String? = nil) throws {
+        self.namespace = namespace
         directory =
             FileManager.default.temporaryDirectory.appendingPathComponent("aios-daemon-\(UUID().uuidString)")
             .path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         vault = "aios:vault:test-\(UUID().uuidString)"
-        process.executableURL = BinaryRunner.binary
-        process.arguments =
-            ["serve", "--state-dir", state, "--vault", vault, "--listen", "127.0.0.1:0"] + extraArguments
+        BinaryRunner.configure(
+            process, ["serve", "--state-dir", state, "--vault", vault, "--listen", "127.0.0.1:0"] + extraArguments,
+            namespace: namespace)
         process.standardOutput = output
         process.standardError = output
         try process.run()
@@ -46,7 +50,9 @@ final class DaemonFixture {
 
     /// `aios-sec call VERB --server … --identity STATE/identities/AS …`
     func call(_ verb: String, as identity: String, _ arguments: [String] = []) throws -> BinaryRunner.Output {
-        try BinaryRunner.run(["call", verb, "--server", address, "--identity", self.identity(identity)] + arguments)
+        try BinaryRunner.run(
+            ["call", verb, "--server", address, "--identity", self.identity(identity)] + arguments, namespace: namespace
+        )
     }
 
     /// Stops the daemon gracefully; returns its exit status.

@@ -2,4 +2,11 @@
 #ifndef AIOS_CNFTABLES_H
 #define AIOS_CNFTABLES_H
 #include <nftables/libnftables.h>
+
+// Moves the calling thread (only it) into the network namespace at `path` (/run/netns/NAME). 0 or -errno.
+int aios_netns_enter(const char *path);
+// Moves the calling thread into a new, empty network namespace of its own. 0 or -errno.
+int aios_netns_unshare(void);
+// The calling thread's id (gettid(2) is not visible to Swift without _GNU_SOURCE).
+int aios_gettid(void);
 #endif

@@ -2,6 +2,7 @@ import Agents
 import ArgumentParser
 import Audit
 import Daemon
+import Firewall
 import Foundation
 import PKI
 import Policy
@@ -33,6 +34,13 @@ struct ServeCommand: AsyncParsableCommand {
     var executables: [String] = []
     @Option(help: "The cgroup folder spawned agents' cgroups go under (the emergency stop freezes it whole).")
     var agentCgroupParent = "aios"
+    @Flag(
+        help: """
+            Manage this machine's firewall: apply the policy's table (inet aios) at start, run the DNS forwarder,             serve ChangeFirewall/ListFirewall. Off by default: it changes the host's network.
+            """)
+    var firewall = false
+    @Flag(help: "With --firewall: apply even though the policy names no management subnet.")
+    var allowNoManagement = false
     @Option(help: "Seconds a high-risk call waits for the orchestrator's confirmation.")
     var confirmationTimeout = 60
 
@@ -58,11 +66,13 @@ struct ServeCommand: AsyncParsableCommand {
         let core = DaemonCore(
             policy: policy, ledger: ledger, ledgerDirectory: daemonState.ledger, denyList: denyList,
             confirmationTimeout: .seconds(confirmationTimeout))
+        let (firewall, forwarder) = try startFirewall(policy: policy, state: daemonState.directory, core: core)
+        defer { forwarder?.stop() }
         let server = DaemonServer(
             core: core, state: daemonState, authority: SharedAuthority(authority), address: address, broker: broker,
             workers: Workers(
                 agents: agentRegistry(policy: policy, vault: target, core: core),
-                tasks: geteuid() == 0 ? try? TaskRunner.locate() : nil))
+                tasks: geteuid() == 0 ? try? TaskRunner.locate() : nil, firewall: firewall))
         let directory = daemonState.directory
         try await server.run { bound in
             print("aios-sec serve: listening on \(bound) (mTLS)")
@@ -89,6 +99,34 @@ struct ServeCommand: AsyncParsableCommand {
             action: "daemon.spawn",
             audit: { draft in if let error = ledger.append(contentsOf: [draft]).error { throw error } })
         return AgentRegistry(spawner: spawner)
+    }
+
+    /// With --firewall: the controller (the table applied now, by the daemon) and the DNS forwarder when the policy
+    /// names DNS servers. A table that cannot be applied stops the start: a daemon must not run believing it guards
+    /// a network it does not.
+    private func startFirewall(policy: SecurityPolicy, state: String, core: DaemonCore) throws -> (
+        FirewallController?, DNSForwarder?
+    ) {
+        guard firewall else { return (nil, nil) }
+        if policy.firewall.management.isEmpty && !allowNoManagement {
+            printError(
+                "serve: --firewall: the policy names no management subnet (firewall.management); set it, or pass "
+                    + "--allow-no-management")
+            throw ExitStatus.usage
+        }
+        let ledger = core.ledger
+        return try firewallCall { () throws(FirewallError) in
+            let nftables = try Nftables()
+            let controller = try FirewallController(
+                policy: policy.firewall, nftables: nftables, stateFile: state + "/firewall/rules.json",
+                record: { drafts in if let error = ledger.append(contentsOf: drafts).error { throw error } })
+            try controller.apply(by: "daemon", reason: "daemon start")
+            guard !policy.firewall.dns.servers.isEmpty else { return (controller, nil) }
+            let forwarder = DNSForwarder(
+                configuration: .init(policy.firewall.dns), allowSets: controller.allowSets, thread: nftables.thread)
+            try forwarder.start()
+            return (controller, forwarder)
+        }
     }
 
     private func parseAddress() throws -> DaemonServer.Address {

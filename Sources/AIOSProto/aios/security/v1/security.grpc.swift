@@ -219,6 +219,32 @@ public enum Aios_Security_V1_SecurityService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ChangeFirewall" metadata.
+        public enum ChangeFirewall: Sendable {
+            /// Request type for "ChangeFirewall".
+            public typealias Input = Aios_Security_V1_ChangeFirewallRequest
+            /// Response type for "ChangeFirewall".
+            public typealias Output = Aios_Security_V1_ChangeFirewallResponse
+            /// Descriptor for "ChangeFirewall".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "aios.security.v1.SecurityService"),
+                method: "ChangeFirewall",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListFirewall" metadata.
+        public enum ListFirewall: Sendable {
+            /// Request type for "ListFirewall".
+            public typealias Input = Aios_Security_V1_ListFirewallRequest
+            /// Response type for "ListFirewall".
+            public typealias Output = Aios_Security_V1_ListFirewallResponse
+            /// Descriptor for "ListFirewall".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "aios.security.v1.SecurityService"),
+                method: "ListFirewall",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "aios.security.v1.SecurityService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Authorize.descriptor,
@@ -235,7 +261,9 @@ public enum Aios_Security_V1_SecurityService: Sendable {
             SpawnAgent.descriptor,
             StopAgent.descriptor,
             ListAgents.descriptor,
-            RunTask.descriptor
+            RunTask.descriptor,
+            ChangeFirewall.descriptor,
+            ListFirewall.descriptor
         ]
     }
 }
@@ -507,6 +535,39 @@ extension Aios_Security_V1_SecurityService {
             request: GRPCCore.StreamingServerRequest<Aios_Security_V1_RunTaskRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_RunTaskResponse>
+
+        /// Handle the "ChangeFirewall" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The host firewall: for an agent holding firewall:OPERATION on the target (the Network Agent holds
+        /// > firewall:*), the orchestrator or an operator. Each change is one nftables transaction and a policy_change entry.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Aios_Security_V1_ChangeFirewallRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Aios_Security_V1_ChangeFirewallResponse` messages.
+        func changeFirewall(
+            request: GRPCCore.StreamingServerRequest<Aios_Security_V1_ChangeFirewallRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_ChangeFirewallResponse>
+
+        /// Handle the "ListFirewall" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Aios_Security_V1_ListFirewallRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Aios_Security_V1_ListFirewallResponse` messages.
+        func listFirewall(
+            request: GRPCCore.StreamingServerRequest<Aios_Security_V1_ListFirewallRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_ListFirewallResponse>
     }
 
     /// Service protocol for the "aios.security.v1.SecurityService" service.
@@ -762,6 +823,39 @@ extension Aios_Security_V1_SecurityService {
             request: GRPCCore.ServerRequest<Aios_Security_V1_RunTaskRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_RunTaskResponse>
+
+        /// Handle the "ChangeFirewall" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The host firewall: for an agent holding firewall:OPERATION on the target (the Network Agent holds
+        /// > firewall:*), the orchestrator or an operator. Each change is one nftables transaction and a policy_change entry.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_ChangeFirewallRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Aios_Security_V1_ChangeFirewallResponse` message.
+        func changeFirewall(
+            request: GRPCCore.ServerRequest<Aios_Security_V1_ChangeFirewallRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_ChangeFirewallResponse>
+
+        /// Handle the "ListFirewall" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_ListFirewallRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Aios_Security_V1_ListFirewallResponse` message.
+        func listFirewall(
+            request: GRPCCore.ServerRequest<Aios_Security_V1_ListFirewallRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_ListFirewallResponse>
     }
 
     /// Simple service protocol for the "aios.security.v1.SecurityService" service.
@@ -1016,6 +1110,39 @@ extension Aios_Security_V1_SecurityService {
             request: Aios_Security_V1_RunTaskRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Aios_Security_V1_RunTaskResponse
+
+        /// Handle the "ChangeFirewall" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The host firewall: for an agent holding firewall:OPERATION on the target (the Network Agent holds
+        /// > firewall:*), the orchestrator or an operator. Each change is one nftables transaction and a policy_change entry.
+        ///
+        /// - Parameters:
+        ///   - request: A `Aios_Security_V1_ChangeFirewallRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Aios_Security_V1_ChangeFirewallResponse` to respond with.
+        func changeFirewall(
+            request: Aios_Security_V1_ChangeFirewallRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Aios_Security_V1_ChangeFirewallResponse
+
+        /// Handle the "ListFirewall" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Aios_Security_V1_ListFirewallRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Aios_Security_V1_ListFirewallResponse` to respond with.
+        func listFirewall(
+            request: Aios_Security_V1_ListFirewallRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Aios_Security_V1_ListFirewallResponse
     }
 }
 
@@ -1188,6 +1315,28 @@ extension Aios_Security_V1_SecurityService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Aios_Security_V1_SecurityService.Method.ChangeFirewall.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_ChangeFirewallRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_ChangeFirewallResponse>(),
+            handler: { request, context in
+                try await self.changeFirewall(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Aios_Security_V1_SecurityService.Method.ListFirewall.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_ListFirewallRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_ListFirewallResponse>(),
+            handler: { request, context in
+                try await self.listFirewall(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -1353,6 +1502,28 @@ extension Aios_Security_V1_SecurityService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_RunTaskResponse> {
         let response = try await self.runTask(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func changeFirewall(
+        request: GRPCCore.StreamingServerRequest<Aios_Security_V1_ChangeFirewallRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_ChangeFirewallResponse> {
+        let response = try await self.changeFirewall(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listFirewall(
+        request: GRPCCore.StreamingServerRequest<Aios_Security_V1_ListFirewallRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_ListFirewallResponse> {
+        let response = try await self.listFirewall(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1555,6 +1726,32 @@ extension Aios_Security_V1_SecurityService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_RunTaskResponse> {
         return GRPCCore.ServerResponse<Aios_Security_V1_RunTaskResponse>(
             message: try await self.runTask(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func changeFirewall(
+        request: GRPCCore.ServerRequest<Aios_Security_V1_ChangeFirewallRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_ChangeFirewallResponse> {
+        return GRPCCore.ServerResponse<Aios_Security_V1_ChangeFirewallResponse>(
+            message: try await self.changeFirewall(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listFirewall(
+        request: GRPCCore.ServerRequest<Aios_Security_V1_ListFirewallRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_ListFirewallResponse> {
+        return GRPCCore.ServerResponse<Aios_Security_V1_ListFirewallResponse>(
+            message: try await self.listFirewall(
                 request: request.message,
                 context: context
             ),
@@ -1891,6 +2088,49 @@ extension Aios_Security_V1_SecurityService {
             deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_RunTaskResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_RunTaskResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ChangeFirewall" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The host firewall: for an agent holding firewall:OPERATION on the target (the Network Agent holds
+        /// > firewall:*), the orchestrator or an operator. Each change is one nftables transaction and a policy_change entry.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_ChangeFirewallRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_ChangeFirewallRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_ChangeFirewallResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func changeFirewall<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_ChangeFirewallRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_ChangeFirewallRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_ChangeFirewallResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ChangeFirewallResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListFirewall" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_ListFirewallRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_ListFirewallRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_ListFirewallResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listFirewall<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_ListFirewallRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_ListFirewallRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_ListFirewallResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ListFirewallResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -2393,6 +2633,71 @@ extension Aios_Security_V1_SecurityService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "ChangeFirewall" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The host firewall: for an agent holding firewall:OPERATION on the target (the Network Agent holds
+        /// > firewall:*), the orchestrator or an operator. Each change is one nftables transaction and a policy_change entry.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_ChangeFirewallRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_ChangeFirewallRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_ChangeFirewallResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func changeFirewall<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_ChangeFirewallRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_ChangeFirewallRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_ChangeFirewallResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ChangeFirewallResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Aios_Security_V1_SecurityService.Method.ChangeFirewall.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListFirewall" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_ListFirewallRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_ListFirewallRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_ListFirewallResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listFirewall<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_ListFirewallRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_ListFirewallRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_ListFirewallResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ListFirewallResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Aios_Security_V1_SecurityService.Method.ListFirewall.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -2803,6 +3108,61 @@ extension Aios_Security_V1_SecurityService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_RunTaskRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_RunTaskResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ChangeFirewall" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The host firewall: for an agent holding firewall:OPERATION on the target (the Network Agent holds
+    /// > firewall:*), the orchestrator or an operator. Each change is one nftables transaction and a policy_change entry.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Aios_Security_V1_ChangeFirewallRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func changeFirewall<Result>(
+        request: GRPCCore.ClientRequest<Aios_Security_V1_ChangeFirewallRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ChangeFirewallResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.changeFirewall(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_ChangeFirewallRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_ChangeFirewallResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListFirewall" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Aios_Security_V1_ListFirewallRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listFirewall<Result>(
+        request: GRPCCore.ClientRequest<Aios_Security_V1_ListFirewallRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ListFirewallResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listFirewall(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_ListFirewallRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_ListFirewallResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -3275,6 +3635,69 @@ extension Aios_Security_V1_SecurityService.ClientProtocol {
             metadata: metadata
         )
         return try await self.runTask(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ChangeFirewall" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The host firewall: for an agent holding firewall:OPERATION on the target (the Network Agent holds
+    /// > firewall:*), the orchestrator or an operator. Each change is one nftables transaction and a policy_change entry.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func changeFirewall<Result>(
+        _ message: Aios_Security_V1_ChangeFirewallRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ChangeFirewallResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Aios_Security_V1_ChangeFirewallRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.changeFirewall(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListFirewall" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listFirewall<Result>(
+        _ message: Aios_Security_V1_ListFirewallRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ListFirewallResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Aios_Security_V1_ListFirewallRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listFirewall(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -1,2 +1,0 @@
-/// Module Detection: see docs/ids.md.
-public enum DetectionModule {}

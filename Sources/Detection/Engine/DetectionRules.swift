@@ -1,0 +1,101 @@
+import Capabilities
+import Policy
+
+/// Every rule of one IDS, with the state that feeds them: pure, no I/O, time given by the caller. The live engine
+/// (``NetworkIDS``) holds one under a lock; a replay (``AuthLogReplay``) owns one outright.
+public struct DetectionRules: Sendable {
+    public private(set) var parser: AuthLogParser
+    var tracker = AttemptTracker()
+    public private(set) var bruteForce: BruteForceRule
+    public private(set) var authenticationFailures: BruteForceRule
+    public private(set) var portScan: PortScanRule
+    public private(set) var unexpectedPorts: UnexpectedPortRule
+    public private(set) var counts = LineCounts()
+
+    public init(policy: IDSPolicy, classicYear: Int) {
+        parser = AuthLogParser(classicYear: classicYear)
+        bruteForce = BruteForceRule(threshold: policy.bruteForce)
+        authenticationFailures = BruteForceRule(rule: .authenticationFailures, threshold: policy.authenticationFailures)
+        portScan = PortScanRule(threshold: policy.portScan)
+        unexpectedPorts = UnexpectedPortRule(
+            openPorts: Set(policy.openPorts), window: policy.portScan.window, blockFor: policy.unexpectedPortBlock)
+    }
+
+    /// Parses one auth-log line and runs the brute-force rule on the attempt it completes. `receivedAt` set: the
+    /// live path — the line is timed when read (a log's clock and zone are not trusted), `now` is that time.
+    /// `receivedAt` nil: a replay — the line's own timestamp is the clock.
+    public mutating func ingestAuthLine(_ bytes: UnsafeBufferPointer<UInt8>, receivedAt: Timestamp?) -> IntrusionAlert?
+    {
+        switch parser.parse(bytes, receivedAt: receivedAt) {
+        case .skipped(let reason):
+            counts.count(reason)
+            return nil
+        case .event(let parsed):
+            counts.events += 1
+            let event = receivedAt.map { parsed.retimed($0) } ?? parsed
+            guard let attempt = tracker.observe(event, line: { String(decoding: bytes, as: UTF8.self).trimmed }) else {
+                return nil
+            }
+            counts.failures += 1
+            return bruteForce.record(attempt, now: event.time)
+        }
+    }
+
+    /// Counts the username probes whose connection never logged an end, as of `now`.
+    public mutating func expireProbes(now: Timestamp) -> [IntrusionAlert] {
+        let cutoff = Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - AttemptTracker.probeHorizon)
+        return record(tracker.expire(before: cutoff), now: now)
+    }
+
+    /// Counts every open probe: the end of a replayed log.
+    public mutating func flushProbes(now: Timestamp) -> [IntrusionAlert] { record(tracker.flush(), now: now) }
+
+    private mutating func record(_ attempts: [FailedAttempt], now: Timestamp) -> [IntrusionAlert] {
+        counts.failures += attempts.count
+        return attempts.compactMap { bruteForce.record($0, now: max(now, $0.time)) }
+    }
+
+    /// Runs the scan and unexpected-port rules on one inbound attempt.
+    public mutating func ingest(_ attempt: ConnectionAttempt, now: Timestamp) -> [IntrusionAlert] {
+        [portScan.record(attempt, now: now), unexpectedPorts.record(attempt, now: now)].compactMap { $0 }
+    }
+
+    /// One failed authentication at the product's own doors.
+    public mutating func recordAuthenticationFailure(_ attempt: FailedAttempt, now: Timestamp) -> IntrusionAlert? {
+        authenticationFailures.record(attempt, now: now)
+    }
+
+    public mutating func setOpenPorts(_ ports: Set<UInt16>) { unexpectedPorts.setOpenPorts(ports) }
+}
+
+/// What the parser made of the lines it read.
+public struct LineCounts: Hashable, Sendable {
+    public var events = 0
+    public var failures = 0
+    public var otherPrograms = 0
+    public var irrelevant = 0
+    public var malformed = 0
+
+    mutating func count(_ reason: AuthLogSkip) {
+        switch reason {
+        case .otherProgram: otherPrograms += 1
+        case .irrelevant: irrelevant += 1
+        case .malformed: malformed += 1
+        }
+    }
+}
+
+extension SSHDEvent {
+    func retimed(_ time: Timestamp) -> SSHDEvent {
+        SSHDEvent(kind: kind, time: time, source: source, port: port, pid: pid)
+    }
+}
+
+extension String {
+    /// Without the line end.
+    var trimmed: String {
+        var text = self
+        while text.last == "\n" || text.last == "\r" || text.last == "\r\n" { text.removeLast() }
+        return text
+    }
+}

@@ -1,2 +1,0 @@
-/// Module Firewall: see docs/firewall.md.
-public enum FirewallModule {}

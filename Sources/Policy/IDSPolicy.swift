@@ -1,0 +1,79 @@
+import Capabilities
+
+/// Thresholds of the network intrusion detection (`ids:` in policy YAML). Absent keys keep fail2ban's brute-force
+/// defaults (5 failed attempts within 10 minutes, blocked 10 minutes) and the scan thresholds below.
+public struct IDSPolicy: Sendable, Equatable {
+    /// Failed SSH login attempts (one per attempt, never one per log line) per source.
+    public var bruteForce: RateThreshold
+    /// Failed authentications at this product's own doors (mTLS handshakes, the console) per source.
+    public var authenticationFailures: RateThreshold
+    public var portScan: ScanThreshold
+    /// Inbound attempts to a port outside ``openPorts``: always alerted (once per source and scan window); blocked
+    /// for this long when set.
+    public var unexpectedPortBlock: GrantDuration?
+    /// Ports something may listen on; an attempt to any other port is unexpected.
+    public var openPorts: [UInt16]
+    /// Sources that are alerted on but never blocked: the management subnets and loopback by default.
+    public var allowlist: [IPPrefix]
+
+    public init(
+        bruteForce: RateThreshold, authenticationFailures: RateThreshold, portScan: ScanThreshold,
+        unexpectedPortBlock: GrantDuration?, openPorts: [UInt16], allowlist: [IPPrefix]
+    ) {
+        self.bruteForce = bruteForce
+        self.authenticationFailures = authenticationFailures
+        self.portScan = portScan
+        self.unexpectedPortBlock = unexpectedPortBlock
+        self.openPorts = openPorts
+        self.allowlist = allowlist
+    }
+
+    /// The defaults, allow-listing `management` (the firewall's management subnets) and loopback, with the
+    /// firewall's management ports open.
+    public static func defaults(management: [IPPrefix] = [], openPorts: [UInt16] = [22, 9090]) -> IDSPolicy {
+        IDSPolicy(
+            bruteForce: .fail2banDefault, authenticationFailures: .fail2banDefault, portScan: .default,
+            unexpectedPortBlock: nil, openPorts: openPorts, allowlist: IPPrefix.loopback + management)
+    }
+
+    /// Whether `source` is allow-listed.
+    public func isAllowListed(_ source: IPAddress) -> Bool { allowlist.contains { $0.contains(source) } }
+}
+
+/// `count` events from one source within `window` (inclusive: the first and the last may be exactly `window`
+/// apart) block the source for `blockFor`.
+public struct RateThreshold: Sendable, Equatable {
+    public var count: Int
+    public var window: GrantDuration
+    public var blockFor: GrantDuration
+
+    public init(count: Int, window: GrantDuration, blockFor: GrantDuration) {
+        self.count = count
+        self.window = window
+        self.blockFor = blockFor
+    }
+
+    /// fail2ban's `maxretry = 5`, `findtime = 10m`, `bantime = 10m`.
+    public static let fail2banDefault = RateThreshold(count: 5, window: .seconds(600), blockFor: .seconds(600))
+}
+
+/// A source touching `ports` distinct destination ports, or `addresses` distinct destination addresses, within
+/// `window` is scanning and is blocked for `blockFor`.
+public struct ScanThreshold: Sendable, Equatable {
+    public var ports: Int
+    public var addresses: Int
+    public var window: GrantDuration
+    public var blockFor: GrantDuration
+
+    public init(ports: Int, addresses: Int, window: GrantDuration, blockFor: GrantDuration) {
+        self.ports = ports
+        self.addresses = addresses
+        self.window = window
+        self.blockFor = blockFor
+    }
+
+    /// Ten ports in a minute: nmap's fastest default scan sends 1,000 in under a second and a slow one (`-T2`)
+    /// about 2.5 a second; a browser or an SSH client touches one or two. psad's one-hour block.
+    public static let `default` = ScanThreshold(
+        ports: 10, addresses: 10, window: .seconds(60), blockFor: .seconds(3600))
+}

@@ -1,0 +1,57 @@
+import Foundation
+import SecurityTesting
+import Testing
+
+@Suite("The firewall through the daemon, inside a network namespace the test creates")
+struct FirewallDaemonTests {
+    /// Runs `ip ARGUMENTS`; its exit status and output.
+    @discardableResult
+    func ip(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+
+    @Test("the Network Agent blocks and allows, an agent without firewall: may not, each change is a policy_change")
+    func changes() throws {
+        guard requireRoot("network namespaces and nftables") else { return }
+        let namespace = "aios-it-fw-\(getpid())"
+        try ip(["netns", "add", namespace])
+        defer { try? ip(["netns", "del", namespace]) }
+        try ip(["netns", "exec", namespace, "ip", "link", "set", "lo", "up"])
+        let daemon = try DaemonFixture(extraArguments: ["--firewall", "--allow-no-management"], namespace: namespace)
+        defer { daemon.stop() }
+        let blocked = try daemon.call(
+            "firewall", as: "aios-agent-network",
+            ["block", "--address", "192.0.2.7", "--duration", "1h", "--reason", "scanner"])
+        #expect(blocked.status == 0, "\(blocked.stderr)")
+        let allowed = try daemon.call(
+            "firewall", as: "aios-agent-network",
+            [
+                "allow", "--direction", "in", "--port", "8443", "--peer", "198.51.100.0/24", "--id", "web",
+                "--reason", "dashboard",
+            ])
+        #expect(allowed.status == 0 && allowed.stdout.hasPrefix("web allow in tcp 8443"), "\(allowed.stdout)")
+        let refused = try daemon.call(
+            "firewall", as: "aios-agent-monitor", ["block", "--address", "192.0.2.8", "--reason", "mine"])
+        #expect(refused.status == 77, "\(refused.stderr)")
+        let listed = try daemon.call("firewall", as: "operator-admin", ["list"])
+        #expect(listed.stdout.contains("blocked 192.0.2.7") && listed.stdout.contains("web allow"), "\(listed.stdout)")
+        let table = try ip(["netns", "exec", namespace, "nft", "list", "table", "inet", "aios"])
+        #expect(table.output.contains("192.0.2.7") && table.output.contains("8443"), "\(table.output)")
+        daemon.stop()
+        let audit = try BinaryRunner.run([
+            "audit", "query", "--state-dir", daemon.state, "--type", "policy_change", "--json",
+        ])
+        #expect(audit.stdout.contains("\"action\":\"firewall.block\""), "\(audit.stdout)")
+        #expect(audit.stdout.contains("\"agent\":\"aios-agent-network\""), "\(audit.stdout)")
+        #expect(audit.stdout.contains("\"result\":\"denied\""), "the monitor's refused block: \(audit.stdout)")
+    }
+}
