@@ -23,3 +23,21 @@ struct SandboxBenchCommand: ParsableCommand {
         }
     }
 }
+
+struct FirewallBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "firewall",
+        abstract: "Blocklist add (in-process libnftables) and atomic 10,000-element set replacement, in a fresh namespace.",
+        discussion: "Needs root. Prints a Markdown table for Benchmarks/RESULTS.md.")
+
+    @Option(help: "Single-address adds to time.") var adds = 2_000
+    @Option(help: "Whole-set replacements to time.") var replaces = 10
+
+    func run() throws {
+        guard geteuid() == 0 else {
+            printError("bench firewall: needs root")
+            throw ExitStatus.noPermission
+        }
+        print(try benchmarkFirewall(adds: adds, replaces: replaces))
+    }
+}
