@@ -184,6 +184,8 @@ func parseLine(_ text: String, receivedAt: Timestamp? = nil, year: Int = 2026) -
             ("garbage", .malformed),
             ("", .malformed),
             ("2026-06-01T00:01:11.0236250000+00:00 h sshd[1]: x", .malformed),
+            ("2026-06-01T00:01:11.023625+0", .malformed),  // found by fuzz-authlog: a zone cut short
+            ("2026-06-01T00:01:11.023625+00:", .malformed),
             ("2026-06-01T00:01:11+00:00 h sshd[99999999999]: Invalid user a from 192.0.2.1 port 1", .malformed),
         ])
     func skipped(_ line: String, _ reason: AuthLogSkip) {

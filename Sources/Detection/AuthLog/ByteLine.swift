@@ -57,7 +57,7 @@ struct ByteLine {
 
     /// A decimal number in `start..<end` that fits `limit`.
     func number(_ start: Int, _ end: Int, limit: Int64) -> Int64? {
-        guard start < end, end - start <= 19 else { return nil }
+        guard start >= 0, start < end, end <= bytes.count, end - start <= 19 else { return nil }
         var value: Int64 = 0
         for index in start..<end {
             let byte = bytes[index]
@@ -69,13 +69,7 @@ struct ByteLine {
     }
 
     func address(_ start: Int, _ end: Int) -> IPAddress? {
-        guard start < end, let base = bytes.baseAddress else { return nil }
+        guard start >= 0, start < end, end <= bytes.count, let base = bytes.baseAddress else { return nil }
         return IPAddress(ascii: UnsafeBufferPointer(start: base + start, count: end - start))
     }
-
-    func text(_ start: Int, _ end: Int) -> String {
-        String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-    }
-
-    var text: String { String(decoding: bytes, as: UTF8.self) }
 }

@@ -9,7 +9,7 @@ import Glibc
 /// product's table: new inbound TCP SYNs and UDP) hands each packet's headers to this socket as it happens —
 /// no polling, no syslog in between.
 ///
-/// Bursts: a 16 MiB receive buffer holds ~100,000 messages; the instance is configured to deliver each packet at
+/// Bursts: a 16 MiB receive buffer absorbs them while the reader catches up; the instance is configured to deliver each packet at
 /// once (queue threshold 1, no flush timer), to copy only the first 160 bytes, and to number its messages
 /// (`NFULNL_CFG_F_SEQ`), so every message lost to a full buffer shows up as a gap in the numbers, and ENOBUFS
 /// overruns are counted: losses are reported, never silent.
@@ -17,7 +17,8 @@ public final class NFLogReader: Sendable {
     public let group: UInt16
     /// The receive buffer the kernel granted.
     public let receiveBuffer: Int
-    private let socket: Mutex<NetlinkSocket?>
+    /// Owns (and closes, with the reader) the socket `fd` belongs to; only `run` reads from it.
+    private let socket: Mutex<NetlinkSocket>
     private let fd: Int32
     private let stopping = Atomic<Bool>(false)
     private let counters = Mutex(NFLogStatistics())

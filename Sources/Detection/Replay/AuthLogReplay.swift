@@ -43,6 +43,7 @@ public struct AuthLogReplay {
                 raise(alert)
                 return
             }
+            // Only a line of another program (the kernel's, ulogd's) can be a netfilter log line.
             guard rules.counts.otherPrograms > result.counts.otherPrograms,
                 let attempt = NetfilterLogLine.parse(ByteLine(bytes: bytes), timestamps: &timestamps)
             else {

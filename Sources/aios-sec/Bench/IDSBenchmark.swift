@@ -71,7 +71,8 @@ struct IDSBenchCommand: ParsableCommand {
 
 /// The generated log and its truth in `Benchmarks/work/ids/` (git-ignored).
 private struct IDSBenchFiles {
-    static let scripts = "/work/shared/bench/ids"
+    /// The shared benchmark scripts: `$AIOS_SHARED/bench/ids`, else `../shared/bench/ids` beside the repository.
+    static let scripts = (ProcessInfo.processInfo.environment["AIOS_SHARED"] ?? "../shared") + "/bench/ids"
     let directory = "Benchmarks/work/ids"
     let lines: Int
 

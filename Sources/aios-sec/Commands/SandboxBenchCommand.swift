@@ -27,7 +27,8 @@ struct SandboxBenchCommand: ParsableCommand {
 struct FirewallBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "firewall",
-        abstract: "Blocklist add (in-process libnftables) and atomic 10,000-element set replacement, in a fresh namespace.",
+        abstract:
+            "Blocklist add (in-process libnftables) and atomic 10,000-element set replacement, in a fresh namespace.",
         discussion: "Needs root. Prints a Markdown table for Benchmarks/RESULTS.md.")
 
     @Option(help: "Single-address adds to time.") var adds = 2_000
@@ -40,4 +41,16 @@ struct FirewallBenchCommand: ParsableCommand {
         }
         print(try benchmarkFirewall(adds: adds, replaces: replaces))
     }
+}
+
+/// `aios-sec bench ids`: the same as `aios-sec ids bench`, under the benchmarks.
+struct IDSBenchAlias: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ids",
+        abstract: "Replay vs fail2ban-regex on a generated auth.log, bans vs the ground truth, live block latency.",
+        discussion: "Run from the repository root (the log is generated into Benchmarks/work/ids/).")
+
+    @Option(help: "Lines of the generated auth.log.") var lines = 1_000_000
+
+    func run() throws { print(try benchmarkIDS(lines: lines)) }
 }
