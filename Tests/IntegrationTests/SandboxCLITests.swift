@@ -37,7 +37,8 @@ struct SandboxCLITests {
         sandbox:
           limits: {pids: 50}
         """.write(toFile: base + "/policy.yaml", atomically: true, encoding: .utf8)
-        let parent = "aios-test-\(getpid())"
+        // A parent of its own: other suites in this process make agent cgroups below aios-test-<pid>.
+        let parent = "aios-test-\(getpid())-sandbox-cli"
         let process = Process()
         process.executableURL = BinaryRunner.binary
         process.arguments = [
