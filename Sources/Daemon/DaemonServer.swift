@@ -64,17 +64,19 @@ public struct DaemonServer: Sendable {
             interceptors: [IdentityInterceptor(core: core)])
         var logger = Logger(label: "aios-sec")
         logger.logLevel = .warning
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: GRPCServerService(server: grpc)),
+            .init(service: reloader),
+            .init(service: GrantExpiry(core: core)),
+            .init(service: IdentityRenewal(state: state, authority: authority)),
+            .init(service: RevocationWatch(directory: state.pki, denyList: core.denyList)),
+            .init(service: ListeningReporter(transport: transport, report: started)),
+        ]
+        if let sources = workers.intrusionDetection {
+            services.append(.init(service: IntrusionDetectionService(sources: sources)))
+        }
         let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: GRPCServerService(server: grpc)),
-                    .init(service: reloader),
-                    .init(service: GrantExpiry(core: core)),
-                    .init(service: IdentityRenewal(state: state, authority: authority)),
-                    .init(service: RevocationWatch(directory: state.pki, denyList: core.denyList)),
-                    .init(service: ListeningReporter(transport: transport, report: started)),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         // Nothing runs unsupervised: agents end with the daemon (their exits recorded) before the ledger closes.
         await workers.agents?.stopAll()

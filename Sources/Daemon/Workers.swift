@@ -1,4 +1,5 @@
 import Agents
+import Detection
 import Firewall
 import Sandbox
 
@@ -8,10 +9,16 @@ public struct Workers: Sendable {
     public let agents: AgentRegistry?
     public let tasks: TaskRunner?
     public let firewall: FirewallController?
+    /// The network IDS's running sources (with the firewall: it blocks through it).
+    public let intrusionDetection: IDSSources?
 
-    public init(agents: AgentRegistry? = nil, tasks: TaskRunner? = nil, firewall: FirewallController? = nil) {
+    public init(
+        agents: AgentRegistry? = nil, tasks: TaskRunner? = nil, firewall: FirewallController? = nil,
+        intrusionDetection: IDSSources? = nil
+    ) {
         self.agents = agents
         self.tasks = tasks
         self.firewall = firewall
+        self.intrusionDetection = intrusionDetection
     }
 }

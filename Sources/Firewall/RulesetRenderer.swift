@@ -4,6 +4,10 @@ import Policy
 /// prints for it (sets without contents, no counters), so the rendering is both what is applied and what a diff
 /// against the live table compares with.
 public enum RulesetRenderer {
+    /// The NFLOG group every new inbound TCP connection attempt (a SYN without ACK) is logged to, open port or
+    /// closed, for the IDS's scan and unexpected-port rules. Without a reader the kernel drops the copies.
+    public static let inboundAttemptLogGroup: UInt16 = 5
+
     public static let table = "inet aios"
     /// Sets whose contents the kernel holds and an apply must carry over.
     static let liveSets = ["blocked4", "blocked6", "allow4", "allow6"]
@@ -51,6 +55,8 @@ public enum RulesetRenderer {
                 + "ip6 hoplimit 255 accept")
         rules += [
             "ct state invalid drop", "ct state established,related accept",
+            // Written as nft lists it, so that the live table compares equal to the rendering.
+            "tcp flags syn / fin,syn,rst,ack log group \(inboundAttemptLogGroup)",
             "icmp type { destination-unreachable, time-exceeded, parameter-problem } accept",
             "icmp type echo-request limit rate 10/second burst 20 packets accept",
             "icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } accept",

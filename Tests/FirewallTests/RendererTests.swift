@@ -82,6 +82,7 @@ import Testing
             \t\ticmpv6 type { nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, nd-redirect } ip6 hoplimit 255 accept
             \t\tct state invalid drop
             \t\tct state established,related accept
+            \t\ttcp flags syn / fin,syn,rst,ack log group 5
             \t\ticmp type { destination-unreachable, time-exceeded, parameter-problem } accept
             \t\ticmp type echo-request limit rate 10/second burst 20 packets accept
             \t\ticmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } accept

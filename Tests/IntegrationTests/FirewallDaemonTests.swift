@@ -54,4 +54,40 @@ struct FirewallDaemonTests {
         #expect(audit.stdout.contains("\"agent\":\"aios-agent-network\""), "\(audit.stdout)")
         #expect(audit.stdout.contains("\"result\":\"denied\""), "the monitor's refused block: \(audit.stdout)")
     }
+
+    @Test("serve --firewall runs the IDS: five failed SSH passwords in sshd's log get the source blocked and recorded")
+    func intrusionDetection() throws {
+        guard requireRoot("network namespaces, nftables, NFLOG") else { return }
+        let namespace = "aios-it-ids-\(getpid())"
+        try ip(["netns", "add", namespace])
+        defer { try? ip(["netns", "del", namespace]) }
+        try ip(["netns", "exec", namespace, "ip", "link", "set", "lo", "up"])
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("aios-auth-\(UUID()).log").path
+        FileManager.default.createFile(atPath: log, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let daemon = try DaemonFixture(
+            extraArguments: ["--firewall", "--allow-no-management", "--ids-auth-log", log], namespace: namespace)
+        defer { daemon.stop() }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        for attempt in 0..<5 {
+            let line =
+                "\(formatter.string(from: Date())) host sshd[\(4000 + attempt)]: Failed password for root from "
+                + "192.0.2.99 port \(50000 + attempt) ssh2\n"
+            handle.write(Data(line.utf8))
+        }
+        try handle.close()
+        var listed = ""
+        for _ in 0..<50 where !listed.contains("blocked 192.0.2.99") {
+            Thread.sleep(forTimeInterval: 0.1)
+            listed = try daemon.call("firewall", as: "operator-admin", ["list"]).stdout
+        }
+        #expect(listed.contains("blocked 192.0.2.99"), "\(listed)")
+        daemon.stop()
+        let alerts = try BinaryRunner.run([
+            "audit", "query", "--state-dir", daemon.state, "--type", "security_alert", "--json",
+        ])
+        #expect(alerts.stdout.contains("ids.brute_force") && alerts.stdout.contains("192.0.2.99"), "\(alerts.stdout)")
+    }
 }

@@ -1,7 +1,9 @@
 import Agents
 import ArgumentParser
 import Audit
+import Capabilities
 import Daemon
+import Detection
 import Firewall
 import Foundation
 import PKI
@@ -41,6 +43,8 @@ struct ServeCommand: AsyncParsableCommand {
     var firewall = false
     @Flag(help: "With --firewall: apply even though the policy names no management subnet.")
     var allowNoManagement = false
+    @Option(help: "With --firewall: sshd's log for the IDS's brute-force rule (followed with inotify).")
+    var idsAuthLog: String?
     @Option(help: "Seconds a high-risk call waits for the orchestrator's confirmation.")
     var confirmationTimeout = 60
 
@@ -68,11 +72,15 @@ struct ServeCommand: AsyncParsableCommand {
             confirmationTimeout: .seconds(confirmationTimeout))
         let (firewall, forwarder) = try startFirewall(policy: policy, state: daemonState.directory, core: core)
         defer { forwarder?.stop() }
+        let intrusionDetection = try firewall.map {
+            try startIntrusionDetection(policy: policy, firewall: $0, core: core)
+        }
         let server = DaemonServer(
             core: core, state: daemonState, authority: SharedAuthority(authority), address: address, broker: broker,
             workers: Workers(
                 agents: agentRegistry(policy: policy, vault: target, core: core),
-                tasks: geteuid() == 0 ? try? TaskRunner.locate() : nil, firewall: firewall))
+                tasks: geteuid() == 0 ? try? TaskRunner.locate() : nil, firewall: firewall,
+                intrusionDetection: intrusionDetection))
         let directory = daemonState.directory
         try await server.run { bound in
             print("aios-sec serve: listening on \(bound) (mTLS)")
@@ -126,6 +134,27 @@ struct ServeCommand: AsyncParsableCommand {
                 configuration: .init(policy.firewall.dns), allowSets: controller.allowSets, thread: nftables.thread)
             try forwarder.start()
             return (controller, forwarder)
+        }
+    }
+
+    /// With --firewall: the network IDS on the firewall's NFLOG group (every new inbound TCP attempt) and, with
+    /// --ids-auth-log, sshd's log; it blocks through the firewall's blocklist and records each detection.
+    private func startIntrusionDetection(policy: SecurityPolicy, firewall: FirewallController, core: DaemonCore) throws
+        -> IDSSources
+    {
+        let ledger = core.ledger
+        let ids = NetworkIDS(
+            policy: policy.ids, blocker: FirewallBlocker(firewall.blocklist),
+            audit: { draft in if let error = ledger.append(contentsOf: [draft]).error { throw error } },
+            clock: SystemClock())
+        do {
+            let nflog = try NFLogReader(group: RulesetRenderer.inboundAttemptLogGroup)
+            return IDSSources(ids: ids, nflog: nflog, tail: idsAuthLog.map { LogTail(path: $0) })
+        } catch {
+            printError(
+                "serve: --firewall: the IDS cannot read NFLOG group \(RulesetRenderer.inboundAttemptLogGroup): \(error)"
+            )
+            throw ExitStatus.unavailable
         }
     }
 
