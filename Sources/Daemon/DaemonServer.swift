@@ -59,9 +59,13 @@ public struct DaemonServer: Sendable {
                 $0.rpc.maxRequestPayloadSize = 16 << 20
                 $0.http2.maxConcurrentStreams = 1024
             })
+        var refusedCallers: (@Sendable (String, String) -> Void)? = nil
+        if let sources = workers.intrusionDetection {
+            refusedCallers = { peer, reason in sources.recordRefusedCaller(peer: peer, reason: reason) }
+        }
         let grpc = GRPCServer(
             transport: transport, services: [SecurityService(core: core, broker: broker, workers: workers)],
-            interceptors: [IdentityInterceptor(core: core)])
+            interceptors: [IdentityInterceptor(core: core, refused: refusedCallers)])
         var logger = Logger(label: "aios-sec")
         logger.logLevel = .warning
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [

@@ -8,8 +8,14 @@ import PKI
 /// handler runs, and the refusal is an `authentication` entry in the ledger.
 public struct IdentityInterceptor: ServerInterceptor {
     let core: DaemonCore
+    /// Told of every refused caller (its transport address, e.g. `ipv4:203.0.113.5:40000`, and why): the IDS counts
+    /// the product's own authentication failures per source.
+    let refused: (@Sendable (_ peer: String, _ reason: String) -> Void)?
 
-    public init(core: DaemonCore) { self.core = core }
+    public init(core: DaemonCore, refused: (@Sendable (_ peer: String, _ reason: String) -> Void)? = nil) {
+        self.core = core
+        self.refused = refused
+    }
 
     public func intercept<Input: Sendable, Output: Sendable>(
         request: StreamingServerRequest<Input>, context: ServerContext,
@@ -25,6 +31,7 @@ public struct IdentityInterceptor: ServerInterceptor {
                 throw StatusMapping.unknown(error)
             }
         case .failure(let error):
+            refused?(context.remotePeer, error.description)
             await core.recordOrReport(
                 AuditDraft(
                     eventType: .authentication, agent: "unauthenticated", action: context.descriptor.method,

@@ -24,3 +24,20 @@ struct IntrusionDetectionService: Service {
         sources.stop()
     }
 }
+
+extension IDSSources {
+    /// Counts a refused caller of the daemon as an authentication failure of its source address (gRPC's peer text:
+    /// `ipv4:ADDRESS:PORT` or `ipv6:[ADDRESS]:PORT`; Unix-socket callers have no address and are not counted).
+    func recordRefusedCaller(peer: String, reason: String) {
+        var text = Substring(peer)
+        if text.hasPrefix("ipv4:"), let colon = text.lastIndex(of: ":") {
+            text = text[text.index(text.startIndex, offsetBy: 5)..<colon]
+        } else if text.hasPrefix("ipv6:["), let close = text.firstIndex(of: "]") {
+            text = text[text.index(text.startIndex, offsetBy: 6)..<close]
+        } else {
+            return
+        }
+        guard let address = IPAddress(String(text)) else { return }
+        ids.recordAuthenticationFailure(from: address, channel: "mtls", detail: reason)
+    }
+}

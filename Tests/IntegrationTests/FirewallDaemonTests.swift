@@ -84,10 +84,21 @@ struct FirewallDaemonTests {
             listed = try daemon.call("firewall", as: "operator-admin", ["list"]).stdout
         }
         #expect(listed.contains("blocked 192.0.2.99"), "\(listed)")
+        // The daemon's own refusals count too: a revoked identity calling five times from loopback (allow-listed:
+        // an alert, never a block).
+        let revoked = try BinaryRunner.run(
+            [
+                "ca", "revoke", "--identity", "spiffe://aios.local/agent/aios-agent-task", "--state-dir", daemon.state,
+                "--vault", daemon.vault,
+            ], namespace: namespace)
+        #expect(revoked.status == 0, "\(revoked.stderr)")
+        Thread.sleep(forTimeInterval: 1.5)
+        for _ in 0..<5 { #expect(try daemon.call("status", as: "aios-agent-task").status == 77) }
         daemon.stop()
         let alerts = try BinaryRunner.run([
             "audit", "query", "--state-dir", daemon.state, "--type", "security_alert", "--json",
         ])
         #expect(alerts.stdout.contains("ids.brute_force") && alerts.stdout.contains("192.0.2.99"), "\(alerts.stdout)")
+        #expect(alerts.stdout.contains("ids.auth_failures") && alerts.stdout.contains("127.0.0.1"), "\(alerts.stdout)")
     }
 }
