@@ -8,7 +8,8 @@ public enum FirewallPeer: Hashable, Sendable, CustomStringConvertible {
 
     /// `any`, an address or prefix (`10.0.0.0/8`, `2001:db8::1`), or a name (`api.example.com`, `*.example.com`).
     public init(parsing text: String) throws(FirewallError) {
-        if text == "any" {
+        // In any case: names are case-insensitive, so `ANY` as a name would print as the keyword (found by fuzzing).
+        if text.lowercased() == "any" {
             self = .any
             return
         }

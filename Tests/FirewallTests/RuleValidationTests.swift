@@ -23,6 +23,10 @@ import Testing
 
     @Test func peersParse() throws {
         #expect(try FirewallPeer(parsing: "any") == .any)
+        // Found by fuzz-firewall-rule: "anY" was a name that printed as "any", the keyword.
+        #expect(try FirewallPeer(parsing: "anY") == .any)
+        let peer = try FirewallPeer(parsing: "anY")
+        #expect(try FirewallPeer(parsing: peer.description) == peer)
         #expect(try FirewallPeer(parsing: "API.Example.com.") == .name(HostPattern(parsing: "api.example.com")))
         #expect(try FirewallPeer(parsing: "2001:db8::/32") == .prefix(IPPrefix(parsing: "2001:db8::/32")))
     }
