@@ -42,9 +42,9 @@ public struct Watchdog: Sendable {
     public mutating func observe(_ sample: CgroupSample, at seconds: Double) -> [WatchdogFinding] {
         defer { last = sample }
         var findings: [WatchdogFinding] = []
-        if let last, sample.oomKills > last.oomKills {
-            findings.append(.oomKilled(count: sample.oomKills - last.oomKills))
-        }
+        // A cgroup is made per start, so its count starts at zero: a kill before the first look still counts.
+        let previousKills = last?.oomKills ?? 0
+        if sample.oomKills > previousKills { findings.append(.oomKilled(count: sample.oomKills - previousKills)) }
         let near = Double(policy.nearLimitPercent) / 100
         raiseOnce(
             "memory",

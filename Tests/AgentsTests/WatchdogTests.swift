@@ -56,6 +56,9 @@ struct WatchdogTests {
         var watchdog = Watchdog(policy: policy)
         #expect(watchdog.observe(CgroupSample(oomKills: 0), at: 0).isEmpty)
         let findings = watchdog.observe(CgroupSample(oomKills: 2), at: 1)
+        var late = Watchdog(policy: policy)
+        #expect(
+            late.observe(CgroupSample(oomKills: 1), at: 0) == [.oomKilled(count: 1)], "a kill before the first look")
         #expect(findings == [.oomKilled(count: 2)])
         #expect(findings.first?.action(in: policy) == .restart)
         #expect(WatchdogFinding.pidsNearLimit(count: 1, limit: 1).action(in: policy) == .alert)
