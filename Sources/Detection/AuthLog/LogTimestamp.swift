@@ -28,7 +28,7 @@ struct LogTimestampParser {
             let year = line.number(0, 4, limit: 9999), let month = line.number(5, 7, limit: 12),
             let day = line.number(8, 10, limit: 31), let hour = line.number(11, 13, limit: 23),
             let minute = line.number(14, 16, limit: 59), let second = line.number(17, 19, limit: 60),
-            month >= 1, day >= 1, day <= daysIn(month: month, year: year)
+            month >= 1, day >= 1, day <= Timestamp.daysIn(month: month, year: year)
         else { return nil }
         var index = 19
         var micros: Int64 = 0
@@ -60,7 +60,8 @@ struct LogTimestampParser {
         default:
             return nil
         }
-        let seconds = ((daysFromCivil(year: year, month: month, day: day) * 24 + hour) * 60 + minute) * 60 + second
+        let seconds =
+            ((Timestamp.daysFromCivil(year: year, month: month, day: day) * 24 + hour) * 60 + minute) * 60 + second
         return ((seconds - offsetSeconds) * 1_000_000 + micros, index)
     }
 
@@ -73,8 +74,8 @@ struct LogTimestampParser {
         else { return nil }
         if month == 1 && lastClassicMonth == 12 { classicYear += 1 }
         lastClassicMonth = month
-        guard day <= Self.daysIn(month: month, year: classicYear) else { return nil }
-        let days = Self.daysFromCivil(year: classicYear, month: month, day: day)
+        guard day <= Timestamp.daysIn(month: month, year: classicYear) else { return nil }
+        let days = Timestamp.daysFromCivil(year: classicYear, month: month, day: day)
         return ((((days * 24 + hour) * 60 + minute) * 60 + second) * 1_000_000, 15)
     }
 
@@ -85,23 +86,5 @@ struct LogTimestampParser {
     private static func month(_ line: ByteLine) -> Int64? {
         for (index, name) in months.enumerated() where line.matches(name, at: 0) { return Int64(index + 1) }
         return nil
-    }
-
-    static func daysIn(month: Int64, year: Int64) -> Int64 {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 }
