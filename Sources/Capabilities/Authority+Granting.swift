@@ -101,7 +101,7 @@ extension Authority {
             guard time > now else { return .refused(.alreadyExpired(time)) }
             expiresAt = time
         }
-        let id = GrantID("grant-" + zeroPadded(nextGrantNumber, 6))
+        let id = GrantID(grantIDPrefix + zeroPadded(nextGrantNumber, 6))
         nextGrantNumber += 1
         let grant = Grant(
             id: id, agent: request.agent, capability: request.capability, expiresAt: expiresAt,

@@ -9,6 +9,8 @@ public struct Authority: Sendable {
     public internal(set) var grants: [GrantID: Grant] = [:]
     var grantOrder: [GrantID] = []
     var nextGrantNumber = 1
+    /// What grant ids start with; the daemon makes it unique per start (see `AuthorityStore`).
+    public var grantIDPrefix = "grant-"
 
     /// `agents` maps each known agent to its role memberships. Roles named there must exist.
     public init(roles: [RoleDefinition], agents: [AgentName: [RoleMembership]]) throws(AuthorityError) {

@@ -13,7 +13,11 @@ public final class AuthorityStore: Sendable {
     private let state: Mutex<State>
     private let snapshot: Mutex<CapabilitySet>
 
+    /// Grant ids carry the start time (`grant-<base36 ms>-000001`), so ids stay unique across daemon restarts and
+    /// a ledger entry names one grant only.
     public init(_ authority: Authority, now: Timestamp) {
+        var authority = authority
+        authority.grantIDPrefix = "grant-\(String(now.millisecondsSinceEpoch, radix: 36))-"
         state = Mutex(State(authority: authority, sweptUpTo: now))
         snapshot = Mutex(authority.capabilitySet())
     }
@@ -22,8 +26,21 @@ public final class AuthorityStore: Sendable {
         snapshot.withLock { $0 }.check(request, for: agent, at: now)
     }
 
-    public func grant(_ request: GrantRequest, by principal: Principal, at now: Timestamp) -> GrantOutcome {
-        change { $0.grant(request, by: principal, at: now) }
+    /// Makes a grant, which matches only after `record` returned: a grant the ledger did not take never existed
+    /// (no call can be decided by it, nothing needs rolling back). Grants are serialised, so the ledger's order is
+    /// the order they took effect.
+    public func grant(
+        _ request: GrantRequest, by principal: Principal, at now: Timestamp, record: (Grant) throws -> Void
+    ) throws -> GrantOutcome {
+        try state.withLock { state in
+            var proposed = state.authority
+            let outcome = proposed.grant(request, by: principal, at: now)
+            if case .granted(let grant) = outcome { try record(grant) }
+            state.authority = proposed
+            let compiled = proposed.capabilitySet()
+            snapshot.withLock { $0 = compiled }
+            return outcome
+        }
     }
 
     public func revoke(_ id: GrantID, reason: String, by principal: Principal, at now: Timestamp) -> RevocationOutcome {

@@ -10,7 +10,7 @@ public struct BrokerResult: Sendable {
 
         var json: JSONValue {
             switch self {
-            case .int(let value): .number(Double(value))
+            case .int(let value): .integer(Int64(value))
             case .bool(let value): .bool(value)
             case .string(let value): .string(value)
             }

@@ -16,13 +16,22 @@ public final class DaemonCore: Sendable {
     public let clock: any SecurityClock
     public let startedAt: Timestamp
     public let pending: PendingCalls
+    /// The daemon's own state, out of every capability's reach (the Gate's deny, the Broker's masks).
+    public let protected: ProtectedPaths
     public static let version = "0.4.0"
 
+    /// `protected` defaults to the ledger directory and the system-wide paths; the daemon passes its whole state.
+    /// The policy's grant ceilings are widened to exclude every protected path.
     public init(
         policy: SecurityPolicy, ledger: Ledger, ledgerDirectory: String, denyList: DenyList,
         clock: any SecurityClock = SystemClock(), limiter: RateLimiter? = nil,
-        confirmationTimeout: Duration = .seconds(60)
+        confirmationTimeout: Duration = .seconds(60), protected: ProtectedPaths? = nil
     ) {
+        let protected =
+            protected
+            ?? ProtectedPaths(stateDirectory: ledgerDirectory, ledgerDirectory: ledgerDirectory, policyFile: nil)
+        self.protected = protected
+        let policy = policy.protecting(protected.paths)
         self.policy = policy
         self.ledger = ledger
         self.ledgerDirectory = ledgerDirectory
@@ -34,7 +43,8 @@ public final class DaemonCore: Sendable {
         authority = AuthorityStore(policy.authority(), now: now)
         gate = Gate.standard(
             policy: policy, authority: authority, emergency: emergency,
-            limiter: limiter ?? RateLimiter(rate: policy.rateLimit.perSecond, burst: policy.rateLimit.burst))
+            limiter: limiter ?? RateLimiter(rate: policy.rateLimit.perSecond, burst: policy.rateLimit.burst),
+            protected: protected)
         pending = PendingCalls(timeout: confirmationTimeout)
     }
 

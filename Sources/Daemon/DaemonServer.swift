@@ -81,8 +81,19 @@ public struct DaemonServer: Sendable {
         }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
-        // Nothing runs unsupervised: agents end with the daemon (their exits recorded) before the ledger closes.
+        // Nothing runs unsupervised: agents and the programs the Broker started end with the daemon (their exits
+        // recorded) before the ledger closes — whether the group ended by a signal or a service's error.
+        do {
+            try await group.run()
+        } catch {
+            await shutDown()
+            throw error
+        }
+        await shutDown()
+    }
+
+    private func shutDown() async {
+        broker.processes.killAll()
         await workers.agents?.stopAll()
         core.ledger.close()
     }

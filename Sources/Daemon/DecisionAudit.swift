@@ -33,7 +33,14 @@ enum DecisionAudit {
             target: verdict.access?.normalizedResource ?? call.capability ?? "",
             capabilitiesUsed: verdict.allowance.map { [$0.capability.description] } ?? [], result: result,
             riskLevel: verdict.risk, details: .object(details),
-            decidedBy: verdict.allowance.map { DecisionRecord($0.basis) }, taskID: call.taskID)
+            decidedBy: verdict.allowance.map { DecisionRecord($0.basis) }, taskID: taskID(call, verdict))
+    }
+
+    /// The task a call belongs to: a grant's own task when a grant decided (the caller's claim cannot move the
+    /// call into another task), else what the caller said.
+    static func taskID(_ call: ToolCall, _ verdict: GateVerdict) -> String? {
+        if case .grant(_, _, let task?) = verdict.allowance?.source { return task.rawValue }
+        return call.taskID
     }
 
     static func result(caller: Caller, call: ToolCall, verdict: GateVerdict, result: BrokerResult) -> AuditDraft {
@@ -51,7 +58,7 @@ enum DecisionAudit {
             target: verdict.access?.normalizedResource ?? "",
             capabilitiesUsed: verdict.allowance.map { [$0.capability.description] } ?? [], result: outcome,
             riskLevel: verdict.risk, details: .object(details),
-            decidedBy: verdict.allowance.map { DecisionRecord($0.basis) }, taskID: call.taskID)
+            decidedBy: verdict.allowance.map { DecisionRecord($0.basis) }, taskID: taskID(call, verdict))
     }
 
     /// A refused administrative call (grant by a non-orchestrator, confirm by an agent, …).

@@ -50,6 +50,9 @@ public struct GateContext: Sendable {
     public var tool: ToolDefinition? = nil
     public var risk: RiskLevel = .low
     public var allowance: Allowance? = nil
+    /// The orchestrator has confirmed this high-risk call: the Gate runs again on the current state, and only the
+    /// risk check, which asked for that confirmation, stands aside.
+    public var confirmed = false
 
     func verdict(_ outcome: GateVerdict.Outcome, _ check: String, _ explanation: String, malformed: Bool = false)
         -> GateVerdict
@@ -71,24 +74,34 @@ public struct Gate: Sendable {
 
     public init(checks: [any GateCheck]) { self.checks = checks }
 
-    /// The standard order: identity → emergency state → rate limit → tool → capability → risk. The rate limit
-    /// comes before the tool and capability checks so a misbehaving agent cannot flood the ledger with denials.
+    /// The standard order: identity → emergency state → rate limit → tool → protected paths → capability → risk.
+    /// The rate limit comes before the tool and capability checks so a misbehaving agent cannot flood the ledger
+    /// with denials; protected paths come before the capability check because no capability overrides them.
     public static func standard(
-        policy: SecurityPolicy, authority: AuthorityStore, emergency: EmergencySwitch, limiter: RateLimiter
+        policy: SecurityPolicy, authority: AuthorityStore, emergency: EmergencySwitch, limiter: RateLimiter,
+        protected: ProtectedPaths
     ) -> Gate {
         Gate(checks: [
             IdentityCheck(), EmergencyCheck(emergency: emergency), RateLimitCheck(limiter: limiter),
-            ToolCheck(catalogue: policy.tools), CapabilityCheck(authority: authority), RiskCheck(),
+            ToolCheck(catalogue: policy.tools), ProtectedPathCheck(protected: protected),
+            CapabilityCheck(authority: authority), RiskCheck(),
         ])
     }
 
-    public func decide(_ call: ToolCall, from caller: Caller, at now: Timestamp) -> GateVerdict {
+    /// Runs the checks in order. A call is allowed only when a check produced an allowance and none objected;
+    /// checks that pass without one (a Gate assembled without a capability check) leave the call denied.
+    public func decide(_ call: ToolCall, from caller: Caller, at now: Timestamp, confirmed: Bool = false)
+        -> GateVerdict
+    {
         var context = GateContext(caller: caller, call: call, now: now)
+        context.confirmed = confirmed
         for check in checks {
             if let verdict = check.evaluate(&context) { return verdict }
         }
-        return context.verdict(
-            .allow, "capability", context.allowance.map { "allowed by \($0)" } ?? "allowed")
+        guard let allowance = context.allowance else {
+            return context.verdict(.deny, "capability", "no check allowed the call")
+        }
+        return context.verdict(.allow, "capability", "allowed by \(allowance)")
     }
 }
 
@@ -164,7 +177,9 @@ public struct CapabilityCheck: GateCheck {
     let authority: AuthorityStore
 
     public func evaluate(_ context: inout GateContext) -> GateVerdict? {
-        guard let agent = context.agent, let access = context.access else { return nil }
+        guard let agent = context.agent, let access = context.access else {
+            return context.verdict(.deny, "capability", "no agent and request to check")
+        }
         switch authority.check(access, for: agent, at: context.now) {
         case .allowed(let allowance):
             context.allowance = allowance
@@ -180,8 +195,21 @@ public struct RiskCheck: GateCheck {
     public init() {}
 
     public func evaluate(_ context: inout GateContext) -> GateVerdict? {
-        guard context.risk >= .high else { return nil }
+        guard context.risk >= .high, !context.confirmed else { return nil }
         return context.verdict(
             .confirm, "risk", "\(context.risk)-risk tool: waits for the orchestrator's confirmation")
+    }
+}
+
+/// The daemon's own state is out of every capability's reach: a request naming a protected path (or anything
+/// below it) is denied whatever the role or grant says.
+public struct ProtectedPathCheck: GateCheck {
+    let protected: ProtectedPaths
+
+    public func evaluate(_ context: inout GateContext) -> GateVerdict? {
+        guard let access = context.access, let hit = protected.protecting(access.normalizedResource) else {
+            return nil
+        }
+        return context.verdict(.deny, "protected", "\(access.normalizedResource) is protected daemon state (\(hit))")
     }
 }

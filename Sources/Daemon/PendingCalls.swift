@@ -3,7 +3,8 @@ import Foundation
 import Synchronization
 
 /// High-risk calls waiting for the orchestrator. The caller's RPC waits; `Confirm` approves or denies; with no
-/// answer within the timeout the call is denied.
+/// answer within the timeout the call is denied; a caller that goes away (deadline, disconnect) takes its call
+/// with it. Each agent may have a bounded number of calls waiting.
 public final class PendingCalls: Sendable {
     public struct Call: Sendable {
         public let id: String
@@ -21,46 +22,87 @@ public final class PendingCalls: Sendable {
         case approved(by: String)
         case denied(by: String, reason: String)
         case timedOut
+        /// The caller's RPC ended first (its deadline passed, or it disconnected).
+        case cancelled
     }
 
     private struct Waiting {
         let call: Call
-        let continuation: CheckedContinuation<Outcome, Never>
+        var continuation: CheckedContinuation<Outcome, Never>?
+        /// An answer that came before the caller started waiting.
+        var early: Outcome?
     }
 
     public let timeout: Duration
+    public let maximumPerAgent: Int
     private let waiting = Mutex<[String: Waiting]>([:])
 
-    public init(timeout: Duration) { self.timeout = timeout }
+    public init(timeout: Duration, maximumPerAgent: Int = 8) {
+        self.timeout = timeout
+        self.maximumPerAgent = maximumPerAgent
+    }
 
     public var calls: [Call] { waiting.withLock { $0.values.map(\.call).sorted { $0.requestedAt < $1.requestedAt } } }
 
-    /// Parks the call until it is confirmed, denied or times out.
-    public func wait(
+    /// Registers a call as waiting; nil when its agent already has `maximumPerAgent` waiting.
+    public func park(
         agent: String, tool: String, arguments: [String: String], capability: String, risk: RiskLevel, reason: String,
         now: Timestamp
-    ) async -> (Call, Outcome) {
+    ) -> Call? {
         let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
         let call = Call(
             id: "pending-" + UUID().uuidString.prefix(8).lowercased(), agent: agent, tool: tool, arguments: arguments,
             capability: capability, risk: risk, reason: reason, requestedAt: now,
             expiresAt: Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch + milliseconds))
-        let timeout = self.timeout
-        let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
-            waiting.withLock { $0[call.id] = Waiting(call: call, continuation: continuation) }
-            Task {
-                try? await Task.sleep(for: timeout)
-                self.finish(call.id, .timedOut)
-            }
+        return waiting.withLock { waiting in
+            guard waiting.values.filter({ $0.call.agent == agent }).count < maximumPerAgent else { return nil }
+            waiting[call.id] = Waiting(call: call)
+            return call
         }
-        return (call, outcome)
+    }
+
+    /// Waits for the call's answer, the timeout, or the cancellation of the waiting task.
+    public func outcome(of call: Call) async -> Outcome {
+        let timeout = self.timeout
+        let timer = Task {
+            try await Task.sleep(for: timeout)
+            self.finish(call.id, .timedOut)
+        }
+        defer { timer.cancel() }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
+                let early = waiting.withLock { waiting -> Outcome? in
+                    guard var entry = waiting[call.id] else { return .cancelled }
+                    if let early = entry.early {
+                        waiting[call.id] = nil
+                        return early
+                    }
+                    entry.continuation = continuation
+                    waiting[call.id] = entry
+                    return nil
+                }
+                if let early { continuation.resume(returning: early) }
+            }
+        } onCancel: {
+            self.finish(call.id, .cancelled)
+        }
     }
 
     /// Resolves a waiting call; false when there is none with that id (unknown, or already resolved).
     @discardableResult
     public func finish(_ id: String, _ outcome: Outcome) -> Bool {
-        guard let entry = waiting.withLock({ $0.removeValue(forKey: id) }) else { return false }
-        entry.continuation.resume(returning: outcome)
+        let continuation = waiting.withLock { waiting -> CheckedContinuation<Outcome, Never>?? in
+            guard var entry = waiting[id], entry.early == nil else { return nil }
+            guard let continuation = entry.continuation else {
+                entry.early = outcome
+                waiting[id] = entry
+                return .some(nil)
+            }
+            waiting[id] = nil
+            return .some(continuation)
+        }
+        guard let continuation else { return false }
+        continuation?.resume(returning: outcome)
         return true
     }
 }

@@ -27,21 +27,26 @@ extension SecurityService {
         let grantRequest = GrantRequest(
             agent: AgentName(request.agent), capability: capability, lifetime: .duration(duration),
             reason: request.reason, taskID: request.taskID.isEmpty ? nil : TaskID(request.taskID))
-        switch core.authority.grant(grantRequest, by: principal, at: now) {
+        let ledger = core.ledger
+        var recorded: AuditEntry? = nil
+        let outcome: GrantOutcome
+        do {
+            outcome = try core.authority.grant(grantRequest, by: principal, at: now) { grant in
+                let (committed, error) = ledger.append(contentsOf: [GrantAudit.granted(grant, by: caller)])
+                if let error { throw error }
+                recorded = committed.first
+            }
+        } catch {
+            // Not recorded, so not granted: the grant never took effect.
+            throw StatusMapping.ledgerUnavailable(error)
+        }
+        switch outcome {
         case .refused(let refusal):
             return try await refuse(refusal, caller, request)
         case .granted(let grant):
-            let entry: AuditEntry
-            do {
-                entry = try await core.record(GrantAudit.granted(grant, by: caller))
-            } catch {
-                // Not recorded, so not granted.
-                _ = core.authority.revoke(grant.id, reason: "not recorded", by: .orchestrator, at: now)
-                throw error
-            }
             var response = Aios_Security_V1_GrantTemporaryResponse()
             response.grant = GrantAudit.message(grant)
-            response.auditID = entry.id
+            response.auditID = recorded?.id ?? ""
             return response
         }
     }

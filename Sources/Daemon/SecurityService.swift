@@ -80,7 +80,8 @@ public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServicePro
         // The Broker acts on exactly what was checked: a path argument becomes the normalised path the Gate decided on.
         var arguments = call.arguments
         if arguments["path"] != nil, let access = verdict.access { arguments["path"] = access.normalizedResource }
-        let result = await broker.run(tool: tool.name, arguments: arguments, allowedBy: allowance.capability)
+        let result = await broker.run(
+            tool: tool.name, arguments: arguments, allowedBy: allowance.capability, for: caller.auditName)
         let resultEntry = try await core.record(
             DecisionAudit.result(caller: caller, call: call, verdict: verdict, result: result))
         response.resultAuditID = resultEntry.id
@@ -92,26 +93,57 @@ public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServicePro
         return response
     }
 
-    /// Parks a high-risk call until the orchestrator answers (or the timeout); the outcome is audited.
+    /// Parks a high-risk call until the orchestrator answers, the timeout passes, or the caller goes away (its
+    /// deadline, a disconnect: the call is cancelled and never runs). An approval does not carry the old decision:
+    /// the Gate decides again on the state of that moment (grants revoked or expired since, a completed task, an
+    /// emergency stop all deny). Every outcome is recorded.
     private func awaitConfirmation(caller: Caller, call: ToolCall, verdict: GateVerdict) async throws -> (
         GateVerdict, AuditEntry
     ) {
-        let (pendingCall, outcome) = await core.pending.wait(
-            agent: caller.auditName, tool: call.tool ?? "", arguments: DecisionAudit.redacted(call.arguments),
-            capability: verdict.access?.description ?? "", risk: verdict.risk, reason: call.reason,
-            now: core.clock.now())
+        guard
+            let pendingCall = core.pending.park(
+                agent: caller.auditName, tool: call.tool ?? "", arguments: DecisionAudit.redacted(call.arguments),
+                capability: verdict.access?.description ?? "", risk: verdict.risk, reason: call.reason,
+                now: core.clock.now())
+        else {
+            let final = verdict.replacing(
+                outcome: .deny, check: "confirmation",
+                explanation: "\(caller.auditName) already has \(core.pending.maximumPerAgent) calls waiting for "
+                    + "confirmation")
+            return (final, try await core.record(DecisionAudit.decision(caller: caller, call: call, verdict: final)))
+        }
+        let pendingID: String? = pendingCall.id
         let final: GateVerdict
+        // gRPC signals a caller's deadline or disconnect through the RPC's cancellation handle, not by cancelling
+        // this task: the call ends with it.
+        let pending = core.pending
+        let outcome = await withRPCCancellationHandler {
+            await pending.outcome(of: pendingCall)
+        } onCancelRPC: {
+            pending.finish(pendingCall.id, .cancelled)
+        }
         switch outcome {
         case .approved(let by):
-            final = verdict.replacing(outcome: .allow, check: "confirmation", explanation: "confirmed by \(by)")
+            let again = core.gate.decide(call, from: caller, at: core.clock.now(), confirmed: true)
+            final =
+                again.outcome == .allow
+                ? again.replacing(outcome: .allow, check: "confirmation", explanation: "confirmed by \(by)")
+                : again.replacing(
+                    outcome: .deny, check: again.check,
+                    explanation: "confirmed by \(by), but no longer allowed: \(again.explanation)")
         case .denied(let by, let reason):
-            final = verdict.replacing(outcome: .deny, check: "confirmation", explanation: "denied by \(by): \(reason)")
+            final = verdict.replacing(
+                outcome: .deny, check: "confirmation", explanation: "denied by \(by): \(reason)")
         case .timedOut:
             final = verdict.replacing(
                 outcome: .deny, check: "confirmation", explanation: "no confirmation within \(core.pending.timeout)")
+        case .cancelled:
+            final = verdict.replacing(
+                outcome: .deny, check: "confirmation",
+                explanation: "the caller went away (deadline or disconnect) before a confirmation")
         }
         let entry = try await core.record(
-            DecisionAudit.decision(caller: caller, call: call, verdict: final, pendingID: pendingCall.id))
+            DecisionAudit.decision(caller: caller, call: call, verdict: final, pendingID: pendingID))
         return (final, entry)
     }
 

@@ -22,7 +22,7 @@ enum StatusMapping {
     }
 
     /// The ledger could not record: the action is refused.
-    static func ledgerUnavailable(_ error: AuditError) -> RPCError {
+    static func ledgerUnavailable(_ error: any Error) -> RPCError {
         RPCError(code: .unavailable, message: "the audit ledger cannot record this call, so it is refused")
     }
 

@@ -49,7 +49,22 @@ extension PolicyLoader {
                 reader.report(value, "tool '\(name)': {\(placeholder)} must be a required argument that is not text")
             }
         }
-        return ToolDefinition(name: name, capability: template, risk: risk, arguments: arguments, summary: summary)
+        let definition = ToolDefinition(
+            name: name, capability: template, risk: risk, arguments: arguments, summary: summary)
+        // The Broker runs the built-in tools by what they do; a policy that redefined `fs.write` as needing only
+        // `fs:read:{path}` would have it write with read rights. New tools are welcome; a built-in keeps its
+        // capability and arguments, and its risk may only be raised (more confirmation, never less).
+        if let builtin = base?.tools.tools[name],
+            builtin.capability != definition.capability || builtin.arguments != definition.arguments
+                || definition.risk < builtin.risk
+        {
+            reader.report(
+                keyNode,
+                "'\(name)' is a built-in tool: a policy may raise its risk, not change its capability or arguments "
+                    + "or lower its risk")
+            return nil
+        }
+        return definition
     }
 
     private mutating func readTemplate(_ node: Node) -> CapabilityTemplate? {

@@ -160,7 +160,7 @@ struct PolicyLoader {
     private func protectedPathWarnings(roles: [RawRole], protectedPaths: [String]) -> [PolicyIssue] {
         var warnings: [PolicyIssue] = []
         for role in roles {
-            for capability in role.capabilities where capability.action != "read" {
+            for capability in role.capabilities {
                 for path in protectedPaths
                 where Self.exclusions(protecting: path).contains(where: { $0.overlaps(capability) }) {
                     let mark = role.node.mark
@@ -168,7 +168,8 @@ struct PolicyLoader {
                         PolicyIssue(
                             file: file, line: mark?.line ?? 1, column: mark?.column ?? 1,
                             message: "warning: role '\(role.name)' reaches the protected path \(path) through "
-                                + "'\(capability)' (grants never can; the kernel layer must hold this role back)"))
+                                + "'\(capability)' (the daemon refuses it: protected paths are out of every "
+                                + "capability's reach, and grants never reach them)"))
                 }
             }
         }

@@ -61,7 +61,10 @@ struct DaemonTests {
         #expect(selfGrant.stderr.contains("no agent can grant itself"))
         let byOperator = try daemon.call(
             "grant", as: "operator-admin",
-            ["--agent", "aios-agent-task", "--capability", "fs:read:/tmp/*", "--duration", "1m", "--reason", "x"])
+            [
+                "--agent", "aios-agent-task", "--capability", "fs:read:\(daemon.directory)/data/*", "--duration", "1m",
+                "--reason", "x",
+            ])
         #expect(byOperator.status == 77, "only the orchestrator grants")
         let outside = try daemon.call(
             "grant", as: "orchestrator",
@@ -153,7 +156,10 @@ struct DaemonTests {
         let daemon = try DaemonFixture()
         let grant = try daemon.call(
             "grant", as: "orchestrator",
-            ["--agent", "aios-agent-task", "--capability", "fs:read:/tmp/*", "--duration", "1s", "--reason", "brief"])
+            [
+                "--agent", "aios-agent-task", "--capability", "fs:read:\(daemon.directory)/data/*", "--duration", "1s",
+                "--reason", "brief",
+            ])
         #expect(grant.status == 0, "\(grant.stderr)")
         Thread.sleep(forTimeInterval: 2.5)
         let audit = try BinaryRunner.run([
@@ -165,12 +171,15 @@ struct DaemonTests {
     @Test("a high-risk call waits for the orchestrator: pending, then confirmed and run")
     func confirmation() throws {
         let daemon = try DaemonFixture()
-        let target = daemon.directory + "/victim.txt"
+        // Beside the state directory, never in it: a grant cannot reach the daemon's own state.
+        let target = daemon.directory + "/data/victim.txt"
+        try FileManager.default.createDirectory(atPath: daemon.directory + "/data", withIntermediateDirectories: true)
         try "x".write(toFile: target, atomically: true, encoding: .utf8)
         _ = try daemon.call(
             "grant", as: "orchestrator",
             [
-                "--agent", "aios-agent-task", "--capability", "fs:delete:\(daemon.directory)/*", "--duration", "5m",
+                "--agent", "aios-agent-task", "--capability", "fs:delete:\(daemon.directory)/data/*", "--duration",
+                "5m",
                 "--reason", "cleanup",
             ])
         let exec = Process()
@@ -243,12 +252,15 @@ struct DaemonConfirmationTimeoutTests {
     @Test("a high-risk call with no answer is denied when the confirmation times out, and audited")
     func timeout() throws {
         let daemon = try DaemonFixture(extraArguments: ["--confirmation-timeout", "1"])
-        let target = daemon.directory + "/keep.txt"
+        // Beside the state directory, never in it: a grant cannot reach the daemon's own state.
+        let target = daemon.directory + "/data/keep.txt"
+        try FileManager.default.createDirectory(atPath: daemon.directory + "/data", withIntermediateDirectories: true)
         try "x".write(toFile: target, atomically: true, encoding: .utf8)
         _ = try daemon.call(
             "grant", as: "orchestrator",
             [
-                "--agent", "aios-agent-task", "--capability", "fs:delete:\(daemon.directory)/*", "--duration", "5m",
+                "--agent", "aios-agent-task", "--capability", "fs:delete:\(daemon.directory)/data/*", "--duration",
+                "5m",
                 "--reason", "cleanup",
             ])
         let exec = try daemon.call("exec", as: "aios-agent-task", ["--tool", "fs.delete", "--arg", "path=\(target)"])

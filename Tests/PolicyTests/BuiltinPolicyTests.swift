@@ -90,6 +90,7 @@ struct BuiltinPolicyTests {
             warnings.contains {
                 $0.contains("'aios-agent-system'") && $0.contains("/var/lib/aios") && $0.contains("fs:write:/var/*")
             })
-        #expect(!warnings.contains { $0.contains("aios-agent-security") }, "reading is not warned about")
+        // Reading is warned about too: `fs:read:*` would cover the daemon's keys if protection did not hold it.
+        #expect(warnings.contains { $0.contains("'aios-agent-security'") && $0.contains("fs:read:*") })
     }
 }

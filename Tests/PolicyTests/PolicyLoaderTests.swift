@@ -60,6 +60,14 @@ struct PolicyLoaderTests {
             ("'bad role': {capabilities: []}\n", "not a valid role name"),
             ("r: &a {capabilities: []}\ns: *a\n", "p.yaml:1:4: anchors and aliases are not allowed"),
             ("", "p.yaml:1:1: empty policy"),
+            (
+                "tools:\n  fs.write: {capability: \"fs:read:{path}\", risk: medium, args: {path: path, content: text}}\n",
+                "p.yaml:2:3: 'fs.write' is a built-in tool",
+            ),
+            (
+                "tools:\n  fs.delete: {capability: \"fs:delete:{path}\", risk: low, args: {path: path}}\n",
+                "lower its risk"
+            ),
         ])
     func located(_ yaml: String, _ expected: String) {
         let found = issues(yaml)

@@ -2,6 +2,7 @@
 #ifndef AIOS_CFILEACCESS_H
 #define AIOS_CFILEACCESS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 // O_PATH (Linux; glibc hides it without _GNU_SOURCE, which Swift's Glibc module is not built with).
@@ -14,5 +15,24 @@ int aios_open_beneath(int directory, const char *path, uint64_t flags, uint64_t 
 
 // Opens the absolute directory `path` from "/" with no symlinks and no magic links anywhere in it (O_PATH).
 int aios_open_beneath_root(const char *path);
+
+// The Broker confines the thread that runs one operation (see BrokerConfinement.c): first its own mount namespace
+// with every path in `paths` hidden (an empty read-only tmpfs over a directory, the null device over a file; a
+// missing path is skipped), then Landlock allowing only each rule's `access` beneath its `directory` (a descriptor,
+// O_PATH is enough), with no_new_privs. Both
+// apply to the calling thread only and can never be undone: such a thread serves one operation and ends.
+// Each returns 0, or the failed step with errno set.
+enum {
+    AIOS_BROKER_STEP_UNSHARE = 1,
+    AIOS_BROKER_STEP_PROPAGATION = 2,
+    AIOS_BROKER_STEP_MASK = 3,
+    AIOS_BROKER_STEP_LANDLOCK = 4,
+};
+int aios_broker_mask(const char *const *paths, size_t count);
+struct aios_broker_rule {
+    int directory;
+    uint64_t access;
+};
+int aios_broker_restrict(const struct aios_broker_rule *rules, size_t count);
 
 #endif

@@ -34,13 +34,17 @@ struct ServeBenchCommand: AsyncParsableCommand {
         // No rate limit here: the benchmark measures the daemon, not the limiter.
         let core = DaemonCore(
             policy: policy, ledger: ledger, ledgerDirectory: state.ledger, denyList: authority.denyList(),
-            limiter: RateLimiter(rate: 1e12, burst: 1e12))
-        let file = state.directory + "/read-me.txt"
+            limiter: RateLimiter(rate: 1e12, burst: 1e12),
+            protected: ProtectedPaths(stateDirectory: state.directory, ledgerDirectory: state.ledger, policyFile: nil))
+        // Outside the state directory: the daemon's own state is protected from every capability.
+        let file = base + "/aios-bench-read-\(getpid()).txt"
         try Data(repeating: 0x61, count: 4096).write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
         let bound = AsyncStream<String>.makeStream()
         let server = DaemonServer(
             core: core, state: state, authority: SharedAuthority(authority), address: .tcp(host: "127.0.0.1", port: 0),
-            broker: Broker())
+            broker: Broker(
+                protected: core.protected, backups: BackupStore(directory: state.directory + "/backups")))
         let serving = Task { try await server.run { bound.continuation.yield($0) } }
         var iterator = bound.stream.makeAsyncIterator()
         guard let address = await iterator.next(), let port = Int(address.split(separator: ":").last ?? "") else {

@@ -32,8 +32,14 @@ struct ServeCommand: AsyncParsableCommand {
     var listen = "127.0.0.1:9090"
     @Option(help: "Listen on this Unix socket instead of TCP.") var socket: String?
     @Option(help: "Seal the CA's keys with this key file (at least 32 bytes).") var caKeyFile: String?
-    @Option(name: .customLong("allow-exec"), help: "An executable process.spawn may start, NAME=PATH (repeatable).")
+    @Option(
+        name: .customLong("allow-exec"),
+        help: "A program process.spawn may start inside the calling agent's sandbox, NAME=PATH (repeatable).")
     var executables: [String] = []
+    @Option(
+        name: .customLong("allow-exec-args"),
+        help: "The pattern (a regular expression) each argument of program NAME must match whole, NAME=REGEX.")
+    var executableArguments: [String] = []
     @Option(help: "The cgroup folder spawned agents' cgroups go under (the emergency stop freezes it whole).")
     var agentCgroupParent = "aios"
     @Flag(
@@ -51,7 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         try refuseCoreDumps()
         let address = try parseAddress()
-        let broker = Broker(executables: try parseExecutables())
+        let executables = try parseExecutables()
         let policy = try policyOptions.load()
         let daemonState = DaemonState(directory: state.resolved)
         let target = try vault.open()
@@ -67,18 +73,27 @@ struct ServeCommand: AsyncParsableCommand {
         let ledger = try auditCall { () throws(AuditError) in
             try Ledger(directory: daemonState.ledger, signer: try AuditKeys.loadOrCreate(in: daemonState.ledger))
         }
+        let protected = ProtectedPaths(
+            stateDirectory: daemonState.directory, ledgerDirectory: daemonState.ledger,
+            policyFile: policyOptions.file, additional: policy.protectedPaths)
         let core = DaemonCore(
             policy: policy, ledger: ledger, ledgerDirectory: daemonState.ledger, denyList: denyList,
-            confirmationTimeout: .seconds(confirmationTimeout))
+            confirmationTimeout: .seconds(confirmationTimeout), protected: protected)
         let (firewall, forwarder) = try startFirewall(policy: policy, state: daemonState.directory, core: core)
         defer { forwarder?.stop() }
         let intrusionDetection = try firewall.map {
             try startIntrusionDetection(policy: policy, firewall: $0, core: core)
         }
+        let broker = Broker(
+            executables: executables, protected: protected,
+            backups: BackupStore(directory: daemonState.directory + "/backups"),
+            spawner: agentSpawner(policy: policy, vault: target, core: core, action: "broker.process.spawn"))
         let server = DaemonServer(
             core: core, state: daemonState, authority: SharedAuthority(authority), address: address, broker: broker,
             workers: Workers(
-                agents: agentRegistry(policy: policy, vault: target, core: core),
+                agents: agentSpawner(policy: policy, vault: target, core: core, action: "daemon.spawn").map {
+                    AgentRegistry(spawner: $0)
+                },
                 tasks: geteuid() == 0 ? try? TaskRunner.locate() : nil, firewall: firewall,
                 intrusionDetection: intrusionDetection))
         let directory = daemonState.directory
@@ -95,18 +110,20 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    /// Agents are launched when the daemon runs as root on a kernel with usable cgroups; otherwise SpawnAgent
-    /// answers FAILED_PRECONDITION and says why. The agent's view holds the daemon's socket when it serves one.
-    private func agentRegistry(policy: SecurityPolicy, vault: KeyringVault, core: DaemonCore) -> AgentRegistry? {
+    /// Agents (and the programs the Broker starts for them) are launched when the daemon runs as root on a kernel
+    /// with usable cgroups; otherwise SpawnAgent and process.spawn answer FAILED_PRECONDITION and say why. The
+    /// agent's view holds the daemon's socket when it serves one.
+    private func agentSpawner(policy: SecurityPolicy, vault: KeyringVault, core: DaemonCore, action: String)
+        -> AgentSpawner?
+    {
         guard geteuid() == 0, let layout = try? CgroupLayout.detect() else { return nil }
         let ledger = core.ledger
-        let spawner = AgentSpawner(
+        return AgentSpawner(
             policy: policy, vault: vault,
             confinement: AgentSpawner.Confinement(
                 layout: layout, cgroupParent: agentCgroupParent, daemonSocket: socket),
-            action: "daemon.spawn",
+            action: action,
             audit: { draft in if let error = ledger.append(contentsOf: [draft]).error { throw error } })
-        return AgentRegistry(spawner: spawner)
     }
 
     /// With --firewall: the controller (the table applied now, by the daemon) and the DNS forwarder when the policy
@@ -170,8 +187,17 @@ struct ServeCommand: AsyncParsableCommand {
         return .tcp(host: host, port: port)
     }
 
-    private func parseExecutables() throws -> [String: String] {
-        var result: [String: String] = [:]
+    private func parseExecutables() throws -> [String: AllowedExecutable] {
+        var patterns: [String: String] = [:]
+        for entry in executableArguments {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, executables.contains(where: { $0.hasPrefix(parts[0] + "=") }) else {
+                printError("serve: --allow-exec-args '\(entry)' must be NAME=REGEX for a NAME given to --allow-exec")
+                throw ExitStatus.usage
+            }
+            patterns[parts[0]] = parts[1]
+        }
+        var result: [String: AllowedExecutable] = [:]
         for entry in executables {
             let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, parts[1].hasPrefix("/"), FileManager.default.isExecutableFile(atPath: parts[1])
@@ -179,7 +205,13 @@ struct ServeCommand: AsyncParsableCommand {
                 printError("serve: --allow-exec '\(entry)' must be NAME=/absolute/executable")
                 throw ExitStatus.usage
             }
-            result[parts[0]] = parts[1]
+            do {
+                result[parts[0]] = try AllowedExecutable(
+                    path: parts[1], argumentPattern: patterns[parts[0]] ?? AllowedExecutable.defaultArgumentPattern)
+            } catch {
+                printError("serve: --allow-exec-args for '\(parts[0])': not a regular expression (\(error))")
+                throw ExitStatus.usage
+            }
         }
         return result
     }

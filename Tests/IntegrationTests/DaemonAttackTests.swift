@@ -1,0 +1,224 @@
+import Foundation
+import SecurityTesting
+import Testing
+
+/// An attacker-agent against the real daemon (release-like binary, built-in policy, state under /tmp as a
+/// developer runs it). Each case broke the daemon once; each must now hold.
+@Suite("Attacks on the daemon: protected state, ceilings, stale confirmations, FIFOs, writes, processes", .requiresRoot)
+struct DaemonAttackTests {
+    func exec(_ daemon: DaemonFixture, as agent: String, _ tool: String, _ arguments: [String: String]) throws
+        -> BinaryRunner.Output
+    {
+        try BinaryRunner.run(execArguments(daemon, as: agent, tool, arguments))
+    }
+
+    /// `call exec …` as an argument list, for calls run concurrently (the fixture stays on the test's task).
+    func execArguments(_ daemon: DaemonFixture, as agent: String, _ tool: String, _ arguments: [String: String])
+        -> [String]
+    {
+        ["call", "exec", "--server", daemon.address, "--identity", daemon.identity(agent), "--tool", tool]
+            + arguments.sorted { $0.key < $1.key }.flatMap { ["--arg", "\($0)=\($1)"] }
+    }
+
+    func grant(_ daemon: DaemonFixture, _ agent: String, _ capability: String, task: String? = nil) throws
+        -> BinaryRunner.Output
+    {
+        try daemon.call(
+            "grant", as: "orchestrator",
+            ["--agent", agent, "--capability", capability, "--duration", "10m", "--reason", "attack test"]
+                + (task.map { ["--task-id", $0] } ?? []))
+    }
+
+    @Test("roles holding fs:read:* cannot read the daemon's keys, ledger key, CA or environment")
+    func keyTheft() throws {
+        let daemon = try DaemonFixture()
+        let pid = daemon.process.processIdentifier
+        for (agent, path) in [
+            ("aios-agent-system", daemon.identity("orchestrator") + "/key.pem"),
+            ("aios-agent-system", daemon.state + "/identities/../identities/orchestrator/key.pem"),
+            ("aios-agent-system", "/proc/\(pid)/environ"), ("aios-agent-system", "/proc/self/environ"),
+            ("aios-agent-security", daemon.state + "/audit/checkpoint.key"),
+            ("aios-agent-security", daemon.state + "/pki/root.key.sealed"),
+        ] {
+            let result = try exec(daemon, as: agent, "fs.read", ["path": path])
+            #expect(result.status != 0, "\(agent) read \(path)")
+            #expect(!result.stdout.contains("PRIVATE KEY") && !result.stdout.contains("AIOS_"), "\(path)")
+        }
+        let listing = try exec(daemon, as: "aios-agent-system", "fs.list", ["path": daemon.state])
+        #expect(listing.status != 0, "the state directory cannot even be listed")
+    }
+
+    @Test("grant ceilings protect the real state directory, wherever it is")
+    func ceilingsFollowTheStateDirectory() throws {
+        let daemon = try DaemonFixture()
+        for capability in ["fs:write:\(daemon.state)/*", "fs:*:\(daemon.state)/pki/*", "fs:read:\(daemon.state)/*"] {
+            let result = try grant(daemon, "aios-agent-task", capability)
+            #expect(result.status == 77, "\(capability) was granted: \(result.stdout)")
+        }
+    }
+
+    @Test("the ledger's directory is out of reach: no foreign object at tomorrow's day file")
+    func ledgerDirectory() throws {
+        let daemon = try DaemonFixture()
+        let tomorrow = Date().addingTimeInterval(86_400).ISO8601Format(.iso8601.year().month().day())
+        let path = daemon.state + "/audit/ledger-\(tomorrow).sqlite"
+        let result = try exec(daemon, as: "aios-agent-system", "fs.mkdir", ["path": path])
+        #expect(result.status != 0)
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test("a confirmation re-decides: a grant revoked while the call waited does not run it")
+    func staleConfirmation() async throws {
+        let daemon = try DaemonFixture(extraArguments: ["--confirmation-timeout", "30"])
+        let directory = daemon.directory + "/data"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try "keep me".write(toFile: directory + "/a", atomically: true, encoding: .utf8)
+        #expect(try grant(daemon, "aios-agent-task", "fs:delete:\(directory)/a", task: "task-1").status == 0)
+        let arguments = execArguments(daemon, as: "aios-agent-task", "fs.delete", ["path": directory + "/a"])
+        let call = Task.detached { try BinaryRunner.run(arguments) }
+        let pendingID = try await waitForPending(daemon)
+        #expect(try daemon.call("complete-task", as: "orchestrator", ["--task-id", "task-1"]).status == 0)
+        #expect(try daemon.call("confirm", as: "orchestrator", ["--pending-id", pendingID]).status == 0)
+        let result = try await call.value
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("no longer allowed"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/a"))
+    }
+
+    @Test("a pending call dies with its caller, and the ledger says so")
+    func pendingDiesWithCaller() async throws {
+        let daemon = try DaemonFixture(extraArguments: ["--confirmation-timeout", "60"])
+        let directory = daemon.directory + "/data"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try "keep me".write(toFile: directory + "/a", atomically: true, encoding: .utf8)
+        #expect(try grant(daemon, "aios-agent-task", "fs:delete:\(directory)/*").status == 0)
+        let client = Process()
+        BinaryRunner.configure(
+            client,
+            [
+                "call", "exec", "--server", daemon.address, "--identity", daemon.identity("aios-agent-task"), "--tool",
+                "fs.delete", "--arg", "path=\(directory)/a",
+            ], namespace: nil)
+        client.standardOutput = FileHandle.nullDevice
+        try client.run()
+        let pendingID = try await waitForPending(daemon)
+        kill(client.processIdentifier, SIGKILL)
+        client.waitUntilExit()
+        var gone = false
+        for _ in 0..<100 where !gone {
+            try await Task.sleep(for: .milliseconds(100))
+            gone = !(try daemon.call("pending", as: "orchestrator").stdout.contains(pendingID))
+        }
+        #expect(gone, "the call stayed pending after its caller died")
+        let late = try daemon.call("confirm", as: "orchestrator", ["--pending-id", pendingID])
+        #expect(late.status != 0)
+        #expect(FileManager.default.fileExists(atPath: directory + "/a"))
+        let audit = try BinaryRunner.run([
+            "audit", "query", "--state-dir", daemon.state, "--agent", "aios-agent-task", "--json",
+        ])
+        #expect(audit.stdout.contains("the caller went away"), "\(audit.stdout)")
+    }
+
+    func waitForPending(_ daemon: DaemonFixture) async throws -> String {
+        for _ in 0..<200 {
+            let listed = try daemon.call("pending", as: "orchestrator", ["--json"])
+            if let range = listed.stdout.range(of: #"pending-[0-9a-f]{8}"#, options: .regularExpression) {
+                return String(listed.stdout[range])
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw DaemonFixture.FixtureError(message: "no call became pending")
+    }
+
+    @Test("reads of a FIFO fail at once and the daemon keeps serving")
+    func fifoDoesNotStall() async throws {
+        let daemon = try DaemonFixture()
+        let directory = daemon.directory + "/data"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        #expect(mkfifo(directory + "/fifo", 0o666) == 0)
+        #expect(try grant(daemon, "aios-agent-task", "fs:read:\(directory)/*").status == 0)
+        let arguments = execArguments(daemon, as: "aios-agent-task", "fs.read", ["path": directory + "/fifo"])
+        let reads = (0..<4).map { _ in Task.detached { try BinaryRunner.run(arguments) } }
+        let status = try daemon.call("status", as: "orchestrator")
+        #expect(status.status == 0)
+        for read in reads {
+            let result = try await read.value
+            #expect(result.status != 0 && result.stderr.contains("FIFO"), "\(result.stderr)")
+        }
+    }
+
+    @Test("fs.write touches only the granted file; the ledger names the backup by hash, with integer sizes")
+    func writeStaysInItsCapability() throws {
+        let daemon = try DaemonFixture()
+        let directory = daemon.directory + "/data"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        #expect(try grant(daemon, "aios-agent-task", "fs:write:\(directory)/only.txt").status == 0)
+        for content in ["one", "two"] {
+            let result = try exec(
+                daemon, as: "aios-agent-task", "fs.write", ["path": directory + "/only.txt", "content": content])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["only.txt"])
+        let audit = try BinaryRunner.run([
+            "audit", "query", "--state-dir", daemon.state, "--agent", "aios-agent-task", "--type", "file_modification",
+            "--json",
+        ])
+        #expect(audit.stdout.contains(#""bytes_written":3,"#) || audit.stdout.contains(#""bytes_written":3}"#))
+        #expect(audit.stdout.contains("7692c3ad3540bb803c020b3aee66cd8887123234ea0c6e7143c0add73ff431ed"))
+    }
+
+    @Test("process.spawn runs inside the agent's sandbox, never a root shell; process.kill never reaches the daemon")
+    func processes() async throws {
+        let daemon = try DaemonFixture(extraArguments: [
+            "--allow-exec", "find=/usr/bin/find", "--allow-exec", "touch=/usr/bin/touch",
+        ])
+        let marker = daemon.directory + "/pwned"
+        let shell = try exec(
+            daemon, as: "aios-agent-system", "process.spawn",
+            ["name": "find", "args": #"["/tmp", "-maxdepth", "0", "-exec", "/bin/sh", "-c", "touch \#(marker)", ";"]"#])
+        #expect(shell.status != 0)
+        // The system agent may write /var/* but not /tmp: its program may do exactly that, as the agent's uid.
+        let outside = try exec(
+            daemon, as: "aios-agent-system", "process.spawn", ["name": "touch", "args": "[\"\(marker)\"]"])
+        #expect(outside.status == 0, "\(outside.stderr)")
+        let inside = "/var/tmp/aios-attack-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: inside) }
+        #expect(
+            try exec(daemon, as: "aios-agent-system", "process.spawn", ["name": "touch", "args": "[\"\(inside)\"]"])
+                .status == 0)
+        var owner: uid_t? = nil
+        for _ in 0..<100 where owner == nil {
+            try await Task.sleep(for: .milliseconds(50))
+            var status = stat()
+            if stat(inside, &status) == 0 { owner = status.st_uid }
+        }
+        #expect(owner != nil && owner != 0, "the program ran as \(String(describing: owner)), not the agent's uid")
+        #expect(!FileManager.default.fileExists(atPath: marker), "the program wrote outside the agent's rights")
+
+        #expect(try grant(daemon, "aios-agent-task", "process:kill:aios-sec").status == 0)
+        let killArguments = execArguments(
+            daemon, as: "aios-agent-task", "process.kill",
+            ["name": "aios-sec", "pid": "\(daemon.process.processIdentifier)"])
+        let kill = Task.detached { try BinaryRunner.run(killArguments) }
+        let pendingID = try await waitForPending(daemon)
+        #expect(try daemon.call("confirm", as: "orchestrator", ["--pending-id", pendingID]).status == 0)
+        #expect(try await kill.value.status != 0)
+        #expect(daemon.process.isRunning)
+        #expect(try daemon.call("status", as: "orchestrator").status == 0)
+    }
+
+    @Test("a policy cannot redefine a built-in tool")
+    func builtinToolsAreReserved() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("aios-\(UUID().uuidString).yaml").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try """
+        aios-agent-task:
+          capabilities: []
+        tools:
+          fs.write: {capability: "fs:read:{path}", risk: low, args: {path: path, content: text}}
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let checked = try BinaryRunner.run(["policy", "check", path])
+        #expect(checked.status == 65)
+        #expect(checked.stderr.contains("built-in tool"))
+    }
+}
