@@ -15,6 +15,8 @@ public final class DaemonCore: Sendable {
     public let denyList: DenyList
     public let clock: any SecurityClock
     public let startedAt: Timestamp
+    /// What the ledger held when the daemon started (``Audit/Ledger/statistics`` counts this process's appends).
+    public let ledgerEntriesAtStart: Int
     public let pending: PendingCalls
     /// The daemon's own state, out of every capability's reach (the Gate's deny, the Broker's masks).
     public let protected: ProtectedPaths
@@ -39,6 +41,8 @@ public final class DaemonCore: Sendable {
         self.clock = clock
         let now = clock.now()
         startedAt = now
+        ledgerEntriesAtStart = max(
+            0, ((try? LedgerReader(directory: ledgerDirectory).count()) ?? 0) - ledger.statistics.entries)
         emergency = EmergencySwitch()
         authority = AuthorityStore(policy.authority(), now: now)
         gate = Gate.standard(

@@ -29,19 +29,21 @@ extension SecurityService {
         } catch {
             throw StatusMapping.invalid("\(error)")
         }
-        var records: [String] = []
+        // Streamed: a reader thread hands over batches and waits until they are written, so a query over a
+        // large ledger holds two batches in memory, not the whole result.
+        let stream = AuditQueryStream(reader: LedgerReader(directory: core.ledgerDirectory), query: query)
+        defer { stream.finish() }
         do {
-            try LedgerReader(directory: core.ledgerDirectory).entries(matching: query) { entry in
-                records.append(entry.json)
-                return true
+            for try await batch in stream.batches {
+                for json in batch {
+                    var record = Aios_Security_V1_AuditRecord()
+                    record.json = json
+                    try await response.write(record)
+                }
+                stream.consumed()
             }
-        } catch {
+        } catch let error as AuditError {
             throw RPCError(code: .unavailable, message: "cannot read the ledger: \(error)")
-        }
-        for json in records {
-            var record = Aios_Security_V1_AuditRecord()
-            record.json = json
-            try await response.write(record)
         }
     }
 
@@ -73,7 +75,7 @@ extension SecurityService {
         response.caller = caller.identity.uri
         response.version = DaemonCore.version
         response.policy = core.policy.source
-        response.ledgerEntries = UInt64(core.ledger.statistics.entries)
+        response.ledgerEntries = UInt64(core.ledgerEntriesAtStart + core.ledger.statistics.entries)
         response.activeGrants = UInt64(core.authority.activeGrants(at: now).count)
         response.pendingCalls = UInt64(core.pending.calls.count)
         response.emergencyState = core.emergency.stateName

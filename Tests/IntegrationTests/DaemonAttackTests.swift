@@ -222,3 +222,25 @@ struct DaemonAttackTests {
         #expect(checked.stderr.contains("built-in tool"))
     }
 }
+
+@Suite("The daemon's view of its ledger across restarts", .requiresRoot)
+struct DaemonLedgerViewTests {
+    @Test("Status counts what the ledger holds, not what this process wrote; audit queries stream every entry")
+    func statusAfterRestart() throws {
+        let daemon = try DaemonFixture()
+        // More than one batch of the stream (256 entries), appended beside the running daemon.
+        let line =
+            #"{"event_type":"tool_call","agent":"aios-agent-monitor","action":"probe","target":"x","result":"success","risk_level":"low"}"#
+        let append = try BinaryRunner.run(
+            ["audit", "append", "--ledger", daemon.state + "/audit"],
+            stdin: Array(repeating: line, count: 260).joined(separator: "\n"))
+        #expect(append.status == 0, "\(append.stderr)")
+        try daemon.restart()
+        let status = try daemon.call("status", as: "orchestrator", ["--json"])
+        let entries = try #require(
+            status.stdout.firstMatch(of: /"ledger_?[eE]ntries":(\d+)/).map { Int($0.1)! }, "\(status.stdout)")
+        #expect(entries >= 260)
+        let audit = try daemon.call("audit", as: "orchestrator", ["agent=aios-agent-monitor"])
+        #expect(audit.stdout.split(separator: "\n").count == 260, "more than one batch arrives, in full")
+    }
+}

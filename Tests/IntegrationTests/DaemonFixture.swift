@@ -6,15 +6,17 @@ import Testing
 final class DaemonFixture {
     let directory: String
     let vault: String
-    let process = Process()
     private(set) var address = ""
-    private let output = Pipe()
 
     var state: String { directory + "/state" }
     func identity(_ name: String) -> String { state + "/identities/" + name }
 
     /// The network namespace the daemon and every call run in; nil: this machine's.
     let namespace: String?
+
+    private let arguments: [String]
+    private(set) var process = Process()
+    private var output = Pipe()
 
     init(extraArguments: [String] = [], namespace: String? = nil) throws {
         self.namespace = namespace
@@ -23,9 +25,14 @@ final class DaemonFixture {
             .path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         vault = "aios:vault:test-\(UUID().uuidString)"
-        BinaryRunner.configure(
-            process, ["serve", "--state-dir", state, "--vault", vault, "--listen", "127.0.0.1:0"] + extraArguments,
-            namespace: namespace)
+        arguments = ["serve", "--state-dir", directory + "/state", "--vault", vault, "--listen", "127.0.0.1:0"] + extraArguments
+        try start()
+    }
+
+    private func start() throws {
+        process = Process()
+        output = Pipe()
+        BinaryRunner.configure(process, arguments, namespace: namespace)
         process.standardOutput = output
         process.standardError = output
         try process.run()
@@ -41,6 +48,12 @@ final class DaemonFixture {
             throw FixtureError(message: "the daemon did not start: \(text)")
         }
         address = String(text[range].dropFirst("listening on ".count))
+    }
+
+    /// Stops the daemon gracefully and starts it again on the same state (a new port).
+    func restart() throws {
+        stop()
+        try start()
     }
 
     struct FixtureError: Error, CustomStringConvertible {
