@@ -25,7 +25,8 @@ final class DaemonFixture {
             .path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         vault = "aios:vault:test-\(UUID().uuidString)"
-        arguments = ["serve", "--state-dir", directory + "/state", "--vault", vault, "--listen", "127.0.0.1:0"] + extraArguments
+        arguments =
+            ["serve", "--state-dir", directory + "/state", "--vault", vault, "--listen", "127.0.0.1:0"] + extraArguments
         try start()
     }
 
