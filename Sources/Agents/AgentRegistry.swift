@@ -5,7 +5,11 @@ public final class AgentRegistry: Sendable {
     public let spawner: AgentSpawner
     private let supervisors = Mutex<[String: AgentSupervisor]>([:])
 
-    public init(spawner: AgentSpawner) { self.spawner = spawner }
+    /// Reclaims the cgroups of agents whose launcher was killed (an earlier daemon) before anything starts.
+    public init(spawner: AgentSpawner) {
+        self.spawner = spawner
+        spawner.reclaimOrphans()
+    }
 
     /// Starts the agent under supervision; refused while it is already supervised (running or restarting).
     public func spawn(agent: String, command: [String], requestedBy: String) throws(AgentError) -> AgentStatus {

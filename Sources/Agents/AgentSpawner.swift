@@ -21,14 +21,17 @@ public struct AgentSpawner: Sendable {
         /// The daemon's Unix socket, the one socket bound into the agent's view; nil: none.
         public let daemonSocket: String?
         public let viewRoot: String
+        /// Directories masked in the view beyond ``AgentConfinement/socketDirectories`` (the state directory).
+        public let hidden: [String]
 
         public init(
-            layout: CgroupLayout, cgroupParent: String, daemonSocket: String?,
+            layout: CgroupLayout, cgroupParent: String, daemonSocket: String?, hidden: [String] = [],
             viewRoot: String = AgentConfinement.defaultViewRoot
         ) {
             self.layout = layout
             self.cgroupParent = cgroupParent
             self.daemonSocket = daemonSocket
+            self.hidden = hidden
             self.viewRoot = viewRoot
         }
     }
@@ -52,7 +55,9 @@ public struct AgentSpawner: Sendable {
         self.audit = audit
     }
 
-    /// Output descriptors for the agent (nil inherits the caller's).
+    /// The agent's standard input, output and error; nil is /dev/null (an agent never inherits the launcher's
+    /// terminal by default; `sandbox run` passes its own on purpose). Whatever they are, the agent runs in a session
+    /// of its own without a controlling terminal.
     public struct Stdio: Sendable {
         public var input: Int32?
         public var output: Int32?
@@ -80,16 +85,19 @@ public struct AgentSpawner: Sendable {
             let (ring, secrets) = try provideSecrets(to: name)
             record.secrets = secrets
             let capabilities = policy.authority().capabilitySet().holdings(of: name).map(\.capability)
+            let null = open("/dev/null", O_RDWR | O_CLOEXEC)
+            guard null >= 0 else { throw LaunchError(step: "opening /dev/null", errno: errno) }
+            defer { close(null) }
             var spec = LaunchSpec(
                 executable: executable, arguments: command, environment: environment(agent),
-                identity: (account.uid, account.gid), ownSessionKeyring: true, standardInput: stdio.input,
-                standardOutput: stdio.output, standardError: stdio.error)
+                identity: (account.uid, account.gid), ownSessionKeyring: true, standardInput: stdio.input ?? null,
+                standardOutput: stdio.output ?? null, standardError: stdio.error ?? null)
             var limits: CgroupLimits? = nil
             if let confinement {
                 let confined = AgentConfinement(
                     capabilities: capabilities, runtime: policy.sandbox.runtime,
                     scratchBytes: policy.sandbox.scratch.bytes, daemonSocket: confinement.daemonSocket,
-                    viewRoot: confinement.viewRoot)
+                    hidden: confinement.hidden, viewRoot: confinement.viewRoot)
                 try FileManager.default.createDirectory(
                     atPath: confinement.viewRoot, withIntermediateDirectories: true,
                     attributes: [.posixPermissions: 0o700])
@@ -110,7 +118,7 @@ public struct AgentSpawner: Sendable {
                 if let confinement, let limits {
                     cgroup = try AgentCgroup(
                         layout: confinement.layout, parent: confinement.cgroupParent,
-                        name: "agent-\(agent)-\(UUID().uuidString.prefix(8).lowercased())", limits: limits)
+                        name: AgentCgroupName(agent: agent, launcher: getpid()).description, limits: limits)
                     try cgroup?.add(pid: child.pid)
                 }
                 try ring.link(into: KeySerial(rawValue: child.sessionKeyring))

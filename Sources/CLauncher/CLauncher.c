@@ -8,6 +8,7 @@
 #include <linux/keyctl.h>
 #include <linux/filter.h>
 #include <linux/landlock.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <seccomp.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -122,7 +124,10 @@ static int apply_landlock(const struct aios_launch_spec *spec) {
         }
     }
     for (size_t index = 0; index < spec->landlock_rule_count; index++) {
-        int parent = open(spec->landlock_rules[index].path, O_PATH | O_CLOEXEC);
+        // Resolved as the view's binds are: a path with a symbolic link in it (one the agent may have planted)
+        // grants nothing, like a missing one.
+        struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+        int parent = (int)syscall(SYS_openat2, AT_FDCWD, spec->landlock_rules[index].path, &how, sizeof how);
         if (parent < 0) continue;
         struct stat status;
         uint64_t access = spec->landlock_rules[index].access & handled;
@@ -141,12 +146,29 @@ static int apply_landlock(const struct aios_launch_spec *spec) {
     return restricted < 0 ? -1 : 0;
 }
 
+// Code from a memfd: in the agent's PID namespace (and every one below it) memfd_create cannot make an
+// executable memfd (vm.memfd_noexec = 2: no MFD_EXEC, and a memfd without flags is sealed non-executable), so
+// execveat on one fails. Kernels before 6.3 have no such setting; the seccomp filter refuses memfd_create there.
+static int forbid_executable_memfds(void) {
+    int fd = open("/proc/sys/vm/memfd_noexec", O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return errno == ENOENT ? 0 : -1;
+    int written = write(fd, "2", 1) == 1 ? 0 : -1;
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return written;
+}
+
 static void child_run(const struct aios_launch_spec *spec, int fd) {
     // Default signal dispositions and an empty mask: the parent's are not the program's business.
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
 
+    // A session of its own, without a controlling terminal: even holding the caller's terminal as standard input,
+    // the agent cannot push input into it (TIOCSTI on a terminal that is not one's own needs CAP_SYS_ADMIN), nor
+    // get its signals or take it over.
+    if (setsid() < 0) child_fail(fd, AIOS_STEP_SESSION);
     int32_t session = 0;
     if (spec->join_session_keyring) {
         long serial = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, 0, 0, 0, 0);
@@ -170,6 +192,7 @@ static void child_run(const struct aios_launch_spec *spec, int fd) {
     // are private. The PID namespace came with the fork.
     int unshared = spec->namespaces & ~CLONE_NEWPID;
     if (unshared && unshare(unshared) != 0) child_fail(fd, AIOS_STEP_NAMESPACES);
+    if ((spec->namespaces & CLONE_NEWPID) && forbid_executable_memfds() != 0) child_fail(fd, AIOS_STEP_MEMFD);
     if (spec->filesystem) {
         int failed_index;
         if (aios_enter_view(spec->filesystem, &failed_index) != 0)
@@ -184,6 +207,11 @@ static void child_run(const struct aios_launch_spec *spec, int fd) {
         if (setgroups(0, NULL) != 0 || setresgid(spec->gid, spec->gid, spec->gid) != 0 ||
             setresuid(spec->uid, spec->uid, spec->uid) != 0)
             child_fail(fd, AIOS_STEP_IDENTITY);
+        // Keys the uid added to its own user keyrings on an earlier run are not this run's: cleared, as the uid
+        // (which possesses them).
+        if (syscall(SYS_keyctl, KEYCTL_CLEAR, KEY_SPEC_USER_KEYRING, 0, 0, 0) < 0 ||
+            syscall(SYS_keyctl, KEYCTL_CLEAR, KEY_SPEC_USER_SESSION_KEYRING, 0, 0, 0) < 0)
+            child_fail(fd, AIOS_STEP_USER_KEYRING);
     }
     if (spec->namespaces & CLONE_NEWPID) {
         // Nothing runs unsupervised: if the launcher dies, so does PID 1 and with it the namespace. Set after the
@@ -273,6 +301,18 @@ int aios_seccomp_compile(struct aios_seccomp_program *program) {
     // Raw sockets in any family, and packet sockets.
     rc |= seccomp_rule_add(ctx, refuse, SCMP_SYS(socket), 1, SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_RAW));
     rc |= seccomp_rule_add(ctx, refuse, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_PACKET));
+    // Sockets to the hypervisor and other VMs: outside what the network namespace isolates.
+    rc |= seccomp_rule_add(ctx, refuse, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_VSOCK));
+    // Terminal input injection (TIOCSTI pushes bytes into a terminal's input; TIOCLINUX pastes the console
+    // selection), console redirection (TIOCCONS) and line discipline changes (TIOCSETD). The command is an int:
+    // compared in its low 32 bits, so setting high bits does not slip past.
+    unsigned long terminal[] = {TIOCSTI, TIOCLINUX, TIOCCONS, TIOCSETD};
+    for (size_t index = 0; index < sizeof terminal / sizeof terminal[0]; index++)
+        rc |= seccomp_rule_add(ctx, refuse, SCMP_SYS(ioctl), 1,
+                               SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL, terminal[index]));
+    // Where the kernel cannot forbid executable memfds per PID namespace (before 6.3), no memfds at all.
+    if (access("/proc/sys/vm/memfd_noexec", F_OK) != 0)
+        rc |= seccomp_rule_add(ctx, refuse, SCMP_SYS(memfd_create), 0);
     // New user namespaces (where an agent would regain capabilities).
     rc |= seccomp_rule_add(ctx, refuse, SCMP_SYS(unshare), 1,
                            SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER));

@@ -1,109 +1,170 @@
 // The agent's private filesystem: only what its policy names exists in its mount namespace. Runs in the
 // launcher's child between fork and exec, so only system calls: no allocation, paths built in stack buffers.
+//
+// No path is trusted to be free of symbolic links: parts of the view are binds of host directories the agent may
+// write to, and a link it planted there on an earlier run must not redirect a bind (to a host directory of its
+// choice) or a mount point (to a place outside the view). Every source and mount point is therefore resolved with
+// openat2(RESOLVE_NO_SYMLINKS), one that does not resolve plainly fails the launch, and binds are made by
+// descriptor (open_tree, mount_setattr, move_mount), so what was checked is what gets mounted.
 #define _GNU_SOURCE
 #include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdio.h>
+#include <linux/openat2.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-// `root` + `path` into `out`; fails with ENAMETOOLONG rather than truncate.
-static int join(char out[PATH_MAX], const char *root, const char *path) {
-    int written = snprintf(out, PATH_MAX, "%s%s", root, path);
-    if (written < 0 || written >= PATH_MAX) {
-        errno = ENAMETOOLONG;
+// `path` (relative to `directory`, or absolute) as an O_PATH descriptor, following no symbolic link in any
+// component; a trailing link is returned as the link itself.
+static int open_plain(int directory, const char *path) {
+    struct open_how how = {
+        .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+        .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | (path[0] == '/' ? 0 : RESOLVE_BENEATH),
+    };
+    return (int)syscall(SYS_openat2, directory, path, &how, sizeof how);
+}
+
+static int close_failing(int fd) {
+    int saved = errno;
+    if (fd >= 0) close(fd);
+    errno = saved;
+    return -1;
+}
+
+// The directory holding the last component of `target` (absolute, inside the view), created as needed, plainly
+// resolved below `root`; *name points at the last component inside `copy`.
+static int open_parent(int root, const char *target, char copy[PATH_MAX], const char **name) {
+    size_t length = strlen(target);
+    if (target[0] != '/' || length < 2 || length >= PATH_MAX) {
+        errno = length >= PATH_MAX ? ENAMETOOLONG : EINVAL;
         return -1;
     }
-    return 0;
-}
-
-// mkdir -p, in place: each '/' is cut for a moment.
-static int make_directories(char *path) {
-    for (char *slash = strchr(path + 1, '/');; slash = strchr(slash + 1, '/')) {
-        if (slash) *slash = 0;
-        int made = mkdir(path, 0755);
-        int failure = errno;
-        if (slash) *slash = '/';
-        if (made != 0 && failure != EEXIST) {
-            errno = failure;
-            return -1;
-        }
-        if (!slash) return 0;
-    }
-}
-
-// The mount point for a non-directory: its parents, then an empty file.
-static int make_file(char *path) {
-    char *slash = strrchr(path, '/');
-    if (slash && slash != path) {
+    memcpy(copy, target + 1, length);  // without the leading '/', with the NUL
+    int parent = fcntl(root, F_DUPFD_CLOEXEC, 0);
+    char *component = copy;
+    for (char *slash = strchr(component, '/'); slash; component = slash + 1, slash = strchr(component, '/')) {
         *slash = 0;
-        int made = make_directories(path);
+        if (mkdirat(parent, component, 0755) != 0 && errno != EEXIST) return close_failing(parent);
+        int next = open_plain(parent, component);
         *slash = '/';
-        if (made != 0) return -1;
+        close(parent);
+        if (next < 0) return -1;
+        parent = next;
     }
-    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (fd < 0) return errno == EEXIST ? 0 : -1;
-    close(fd);
-    return 0;
+    *name = component;
+    return parent;
 }
 
-static int bind_entry(const struct aios_mount *entry, char *target) {
+// The mount point `target`: its parents, then an empty directory or file unless it exists. Never a link.
+static int open_mount_point(int root, const char *target, int directory) {
+    if (strcmp(target, "/") == 0) return fcntl(root, F_DUPFD_CLOEXEC, 0);  // a grant of everything
+    char copy[PATH_MAX];
+    const char *name;
+    int parent = open_parent(root, target, copy, &name);
+    if (parent < 0) return -1;
+    int made = directory ? mkdirat(parent, name, 0755)
+                         : openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (made < 0 && errno != EEXIST && errno != EROFS) return close_failing(parent);
+    if (!directory && made >= 0) close(made);
+    int point = open_plain(parent, name);
+    close(parent);
     struct stat status;
-    if (lstat(entry->source, &status) != 0) return entry->optional && errno == ENOENT ? 0 : -1;
+    if (point >= 0 && fstat(point, &status) == 0 && S_ISLNK(status.st_mode)) {
+        close(point);
+        errno = ELOOP;
+        return -1;
+    }
+    return point;
+}
+
+// A path naming a descriptor, for the calls that take only paths (mount(2) of a new tmpfs or procfs).
+static void descriptor_path(char out[32], int fd) {
+    char digits[16];
+    int length = 0;
+    do digits[length++] = (char)('0' + fd % 10), fd /= 10;
+    while (fd);
+    memcpy(out, "/proc/self/fd/", 14);
+    for (int index = 0; index < length; index++) out[14 + index] = digits[length - 1 - index];
+    out[14 + length] = 0;
+}
+
+static int bind_entry(int root, const struct aios_mount *entry) {
+    int source = open_plain(AT_FDCWD, entry->source);
+    if (source < 0) return entry->optional && errno == ENOENT ? 0 : -1;
+    struct stat status;
+    if (fstat(source, &status) != 0) return close_failing(source);
     if (S_ISLNK(status.st_mode)) {
         // Debian's /bin → usr/bin: the same link, so paths resolve as on the host, without a second mount.
-        char link[PATH_MAX];
-        ssize_t length = readlink(entry->source, link, sizeof link - 1);
+        char link[PATH_MAX], copy[PATH_MAX];
+        const char *name;
+        ssize_t length = readlinkat(source, "", link, sizeof link - 1);
+        close(source);
         if (length < 0) return -1;
         link[length] = 0;
-        char *slash = strrchr(target, '/');
-        if (slash && slash != target) {
-            *slash = 0;
-            int made = make_directories(target);
-            *slash = '/';
-            if (made != 0) return -1;
-        }
-        return symlink(link, target) == 0 || errno == EEXIST ? 0 : -1;
+        int parent = open_parent(root, entry->target, copy, &name);
+        if (parent < 0) return -1;
+        int linked = symlinkat(link, parent, name) == 0 || errno == EEXIST ? 0 : -1;
+        close_failing(parent);
+        return linked;
     }
-    if ((S_ISDIR(status.st_mode) ? make_directories(target) : make_file(target)) != 0) return -1;
-    if (mount(entry->source, target, NULL, MS_BIND | MS_REC, NULL) != 0) return -1;
-    // A bind mount takes its flags only from a remount of the bind itself.
-    unsigned long flags = MS_REMOUNT | MS_BIND | MS_NOSUID;
-    if (entry->kind != AIOS_MOUNT_BIND_DEVICE) flags |= MS_NODEV;
-    if (entry->kind == AIOS_MOUNT_BIND_READ_ONLY) flags |= MS_RDONLY;
-    return mount(NULL, target, NULL, flags, NULL);
+    int point = open_mount_point(root, entry->target, S_ISDIR(status.st_mode));
+    if (point < 0) return close_failing(source);
+    // The whole tree below the source (its submounts too), detached, then every mount in it restricted at once.
+    int tree = open_tree(source, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+    close(source);
+    if (tree < 0) return close_failing(point);
+    struct mount_attr attributes = {.attr_set = MOUNT_ATTR_NOSUID};
+    if (entry->kind != AIOS_MOUNT_BIND_DEVICE) attributes.attr_set |= MOUNT_ATTR_NODEV;
+    if (entry->kind != AIOS_MOUNT_BIND_READ_WRITE) attributes.attr_set |= MOUNT_ATTR_RDONLY;
+    if (entry->kind != AIOS_MOUNT_BIND_EXECUTABLE) attributes.attr_set |= MOUNT_ATTR_NOEXEC;
+    int moved = mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attributes, sizeof attributes) == 0 &&
+                move_mount(tree, "", point, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) == 0;
+    close_failing(tree);
+    close_failing(point);
+    return moved ? 0 : -1;
 }
 
-static int mount_entry(const struct aios_mount *entry, const char *root) {
-    char target[PATH_MAX];
-    if (entry->target[0] != '/' || join(target, root, entry->target) != 0) {
-        if (errno != ENAMETOOLONG) errno = EINVAL;
-        return -1;
+// A new filesystem (tmpfs, procfs) on the plainly resolved mount point.
+static int mount_new(int root, const struct aios_mount *entry, const char *type, unsigned long flags) {
+    int point = open_mount_point(root, entry->target, 1);
+    if (point < 0) {
+        // A mask has nothing to hide where the path does not exist or is a link (which resolves inside the view).
+        return entry->kind == AIOS_MOUNT_MASK && (errno == ENOENT || errno == EROFS || errno == ELOOP) ? 0 : -1;
     }
+    char path[32];
+    descriptor_path(path, point);
+    int mounted = mount(type, path, type, flags, entry->options);
+    int saved = errno;
+    close(point);
+    errno = saved;
+    return mounted;
+}
+
+static int mount_entry(int root, const struct aios_mount *entry) {
     switch (entry->kind) {
     case AIOS_MOUNT_BIND_READ_ONLY:
     case AIOS_MOUNT_BIND_READ_WRITE:
     case AIOS_MOUNT_BIND_DEVICE:
-        return bind_entry(entry, target);
+    case AIOS_MOUNT_BIND_EXECUTABLE:
+        return bind_entry(root, entry);
     case AIOS_MOUNT_TMPFS:
-        if (make_directories(target) != 0) return -1;
-        return mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, entry->options);
+    case AIOS_MOUNT_MASK:
+        return mount_new(root, entry, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC);
     case AIOS_MOUNT_PROC:
-        if (make_directories(target) != 0) return -1;
-        return mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+        return mount_new(root, entry, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC);
     case AIOS_MOUNT_SYMLINK: {
-        char *slash = strrchr(target, '/');
-        *slash = 0;
-        int made = slash == target ? 0 : make_directories(target);
-        *slash = '/';
-        if (made != 0) return -1;
-        return symlink(entry->source, target);
+        char copy[PATH_MAX];
+        const char *name;
+        int parent = open_parent(root, entry->target, copy, &name);
+        if (parent < 0) return -1;
+        int linked = symlinkat(entry->source, parent, name);
+        close_failing(parent);
+        return linked;
     }
     default:
         errno = EINVAL;
@@ -111,20 +172,41 @@ static int mount_entry(const struct aios_mount *entry, const char *root) {
     }
 }
 
+// Masks are written while the view is built (the daemon's socket may be bound below one): read-only afterwards.
+static int seal_masks(int root, const struct aios_filesystem_view *view, int *failed_index) {
+    for (size_t index = 0; index < view->mount_count; index++) {
+        if (view->mounts[index].kind != AIOS_MOUNT_MASK) continue;
+        int point = open_plain(root, view->mounts[index].target + 1);
+        if (point < 0 && (errno == ENOENT || errno == ELOOP)) continue;  // skipped when built
+        struct mount_attr attributes = {.attr_set = MOUNT_ATTR_RDONLY};
+        if (point < 0 || mount_setattr(point, "", AT_EMPTY_PATH, &attributes, sizeof attributes) != 0) {
+            *failed_index = (int)index;
+            return close_failing(point);
+        }
+        close(point);
+    }
+    return 0;
+}
+
 int aios_enter_view(const struct aios_filesystem_view *view, int *failed_index) {
     *failed_index = -1;
     // Nothing mounted here propagates back to the host, and nothing the host mounts later appears here.
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) return -1;
-    if (mount("tmpfs", view->root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") != 0) return -1;
+    if (mount("tmpfs", view->root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m,nr_inodes=4096") != 0)
+        return -1;
+    int root = open(view->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0) return -1;
     for (size_t index = 0; index < view->mount_count; index++) {
-        if (mount_entry(&view->mounts[index], view->root) != 0) {
+        if (mount_entry(root, &view->mounts[index]) != 0) {
             *failed_index = (int)index;
-            return -1;
+            return close_failing(root);
         }
     }
+    if (seal_masks(root, view, failed_index) != 0) return close_failing(root);
     // pivot_root(".", "."): the old root ends up stacked on the new one and is detached right away, so no
     // directory for it is needed and no path of the host stays reachable.
-    if (chdir(view->root) != 0) return -1;
+    if (fchdir(root) != 0) return close_failing(root);
+    close(root);
     if (syscall(SYS_pivot_root, ".", ".") != 0) return -1;
     if (umount2(".", MNT_DETACH) != 0) return -1;
     if (chdir("/") != 0) return -1;

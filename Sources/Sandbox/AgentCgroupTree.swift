@@ -18,6 +18,24 @@ public struct AgentCgroupTree: Sendable {
         }
     }
 
+    /// The names of the cgroups directly below the parent, in any hierarchy (a half-made one may be in only some).
+    public var groups: [String] {
+        let roots: [String] =
+            switch layout {
+            case .v2(let root): [root]
+            case .v1(let controllers): Array(Set(controllers.values))
+            }
+        let names = roots.flatMap { root in
+            let directory = root + "/" + parent
+            return ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { name in
+                var isDirectory: ObjCBool = false
+                return FileManager.default.fileExists(atPath: directory + "/" + name, isDirectory: &isDirectory)
+                    && isDirectory.boolValue
+            }
+        }
+        return Set(names).sorted()
+    }
+
     /// Every process in every agent cgroup below the parent.
     public var processes: [Int32] {
         var found: [Int32] = []

@@ -126,6 +126,12 @@ public final class AgentCgroup: Sendable {
         }
     }
 
+    /// A cgroup that exists already (`parent/name`), e.g. one a killed launcher left behind; nothing is created.
+    public init(layout: CgroupLayout, existing path: String) {
+        self.layout = layout
+        self.path = path
+    }
+
     /// A control file of one controller (`file("memory", "memory.max")`): its v1 hierarchy, or the v2 directory.
     public func file(_ controller: String, _ name: String) -> String {
         switch layout {

@@ -14,15 +14,25 @@ public struct FilesystemView: Sendable, Equatable {
     }
 
     public struct Mount: Sendable, Equatable {
+        /// Binds are made by descriptor from a source resolved without following symbolic links (only a link as
+        /// the last component is recreated as the same link), onto a mount point resolved the same way; any other
+        /// link fails the launch. Every mount a bind brings along (its submounts) gets the bind's flags.
         public enum Kind: Sendable, Equatable {
-            /// The host path at the same place, read-only (a symbolic link is recreated as the same link).
+            /// The host path at the same place, read-only, nosuid, nodev, noexec.
             case readOnly
+            /// The same, writable (still nosuid, nodev, noexec).
             case readWrite
+            /// Read-only, nosuid, nodev, but programs may run from it: the policy's runtime.
+            case runtime
+            /// An empty read-only tmpfs over a directory that a broader bind would show (host sockets live there).
+            /// Skipped where the path does not exist or is a symbolic link.
+            case mask
             /// A device node, bound with device access kept.
             case device
             /// A fresh tmpfs with these mount options (e.g. `size=64m,mode=1777`): the agent's scratch.
             case tmpfs(options: String)
-            /// procfs of the agent's PID namespace: only its own processes.
+            /// procfs of the agent's PID namespace, showing only the agent's own processes (`hidepid=2`: not its
+            /// PID 1, which runs as root and holds the launcher's command line).
             case proc
             /// A symbolic link to `source`.
             case symlink
@@ -52,6 +62,8 @@ public struct FilesystemView: Sendable, Equatable {
             case .readOnly: kind = AIOS_MOUNT_BIND_READ_ONLY
             case .readWrite: kind = AIOS_MOUNT_BIND_READ_WRITE
             case .device: kind = AIOS_MOUNT_BIND_DEVICE
+            case .runtime: kind = AIOS_MOUNT_BIND_EXECUTABLE
+            case .mask: kind = AIOS_MOUNT_MASK
             case .tmpfs: kind = AIOS_MOUNT_TMPFS
             case .proc: kind = AIOS_MOUNT_PROC
             case .symlink: kind = AIOS_MOUNT_SYMLINK
@@ -60,8 +72,12 @@ public struct FilesystemView: Sendable, Equatable {
         }
 
         var options: String? {
-            if case .tmpfs(let options) = kind { return options }
-            return nil
+            switch kind {
+            case .tmpfs(let options): options
+            case .mask: "mode=0755,size=16k,nr_inodes=64"
+            case .proc: "hidepid=2"
+            default: nil
+            }
         }
     }
 }

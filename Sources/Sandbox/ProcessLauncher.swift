@@ -15,7 +15,8 @@ public struct LaunchSpec: Sendable {
     /// Give the child a new anonymous session keyring: possessor view/read/search, owner (the launching uid)
     /// view/write so the launcher can link keys into it, which the child can then read but never change.
     public var ownSessionKeyring: Bool
-    /// Descriptors the child gets as standard input, output and error; nil inherits the launcher's.
+    /// Descriptors the child gets as standard input, output and error; nil inherits the launcher's. Either way
+    /// the child starts a session of its own, so a terminal among them is never its controlling terminal.
     public var standardInput: Int32?
     public var standardOutput: Int32?
     public var standardError: Int32?
@@ -90,6 +91,9 @@ public struct LaunchError: Error, CustomStringConvertible, Equatable {
         case Int(AIOS_STEP_SECCOMP.rawValue): "loading the seccomp filter"
         case Int(AIOS_STEP_FILESYSTEM.rawValue): "building the private filesystem"
         case Int(AIOS_STEP_REAPER.rawValue): "starting the command under its PID 1"
+        case Int(AIOS_STEP_SESSION.rawValue): "starting a session without a controlling terminal"
+        case Int(AIOS_STEP_MEMFD.rawValue): "forbidding executable memfds (vm.memfd_noexec)"
+        case Int(AIOS_STEP_USER_KEYRING.rawValue): "clearing the uid's user keyrings"
         default: "starting the child"
         }
     }

@@ -21,9 +21,15 @@ struct AgentRun {
             policy: policy, vault: vault, confinement: confinement,
             action: commandName.replacingOccurrences(of: " ", with: "."),
             audit: { draft in try Self.append(draft, ledger: ledger) })
+        for group in spawner.reclaimOrphans() {
+            printError("\(commandName): reclaimed \(group), left by a killed launcher (recorded as agent_shutdown)")
+        }
         let running: RunningAgent
         do {
-            running = try spawner.spawn(agent: agent, command: command)
+            // The caller's own descriptors, a terminal included: this is the interactive way to run an agent. It
+            // runs in a session of its own, so it cannot make that terminal its own or push input into it.
+            running = try spawner.spawn(
+                agent: agent, command: command, stdio: AgentSpawner.Stdio(input: 0, output: 1, error: 2))
         } catch {
             printError("\(commandName): \(error)")
             switch error {

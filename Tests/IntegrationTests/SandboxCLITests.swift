@@ -94,3 +94,147 @@ struct SandboxCLITests {
         #expect(audit.stdout.contains("\"action\":\"sandbox.run\"") && audit.stdout.contains("\"confined\":true"))
     }
 }
+
+/// `sandbox run` attacked from inside, and left behind by a killed launcher (issue 13).
+@Suite("aios-sec sandbox run: terminal, read-only roles, killed launchers", .serialized)
+struct SandboxCLIHardeningTests {
+    /// A policy with one unprivileged agent, a vault, a state directory and a cgroup parent of this test's own.
+    struct Setup {
+        let base = "/var/tmp/aios-sandbox-cli-\(UUID().uuidString.prefix(8))"
+        let vault = "aios:vault:test-\(UUID().uuidString)"
+        let parent = "aios-test-\(getpid())-cli-\(UUID().uuidString.prefix(4))"
+
+        init() throws {
+            try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+            chmod(base, 0o755)
+            try "prober:\n  capabilities: []\n".write(toFile: base + "/policy.yaml", atomically: true, encoding: .utf8)
+        }
+
+        func arguments(agent: String = "prober", builtin: Bool = false, _ command: [String]) -> [String] {
+            ["sandbox", "run", "--agent", agent] + (builtin ? [] : ["--policy", base + "/policy.yaml"]) + [
+                "--vault", vault, "--state-dir", base + "/state", "--cgroup-parent", parent, "--",
+            ] + command
+        }
+
+        /// Agent cgroups left below the parent, in any hierarchy.
+        var leftovers: [String] {
+            ["cpu", "cpuacct", "memory", "pids", "freezer", "blkio", "unified"].flatMap { controller in
+                let directory = "/sys/fs/cgroup/\(controller)/\(parent)"
+                return ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter {
+                    $0.hasPrefix("agent-")
+                }.map { "\(controller)/\($0)" }
+            }
+        }
+
+        /// Whether the agent's command runs: its cgroup holds PID 1 and the command (forked only once the launcher
+        /// has recorded the start and released it). Pids hierarchy, or the v2 tree.
+        var running: Bool {
+            ["/sys/fs/cgroup/pids/\(parent)", "/sys/fs/cgroup/\(parent)"].contains { directory in
+                ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).contains { group in
+                    let members = (try? String(contentsOfFile: "\(directory)/\(group)/cgroup.procs", encoding: .utf8))
+                    return group.hasPrefix("agent-") && (members ?? "").split(separator: "\n").count >= 2
+                }
+            }
+        }
+
+        func cleanUp() {
+            _ = try? BinaryRunner.run(["secrets", "forget", "--vault", vault])
+            for controller in ["cpu", "cpuacct", "cpuset", "memory", "pids", "freezer", "blkio", "devices", "unified"] {
+                rmdir("/sys/fs/cgroup/\(controller)/\(parent)")
+            }
+            try? FileManager.default.removeItem(atPath: base)
+        }
+    }
+
+    @Test("an agent cannot push keystrokes into the terminal that started sandbox run (TIOCSTI on its pty)")
+    func terminalInjection() throws {
+        guard requireRoot("sandbox run") else { return }
+        let setup = try Setup()
+        defer { setup.cleanUp() }
+        // The probe never prints the marker itself: it shows up only if the terminal echoes injected input.
+        let probe = """
+            import ctypes, os
+            libc = ctypes.CDLL(None, use_errno=True)
+            marker = bytes([90, 81, 90, 81]) + b"-INJECTED"
+            for fd in (0, 1, 2):
+                results = [libc.ioctl(fd, 0x5412, ctypes.c_char_p(bytes([c]))) for c in marker]
+                print("tiocsti-%d=%s" % (fd, "ok" if results[0] == 0 else os.strerror(ctypes.get_errno())))
+            """
+        // The launcher runs as the session leader of a fresh pty, which is its controlling terminal.
+        let driver = """
+            import os, pty, sys
+            pid, master = pty.fork()
+            if pid == 0:
+                os.execv(sys.argv[1], sys.argv[1:])
+            out = b""
+            while True:
+                try:
+                    data = os.read(master, 4096)
+                except OSError:
+                    break
+                if not data:
+                    break
+                out += data
+            status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+            sys.stdout.write(out.decode(errors="replace") + "\\nstatus=%d\\n" % status)
+            """
+        let result = try Process.run(
+            "/usr/bin/python3",
+            ["-c", driver, BinaryRunner.binary.path] + setup.arguments(["/usr/bin/python3", "-c", probe]))
+        #expect(result.contains("status=0"), "\(result)")
+        #expect(result.contains("tiocsti-0="), "the probe ran: \(result)")
+        #expect(!result.contains("ZQZQ-INJECTED"), "keystrokes reached the caller's terminal: \(result)")
+        #expect(!result.contains("=ok"), "\(result)")
+    }
+
+    @Test("a read-only role (the built-in aios-agent-security, fs:read:*) starts")
+    func readOnlyRole() throws {
+        guard requireRoot("sandbox run") else { return }
+        let setup = try Setup()
+        defer { setup.cleanUp() }
+        let run = try BinaryRunner.run(setup.arguments(agent: "aios-agent-security", builtin: true, ["/bin/true"]))
+        #expect(run.status == 0, "\(run.stderr)")
+    }
+
+    @Test("a SIGKILLed launcher's cgroups are reclaimed and its agent's end recorded at the next start")
+    func killedLauncher() throws {
+        guard requireRoot("sandbox run") else { return }
+        let setup = try Setup()
+        defer { setup.cleanUp() }
+        let launcher = Process()
+        launcher.executableURL = BinaryRunner.binary
+        launcher.arguments = setup.arguments(["sleep", "300"])
+        launcher.standardOutput = FileHandle.nullDevice
+        launcher.standardError = FileHandle.nullDevice
+        try launcher.run()
+        // Killed once the agent's command runs.
+        let deadline = Date().addingTimeInterval(30)
+        while !setup.running && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(setup.running, "the agent runs in its cgroup")
+        kill(launcher.processIdentifier, SIGKILL)
+        launcher.waitUntilExit()
+        let next = try BinaryRunner.run(setup.arguments(["/bin/true"]))
+        #expect(next.status == 0, "\(next.stdout) \(next.stderr)")
+        #expect(setup.leftovers.isEmpty, "left behind: \(setup.leftovers)")
+        let audit = try BinaryRunner.run([
+            "audit", "query", "--state-dir", setup.base + "/state", "--type", "agent_shutdown", "--json",
+        ])
+        #expect(audit.stdout.contains("launcher died"), "\(audit.stdout)")
+    }
+}
+
+extension Process {
+    /// Runs a program to its end; its standard output and error together.
+    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -8,13 +8,14 @@ import Testing
 /// seccomp) as uid 61990, in a cgroup below `aios-test-<pid>` when limits are given; returns its exit status and
 /// output. `whileRunning` sees the cgroup (if any) while the script runs.
 func runConfined(
-    _ script: String, capabilities: [String], daemonSocket: String? = nil, landlock: Bool = true,
+    _ script: String, capabilities: [String], daemonSocket: String? = nil, hidden: [String] = [],
+    landlock: Bool = true,
     limits: CgroupLimits? = nil, whileRunning: (AgentCgroup?) throws -> Void = { _ in }
 ) throws -> (status: Int32, output: String) {
     let confinement = AgentConfinement(
         capabilities: try capabilities.map { try Capability(parsing: $0) },
         runtime: testRuntime + ["/etc/passwd"],
-        scratchBytes: 1 << 20, daemonSocket: daemonSocket)
+        scratchBytes: 1 << 20, daemonSocket: daemonSocket, hidden: hidden)
     try FileManager.default.createDirectory(atPath: confinement.view.root, withIntermediateDirectories: true)
     let cgroup = try limits.map {
         try AgentCgroup(

@@ -25,21 +25,27 @@ struct aios_seccomp_program {
 };
 
 // Builds the agent filter with libseccomp: refuses (EPERM) raw and packet sockets (the type compared under a mask,
-// so SOCK_RAW|SOCK_CLOEXEC is caught too), kernel module calls, ptrace and process_vm_*, io_uring, bpf,
-// mount/umount, new user namespaces (unshare/clone with CLONE_NEWUSER), kexec; a foreign architecture is killed.
+// so SOCK_RAW|SOCK_CLOEXEC is caught too), AF_VSOCK sockets, kernel module calls, ptrace and process_vm_*,
+// io_uring, bpf, mount/umount, new user namespaces (unshare/clone with CLONE_NEWUSER), kexec, the terminal
+// ioctls TIOCSTI, TIOCLINUX, TIOCCONS and TIOCSETD (low 32 bits compared), and memfd_create on kernels without
+// vm.memfd_noexec; a foreign architecture is killed.
 // Returns 0, or -1 with errno set. Free with aios_seccomp_free.
 int aios_seccomp_compile(struct aios_seccomp_program *program);
 void aios_seccomp_free(struct aios_seccomp_program *program);
 
 // One entry of the agent's private filesystem view, built on a tmpfs and made its root with pivot_root.
 enum aios_mount_kind {
-    AIOS_MOUNT_BIND_READ_ONLY = 1,   // source bound read-only (nosuid, nodev) at target; a symbolic link is
-                                     // recreated as the same link instead
+    AIOS_MOUNT_BIND_READ_ONLY = 1,   // source bound with every mount below it read-only, nosuid, nodev, noexec;
+                                     // a symbolic link (last component only) is recreated as the same link; a
+                                     // link in any other component of source or target fails the launch
     AIOS_MOUNT_BIND_READ_WRITE = 2,  // the same, writable
-    AIOS_MOUNT_BIND_DEVICE = 3,      // a device node bound (nosuid, device access kept)
-    AIOS_MOUNT_TMPFS = 4,            // a new tmpfs; `options` are its mount data (e.g. "size=64m,mode=1777")
-    AIOS_MOUNT_PROC = 5,             // procfs of the agent's PID namespace
+    AIOS_MOUNT_BIND_DEVICE = 3,      // a device node bound (read-only, nosuid, noexec, device access kept)
+    AIOS_MOUNT_TMPFS = 4,            // a new tmpfs (nosuid, nodev, noexec); `options` are its mount data
+    AIOS_MOUNT_PROC = 5,             // procfs of the agent's PID namespace; `options` its mount data
     AIOS_MOUNT_SYMLINK = 6,          // a symbolic link at target pointing to `source`
+    AIOS_MOUNT_BIND_EXECUTABLE = 7,  // like READ_ONLY but programs may run from it (the runtime)
+    AIOS_MOUNT_MASK = 8,             // an empty tmpfs over a directory a broader bind shows (sockets live there);
+                                     // skipped where the target is missing or a link; read-only once built
 };
 
 struct aios_mount {
@@ -119,6 +125,9 @@ enum aios_launch_step {
     AIOS_STEP_SECCOMP = 11,
     AIOS_STEP_FILESYSTEM = 12,
     AIOS_STEP_REAPER = 13,
+    AIOS_STEP_SESSION = 14,
+    AIOS_STEP_MEMFD = 15,
+    AIOS_STEP_USER_KEYRING = 16,
 };
 
 #endif

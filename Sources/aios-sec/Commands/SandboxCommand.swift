@@ -45,7 +45,8 @@ struct SandboxRunCommand: ParsableCommand {
         let run = AgentRun(
             policy: try policy.load(), vault: try vault.open(), ledger: ledger.resolved, commandName: "sandbox run",
             confinement: AgentSpawner.Confinement(
-                layout: layout, cgroupParent: cgroupParent, daemonSocket: daemonSocket))
+                layout: layout, cgroupParent: cgroupParent, daemonSocket: daemonSocket,
+                hidden: [URL(fileURLWithPath: ledger.state.resolved).standardizedFileURL.path]))
         throw ExitCode(try run.run(agent: agent, command: command))
     }
 }
