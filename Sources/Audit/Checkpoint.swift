@@ -3,27 +3,47 @@ import Foundation
 
 /// A checkpoint in the C2SP `tlog-checkpoint` format: origin, tree size, root hash — signed as a C2SP signed note
 /// with Ed25519. The ledger writes one at least every second while entries arrive and at every rotation.
+///
+/// One extension line ties the day into the ledger's history: `follows <base64>`, the SHA-256 of the final
+/// checkpoint note of the day before (32 zero bytes for the ledger's first day) — the day's chain genesis. Because
+/// it is signed, whoever removes, cuts or rewrites a past day and relinks the next one cannot make the next day's
+/// checkpoints agree. Checkpoints written before this line existed parse with ``follows`` nil.
 public struct Checkpoint: Hashable, Sendable {
     public let origin: String
     public let size: Int
     public let root: Hash32
+    /// The SHA-256 of the previous day's final checkpoint note (zeros for the first day); nil in older notes.
+    public let follows: Hash32?
 
-    public init(origin: String, size: Int, root: Hash32) {
+    public init(origin: String, size: Int, root: Hash32, follows: Hash32? = nil) {
         self.origin = origin
         self.size = size
         self.root = root
+        self.follows = follows
     }
 
-    /// The note body that is signed.
-    public var body: String { "\(origin)\n\(size)\n\(root.base64)\n" }
+    static let followsPrefix = "follows "
 
-    /// Parses a note body (extension lines after the root are allowed and ignored).
+    /// The note body that is signed.
+    public var body: String {
+        "\(origin)\n\(size)\n\(root.base64)\n" + (follows.map { Self.followsPrefix + $0.base64 + "\n" } ?? "")
+    }
+
+    /// Parses a note body. Extension lines after the root are allowed; `follows` is read, the others ignored, and a
+    /// second or malformed `follows` line makes the note unreadable rather than ambiguous.
     init?(body: String) {
         let lines = body.split(separator: "\n", omittingEmptySubsequences: false)
         guard lines.count >= 4, lines.last == "", !lines[0].isEmpty, let size = Int(lines[1]), size >= 0,
             String(size) == lines[1], let rootBytes = Base64.decode(String(lines[2])), let root = Hash32(rootBytes)
         else { return nil }
-        self.init(origin: String(lines[0]), size: size, root: root)
+        var follows: Hash32? = nil
+        for line in lines[3...] where line.hasPrefix(Self.followsPrefix) {
+            guard follows == nil, let bytes = Base64.decode(String(line.dropFirst(Self.followsPrefix.count))),
+                let hash = Hash32(bytes)
+            else { return nil }
+            follows = hash
+        }
+        self.init(origin: String(lines[0]), size: size, root: root, follows: follows)
     }
 }
 

@@ -277,7 +277,9 @@ public final class Ledger: @unchecked Sendable {
         }
         // Another process (a CLI command while the daemon runs) may have started this day already.
         let existing = directory + "/" + LedgerDay.fileName(day: day)
-        if FileManager.default.fileExists(atPath: existing) {
+        var info = stat()
+        if lstat(existing, &info) == 0 {
+            try LedgerFiles.checkDayFile(existing)
             let opened = try LedgerDay.open(path: existing, writable: true)
             current = opened
             checkpointedSize = 0
@@ -300,8 +302,11 @@ public final class Ledger: @unchecked Sendable {
         try? checkpoint(current)
     }
 
+    /// Signs the day as it stands. Another process may have appended since this one last wrote: its rows are taken
+    /// in first, so a final checkpoint covers the whole day and sizes in the log never go back.
     private func checkpoint(_ day: LedgerDay) throws(AuditError) {
-        let checkpoint = Checkpoint(origin: day.origin, size: day.count, root: day.tree.root)
+        try day.refresh()
+        let checkpoint = Checkpoint(origin: day.origin, size: day.count, root: day.tree.root, follows: day.genesis)
         let signed: SignedCheckpoint
         do {
             signed = try signer.sign(checkpoint)

@@ -128,6 +128,17 @@ final class LedgerDay: @unchecked Sendable {
         try read { db in try catchUp(db) }
     }
 
+    /// Takes in rows another process appended since this one last read or wrote, checking each link.
+    func refresh() throws(AuditError) {
+        do {
+            try load()
+        } catch let error as AuditError {
+            throw error
+        } catch {
+            throw .storage("cannot read \(path): \(error)")
+        }
+    }
+
     /// Extends the tree and the chain head with rows stored after what this process has seen — by itself at open,
     /// or by another process (a CLI command appending while the daemon runs) — verifying each link.
     private func catchUp(_ db: Database) throws {

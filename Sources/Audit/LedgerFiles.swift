@@ -37,8 +37,38 @@ public enum LedgerFiles {
         } catch {
             throw .storage("cannot list \(directory): \(error.localizedDescription)")
         }
-        return names.compactMap { name in
-            LedgerDay.day(ofFileName: name).map { DayFile(day: $0, path: directory + "/" + name) }
-        }.sorted { $0.day < $1.day }
+        var found: [DayFile] = []
+        for name in names {
+            guard let day = LedgerDay.day(ofFileName: name) else { continue }
+            let path = directory + "/" + name
+            try checkDayFile(path)
+            found.append(DayFile(day: day, path: path))
+        }
+        return found.sorted { $0.day < $1.day }
+    }
+
+    /// Refuses anything at a day file's path but a regular file that can be opened, naming what it is: SQLite
+    /// would call a directory there a "disk I/O error".
+    static func checkDayFile(_ path: String) throws(AuditError) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            throw .storage("cannot examine \(path): \(String(cString: strerror(errno)))")
+        }
+        let kind: String
+        switch info.st_mode & S_IFMT {
+        case S_IFREG:
+            let descriptor = Glibc.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                throw .storage("\(path) cannot be opened: \(String(cString: strerror(errno)))")
+            }
+            Glibc.close(descriptor)
+            return
+        case S_IFDIR: kind = "a directory"
+        case S_IFLNK: kind = "a symbolic link"
+        case S_IFIFO: kind = "a FIFO"
+        case S_IFSOCK: kind = "a socket"
+        default: kind = "a device node"
+        }
+        throw .tampered("\(path) is \(kind), not a ledger day file: something else took its path")
     }
 }

@@ -51,9 +51,13 @@ public struct LedgerReader: Sendable {
             var stopped = false
             do {
                 try day.read { db in
+                    let (first, end) = try Self.seqRange(
+                        db, since: query.since?.millisecondsSinceEpoch, until: query.until?.millisecondsSinceEpoch)
                     let rows = try Row.fetchCursor(
-                        db, sql: "SELECT * FROM entries WHERE \(condition) ORDER BY seq LIMIT ?",
-                        arguments: arguments + [min(remaining, Int(Int32.max))])
+                        db,
+                        sql: "SELECT * FROM entries NOT INDEXED WHERE seq >= ? AND seq < ? AND \(condition) "
+                            + "ORDER BY seq LIMIT ?",
+                        arguments: [first, end] + arguments + [min(remaining, Int(Int32.max))])
                     while let row = try rows.next() {
                         remaining -= 1
                         if !body(StoredEntry(day: file.day, row: row)) || remaining == 0 {
@@ -67,6 +71,33 @@ public struct LedgerReader: Sendable {
             }
             if stopped { return }
         }
+    }
+
+    /// The entries of a day stamped in [`since`, `until`), as a range of sequence numbers [first, end).
+    ///
+    /// Queries read only the table, by its own key — the rows `audit verify` walks — and never a secondary index,
+    /// which the hashes do not cover: an index altered to leave rows out would make an answer silently short.
+    /// Times never go back within a day (the writer clamps them, verify checks it), so binary searches over
+    /// sequence numbers find the range.
+    static func seqRange(_ db: Database, since: Int64?, until: Int64?) throws -> (Int, Int) {
+        let count = try Int.fetchOne(db, sql: "SELECT max(seq) FROM entries") ?? 0
+        func firstStamped(atOrAfter time: Int64?) throws -> Int {
+            guard let time else { return 1 }
+            var low = 1
+            var high = count + 1
+            while low < high {
+                let middle = (low + high) / 2
+                let stamp =
+                    try Int64.fetchOne(db, sql: "SELECT timestamp_ms FROM entries WHERE seq = ?", arguments: [middle])
+                    ?? Int64.max
+                if stamp < time { low = middle + 1 } else { high = middle }
+            }
+            return low
+        }
+        let first = try firstStamped(atOrAfter: since)
+        var end = count + 1
+        if until != nil { end = try firstStamped(atOrAfter: until) }
+        return (first, end)
     }
 
     /// The newest `count` entries, oldest first.
@@ -120,10 +151,19 @@ public struct LedgerReader: Sendable {
         let ledgerDay = try LedgerDay.open(path: file.path, writable: false, load: false)
         defer { ledgerDay.close() }
         do {
+            // The id index answers quickly, and its answer is checked against the row it leads to; an id it does
+            // not know is looked for in the table itself, so an index that leaves rows out cannot hide one.
             let row = try ledgerDay.read { db in
                 try Row.fetchOne(db, sql: "SELECT * FROM entries WHERE id = ?", arguments: [id])
+                    ?? Row.fetchOne(db, sql: "SELECT * FROM entries NOT INDEXED WHERE id = ?", arguments: [id])
             }
-            return row.map { (file, StoredEntry(day: day, row: $0)) }
+            guard let row else { return nil }
+            guard row["id"] as String == id else {
+                throw AuditError.tampered("\(file.path): its id index leads \(id) to another entry; run audit verify")
+            }
+            return (file, StoredEntry(day: day, row: row))
+        } catch let error as AuditError {
+            throw error
         } catch {
             throw .storage("cannot read \(file.path): \(error)")
         }

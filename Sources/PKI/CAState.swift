@@ -37,6 +37,9 @@ struct CAState: Codable, Sendable {
     /// Identities the CA refuses to issue for (revoked as a whole).
     var deniedIdentities: [String] = []
     var crlNumber = 0
+    /// The IP ranges the CA may certify (`address/prefix`), chosen at creation; absent in a state written before
+    /// they existed, which means the loopback. See ``PermittedHosts``.
+    var permittedRanges: [String]? = nil
 
     static func decode(_ data: Data, path: String) throws(PKIError) -> CAState {
         let decoder = JSONDecoder()

@@ -67,6 +67,13 @@ extension CertificateAuthority {
         guard let subject = identity ?? requested else {
             throw PKIError(.request, "no identity: give one, or put a spiffe:// URI SAN in the CSR")
         }
+        let permitted = try permittedHosts
+        if let outside = hostNames.first(where: { !permitted.permits($0) }) {
+            throw PKIError(
+                .request,
+                "\(outside.text) is outside the names this CA may certify (\(permitted.description)); they are fixed "
+                    + "in the root when the CA is created (ca init --permit-host)")
+        }
         let lifetime = lifetime ?? lifetimes.leafDefault
         guard lifetime > 0, lifetime <= lifetimes.leafMaximum else {
             throw PKIError(

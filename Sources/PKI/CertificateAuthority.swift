@@ -38,10 +38,11 @@ public final class CertificateAuthority {
 
     // MARK: Creating and opening
 
-    /// First boot: a root and a first intermediate. Refuses to overwrite an existing CA.
+    /// First boot: a root and a first intermediate. Refuses to overwrite an existing CA. `hosts` are the DNS names
+    /// and IP addresses it may ever certify, fixed in the root's name constraints.
     public static func initialise(
         directory: String, lifetimes: CALifetimes = CALifetimes(), vault: KeyringVault?,
-        keySource: any SealingKeySource, now: Date = Date()
+        keySource: any SealingKeySource, hosts: PermittedHosts = .loopback, now: Date = Date()
     ) throws(PKIError) -> CertificateAuthority {
         let files = PKIFiles(directory: directory)
         try files.createDirectories()
@@ -50,11 +51,12 @@ public final class CertificateAuthority {
             let rootKey = P256.Signing.PrivateKey()
             let root = try build {
                 try CertificateProfiles.root(
-                    key: rootKey, validity: (now - lifetimes.backdate)...(now + lifetimes.root))
+                    key: rootKey, validity: (now - lifetimes.backdate)...(now + lifetimes.root), hosts: hosts)
             }
             try seal(rootKey, name: "root-key", to: files.rootKey, with: keySource)
             try PKIFiles.writeAtomically(Array(try pem(root).utf8), to: files.rootCertificate, mode: 0o644)
-            let placeholder = CAState(root: root.serialNumber.hex, current: "", intermediates: [])
+            var placeholder = CAState(root: root.serialNumber.hex, current: "", intermediates: [])
+            placeholder.permittedRanges = hosts.rangeTexts
             let authority = CertificateAuthority(
                 files: files, lifetimes: lifetimes, root: root, state: placeholder, vault: vault,
                 keySource: { keySource })
@@ -90,6 +92,19 @@ public final class CertificateAuthority {
     // MARK: What it holds
 
     public var currentIntermediate: Certificate { intermediates[state.current]! }
+
+    /// The DNS names and IP addresses this CA may certify: DNS names as its root constrains them, IP ranges as its
+    /// state records them. A CA made before host constraints existed may certify the loopback only.
+    public var permittedHosts: PermittedHosts {
+        get throws(PKIError) {
+            let domains = try PermittedHosts.domains(constrainedBy: root)
+            var ranges = PermittedHosts.loopback.ranges
+            if let texts = state.permittedRanges {
+                ranges = try texts.map { text throws(PKIError) in try PermittedHosts.range(parsing: text) }
+            }
+            return PermittedHosts(domains: domains.isEmpty ? PermittedHosts.loopback.domains : domains, ranges: ranges)
+        }
+    }
 
     /// Root plus every intermediate a valid certificate may chain to (old ones during the overlap).
     public func trustBundle(at now: Date = Date()) -> [Certificate] {

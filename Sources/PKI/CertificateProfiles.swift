@@ -15,9 +15,12 @@ enum CertificateProfiles {
         return Certificate.SerialNumber(bytes: bytes)
     }
 
-    /// The root: self-signed, CA with path length 1 (it signs intermediates only), and name-constrained to URIs
-    /// in the trust domain, so a certificate below it naming anything else fails verification everywhere.
-    static func root(key: P256.Signing.PrivateKey, validity: ClosedRange<Date>) throws -> Certificate {
+    /// The root: self-signed, CA with path length 1 (it signs intermediates only), and name-constrained — URIs to
+    /// the trust domain, DNS names and IP addresses to `hosts` — so a certificate below it naming anything else
+    /// fails verification everywhere.
+    static func root(key: P256.Signing.PrivateKey, validity: ClosedRange<Date>, hosts: PermittedHosts) throws
+        -> Certificate
+    {
         let name = try DistinguishedName {
             OrganizationName(organisation)
             CommonName("aios root CA")
@@ -30,7 +33,7 @@ enum CertificateProfiles {
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 1))
                 Critical(KeyUsage(keyCertSign: true, cRLSign: true))
-                Critical(NameConstraints(permittedURIDomains: [SPIFFEID.trustDomain]))
+                Critical(hosts.nameConstraints)
                 SubjectKeyIdentifier(hash: publicKey)
             },
             issuerPrivateKey: Certificate.PrivateKey(key))
@@ -107,6 +110,18 @@ public enum HostName: Hashable, Sendable {
             self = .dns(text.lowercased())
         } else {
             throw PKIError(.request, "'\(text.prefix(80))' is not a host name or IP address")
+        }
+    }
+
+    /// The name as text: a DNS name, or an address as `inet_ntop` writes it.
+    public var text: String {
+        switch self {
+        case .dns(let name): return name
+        case .ipv4(let bytes), .ipv6(let bytes):
+            var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+            let family = bytes.count == 4 ? AF_INET : AF_INET6
+            _ = bytes.withUnsafeBytes { inet_ntop(family, $0.baseAddress, &buffer, socklen_t(buffer.count)) }
+            return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
     }
 

@@ -60,27 +60,30 @@ final class LedgerFixture {
 
     var dayFiles: [String] { (try? LedgerFiles.days(in: directory).map(\.path)) ?? [] }
 
-    /// Opens a day file as an attacker would: raw SQLite, triggers dropped.
+    /// Changes a day file as an attacker would (see ``withoutTriggers(_:_:)``).
     func tamper(_ sql: String, in path: String? = nil, arguments: StatementArguments = []) throws {
-        let queue = try DatabaseQueue(path: path ?? dayFiles.last!)
+        try Self.withoutTriggers(path ?? dayFiles.last!) { db in try db.execute(sql: sql, arguments: arguments) }
+    }
+
+    /// Runs `body` on a day file as a careful attacker would: raw SQLite, the triggers dropped first and put back
+    /// after (those whose table still exists), so the schema looks untouched.
+    static func withoutTriggers(_ path: String, _ body: (Database) throws -> Void) throws {
+        let queue = try DatabaseQueue(path: path)
+        defer { try? queue.close() }
         try queue.writeWithoutTransaction { db in
-            for trigger in ["entries_no_update", "entries_no_delete", "entries_extend_chain"] {
-                try db.execute(sql: "DROP TRIGGER IF EXISTS \(trigger)")
-            }
-            try db.execute(sql: sql, arguments: arguments)
+            let triggers = try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            for trigger in triggers { try db.execute(sql: "DROP TRIGGER \(trigger["name"] as String)") }
+            try body(db)
+            for trigger in triggers { try? db.execute(sql: trigger["sql"] as String) }
         }
     }
 
     /// Rewrites every entry hash from `seq` on, as an attacker who changed an entry would.
-    func recomputeChain(from seq: Int) throws {
-        let queue = try DatabaseQueue(path: dayFiles.last!)
-        try queue.writeWithoutTransaction { db in
-            for trigger in ["entries_no_update", "entries_no_delete", "entries_extend_chain"] {
-                try db.execute(sql: "DROP TRIGGER IF EXISTS \(trigger)")
-            }
+    func recomputeChain(from seq: Int, in path: String? = nil) throws {
+        try Self.withoutTriggers(path ?? dayFiles.last!) { db in
             var previous =
                 try Data.fetchOne(db, sql: "SELECT entry_hash FROM entries WHERE seq = ?", arguments: [seq - 1])
-                ?? Data(count: 32)
+                ?? Data.fetchOne(db, sql: "SELECT genesis FROM ledger_meta")!
             for row in try Row.fetchAll(
                 db, sql: "SELECT seq, leaf FROM entries WHERE seq >= ? ORDER BY seq", arguments: [seq])
             {
@@ -92,4 +95,42 @@ final class LedgerFixture {
             }
         }
     }
+
+    // MARK: An attacker without the key, working on whole days
+
+    var checkpointLog: String { directory + "/checkpoints.log" }
+
+    /// The signed notes of the log, in order.
+    func notes() throws -> [String] { try CheckpointLog(path: checkpointLog).notes().map(\.note) }
+
+    /// The newest note of `day` in the log.
+    func finalNote(of day: String) throws -> String? {
+        try notes().last { signer.verifier.verify(note: $0)?.origin == Ledger.origin(day: day) }
+    }
+
+    /// Removes every line of `day` from the checkpoint log (or those after its first `keep` lines).
+    func removeCheckpoints(of day: String, keeping keep: Int = 0) throws {
+        var kept = 0
+        var lines: [String] = []
+        for note in try notes() {
+            if signer.verifier.verify(note: note)?.origin == Ledger.origin(day: day) {
+                kept += 1
+                if kept > keep { continue }
+            }
+            lines.append(JSONValue.object([("note", .string(note))]).canonicalText + "\n")
+        }
+        try lines.joined().write(toFile: checkpointLog, atomically: true, encoding: .utf8)
+    }
+
+    /// Points a day file at another predecessor (`note`, or none) and recomputes its whole chain from there.
+    func relink(_ path: String, to note: String?) throws {
+        try Self.withoutTriggers(path) { db in
+            try db.execute(
+                sql: "UPDATE ledger_meta SET genesis = ?, previous_checkpoint = ?",
+                arguments: [Data((note.map { Hash32.sha256(Array($0.utf8)) } ?? .zero).array), note])
+        }
+        try recomputeChain(from: 1, in: path)
+    }
+
+    func path(of day: String) -> String { directory + "/" + LedgerDay.fileName(day: day) }
 }

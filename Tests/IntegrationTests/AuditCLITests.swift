@@ -61,4 +61,37 @@ struct AuditCLITests {
         #expect(output.status == 65)
         #expect(output.stderr.contains(filter[0]))
     }
+
+    @Test("verify says on every run when it trusts the key file beside the ledger, and not with --pubkey")
+    func keyTrustNotice() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let pinned = directory + "-pinned.pub"
+        defer { try? FileManager.default.removeItem(atPath: pinned) }
+        let append = try BinaryRunner.run(["audit", "append", "--ledger", directory], stdin: Self.lines[0])
+        #expect(append.status == 0, "\(append.stderr)")
+        try FileManager.default.copyItem(atPath: directory + "/checkpoint.pub", toPath: pinned)
+        for json in [[], ["--json"]] {
+            let beside = try BinaryRunner.run(["audit", "verify", "--ledger", directory] + json)
+            #expect(beside.status == 0)
+            #expect(beside.stderr.contains("trusting the key file beside the ledger"), "\(beside.stderr)")
+            let pinnedRun = try BinaryRunner.run(["audit", "verify", "--ledger", directory, "--pubkey", pinned] + json)
+            #expect(pinnedRun.status == 0)
+            #expect(!pinnedRun.stderr.contains("trusting"), "\(pinnedRun.stderr)")
+        }
+    }
+
+    @Test("a directory at a day file's path is reported as a directory, not as a disk I/O error")
+    func directoryAtDayPath() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let append = try BinaryRunner.run(["audit", "append", "--ledger", directory], stdin: Self.lines[0])
+        #expect(append.status == 0, "\(append.stderr)")
+        try FileManager.default.createDirectory(
+            atPath: directory + "/ledger-2020-01-01.sqlite", withIntermediateDirectories: false)
+        let verify = try BinaryRunner.run(["audit", "verify", "--ledger", directory])
+        #expect(verify.status == 1)
+        #expect(verify.stdout.contains("ledger-2020-01-01.sqlite is a directory"), "\(verify.stdout)")
+        #expect(!verify.stdout.contains("disk I/O error"))
+        let query = try BinaryRunner.run(["audit", "query", "--ledger", directory])
+        #expect(query.stderr.contains("is a directory"), "\(query.stderr)")
+    }
 }

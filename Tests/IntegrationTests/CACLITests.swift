@@ -58,6 +58,36 @@ struct CACLITests {
         #expect(lines.contains { $0.contains("\"result\":\"denied\"") && $0.contains("evil.example") })
     }
 
+    @Test("ca issue --host outside the names fixed at ca init is refused; --permit-host widens them at creation")
+    func hostNames() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aios-ca-\(UUID().uuidString)")
+            .path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let vault = "aios:vault:test-\(UUID().uuidString)"
+        defer { _ = try? BinaryRunner.run(["secrets", "forget", "--vault", vault]) }
+        try Data((0..<32).map { _ in UInt8.random(in: .min ... .max) }).write(
+            to: URL(fileURLWithPath: directory + "/seal.key"))
+        let common = ["--state-dir", directory + "/state", "--vault", vault, "--key-file", directory + "/seal.key"]
+        let initialised = try BinaryRunner.run(["ca", "init", "--permit-host", "svc.internal"] + common)
+        #expect(initialised.status == 0, "\(initialised.stderr)")
+        func issue(_ host: String) throws -> BinaryRunner.Output {
+            try BinaryRunner.run(
+                [
+                    "ca", "issue", "--identity", "spiffe://aios.local/service/web", "--host", host, "--out",
+                    directory + "/id-\(host)",
+                ] + common)
+        }
+        let evil = try issue("evil.example.com")
+        #expect(evil.status == 65)
+        #expect(evil.stderr.contains("evil.example.com is outside the names this CA may certify"), "\(evil.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/id-evil.example.com"))
+        for host in ["localhost", "127.0.0.1", "api.svc.internal"] {
+            let issued = try issue(host)
+            #expect(issued.status == 0, "\(host): \(issued.stderr)")
+        }
+    }
+
     private func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -13,13 +13,13 @@ final class PKIFixture {
     let keySource: KeyFileKey
     let authority: CertificateAuthority
 
-    init(now: Date = Date()) throws {
+    init(now: Date = Date(), hosts: PermittedHosts = .loopback) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("aios-pki-\(UUID().uuidString)").path
         var material = (0..<32).map { _ in UInt8.random(in: .min ... .max) }
         let source = try KeyFileKey(material: SecretBytes(consuming: &material))
         keySource = source
         authority = try CertificateAuthority.initialise(
-            directory: directory + "/pki", vault: nil, keySource: source, now: now)
+            directory: directory + "/pki", vault: nil, keySource: source, hosts: hosts, now: now)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }

@@ -59,6 +59,8 @@ struct PolicyLoaderTests {
             ("r: {capabilities: [fs:read:*, fs:read:*]}\n", "listed twice"),
             ("'bad role': {capabilities: []}\n", "not a valid role name"),
             ("r: &a {capabilities: []}\ns: *a\n", "p.yaml:1:4: anchors and aliases are not allowed"),
+            // An escaped backslash ends a double-quoted string: what follows is YAML again.
+            ("d: \"x\\\\\"\nr: &a {capabilities: []}\ns: *a\n", "p.yaml:2:4: anchors and aliases are not allowed"),
             ("", "p.yaml:1:1: empty policy"),
             (
                 "tools:\n  fs.write: {capability: \"fs:read:{path}\", risk: medium, args: {path: path, content: text}}\n",
@@ -118,6 +120,8 @@ struct AliasScannerTests {
         arguments: [
             ("a: &x 1\n", 1, 4), ("a: *x\n", 1, 4), ("- *x\n", 1, 3), ("a: [b, *x]\n", 1, 8), ("a: {b: &x c}\n", 1, 8),
             ("a:\n  - &x b\n", 2, 5), ("&x a: b\n", 1, 1),
+            ("d: \"x\\\\\"\ne: &x [1]\n", 2, 4), ("d: 'it''s'\ne: *x\n", 2, 4), ("d: \"a\\\"b\" # x\ne: *x\n", 2, 4),
+            ("d: |\n  text\ne: *x\n", 3, 4), ("? &x k\n: v\n", 1, 3), ("a: !!str &x b\n", 1, 4),
         ])
     func found(_ yaml: String, _ line: Int, _ column: Int) {
         let position = AliasScanner.firstAnchorOrAlias(in: yaml)
@@ -133,5 +137,23 @@ struct AliasScannerTests {
         ])
     func notFound(_ yaml: String) {
         #expect(AliasScanner.firstAnchorOrAlias(in: yaml) == nil)
+    }
+
+    @Test("billion laughs after an escaped backslash is refused with its place, before anything is composed")
+    func billionLaughs() {
+        var yaml = "d: \"x\\\\\"\nl0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        for level in 1...12 {
+            yaml +=
+                "l\(level): &l\(level) [" + Array(repeating: "*l\(level - 1)", count: 10).joined(separator: ", ")
+                + "]\n"
+        }
+        yaml += "r: {capabilities: []}\n"
+        #expect(throws: PolicyError.self) { try SecurityPolicy.parse(yaml: yaml, file: "p.yaml") }
+        do {
+            _ = try SecurityPolicy.parse(yaml: yaml, file: "p.yaml")
+        } catch {
+            #expect(
+                error.issues.map(\.description) == ["p.yaml:2:5: anchors and aliases are not allowed in policy files"])
+        }
     }
 }

@@ -32,10 +32,16 @@ struct TrustOptions: ParsableArguments {
     @Option(help: "The pinned checkpoint verifier key (default: LEDGER/checkpoint.pub — pin an off-machine copy).")
     var pubkey: String?
 
+    /// The verifier key. Without `--pubkey` it is the key file beside the ledger, which whoever can rewrite the
+    /// ledger can replace too: every run says so on standard error.
     func verifier(ledger: String) throws -> CheckpointVerifier {
-        try auditCall { () throws(AuditError) in
-            try AuditKeys.verifier(from: pubkey ?? ledger + "/" + AuditKeys.publicKeyFile)
+        let path = pubkey ?? ledger + "/" + AuditKeys.publicKeyFile
+        if pubkey == nil {
+            printError(
+                "audit: trusting the key file beside the ledger (\(path)); whoever can rewrite the ledger can "
+                    + "replace it too — pin an off-machine copy with --pubkey")
         }
+        return try auditCall { () throws(AuditError) in try AuditKeys.verifier(from: path) }
     }
 }
 
@@ -68,6 +74,8 @@ struct AuditVerifyCommand: ParsableCommand {
             let entries: Int
             let checkpoints: Int
             let uncovered: Int
+            let follows: String?
+            let linkSigned: Bool
         }
         let intact: Bool
         let entries: Int
@@ -81,7 +89,9 @@ struct AuditVerifyCommand: ParsableCommand {
         let verifier = try trust.verifier(ledger: directory)
         let report = LedgerVerifier(directory: directory, checkpointLog: trust.checkpoints, verifier: verifier).verify()
         let days = report.days.map {
-            Report.Day(day: $0.day, entries: $0.entries, checkpoints: $0.checkpoints, uncovered: $0.uncovered)
+            Report.Day(
+                day: $0.day, entries: $0.entries, checkpoints: $0.checkpoints, uncovered: $0.uncovered,
+                follows: $0.follows, linkSigned: $0.linkSigned)
         }
         if output.json {
             try printJSON(
@@ -96,6 +106,11 @@ struct AuditVerifyCommand: ParsableCommand {
             )
             for day in report.days where day.uncovered > 0 {
                 print("  \(day.day): the last \(day.uncovered) entries are not yet covered by a checkpoint")
+            }
+            for day in report.days where !day.linkSigned && day.checkpoints > 0 {
+                print(
+                    "  \(day.day): written before checkpoints signed the link between days; its place after "
+                        + "\(day.follows ?? "the start") rests on unsigned metadata")
             }
         }
         if !report.intact { throw ExitStatus.denied }

@@ -94,27 +94,39 @@ func exitStatus(for error: PKIError) -> ExitCode {
 struct CAInitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "Create the root CA (10 years, name-constrained to aios.local) and a first 30-day intermediate.")
+        abstract: "Create the root CA (10 years, name-constrained) and a first 30-day intermediate.",
+        discussion: """
+            The root constrains every name the CA can certify: SPIFFE URIs to aios.local, and host names to the \
+            loopback (localhost, 127.0.0.0/8, ::1) plus each --permit-host. The constraints are fixed in the root: \
+            to certify other hosts later, create a new CA.
+            """)
 
     @OptionGroup var options: CAOptions
 
+    @Option(
+        name: .customLong("permit-host"),
+        help: "A DNS name (with the names below it), IP address or address/prefix the CA may certify (repeatable).")
+    var permitHosts: [String] = []
+
     func run() throws {
         try refuseCoreDumps()
+        let hosts = try pkiCall { () throws(PKIError) in try PermittedHosts(adding: permitHosts) }
         let source = try options.keySource(confirm: true)
         let vault = try options.vault.open()
         let directory = options.directory
         let authority = try pkiCall { () throws(PKIError) in
-            try CertificateAuthority.initialise(directory: directory, vault: vault, keySource: source)
+            try CertificateAuthority.initialise(directory: directory, vault: vault, keySource: source, hosts: hosts)
         }
         try options.audit(
             "ca.init", target: "spiffe://aios.local",
             details: [
                 ("root_serial", .string(authority.root.serialNumber.hex)),
                 ("intermediate_serial", .string(authority.currentIntermediate.serialNumber.hex)),
+                ("permitted_hosts", .string(hosts.description)),
             ])
         print(
-            "created the CA in \(directory): root \(authority.root.serialNumber.hex), intermediate \(authority.currentIntermediate.serialNumber.hex)"
-        )
+            "created the CA in \(directory): root \(authority.root.serialNumber.hex), intermediate "
+                + "\(authority.currentIntermediate.serialNumber.hex); it may certify hosts \(hosts.description)")
     }
 }
 
