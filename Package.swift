@@ -141,7 +141,8 @@ let package = Package(
         .testTarget(
             name: "FirewallTests", dependencies: ["Firewall", "Policy", "Audit", "Capabilities", "SecurityTesting"]),
         .testTarget(
-            name: "DetectionTests", dependencies: ["Detection", "Policy", "Audit", "Capabilities", "SecurityTesting"],
+            name: "DetectionTests",
+            dependencies: ["Detection", "Firewall", "Policy", "Audit", "Capabilities", "SecurityTesting"],
             exclude: ["Fixtures"]),
         .testTarget(
             name: "AgentsTests",

@@ -7,12 +7,27 @@ import ServiceLifecycle
 /// IDS records the detection and the block as its own `security_alert`.
 public struct FirewallBlocker: Blocker {
     let blocklist: Blocklist
+    let critical: CriticalAddresses?
 
-    public init(_ blocklist: Blocklist) { self.blocklist = blocklist }
+    public init(_ blocklist: Blocklist, critical: CriticalAddresses? = nil) {
+        self.blocklist = blocklist
+        self.critical = critical
+    }
+
+    /// Blocks through the controller's blocklist, never the addresses the machine depends on.
+    public init(_ controller: FirewallController) {
+        self.init(controller.blocklist, critical: controller.criticalAddresses)
+    }
 
     public func block(_ source: IPAddress, for duration: Duration, reason: String, evidence: IntrusionAlert) throws {
         try blocklist.block(source, for: duration, reason: reason)
     }
+
+    public func block(prefix: IPPrefix, for duration: Duration, reason: String, evidence: IntrusionAlert) throws {
+        try blocklist.block(prefix: prefix, for: duration, reason: reason)
+    }
+
+    public func protection(of source: IPAddress) -> String? { critical?.reason(for: source) }
 }
 
 /// The IDS's event sources (NFLOG, sshd's log) for as long as the daemon runs; stopped on graceful shutdown.

@@ -14,6 +14,8 @@ public final class AllowSets: Sendable {
         var minimumTTL: Duration
         /// When each element set through this object expires.
         var expiries: [String: ContinuousClock.Instant] = [:]
+        /// Each learnt address: the name it answered for and until when it stays allowed.
+        var learnt: [IPAddress: (name: String, until: ContinuousClock.Instant)] = [:]
     }
 
     public init(nftables: Nftables, grants: [NameGrant], minimumTTL: Duration) {
@@ -31,6 +33,15 @@ public final class AllowSets: Sendable {
         state.withLock { $0.grants.contains { $0.pattern.matches(name) } }
     }
 
+    /// The name `address` was learnt for, while it is still allowed: the machine depends on it, so spoofable
+    /// evidence must not get it blocked (``CriticalAddresses``).
+    public func learntName(of address: IPAddress) -> String? {
+        state.withLock { state in
+            guard let entry = state.learnt[address], entry.until > ContinuousClock.now else { return nil }
+            return entry.name
+        }
+    }
+
     /// Adds what an answer for `name` says; returns how many elements were set or refreshed in the kernel.
     @discardableResult
     public func learn(name: String, addresses: [(address: IPAddress, ttl: UInt32)]) throws(FirewallError) -> Int {
@@ -41,6 +52,9 @@ public final class AllowSets: Sendable {
             for (address, ttl) in addresses {
                 let seconds = max(Int64(ttl), Int64(state.minimumTTL / .seconds(1)))
                 let until = now + .seconds(seconds)
+                if !grants.isEmpty, (state.learnt[address]?.until ?? now) <= until {
+                    state.learnt[address] = (name, until)
+                }
                 // Skip when what is set already lasts nearly as long: a busy name would otherwise rewrite the
                 // set on every query.
                 let slack = Duration.seconds(min(30, seconds / 10))
@@ -64,6 +78,7 @@ public final class AllowSets: Sendable {
         state.withLock { state in
             for update in updates { state.expiries[update.key] = now + .seconds(update.seconds) }
             if state.expiries.count > 100_000 { state.expiries = state.expiries.filter { $0.value > now } }
+            if state.learnt.count > 100_000 { state.learnt = state.learnt.filter { $0.value.until > now } }
         }
         return updates.count
     }

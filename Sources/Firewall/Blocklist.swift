@@ -40,6 +40,21 @@ public final class Blocklist: Sendable {
         }
     }
 
+    /// Blocks a whole prefix (both directions) for `duration`: a client rotating its address inside the block
+    /// stays blocked. A host prefix is an address block (``block(_:for:reason:)``).
+    public func block(prefix: IPPrefix, for duration: Duration, reason: String) throws(FirewallError) {
+        guard !prefix.isHost else { return try block(prefix.address, for: duration, reason: reason) }
+        guard duration >= .milliseconds(1), duration <= .seconds(366 * 86_400) else {
+            throw .invalidInput("a block lasts from 1 ms to 366 days, not \(duration)")
+        }
+        let set = prefix.family == .v4 ? "blockednet4" : "blockednet6"
+        let milliseconds = max(1, Int64(duration / .milliseconds(1)))
+        let element = "\(prefix) timeout \(milliseconds)ms comment \(NftText.quoted(reason))"
+        try nftables.run(
+            "add element inet aios \(set) { \(prefix) }\ndelete element inet aios \(set) { \(prefix) }\n"
+                + "add element inet aios \(set) { \(element) }\n")
+    }
+
     /// Lifts a block now (nothing happens if the address is not blocked).
     public func unblock(_ address: IPAddress) throws(FirewallError) {
         let set = Self.set(for: address)

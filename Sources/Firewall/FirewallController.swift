@@ -10,6 +10,8 @@ public final class FirewallController: Sendable {
     public let table: FirewallTable
     public let blocklist: Blocklist
     public let allowSets: AllowSets
+    /// What the IDS must not block on spoofable evidence (DNS servers, gateways, learnt destinations).
+    public let criticalAddresses: CriticalAddresses
     private let store: RuleStateFile
     private let record: @Sendable ([AuditDraft]) throws -> Void
     private let state: Mutex<FirewallRuleset>
@@ -28,6 +30,7 @@ public final class FirewallController: Sendable {
         allowSets = AllowSets(
             nftables: nftables, grants: ruleset.nameGrants,
             minimumTTL: .milliseconds(policy.dns.minimumTTL.milliseconds))
+        criticalAddresses = CriticalAddresses(policy: policy, allowSets: allowSets, thread: nftables.thread)
         self.record = record
     }
 

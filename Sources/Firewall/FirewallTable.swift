@@ -20,7 +20,9 @@ public struct FirewallTable: Sendable {
         let granted = Set(
             ruleset.nameGrants.flatMap { grant in grant.ports.map { "\(grant.transport.rawValue) . \($0)" } })
         var carried: [LiveElement] = []
-        for set in RulesetRenderer.liveSets {
+        // A table from an older version may lack a set this one adds; there is nothing to carry from it.
+        let existing = try live() ?? ""
+        for set in RulesetRenderer.liveSets where existing.contains("\tset \(set) {") {
             for element in try elements(of: set) where (element.expiresIn ?? 1) > 0 {
                 if set.hasPrefix("allow"), !granted.contains(where: { element.key.hasSuffix(" . " + $0) }) { continue }
                 carried.append(element)

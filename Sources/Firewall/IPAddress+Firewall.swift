@@ -16,7 +16,6 @@ extension IPAddress {
 
 extension IPPrefix {
     public var family: AddressFamily { address.family }
-    var isHost: Bool { length == (address.isIPv4 ? 32 : 128) }
     /// As nft prints it: a host prefix is the bare address.
     var nftText: String { isHost ? address.description : description }
 }

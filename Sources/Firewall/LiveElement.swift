@@ -44,6 +44,11 @@ public struct LiveElement: Hashable, Sendable {
     private static func keyText(_ value: Any?) -> String? {
         if let text = value as? String { return text }
         if let number = value as? NSNumber { return number.stringValue }
+        if let prefix = (value as? [String: Any])?["prefix"] as? [String: Any], let address = prefix["addr"] as? String,
+            let length = prefix["len"] as? NSNumber
+        {
+            return "\(address)/\(length.intValue)"
+        }
         if let concat = (value as? [String: Any])?["concat"] as? [Any] {
             let parts = concat.compactMap { keyText($0) }
             return parts.count == concat.count ? parts.joined(separator: " . ") : nil

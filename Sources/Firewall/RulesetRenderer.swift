@@ -10,7 +10,7 @@ public enum RulesetRenderer {
 
     public static let table = "inet aios"
     /// Sets whose contents the kernel holds and an apply must carry over.
-    static let liveSets = ["blocked4", "blocked6", "allow4", "allow6"]
+    static let liveSets = ["blocked4", "blocked6", "blockednet4", "blockednet6", "allow4", "allow6"]
 
     public static func render(_ ruleset: FirewallRuleset) -> String {
         var blocks = sets(ruleset.policy).map {
@@ -32,11 +32,17 @@ public enum RulesetRenderer {
             sets.append(("blocked" + suffix, ["type \(type)", "size 262144", "flags timeout"]))
         }
         for (suffix, type) in [("4", "ipv4_addr"), ("6", "ipv6_addr")] {
+            sets.append(("blockednet" + suffix, ["type \(type)", "size 65536", "flags interval,timeout"]))
+        }
+        for (suffix, type) in [("4", "ipv4_addr"), ("6", "ipv6_addr")] {
             sets.append(
                 ("allow" + suffix, ["type \(type) . inet_proto . inet_service", "size 65536", "flags timeout"]))
         }
         for (suffix, type) in [("4", "ipv4_addr"), ("6", "ipv6_addr")] {
             sets.append(("rate" + suffix, ["type \(type)", "size 65536", "flags dynamic,timeout", "timeout 1m"]))
+        }
+        for (suffix, type) in [("4", "ipv4_addr"), ("6", "ipv6_addr")] {
+            sets.append(("echo" + suffix, ["type \(type)", "size 65536", "flags dynamic,timeout", "timeout 1m"]))
         }
         for (suffix, type) in [("4", "ipv4_addr"), ("6", "ipv6_addr")] {
             sets.append(("conn" + suffix, ["type \(type)", "size 65536", "flags dynamic"]))
@@ -47,24 +53,30 @@ public enum RulesetRenderer {
     private static func inputRules(_ ruleset: FirewallRuleset) -> [String] {
         let policy = ruleset.policy
         let limits = policy.rateLimit
-        var rules = ["iif \"lo\" accept", "ip saddr @blocked4 drop", "ip6 saddr @blocked6 drop"]
+        var rules = [
+            "iif \"lo\" accept", "ip saddr @blocked4 drop", "ip6 saddr @blocked6 drop", "ip saddr @blockednet4 drop",
+            "ip6 saddr @blockednet6 drop",
+        ]
         rules += ruleset.rules.filter { $0.direction == .inbound && $0.action == .deny }.flatMap(render)
         // Neighbour discovery before the conntrack checks: it must work whatever conntrack thinks of it.
         rules.append(
             "icmpv6 type { nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, nd-redirect } "
                 + "ip6 hoplimit 255 accept")
+        rules.append("ct state invalid drop")
+        rules += inboundEchoRules(policy.icmp)
         rules += [
-            "ct state invalid drop", "ct state established,related accept",
+            "ct state established,related accept",
             // Written as nft lists it, so that the live table compares equal to the rendering.
-            "tcp flags syn / fin,syn,rst,ack log group \(inboundAttemptLogGroup)",
+            // Rate-limited: a spoofed-source flood must not turn into as many NFLOG copies (and IDS work); the
+            // attempts above the limit are not seen by the scan rules (docs/ids.md).
+            "tcp flags syn / fin,syn,rst,ack limit rate \(policy.attemptLogPerSecond)/second burst "
+                + "\(2 * policy.attemptLogPerSecond) packets log group \(inboundAttemptLogGroup)",
             "icmp type { destination-unreachable, time-exceeded, parameter-problem } accept",
-            "icmp type echo-request limit rate 10/second burst 20 packets accept",
             "icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } accept",
-            "icmpv6 type echo-request limit rate 10/second burst 20 packets accept",
             "icmpv6 type { mld-listener-query, mld-listener-report, mld-listener-done, mld2-listener-report } "
                 + "ip6 saddr fe80::/10 accept",
         ]
-        if policy.allowDHCP { rules += ["udp sport 67 udp dport 68 accept", "udp sport 547 udp dport 546 accept"] }
+        rules += inboundDHCPRules(policy)
         for (family, set) in [("ip", "4"), ("ip6", "6")] {
             rules.append(
                 "meta l4proto tcp ct state new add @rate\(set) { \(family) saddr limit rate over "
@@ -87,13 +99,16 @@ public enum RulesetRenderer {
 
     private static func outputRules(_ ruleset: FirewallRuleset) -> [String] {
         let policy = ruleset.policy
-        var rules = ["oif \"lo\" accept", "ip daddr @blocked4 drop", "ip6 daddr @blocked6 drop"]
-        rules += ruleset.rules.filter { $0.direction == .outbound && $0.action == .deny }.flatMap(render)
-        rules += [
-            "ct state invalid drop", "ct state established,related accept", "meta l4proto icmp accept",
-            "meta l4proto ipv6-icmp accept",
+        var rules = [
+            "oif \"lo\" accept", "ip daddr @blocked4 drop", "ip6 daddr @blocked6 drop", "ip daddr @blockednet4 drop",
+            "ip6 daddr @blockednet6 drop",
         ]
-        if policy.allowDHCP { rules += ["udp sport 68 udp dport 67 accept", "udp sport 546 udp dport 547 accept"] }
+        rules += ruleset.rules.filter { $0.direction == .outbound && $0.action == .deny }.flatMap(render)
+        rules.append("ct state invalid drop")
+        rules += outboundEchoRules(policy)
+        rules.append("ct state established,related accept")
+        rules += outboundLinkRules()
+        rules += outboundDHCPRules(policy)
         let mark = "0x" + String(policy.dns.upstreamMark, radix: 16)
         for family in [AddressFamily.v4, .v6] {
             let servers = Set(policy.dns.servers.filter { $0.family == family }).sorted()

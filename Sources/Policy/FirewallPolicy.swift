@@ -19,6 +19,15 @@ public struct FirewallPolicy: Sendable, Equatable {
     public var defaultBlock: GrantDuration
     /// DHCP (v4 and v6) client traffic: leases must renew or the machine loses its address.
     public var allowDHCP: Bool
+    /// The interfaces DHCP runs on; empty: any interface. DHCP packets on other interfaces are dropped.
+    public var dhcpInterfaces: [String] = []
+    /// DHCPv4 servers a renewal may go to by unicast; without them a lease renews by broadcast (at T2, the rebind).
+    public var dhcpServers: [IPAddress] = []
+    /// How far ping reaches and how much it carries.
+    public var icmp: ICMPLimits = .default
+    /// New inbound TCP attempts per second copied to the IDS (NFLOG), the burst twice this: a spoofed-source
+    /// flood costs the IDS at most this much; attempts above it are not seen by the scan rules.
+    public var attemptLogPerSecond = 1000
 
     /// The forwarder every DNS query must go through, and where it forwards.
     public struct DNSSettings: Sendable, Equatable {

@@ -15,6 +15,19 @@ public struct IDSPolicy: Sendable, Equatable {
     public var openPorts: [UInt16]
     /// Sources that are alerted on but never blocked: the management subnets and loopback by default.
     public var allowlist: [IPPrefix]
+    /// What evidence a forged source address can make (bare SYNs: the scan and unexpected-port rules) may do.
+    public var spoofable: SpoofableResponse = .shortBlock(.seconds(600))
+    /// Brute force is also counted per block of addresses this long (an IPv6 /64 by default; IPv4 per address),
+    /// with ``bruteForce``'s threshold; a block then covers the prefix.
+    public var bruteForcePrefix = BruteForcePrefix(v4: 32, v6: 64)
+    /// Each alert of a rule is recorded on its own up to this many per ``alertWindow``; past that they are counted
+    /// and recorded as one summary (counts and a sample of sources) when the window ends.
+    public var alertsPerWindow = 20
+    public var alertWindow: GrantDuration = .seconds(60)
+    /// The most sources each rule tracks at once (the oldest make room): the bound on the IDS's memory.
+    public var trackedSources = IDSPolicy.defaultTrackedSources
+
+    public static let defaultTrackedSources = 16_384
 
     public init(
         bruteForce: RateThreshold, authenticationFailures: RateThreshold, portScan: ScanThreshold,
@@ -38,6 +51,28 @@ public struct IDSPolicy: Sendable, Equatable {
 
     /// Whether `source` is allow-listed.
     public func isAllowListed(_ source: IPAddress) -> Bool { allowlist.contains { $0.contains(source) } }
+}
+
+/// What spoofable evidence may do.
+public enum SpoofableResponse: Sendable, Equatable {
+    /// Record only.
+    case alertOnly
+    /// Block, for at most this long (a rule's longer block is cut to it).
+    case shortBlock(GrantDuration)
+}
+
+/// The prefix lengths brute force is also counted over, per family (32 and 128: per address only).
+public struct BruteForcePrefix: Sendable, Equatable {
+    public var v4: Int
+    public var v6: Int
+
+    public init(v4: Int, v6: Int) {
+        self.v4 = v4
+        self.v6 = v6
+    }
+
+    /// Whether counting per prefix adds anything to counting per address.
+    public var isEnabled: Bool { v4 < 32 || v6 < 128 }
 }
 
 /// `count` events from one source within `window` (inclusive: the first and the last may be exactly `window`

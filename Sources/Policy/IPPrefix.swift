@@ -37,6 +37,16 @@ public struct IPPrefix: Hashable, Comparable, Sendable, CustomStringConvertible 
         self.length = length
     }
 
+    /// The block of one address (`/32` or `/128`).
+    public init(host: IPAddress) { self.init(address: host, length: host.isIPv4 ? 32 : 128) }
+
+    /// The `length`-bit block `address` lies in (the length clamped to the family's range).
+    public init(covering address: IPAddress, length: Int) {
+        let length = max(0, min(length, address.isIPv4 ? 32 : 128))
+        let mapped = address.isIPv4 ? 96 + length : length
+        self.init(address: Self.masked(address, bits: mapped), length: length)
+    }
+
     /// Whether `candidate` lies in this block (never for an address of the other family).
     public func contains(_ candidate: IPAddress) -> Bool {
         guard candidate.isIPv4 == address.isIPv4 else { return false }
@@ -44,6 +54,12 @@ public struct IPPrefix: Hashable, Comparable, Sendable, CustomStringConvertible 
     }
 
     public var description: String { "\(address)/\(length)" }
+
+    /// Whether the block is one address.
+    public var isHost: Bool { length == (address.isIPv4 ? 32 : 128) }
+
+    /// Whether the two blocks share an address (one then contains the other).
+    public func overlaps(_ other: IPPrefix) -> Bool { contains(other.address) || other.contains(address) }
 
     public static func < (lhs: IPPrefix, rhs: IPPrefix) -> Bool {
         (lhs.address, lhs.length) < (rhs.address, rhs.length)

@@ -4,13 +4,18 @@ import Yams
 extension PolicyLoader {
     /// Reads `firewall:` — `management` (prefixes), `management_ports`, `outbound` (`names`, `ports`), `dns`
     /// (`servers`, `listen`, `minimum_ttl`, `upstream_mark`), `rate_limit` (`new_per_second`, `burst`,
-    /// `concurrent`), `block_for`, `dhcp`. Every key is optional; absent ones keep the spec's defaults.
+    /// `concurrent`), `block_for`, `dhcp` (true, false, or `interfaces` and `servers`), `icmp` (`echo_to`,
+    /// `payload_bytes`, `outbound_per_second`, `inbound_per_source`, `inbound_per_second`),
+    /// `attempt_log_per_second`. Every key is optional; absent ones keep the spec's defaults.
     mutating func readFirewall(_ node: Node) -> FirewallPolicy {
         var firewall = FirewallPolicy.default
         guard let pairs = reader.mapping(node, "'firewall'") else { return firewall }
         reader.rejectUnknownKeys(
-            pairs, allowed: ["management", "management_ports", "outbound", "dns", "rate_limit", "block_for", "dhcp"],
-            in: "'firewall'")
+            pairs,
+            allowed: [
+                "management", "management_ports", "outbound", "dns", "rate_limit", "block_for", "dhcp", "icmp",
+                "attempt_log_per_second",
+            ], in: "'firewall'")
         for pair in pairs {
             switch pair.key {
             case "management": firewall.management = readPrefixes(pair.value, "firewall.management")
@@ -19,12 +24,12 @@ extension PolicyLoader {
             case "dns": firewall.dns = readDNS(pair.value)
             case "rate_limit": firewall.rateLimit = readConnectionLimits(pair.value)
             case "block_for": firewall.defaultBlock = readDuration(pair.value, "firewall.block_for") ?? .seconds(3600)
-            case "dhcp":
-                guard let text = reader.scalar(pair.value, "firewall.dhcp"), let flag = Bool(text) else {
-                    reader.report(pair.value, "firewall.dhcp must be true or false")
-                    continue
-                }
-                firewall.allowDHCP = flag
+            case "dhcp": readDHCP(pair.value, into: &firewall)
+            case "icmp": firewall.icmp = readICMP(pair.value)
+            case "attempt_log_per_second":
+                firewall.attemptLogPerSecond =
+                    readInteger(pair.value, "firewall.attempt_log_per_second", 1...1_000_000)
+                    ?? firewall.attemptLogPerSecond
             default: break
             }
         }
@@ -104,7 +109,7 @@ extension PolicyLoader {
         return limits
     }
 
-    private mutating func readPrefixes(_ node: Node, _ what: String) -> [IPPrefix] {
+    mutating func readPrefixes(_ node: Node, _ what: String) -> [IPPrefix] {
         var prefixes: [IPPrefix] = []
         for item in reader.sequence(node, what) ?? [] {
             guard let text = reader.scalar(item, "an address or prefix") else { continue }
@@ -122,7 +127,7 @@ extension PolicyLoader {
     }
 
     /// A decimal (or `0x` hexadecimal) integer in `range`, or nil (reported).
-    private mutating func readInteger(_ node: Node, _ what: String, _ range: ClosedRange<Int>) -> Int? {
+    mutating func readInteger(_ node: Node, _ what: String, _ range: ClosedRange<Int>) -> Int? {
         guard let text = reader.scalar(node, what) else { return nil }
         let value = text.hasPrefix("0x") ? Int(text.dropFirst(2), radix: 16) : Int(text)
         guard let value, range.contains(value), text.first != "+" else {

@@ -4,15 +4,19 @@ import Yams
 extension PolicyLoader {
     /// Reads `ids:` — `brute_force` and `auth_failures` (`failures`, `window`, `block_for`), `port_scan` (`ports`,
     /// `addresses`, `window`, `block_for`), `unexpected_ports` (`block_for`; absent: alert only), `open_ports`,
-    /// `allowlist` (prefixes; loopback is always on it). Absent keys keep the defaults; without `open_ports` and
+    /// `allowlist` (prefixes; loopback is always on it), `spoofable` (`alert`, or `block_for`: the longest block on
+    /// evidence a forged source can make), `brute_force_prefix` (`ipv4`, `ipv6` lengths), `alerts` (`per_window`,
+    /// `window`), `tracked_sources`. Absent keys keep the defaults; without `open_ports` and
     /// `allowlist` the firewall's management ports and subnets are used, so the two sections agree by default.
     mutating func readIDS(_ node: Node?, firewall: FirewallPolicy) -> IDSPolicy {
         var ids = IDSPolicy.defaults(management: firewall.management, openPorts: firewall.managementPorts)
         guard let node, let pairs = reader.mapping(node, "'ids'") else { return ids }
         reader.rejectUnknownKeys(
             pairs,
-            allowed: ["brute_force", "auth_failures", "port_scan", "unexpected_ports", "open_ports", "allowlist"],
-            in: "'ids'")
+            allowed: [
+                "brute_force", "auth_failures", "port_scan", "unexpected_ports", "open_ports", "allowlist",
+                "spoofable", "brute_force_prefix", "alerts", "tracked_sources",
+            ], in: "'ids'")
         for pair in pairs {
             let what = "ids.\(pair.key)"
             switch pair.key {
@@ -33,6 +37,11 @@ extension PolicyLoader {
                 }
             case "allowlist":
                 ids.allowlist = IPPrefix.loopback + readIDSPrefixes(pair.value, what)
+            case "spoofable": ids.spoofable = readSpoofable(pair.value, what) ?? ids.spoofable
+            case "brute_force_prefix": ids.bruteForcePrefix = readPrefixLengths(pair.value, what)
+            case "alerts": readAlertLimits(pair.value, what, into: &ids)
+            case "tracked_sources":
+                ids.trackedSources = readIDSNumber(pair.value, what, 1_024...10_000_000) ?? ids.trackedSources
             default:
                 break
             }
@@ -90,5 +99,49 @@ extension PolicyLoader {
             return nil
         }
         return value
+    }
+
+    private mutating func readSpoofable(_ node: Node, _ what: String) -> SpoofableResponse? {
+        if case .scalar = node {
+            guard reader.scalar(node, what) == "alert" else {
+                reader.report(node, "\(what) must be 'alert' or a mapping with block_for")
+                return nil
+            }
+            return .alertOnly
+        }
+        guard let pairs = reader.mapping(node, what) else { return nil }
+        reader.rejectUnknownKeys(pairs, allowed: ["block_for"], in: what)
+        guard let block = pairs.first(where: { $0.key == "block_for" }) else {
+            reader.report(node, "\(what) needs block_for")
+            return nil
+        }
+        return readDuration(block.value, "\(what).block_for").map { .shortBlock($0) }
+    }
+
+    private mutating func readPrefixLengths(_ node: Node, _ what: String) -> BruteForcePrefix {
+        var lengths = BruteForcePrefix(v4: 32, v6: 64)
+        guard let pairs = reader.mapping(node, what) else { return lengths }
+        reader.rejectUnknownKeys(pairs, allowed: ["ipv4", "ipv6"], in: what)
+        for pair in pairs {
+            if pair.key == "ipv4" {
+                lengths.v4 = readIDSNumber(pair.value, "\(what).ipv4", 8...32) ?? lengths.v4
+            } else {
+                lengths.v6 = readIDSNumber(pair.value, "\(what).ipv6", 16...128) ?? lengths.v6
+            }
+        }
+        return lengths
+    }
+
+    private mutating func readAlertLimits(_ node: Node, _ what: String, into ids: inout IDSPolicy) {
+        guard let pairs = reader.mapping(node, what) else { return }
+        reader.rejectUnknownKeys(pairs, allowed: ["per_window", "window"], in: what)
+        for pair in pairs {
+            if pair.key == "per_window" {
+                ids.alertsPerWindow =
+                    readIDSNumber(pair.value, "\(what).per_window", 1...100_000) ?? ids.alertsPerWindow
+            } else {
+                ids.alertWindow = readDuration(pair.value, "\(what).window") ?? ids.alertWindow
+            }
+        }
     }
 }

@@ -13,9 +13,15 @@ final class RecordingBlocker: Blocker {
         let alert: IntrusionAlert
     }
 
-    private let state = Mutex<(calls: [Call], failing: Bool)>(([], false))
+    struct PrefixCall: Sendable {
+        let prefix: IPPrefix
+        let duration: Duration
+    }
+
+    private let state = Mutex<(calls: [Call], prefixCalls: [PrefixCall], failing: Bool)>(([], [], false))
 
     var calls: [Call] { state.withLock { $0.calls } }
+    var prefixCalls: [PrefixCall] { state.withLock { $0.prefixCalls } }
     var blocked: [IPAddress] { calls.map(\.source) }
 
     func fail(_ failing: Bool) { state.withLock { $0.failing = failing } }
@@ -24,6 +30,13 @@ final class RecordingBlocker: Blocker {
         try state.withLock { state in
             if state.failing { throw TestFailure("blocklist unavailable") }
             state.calls.append(Call(source: source, duration: duration, alert: evidence))
+        }
+    }
+
+    func block(prefix: IPPrefix, for duration: Duration, reason: String, evidence: IntrusionAlert) throws {
+        try state.withLock { state in
+            if state.failing { throw TestFailure("blocklist unavailable") }
+            state.prefixCalls.append(PrefixCall(prefix: prefix, duration: duration))
         }
     }
 }

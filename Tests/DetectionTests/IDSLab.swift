@@ -17,7 +17,8 @@ final class IDSLab {
     let directory: String
     private var processes: [pid_t] = []
 
-    init() throws {
+    /// `ownTable` false: no `aiosids` table (the test applies the Firewall module's real table instead).
+    init(ownTable: Bool = true) throws {
         let number = Self.counter.withLock { value -> Int in
             value += 1
             return value
@@ -40,7 +41,7 @@ final class IDSLab {
             try run(["ip", "-n", targetNamespace, "addr", "add", Self.target + "/24", "dev", "vt"])
             try run(["ip", "-n", attacker, "link", "set", "va", "up"])
             try run(["ip", "-n", targetNamespace, "link", "set", "vt", "up"])
-            try run(["ip", "netns", "exec", targetNamespace, "nft", "-f", "-"], input: Self.ruleset)
+            if ownTable { try run(["ip", "netns", "exec", targetNamespace, "nft", "-f", "-"], input: Self.ruleset) }
         } catch {
             close()
             throw error

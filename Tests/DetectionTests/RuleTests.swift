@@ -141,7 +141,8 @@ import Testing
         #expect(blocker.calls.isEmpty)
         ids.ingest(attempt("198.51.100.7", 10))
         let call = try #require(blocker.calls.first)
-        #expect(call.alert.rule == .portScan && call.alert.ports == Array(1...10) && call.duration == .seconds(3600))
+        // The scan rule's hour is cut to the policy's short block: bare SYNs can be forged.
+        #expect(call.alert.rule == .portScan && call.alert.ports == Array(1...10) && call.duration == .seconds(600))
         for port in UInt16(11)...500 { ids.ingest(attempt("198.51.100.7", port)) }
         #expect(blocker.calls.count == 1)
     }

@@ -36,6 +36,18 @@ import Testing
             \t\tflags timeout
             \t}
 
+            \tset blockednet4 {
+            \t\ttype ipv4_addr
+            \t\tsize 65536
+            \t\tflags interval,timeout
+            \t}
+
+            \tset blockednet6 {
+            \t\ttype ipv6_addr
+            \t\tsize 65536
+            \t\tflags interval,timeout
+            \t}
+
             \tset allow4 {
             \t\ttype ipv4_addr . inet_proto . inet_service
             \t\tsize 65536
@@ -62,6 +74,20 @@ import Testing
             \t\ttimeout 1m
             \t}
 
+            \tset echo4 {
+            \t\ttype ipv4_addr
+            \t\tsize 65536
+            \t\tflags dynamic,timeout
+            \t\ttimeout 1m
+            \t}
+
+            \tset echo6 {
+            \t\ttype ipv6_addr
+            \t\tsize 65536
+            \t\tflags dynamic,timeout
+            \t\ttimeout 1m
+            \t}
+
             \tset conn4 {
             \t\ttype ipv4_addr
             \t\tsize 65536
@@ -79,14 +105,20 @@ import Testing
             \t\tiif "lo" accept
             \t\tip saddr @blocked4 drop
             \t\tip6 saddr @blocked6 drop
+            \t\tip saddr @blockednet4 drop
+            \t\tip6 saddr @blockednet6 drop
             \t\ticmpv6 type { nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, nd-redirect } ip6 hoplimit 255 accept
             \t\tct state invalid drop
+            \t\ticmp type echo-request add @echo4 { ip saddr limit rate over 2/second burst 4 packets } drop
+            \t\ticmp type echo-request ip length <= 84 limit rate 20/second burst 40 packets accept
+            \t\ticmp type echo-request drop
+            \t\ticmpv6 type echo-request add @echo6 { ip6 saddr limit rate over 2/second burst 4 packets } drop
+            \t\ticmpv6 type echo-request ip6 length <= 64 limit rate 20/second burst 40 packets accept
+            \t\ticmpv6 type echo-request drop
             \t\tct state established,related accept
-            \t\ttcp flags syn / fin,syn,rst,ack log group 5
+            \t\ttcp flags syn / fin,syn,rst,ack limit rate 1000/second burst 2000 packets log group 5
             \t\ticmp type { destination-unreachable, time-exceeded, parameter-problem } accept
-            \t\ticmp type echo-request limit rate 10/second burst 20 packets accept
             \t\ticmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } accept
-            \t\ticmpv6 type echo-request limit rate 10/second burst 20 packets accept
             \t\ticmpv6 type { mld-listener-query, mld-listener-report, mld-listener-done, mld2-listener-report } ip6 saddr fe80::/10 accept
             \t\tmeta l4proto tcp ct state new add @rate4 { ip saddr limit rate over 10/second burst 20 packets } drop
             \t\tmeta l4proto tcp ct state new add @rate6 { ip6 saddr limit rate over 10/second burst 20 packets } drop
@@ -102,11 +134,17 @@ import Testing
             \t\toif "lo" accept
             \t\tip daddr @blocked4 drop
             \t\tip6 daddr @blocked6 drop
+            \t\tip daddr @blockednet4 drop
+            \t\tip6 daddr @blockednet6 drop
             \t\tip daddr 203.0.113.7 reject with icmpx admin-prohibited comment "aios:r2"
             \t\tct state invalid drop
+            \t\ticmp type echo-request ip daddr { 10.98.0.2, 10.99.0.0/24 } ip length <= 84 limit rate 4/second burst 8 packets accept
+            \t\ticmpv6 type echo-request ip6 daddr fd99::/64 ip6 length <= 64 limit rate 4/second burst 8 packets accept
+            \t\ticmp type echo-request drop
+            \t\ticmpv6 type echo-request drop
             \t\tct state established,related accept
-            \t\tmeta l4proto icmp accept
-            \t\tmeta l4proto ipv6-icmp accept
+            \t\ticmpv6 type { nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert } ip6 hoplimit 255 accept
+            \t\ticmpv6 type { mld-listener-report, mld-listener-done, mld2-listener-report } ip6 hoplimit 1 accept
             \t\tmeta mark 0x41490053 ip daddr 10.98.0.2 meta l4proto { tcp, udp } th dport 53 accept
             \t\tip daddr . meta l4proto . th dport @allow4 accept
             \t\tip6 daddr . meta l4proto . th dport @allow6 accept

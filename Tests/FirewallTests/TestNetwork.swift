@@ -81,6 +81,9 @@ final class TestNetwork {
         return (process.terminationStatus, output)
     }
 
+    /// Where a helper script of ``TestScripts`` was written.
+    func scriptPath(_ name: String) -> String { scripts + "/" + name }
+
     /// Runs a command inside a namespace.
     @discardableResult
     func exec(_ namespace: String, _ arguments: [String], check: Bool = false) throws -> (status: Int32, output: String)

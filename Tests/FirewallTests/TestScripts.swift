@@ -2,6 +2,8 @@
 enum TestScripts {
     static let all: [(String, String)] = [
         ("serve.py", serve), ("connect.py", connect), ("dnsq.py", dnsq), ("dnsd.py", dnsd),
+        ("ping.py", SideChannelScripts.ping), ("udpsend.py", SideChannelScripts.udpSend),
+        ("udplog.py", SideChannelScripts.udpLog), ("dnsslow.py", SideChannelScripts.slowDNSClient),
     ]
 
     /// `serve.py ADDRESS PORT…`: accepts TCP on each port and keeps each connection until the peer closes.
@@ -83,6 +85,7 @@ enum TestScripts {
         """
 
     /// `dnsd.py ADDRESS NAME=IP…`: answers A queries for the given names (TTL 1), NXDOMAIN otherwise; UDP and TCP.
+    /// Names starting with `slow` are never answered (an upstream that hangs).
     static let dnsd = """
         import socket, struct, sys, threading
         table = dict(a.split('=') for a in sys.argv[2:])
@@ -109,12 +112,16 @@ enum TestScripts {
                 n = struct.unpack('>H', c.recv(2))[0]
                 q = b''
                 while len(q) < n: q += c.recv(n - len(q))
+                if q[13:17] == b'slow':
+                    continue
                 a = answer(q)
                 c.sendall(struct.pack('>H', len(a)) + a); c.close()
         threading.Thread(target=tcp, daemon=True).start()
         print('ready', flush=True)
         while True:
             q, peer = u.recvfrom(4096)
+            if q[13:17] == b'slow':
+                continue
             u.sendto(answer(q), peer)
         """
 }

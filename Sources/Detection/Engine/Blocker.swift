@@ -7,6 +7,22 @@ import Policy
 /// A throw is recorded as a failed block in the `security_alert`.
 public protocol Blocker: Sendable {
     func block(_ source: IPAddress, for duration: Duration, reason: String, evidence: IntrusionAlert) throws
+
+    /// Blocks a whole prefix (a brute force spread over an IPv6 /64).
+    func block(prefix: IPPrefix, for duration: Duration, reason: String, evidence: IntrusionAlert) throws
+
+    /// Why `source` must not be blocked on spoofable evidence (an address the machine depends on: a DNS server,
+    /// a gateway, a learnt allowed destination), or nil.
+    func protection(of source: IPAddress) -> String?
+}
+
+extension Blocker {
+    public func protection(of source: IPAddress) -> String? { nil }
+
+    /// A blocker without prefix blocks: the failure is recorded in the alert.
+    public func block(prefix: IPPrefix, for duration: Duration, reason: String, evidence: IntrusionAlert) throws {
+        throw DetectionError.unavailable("this blocker cannot block a prefix (\(prefix))")
+    }
 }
 
 /// Where the IDS records each detection: the ledger's append (`security_alert` drafts).

@@ -7,6 +7,8 @@ public struct DetectionRules: Sendable {
     public private(set) var parser: AuthLogParser
     var tracker = AttemptTracker()
     public private(set) var bruteForce: BruteForceRule
+    /// The same threshold per prefix (an IPv6 /64), when policy counts per prefix.
+    public private(set) var bruteForcePrefixes: BruteForceRule?
     public private(set) var authenticationFailures: BruteForceRule
     public private(set) var portScan: PortScanRule
     public private(set) var unexpectedPorts: UnexpectedPortRule
@@ -14,31 +16,49 @@ public struct DetectionRules: Sendable {
 
     public init(policy: IDSPolicy, classicYear: Int) {
         parser = AuthLogParser(classicYear: classicYear)
-        bruteForce = BruteForceRule(threshold: policy.bruteForce)
-        authenticationFailures = BruteForceRule(rule: .authenticationFailures, threshold: policy.authenticationFailures)
-        portScan = PortScanRule(threshold: policy.portScan)
+        let capacity = policy.trackedSources
+        bruteForce = BruteForceRule(threshold: policy.bruteForce, capacity: capacity)
+        if policy.bruteForcePrefix.isEnabled {
+            bruteForcePrefixes = BruteForceRule(
+                threshold: policy.bruteForce, prefixLength: policy.bruteForcePrefix, capacity: capacity)
+        }
+        authenticationFailures = BruteForceRule(
+            rule: .authenticationFailures, threshold: policy.authenticationFailures, capacity: capacity)
+        portScan = PortScanRule(threshold: policy.portScan, capacity: capacity)
         unexpectedPorts = UnexpectedPortRule(
-            openPorts: Set(policy.openPorts), window: policy.portScan.window, blockFor: policy.unexpectedPortBlock)
+            openPorts: Set(policy.openPorts), window: policy.portScan.window, blockFor: policy.unexpectedPortBlock,
+            capacity: capacity)
     }
 
     /// Parses one auth-log line and runs the brute-force rule on the attempt it completes. `receivedAt` set: the
     /// live path — the line is timed when read (a log's clock and zone are not trusted), `now` is that time.
     /// `receivedAt` nil: a replay — the line's own timestamp is the clock.
-    public mutating func ingestAuthLine(_ bytes: UnsafeBufferPointer<UInt8>, receivedAt: Timestamp?) -> IntrusionAlert?
+    public mutating func ingestAuthLine(_ bytes: UnsafeBufferPointer<UInt8>, receivedAt: Timestamp?) -> [IntrusionAlert]
     {
         switch parser.parse(bytes, receivedAt: receivedAt) {
         case .skipped(let reason):
             counts.count(reason)
-            return nil
+            return []
         case .event(let parsed):
             counts.events += 1
             let event = receivedAt.map { parsed.retimed($0) } ?? parsed
             guard let attempt = tracker.observe(event, line: { String(decoding: bytes, as: UTF8.self).trimmed }) else {
-                return nil
+                return []
             }
             counts.failures += 1
-            return bruteForce.record(attempt, now: event.time)
+            return recordFailure(attempt, now: event.time)
         }
+    }
+
+    /// One failed login, counted per address and (when policy says so) per prefix.
+    private mutating func recordFailure(_ attempt: FailedAttempt, now: Timestamp) -> [IntrusionAlert] {
+        let single = bruteForce.record(attempt, now: now)
+        // Mutated in place through the optional: a copy would duplicate its tables on every failure.
+        guard let key = bruteForcePrefixes?.key(of: attempt.source), !key.isHost else {
+            return single.map { [$0] } ?? []
+        }
+        let spread = bruteForcePrefixes?.record(attempt, now: now)
+        return [single, spread].compactMap { $0 }
     }
 
     /// Counts the username probes whose connection never logged an end, as of `now`.
@@ -52,7 +72,7 @@ public struct DetectionRules: Sendable {
 
     private mutating func record(_ attempts: [FailedAttempt], now: Timestamp) -> [IntrusionAlert] {
         counts.failures += attempts.count
-        return attempts.compactMap { bruteForce.record($0, now: max(now, $0.time)) }
+        return attempts.flatMap { recordFailure($0, now: max(now, $0.time)) }
     }
 
     /// Runs the scan and unexpected-port rules on one inbound attempt.

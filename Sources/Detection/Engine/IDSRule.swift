@@ -8,4 +8,8 @@ public enum IDSRule: String, Hashable, Sendable, CaseIterable {
     case portScan = "port_scan"
     /// An inbound attempt to a port nothing may listen on.
     case unexpectedPort = "unexpected_port"
+
+    /// Whether anyone can make the evidence with a forged source address: the packet rules count bare SYNs, logged
+    /// before any handshake. Failed logins need a completed handshake (sshd's line, the daemon's mTLS handshake).
+    public var isSpoofable: Bool { self == .portScan || self == .unexpectedPort }
 }

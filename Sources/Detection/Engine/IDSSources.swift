@@ -27,6 +27,7 @@ public final class IDSSources: Sendable {
                         return lost - last
                     }
                     if new > 0 { ids.recordDropped(new) }
+                    ids.expireProbes()
                 }
             }
         }
@@ -49,6 +50,7 @@ public final class IDSSources: Sendable {
             return threads
         }
         for semaphore in running { semaphore.wait() }
+        ids.flushAlerts()
     }
 
     /// Runs until the calling task is cancelled, then stops the sources.

@@ -13,7 +13,7 @@ extension IntrusionAlert {
     /// The audited `security_alert`: action `ids.<rule>`, target the source, the evidence in `details`.
     public func auditDraft(outcome: Outcome) -> AuditDraft {
         var details: [(key: String, value: JSONValue)] = [
-            ("rule", .string(rule.rawValue)), ("source", .string(source.description)),
+            ("rule", .string(rule.rawValue)), ("source", .string(subject)),
             ("time", .string(time.rfc3339)), ("threshold_met_at", .string(thresholdMetAt.rfc3339)),
             ("summary", .string(summary)), ("evidence", .array(evidence.map { .string($0) })),
         ]
@@ -30,7 +30,7 @@ extension IntrusionAlert {
             case .blockFailed: .failure
             }
         return AuditDraft(
-            eventType: .securityAlert, agent: "aios-sec", action: "ids.\(rule.rawValue)", target: source.description,
+            eventType: .securityAlert, agent: "aios-sec", action: "ids.\(rule.rawValue)", target: subject,
             result: result, riskLevel: blockDuration == nil ? .medium : .high,
             details: .object(details))
     }

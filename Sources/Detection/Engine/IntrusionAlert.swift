@@ -25,10 +25,13 @@ public struct IntrusionAlert: Hashable, Sendable {
     /// One sentence: `5 failed SSH login attempts within 10m`.
     public let summary: String
     public var response: Response
+    /// Set when the alert is about a block of addresses (a brute force spread over an IPv6 /64): ``source`` is the
+    /// block's first address, and a block covers the whole prefix.
+    public let prefix: IPPrefix?
 
     public init(
         rule: IDSRule, source: IPAddress, time: Timestamp, thresholdMetAt: Timestamp, evidence: [String],
-        ports: [UInt16] = [], summary: String, response: Response
+        ports: [UInt16] = [], summary: String, response: Response, prefix: IPPrefix? = nil
     ) {
         self.rule = rule
         self.source = source
@@ -38,7 +41,11 @@ public struct IntrusionAlert: Hashable, Sendable {
         self.ports = ports
         self.summary = summary
         self.response = response
+        self.prefix = prefix
     }
+
+    /// What the alert names: the source address, or the prefix.
+    public var subject: String { prefix?.description ?? source.description }
 
     /// The block length, if the response is a block.
     public var blockDuration: GrantDuration? {

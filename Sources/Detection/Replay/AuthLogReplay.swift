@@ -30,7 +30,7 @@ public struct AuthLogReplay {
         var last = Timestamp(millisecondsSinceEpoch: 0)
         func raise(_ detected: IntrusionAlert) {
             var alert = detected
-            if alert.blockDuration != nil && policy.isAllowListed(alert.source) {
+            if alert.blockDuration != nil && policy.isAllowListed(alert) {
                 alert.response = .alertOnly(reason: "allow-listed source (management subnet or loopback); not blocked")
             }
             result.alerts.append(alert)
@@ -38,9 +38,12 @@ public struct AuthLogReplay {
         }
         file.forEachLine { bytes in
             result.lines += 1
-            if let alert = rules.ingestAuthLine(bytes, receivedAt: nil) {
-                last = max(last, alert.time)
-                raise(alert)
+            let alerts = rules.ingestAuthLine(bytes, receivedAt: nil)
+            if !alerts.isEmpty {
+                for alert in alerts {
+                    last = max(last, alert.time)
+                    raise(alert)
+                }
                 return
             }
             // Only a line of another program (the kernel's, ulogd's) can be a netfilter log line.

@@ -16,7 +16,9 @@ func benchmarkIDS(lines: Int) throws -> String {
     try bench.generateIfMissing()
     let truth = try BanTruth(tsv: bench.truth + "/authlog_truth.tsv")
     let ours = try timed { try run(CommandLine.executablePath, ["ids", "replay", bench.log, "--ban-list"]) }
-    let oursScore = truth.score(bans(in: ours.output))
+    // Scored per address, as the truth is; prefix blocks (the IPv6 /64 rule) are reported beside the score.
+    let oursScore = truth.score(bans(in: ours.output).filter { !$0.key.contains("/") })
+    let prefixBans = bans(in: ours.output).keys.filter { $0.contains("/") }.sorted()
     let regex = try timed { try run("/usr/bin/fail2ban-regex", [bench.log, "/etc/fail2ban/filter.d/sshd.conf"]) }
     let f2bDirectory = bench.directory + "/f2b-replay"
     _ = try run(
@@ -43,6 +45,9 @@ func benchmarkIDS(lines: Int) throws -> String {
         | `fail2ban-regex LOG sshd.conf` (parsing only) / fail2ban's engine via `f2b_replay.py` (bans) | \
         \(String(format: "%.2f", regex.seconds)) | \(rate(regexRate)) | \(f2bScore.banned) | \
         \(f2bScore.truePositives) | \(f2bScore.falsePositives) | \(f2bScore.falseNegatives) |
+
+        Prefix blocks beside the per-address bans: \(prefixBans.isEmpty ? "none" : prefixBans.joined(separator: ", ")) \
+        (the generator draws every IPv6 address from one /64).
 
         Replay speed-up over fail2ban-regex: **\(String(format: "%.1f", oursRate / regexRate))×** (goal ≥ 20×). \
         Our ban time minus the time the exact rule was met: median \(String(format: "%+.2f", oursScore.medianDelay)) s, \

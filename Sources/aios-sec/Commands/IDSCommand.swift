@@ -64,14 +64,14 @@ struct IDSReplayCommand: ParsableCommand {
 
     static func banLine(_ alert: IntrusionAlert) -> String {
         guard alert.blockDuration != nil else { return "" }
-        return "\(alert.source) \(String(format: "%.3f", Double(alert.time.millisecondsSinceEpoch) / 1000))\n"
+        return "\(alert.subject) \(String(format: "%.3f", Double(alert.time.millisecondsSinceEpoch) / 1000))\n"
     }
 
     static func text(_ alert: IntrusionAlert) -> String {
         let action =
             switch alert.response {
-            case .block(let duration): "block \(alert.source) for \(duration)"
-            case .alertOnly: "alert \(alert.source) (not blocked)"
+            case .block(let duration): "block \(alert.subject) for \(duration)"
+            case .alertOnly: "alert \(alert.subject) (not blocked)"
             }
         return "\(alert.time.rfc3339)  \(action)  \(alert.rule.rawValue): \(alert.summary)\n"
             + alert.evidence.map { "    \($0)\n" }.joined()
@@ -80,7 +80,7 @@ struct IDSReplayCommand: ParsableCommand {
     /// One object per line: `source`, `time`, `rule`, `evidence`, and what would be done.
     static func json(_ alert: IntrusionAlert) -> String {
         var members: [(key: String, value: JSONValue)] = [
-            ("source", .string(alert.source.description)), ("time", .string(alert.time.rfc3339)),
+            ("source", .string(alert.subject)), ("time", .string(alert.time.rfc3339)),
             ("rule", .string(alert.rule.rawValue)), ("evidence", .array(alert.evidence.map { .string($0) })),
             ("summary", .string(alert.summary)), ("threshold_met_at", .string(alert.thresholdMetAt.rfc3339)),
         ]

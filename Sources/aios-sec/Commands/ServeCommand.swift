@@ -161,7 +161,7 @@ struct ServeCommand: AsyncParsableCommand {
     {
         let ledger = core.ledger
         let ids = NetworkIDS(
-            policy: policy.ids, blocker: FirewallBlocker(firewall.blocklist),
+            policy: policy.ids, blocker: FirewallBlocker(firewall),
             audit: { draft in if let error = ledger.append(contentsOf: [draft]).error { throw error } },
             clock: SystemClock())
         do {
