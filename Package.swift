@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // The capability engine: grammar, compiled matcher, grants, decisions. Pure Swift, no I/O.
@@ -90,6 +92,11 @@ let package = Package(
                 .product(name: "NIOCertificateReloading", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"),
+                // Connection caps and deadlines are NIO handlers on the transport's channels.
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                // Request fields are measured with a protobuf Visitor.
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         // openat2(2) (no glibc wrapper; struct argument): the Broker opens paths beneath an allowed directory.
@@ -149,7 +156,7 @@ let package = Package(
             dependencies: ["Agents", "Sandbox", "Policy", "Secrets", "Audit", "Capabilities", "SecurityTesting"]),
         .testTarget(
             name: "DaemonTests",
-            dependencies: ["Daemon", "Capabilities", "Policy", "PKI", "SecurityTesting", "CFileAccess"]
+            dependencies: ["Daemon", "AIOSProto", "Capabilities", "Policy", "PKI", "SecurityTesting", "CFileAccess"]
         ),
         .testTarget(
             name: "IntegrationTests", dependencies: ["Capabilities", "SecurityTesting"], exclude: ["Fixtures"]),

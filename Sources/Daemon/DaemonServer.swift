@@ -22,12 +22,18 @@ public struct DaemonServer: Sendable {
     let address: Address
     let broker: Broker
     let workers: Workers
+    let connectionLimits: ConnectionLimits
+    let budgets: CallBudgets
 
+    /// `budgets`: the per-identity rate budgets (by default `CallBudgets.standard` from the policy's `rate_limit`).
     public init(
         core: DaemonCore, state: DaemonState, authority: SharedAuthority, address: Address, broker: Broker,
-        workers: Workers = Workers()
+        workers: Workers = Workers(), connectionLimits: ConnectionLimits = ConnectionLimits(),
+        budgets: CallBudgets? = nil
     ) {
         self.workers = workers
+        self.connectionLimits = connectionLimits
+        self.budgets = budgets ?? .standard(policy: core.policy.rateLimit)
         self.core = core
         self.state = state
         self.authority = authority
@@ -44,6 +50,14 @@ public struct DaemonServer: Sendable {
             certificateSource: .init(location: .file(path: server.certificatePath), format: .pem),
             privateKeySource: .init(location: .file(path: server.keyPath), format: .pem))
         let rootPath = state.pki + "/root.pem"
+        var refusedCallers: (@Sendable (String, String) -> Void)? = nil
+        if let sources = workers.intrusionDetection {
+            refusedCallers = { peer, reason in sources.recordRefusedCaller(peer: peer, reason: reason) }
+        }
+        let recorder = RefusalRecorder(core: core)
+        let connections = ConnectionGuard(
+            counts: ConnectionCounts(limits: connectionLimits.fittingDescriptorLimit()), recorder: recorder,
+            refused: refusedCallers)
         let transport = HTTP2ServerTransport.Posix(
             address: address.socketAddress,
             transportSecurity: try .mTLS(certificateReloader: reloader) { tls in
@@ -58,17 +72,18 @@ public struct DaemonServer: Sendable {
             config: .defaults {
                 $0.rpc.maxRequestPayloadSize = 16 << 20
                 $0.http2.maxConcurrentStreams = 1024
+                connections.configure(&$0)
             })
-        var refusedCallers: (@Sendable (String, String) -> Void)? = nil
-        if let sources = workers.intrusionDetection {
-            refusedCallers = { peer, reason in sources.recordRefusedCaller(peer: peer, reason: reason) }
-        }
         let grpc = GRPCServer(
             transport: transport, services: [SecurityService(core: core, broker: broker, workers: workers)],
-            interceptors: [IdentityInterceptor(core: core, refused: refusedCallers)])
+            interceptors: [
+                IdentityInterceptor(core: core, recorder: recorder, budgets: budgets, refused: refusedCallers)
+            ])
         var logger = Logger(label: "aios-sec")
         logger.logLevel = .warning
+        // Services stop in reverse order: the refusal summaries are written after the last call has finished.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: RefusalSummaries(recorder: recorder)),
             .init(service: GRPCServerService(server: grpc)),
             .init(service: reloader),
             .init(service: GrantExpiry(core: core)),

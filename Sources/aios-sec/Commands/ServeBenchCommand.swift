@@ -44,7 +44,8 @@ struct ServeBenchCommand: AsyncParsableCommand {
         let server = DaemonServer(
             core: core, state: state, authority: SharedAuthority(authority), address: .tcp(host: "127.0.0.1", port: 0),
             broker: Broker(
-                protected: core.protected, backups: BackupStore(directory: state.directory + "/backups")))
+                protected: core.protected, backups: BackupStore(directory: state.directory + "/backups")),
+            budgets: .unlimited)
         let serving = Task { try await server.run { bound.continuation.yield($0) } }
         var iterator = bound.stream.makeAsyncIterator()
         guard let address = await iterator.next(), let port = Int(address.split(separator: ":").last ?? "") else {

@@ -27,6 +27,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var state: StateOptions
     @OptionGroup var policyOptions: PolicyOptions
     @OptionGroup var vault: VaultOptions
+    @OptionGroup(title: "Connection limits") var connectionLimits: ConnectionLimitOptions
 
     @Option(help: "Address to listen on, HOST:PORT (loopback by default; port 0 picks a free one).")
     var listen = "127.0.0.1:9090"
@@ -95,7 +96,8 @@ struct ServeCommand: AsyncParsableCommand {
                     AgentRegistry(spawner: $0)
                 },
                 tasks: geteuid() == 0 ? try? TaskRunner.locate() : nil, firewall: firewall,
-                intrusionDetection: intrusionDetection))
+                intrusionDetection: intrusionDetection),
+            connectionLimits: connectionLimits.limits)
         let directory = daemonState.directory
         try await server.run { bound in
             print("aios-sec serve: listening on \(bound) (mTLS)")

@@ -1,0 +1,56 @@
+import Capabilities
+import Policy
+
+/// Every RPC is rate-limited per caller identity (its SPIFFE URI), in one token bucket per class of method, before
+/// its request is read. A refusal is `RESOURCE_EXHAUSTED`; refusals are counted (`RefusalTally`), not each recorded.
+///
+/// | class | methods | budget per identity |
+/// | --- | --- | --- |
+/// | decisions | Authorize, ExecuteTool | 10 × the policy's `rate_limit` (the Gate applies the policy's own budget to agents, audited) |
+/// | management | GrantTemporary, Revoke, CompleteTask, Confirm, SpawnAgent, StopAgent, RunTask, ChangeFirewall | 50/s, burst 200 |
+/// | reads | Status, ListGrants, ListPending, ListAgents, ListFirewall | 100/s, burst 400 |
+/// | ledger scans | QueryAudit, VerifyAudit (each reads the ledger) | 5/s, burst 20 |
+public struct CallBudgets: Sendable {
+    public enum MethodClass: String, Sendable, CaseIterable {
+        case decisions
+        case management
+        case reads
+        case ledgerScans = "ledger scans"
+    }
+
+    let limiters: [MethodClass: RateLimiter]
+
+    public init(decisions: RateLimiter, management: RateLimiter, reads: RateLimiter, ledgerScans: RateLimiter) {
+        limiters = [.decisions: decisions, .management: management, .reads: reads, .ledgerScans: ledgerScans]
+    }
+
+    /// The defaults above, the decisions' budget derived from the policy's `rate_limit`.
+    public static func standard(policy rate: RateLimit) -> CallBudgets {
+        CallBudgets(
+            decisions: RateLimiter(rate: rate.perSecond * 10, burst: rate.burst * 10),
+            management: RateLimiter(rate: 50, burst: 200), reads: RateLimiter(rate: 100, burst: 400),
+            ledgerScans: RateLimiter(rate: 5, burst: 20))
+    }
+
+    /// Budgets no caller reaches (benchmarks measure the daemon, not the limiter; the check still runs).
+    public static let unlimited = CallBudgets(
+        decisions: RateLimiter(rate: 1e12, burst: 1e12), management: RateLimiter(rate: 1e12, burst: 1e12),
+        reads: RateLimiter(rate: 1e12, burst: 1e12), ledgerScans: RateLimiter(rate: 1e12, burst: 1e12))
+
+    public static func methodClass(_ method: String) -> MethodClass {
+        switch method {
+        case "Authorize", "ExecuteTool": .decisions
+        case "Status", "ListGrants", "ListPending", "ListAgents", "ListFirewall": .reads
+        case "QueryAudit", "VerifyAudit": .ledgerScans
+        default: .management
+        }
+    }
+
+    /// Takes a token for `identity` calling `method`; nil when allowed, else the refused class and its budget.
+    public func take(identity: String, method: String, at now: Timestamp) -> (MethodClass, String)? {
+        let methodClass = Self.methodClass(method)
+        guard let limiter = limiters[methodClass], !limiter.take(identity + "|" + methodClass.rawValue, at: now)
+        else { return nil }
+        return (methodClass, limiter.describe)
+    }
+}

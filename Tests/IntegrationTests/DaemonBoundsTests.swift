@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+/// Issue 12, point 8: unbounded input reached the ledger (15 MiB agents, ids and reasons; 3,000 refused self-grants
+/// in 1.7 s, each recorded). Every request field now has a limit checked before anything is recorded, and every
+/// RPC is rate-limited per identity.
+@Suite("aios-sec serve: bounded request fields and per-identity rate budgets")
+struct DaemonBoundsTests {
+    @Test("15 MiB fields are refused by name and size, self-grant floods are cut off, and the ledger stays small")
+    func unboundedInput() throws {
+        let daemon = try DaemonFixture()
+        defer { daemon.stop() }
+        let seen = try runGRPCPython("oversized-calls.py", [daemon.address, daemon.state + "/identities"])
+        #expect(seen["oversized"] as? [String] == Array(repeating: "INVALID_ARGUMENT", count: 7), "\(seen)")
+        let messages = seen["messages"] as? [String] ?? []
+        #expect(messages.first == "the field 'agent' holds 15728640 bytes; the limit is 256", "\(messages)")
+        #expect(messages.contains("the field 'pending_id' holds 15728640 bytes; the limit is 256"))
+        #expect(messages.contains("the field 'grant_id' holds 15728640 bytes; the limit is 256"))
+        #expect(messages.contains("the field 'reason' holds 15728640 bytes; the limit is 4096"))
+        #expect(!messages.joined().contains("aaaa"), "the value is never echoed")
+
+        let grants = seen["self_grants"] as? [String: Int] ?? [:]
+        #expect(grants["RESOURCE_EXHAUSTED", default: 0] >= 2500, "\(grants)")
+        #expect(
+            grants["PERMISSION_DENIED", default: 0] >= 200, "the burst reaches the handler and is refused: \(grants)")
+        #expect(grants["OK"] == nil)
+        #expect(daemon.stop() == 0)
+
+        let ledger = daemon.state + "/audit"
+        let bytes = try FileManager.default.subpathsOfDirectory(atPath: ledger).reduce(0) { total, file in
+            let attributes = try? FileManager.default.attributesOfItem(atPath: ledger + "/" + file)
+            return total + ((attributes?[.size] as? Int) ?? 0)
+        }
+        #expect(bytes < 8 << 20, "the ledger holds \(bytes) bytes (unbounded: 147 MiB)")
+        let alerts = try BinaryRunner.run([
+            "audit", "query", "--state-dir", daemon.state, "--type", "security_alert", "--json", "--limit", "10000",
+        ])
+        let lines = alerts.stdout.split(separator: "\n")
+        #expect(alerts.stdout.contains("request field over its limit") && alerts.stdout.contains("15728640"))
+        #expect(alerts.stdout.contains("\"refusals\":"), "the repeated refusals are summarised: \(alerts.stdout)")
+        #expect(lines.count <= 12, "a few entries, not one per refusal: \(lines.count)")
+        let all = try BinaryRunner.run([
+            "audit", "query", "--state-dir", daemon.state, "--agent", "aios-agent-task", "--json", "--limit", "10000",
+        ])
+        let recorded = all.stdout.split(separator: "\n").count
+        #expect(recorded <= 600, "self-grant refusals recorded: \(recorded) (unbounded: 3,000)")
+    }
+}
