@@ -180,8 +180,9 @@ struct DaemonAttackTests {
         // The system agent may write /var/* but not /tmp: its program may do exactly that, as the agent's uid.
         let outside = try exec(
             daemon, as: "aios-agent-system", "process.spawn", ["name": "touch", "args": "[\"\(marker)\"]"])
-        #expect(outside.status == 0, "\(outside.stderr)")
-        let inside = "/var/tmp/aios-attack-\(UUID().uuidString)"
+        #expect(outside.status == 0, "\(outside.stdout)\(outside.stderr)")
+        // Directly in /var: the view masks the host's socket directories (/run, /var/run, /var/tmp).
+        let inside = "/var/aios-attack-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: inside) }
         #expect(
             try exec(daemon, as: "aios-agent-system", "process.spawn", ["name": "touch", "args": "[\"\(inside)\"]"])
