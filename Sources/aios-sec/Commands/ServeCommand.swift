@@ -78,7 +78,7 @@ struct ServeCommand: AsyncParsableCommand {
         let server = DaemonServer(
             core: core, state: daemonState, authority: SharedAuthority(authority), address: address, broker: broker,
             workers: Workers(
-                agents: agentRegistry(policy: policy, vault: target, core: core),
+                agents: agentRegistry(policy: policy, vault: target, core: core, state: daemonState.directory),
                 tasks: geteuid() == 0 ? try? TaskRunner.locate() : nil, firewall: firewall,
                 intrusionDetection: intrusionDetection))
         let directory = daemonState.directory
@@ -97,13 +97,17 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// Agents are launched when the daemon runs as root on a kernel with usable cgroups; otherwise SpawnAgent
     /// answers FAILED_PRECONDITION and says why. The agent's view holds the daemon's socket when it serves one.
-    private func agentRegistry(policy: SecurityPolicy, vault: KeyringVault, core: DaemonCore) -> AgentRegistry? {
+    /// The state directory is masked in the agents' views (its sockets and files are not theirs to see).
+    private func agentRegistry(
+        policy: SecurityPolicy, vault: KeyringVault, core: DaemonCore, state: String
+    ) -> AgentRegistry? {
         guard geteuid() == 0, let layout = try? CgroupLayout.detect() else { return nil }
         let ledger = core.ledger
         let spawner = AgentSpawner(
             policy: policy, vault: vault,
             confinement: AgentSpawner.Confinement(
-                layout: layout, cgroupParent: agentCgroupParent, daemonSocket: socket),
+                layout: layout, cgroupParent: agentCgroupParent, daemonSocket: socket,
+                hidden: [URL(fileURLWithPath: state).standardizedFileURL.path]),
             action: "daemon.spawn",
             audit: { draft in if let error = ledger.append(contentsOf: [draft]).error { throw error } })
         return AgentRegistry(spawner: spawner)
