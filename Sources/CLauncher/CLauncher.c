@@ -204,8 +204,10 @@ static void child_run(const struct aios_launch_spec *spec, int fd) {
     // Rules are opened while the launcher's identity can still reach every path; enforcement holds after exec.
     if (spec->landlock && apply_landlock(spec) != 0) child_fail(fd, AIOS_STEP_LANDLOCK);
     if (spec->change_identity) {
-        if (setgroups(0, NULL) != 0 || setresgid(spec->gid, spec->gid, spec->gid) != 0 ||
-            setresuid(spec->uid, spec->uid, spec->uid) != 0)
+        // Raw system calls: glibc's wrappers broadcast the change to every thread it knows of (setxid), taking a
+        // lock that another thread of the launcher may have held at fork time, and this child has one thread only.
+        if (syscall(SYS_setgroups, 0, NULL) != 0 || syscall(SYS_setresgid, spec->gid, spec->gid, spec->gid) != 0 ||
+            syscall(SYS_setresuid, spec->uid, spec->uid, spec->uid) != 0)
             child_fail(fd, AIOS_STEP_IDENTITY);
         // Keys the uid added to its own user keyrings on an earlier run are not this run's: cleared, as the uid
         // (which possesses them).

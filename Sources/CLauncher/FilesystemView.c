@@ -29,7 +29,8 @@ static int open_plain(int directory, const char *path) {
     return (int)syscall(SYS_openat2, directory, path, &how, sizeof how);
 }
 
-static int close_failing(int fd) {
+// Closes `fd` (if any) keeping errno; returns -1.
+static int close_then_fail(int fd) {
     int saved = errno;
     if (fd >= 0) close(fd);
     errno = saved;
@@ -49,7 +50,7 @@ static int open_parent(int root, const char *target, char copy[PATH_MAX], const 
     char *component = copy;
     for (char *slash = strchr(component, '/'); slash; component = slash + 1, slash = strchr(component, '/')) {
         *slash = 0;
-        if (mkdirat(parent, component, 0755) != 0 && errno != EEXIST) return close_failing(parent);
+        if (mkdirat(parent, component, 0755) != 0 && errno != EEXIST) return close_then_fail(parent);
         int next = open_plain(parent, component);
         *slash = '/';
         close(parent);
@@ -69,7 +70,7 @@ static int open_mount_point(int root, const char *target, int directory) {
     if (parent < 0) return -1;
     int made = directory ? mkdirat(parent, name, 0755)
                          : openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (made < 0 && errno != EEXIST && errno != EROFS) return close_failing(parent);
+    if (made < 0 && errno != EEXIST && errno != EROFS) return close_then_fail(parent);
     if (!directory && made >= 0) close(made);
     int point = open_plain(parent, name);
     close(parent);
@@ -97,7 +98,7 @@ static int bind_entry(int root, const struct aios_mount *entry) {
     int source = open_plain(AT_FDCWD, entry->source);
     if (source < 0) return entry->optional && errno == ENOENT ? 0 : -1;
     struct stat status;
-    if (fstat(source, &status) != 0) return close_failing(source);
+    if (fstat(source, &status) != 0) return close_then_fail(source);
     if (S_ISLNK(status.st_mode)) {
         // Debian's /bin → usr/bin: the same link, so paths resolve as on the host, without a second mount.
         char link[PATH_MAX], copy[PATH_MAX];
@@ -109,33 +110,42 @@ static int bind_entry(int root, const struct aios_mount *entry) {
         int parent = open_parent(root, entry->target, copy, &name);
         if (parent < 0) return -1;
         int linked = symlinkat(link, parent, name) == 0 || errno == EEXIST ? 0 : -1;
-        close_failing(parent);
+        close_then_fail(parent);
         return linked;
     }
     int point = open_mount_point(root, entry->target, S_ISDIR(status.st_mode));
-    if (point < 0) return close_failing(source);
+    if (point < 0) return close_then_fail(source);
     // The whole tree below the source (its submounts too), detached, then every mount in it restricted at once.
     int tree = open_tree(source, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
     close(source);
-    if (tree < 0) return close_failing(point);
+    if (tree < 0) return close_then_fail(point);
     struct mount_attr attributes = {.attr_set = MOUNT_ATTR_NOSUID};
     if (entry->kind != AIOS_MOUNT_BIND_DEVICE) attributes.attr_set |= MOUNT_ATTR_NODEV;
     if (entry->kind != AIOS_MOUNT_BIND_READ_WRITE) attributes.attr_set |= MOUNT_ATTR_RDONLY;
     if (entry->kind != AIOS_MOUNT_BIND_EXECUTABLE) attributes.attr_set |= MOUNT_ATTR_NOEXEC;
     int moved = mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attributes, sizeof attributes) == 0 &&
                 move_mount(tree, "", point, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) == 0;
-    close_failing(tree);
-    close_failing(point);
+    close_then_fail(tree);
+    close_then_fail(point);
     return moved ? 0 : -1;
 }
 
-// A new filesystem (tmpfs, procfs) on the plainly resolved mount point.
-static int mount_new(int root, const struct aios_mount *entry, const char *type, unsigned long flags) {
-    int point = open_mount_point(root, entry->target, 1);
-    if (point < 0) {
-        // A mask has nothing to hide where the path does not exist or is a link (which resolves inside the view).
-        return entry->kind == AIOS_MOUNT_MASK && (errno == ENOENT || errno == EROFS || errno == ELOOP) ? 0 : -1;
+// An existing directory of the view to mask, never created (it may lie in a writable bind of the host); -1 with
+// errno ENOENT when there is nothing to hide: it does not exist, or is a link (which resolves inside the view).
+static int open_mask_point(int root, const char *target) {
+    int point = target[0] == '/' && target[1] ? open_plain(root, target + 1) : -1;
+    struct stat status;
+    if (point >= 0 && fstat(point, &status) == 0 && !S_ISDIR(status.st_mode)) {
+        close(point);
+        errno = ENOENT;
+        return -1;
     }
+    if (point < 0 && errno == ELOOP) errno = ENOENT;
+    return point;
+}
+
+// A new filesystem (tmpfs, procfs) on `point`, which is closed.
+static int mount_on(int point, const struct aios_mount *entry, const char *type, unsigned long flags) {
     char path[32];
     descriptor_path(path, point);
     int mounted = mount(type, path, type, flags, entry->options);
@@ -145,6 +155,17 @@ static int mount_new(int root, const struct aios_mount *entry, const char *type,
     return mounted;
 }
 
+// A mask: *sealed is then a descriptor of the new tmpfs (to make it read-only once the view is built), or -1 when
+// there was nothing to mask.
+static int mount_mask(int root, const struct aios_mount *entry, int *sealed) {
+    *sealed = -1;
+    int point = open_mask_point(root, entry->target);
+    if (point < 0) return errno == ENOENT ? 0 : -1;
+    if (mount_on(point, entry, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC) != 0) return -1;
+    *sealed = open_mask_point(root, entry->target);
+    return *sealed < 0 ? -1 : 0;
+}
+
 static int mount_entry(int root, const struct aios_mount *entry) {
     switch (entry->kind) {
     case AIOS_MOUNT_BIND_READ_ONLY:
@@ -152,18 +173,21 @@ static int mount_entry(int root, const struct aios_mount *entry) {
     case AIOS_MOUNT_BIND_DEVICE:
     case AIOS_MOUNT_BIND_EXECUTABLE:
         return bind_entry(root, entry);
-    case AIOS_MOUNT_TMPFS:
-    case AIOS_MOUNT_MASK:
-        return mount_new(root, entry, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC);
-    case AIOS_MOUNT_PROC:
-        return mount_new(root, entry, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC);
+    case AIOS_MOUNT_TMPFS: {
+        int point = open_mount_point(root, entry->target, 1);
+        return point < 0 ? -1 : mount_on(point, entry, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC);
+    }
+    case AIOS_MOUNT_PROC: {
+        int point = open_mount_point(root, entry->target, 1);
+        return point < 0 ? -1 : mount_on(point, entry, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC);
+    }
     case AIOS_MOUNT_SYMLINK: {
         char copy[PATH_MAX];
         const char *name;
         int parent = open_parent(root, entry->target, copy, &name);
         if (parent < 0) return -1;
         int linked = symlinkat(entry->source, parent, name);
-        close_failing(parent);
+        close_then_fail(parent);
         return linked;
     }
     default:
@@ -173,19 +197,19 @@ static int mount_entry(int root, const struct aios_mount *entry) {
 }
 
 // Masks are written while the view is built (the daemon's socket may be bound below one): read-only afterwards.
-static int seal_masks(int root, const struct aios_filesystem_view *view, int *failed_index) {
-    for (size_t index = 0; index < view->mount_count; index++) {
-        if (view->mounts[index].kind != AIOS_MOUNT_MASK) continue;
-        int point = open_plain(root, view->mounts[index].target + 1);
-        if (point < 0 && (errno == ENOENT || errno == ELOOP)) continue;  // skipped when built
+// Closes every descriptor in `sealed`.
+static int seal_masks(const int *sealed, size_t count, int *failed_index) {
+    int result = 0;
+    for (size_t index = 0; index < count; index++) {
+        if (sealed[index] < 0) continue;
         struct mount_attr attributes = {.attr_set = MOUNT_ATTR_RDONLY};
-        if (point < 0 || mount_setattr(point, "", AT_EMPTY_PATH, &attributes, sizeof attributes) != 0) {
+        if (result == 0 && mount_setattr(sealed[index], "", AT_EMPTY_PATH, &attributes, sizeof attributes) != 0) {
             *failed_index = (int)index;
-            return close_failing(point);
+            result = -1;
         }
-        close(point);
+        close_then_fail(sealed[index]);
     }
-    return 0;
+    return result;
 }
 
 int aios_enter_view(const struct aios_filesystem_view *view, int *failed_index) {
@@ -196,16 +220,21 @@ int aios_enter_view(const struct aios_filesystem_view *view, int *failed_index) 
         return -1;
     int root = open(view->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (root < 0) return -1;
+    int sealed[view->mount_count ? view->mount_count : 1];  // on the stack: no allocation in the child
     for (size_t index = 0; index < view->mount_count; index++) {
-        if (mount_entry(root, &view->mounts[index]) != 0) {
+        const struct aios_mount *entry = &view->mounts[index];
+        sealed[index] = -1;
+        int mounted = entry->kind == AIOS_MOUNT_MASK ? mount_mask(root, entry, &sealed[index])
+                                                     : mount_entry(root, entry);
+        if (mounted != 0) {
             *failed_index = (int)index;
-            return close_failing(root);
+            return close_then_fail(root);  // the child exits: its other descriptors close with it
         }
     }
-    if (seal_masks(root, view, failed_index) != 0) return close_failing(root);
+    if (seal_masks(sealed, view->mount_count, failed_index) != 0) return close_then_fail(root);
     // pivot_root(".", "."): the old root ends up stacked on the new one and is detached right away, so no
     // directory for it is needed and no path of the host stays reachable.
-    if (fchdir(root) != 0) return close_failing(root);
+    if (fchdir(root) != 0) return close_then_fail(root);
     close(root);
     if (syscall(SYS_pivot_root, ".", ".") != 0) return -1;
     if (umount2(".", MNT_DETACH) != 0) return -1;

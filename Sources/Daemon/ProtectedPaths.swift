@@ -27,6 +27,15 @@ public struct ProtectedPaths: Sendable, Equatable {
         daemonPID = getpid()
     }
 
+    /// The protected paths that are directories, outermost only: what agents' views mask.
+    public var directories: [String] {
+        let existing = paths.filter { path in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+        }
+        return existing.filter { path in !existing.contains { $0 != path && Self.isAtOrBelow(path, $0) } }
+    }
+
     /// What the Broker's acting thread must not see: the protected paths and the kernel interfaces.
     public var masks: [String] { (paths + Self.kernelInterfaces).sorted() }
 

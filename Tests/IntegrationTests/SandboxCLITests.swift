@@ -146,7 +146,7 @@ struct SandboxCLIHardeningTests {
         }
     }
 
-    @Test("an agent cannot push keystrokes into the terminal that started sandbox run (TIOCSTI on its pty)")
+    @Test("an agent cannot push keystrokes into the terminal that started sandbox run or secrets exec (TIOCSTI)")
     func terminalInjection() throws {
         guard requireRoot("sandbox run") else { return }
         let setup = try Setup()
@@ -178,13 +178,18 @@ struct SandboxCLIHardeningTests {
             status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
             sys.stdout.write(out.decode(errors="replace") + "\\nstatus=%d\\n" % status)
             """
-        let result = try Process.run(
-            "/usr/bin/python3",
-            ["-c", driver, BinaryRunner.binary.path] + setup.arguments(["/usr/bin/python3", "-c", probe]))
-        #expect(result.contains("status=0"), "\(result)")
-        #expect(result.contains("tiocsti-0="), "the probe ran: \(result)")
-        #expect(!result.contains("ZQZQ-INJECTED"), "keystrokes reached the caller's terminal: \(result)")
-        #expect(!result.contains("=ok"), "\(result)")
+        // `secrets exec` (the agent's uid and keyring, no sandbox) hands over the terminal the same way.
+        let secretsExec = [
+            "secrets", "exec", "--agent", "prober", "--policy", setup.base + "/policy.yaml", "--vault", setup.vault,
+            "--state-dir", setup.base + "/state", "--", "/usr/bin/python3", "-c", probe,
+        ]
+        for arguments in [setup.arguments(["/usr/bin/python3", "-c", probe]), secretsExec] {
+            let result = try Process.run("/usr/bin/python3", ["-c", driver, BinaryRunner.binary.path] + arguments)
+            #expect(result.contains("status=0"), "\(arguments[0]): \(result)")
+            #expect(result.contains("tiocsti-0="), "the probe ran: \(result)")
+            #expect(!result.contains("ZQZQ-INJECTED"), "keystrokes reached the caller's terminal: \(result)")
+            #expect(!result.contains("=ok"), "\(result)")
+        }
     }
 
     @Test("a read-only role (the built-in aios-agent-security, fs:read:*) starts")

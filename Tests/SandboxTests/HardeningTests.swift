@@ -107,6 +107,16 @@ struct HardeningTests {
         }
     }
 
+    @Test("a mask under a writable grant creates nothing on the host where there is nothing to hide")
+    func masksCreateNothing() throws {
+        guard requireRoot("namespaces and another uid") else { return }
+        let missing = "/var/tmp/aios-mask-\(getpid())/state"
+        let (status, output) = try runConfined(
+            "echo ok", capabilities: ["fs:write:/var/tmp/*"], hidden: [missing])
+        #expect(status == 0, "\(output)")
+        #expect(!FileManager.default.fileExists(atPath: "/var/tmp/aios-mask-\(getpid())"))
+    }
+
     @Test("scratch /tmp has an inode limit; memfd and ld.so do not run code Landlock would not exec; no AF_VSOCK")
     func codeAndScratch() throws {
         guard requireRoot("namespaces and another uid") else { return }

@@ -114,7 +114,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// Agents (and the programs the Broker starts for them) are launched when the daemon runs as root on a kernel
     /// with usable cgroups; otherwise SpawnAgent and process.spawn answer FAILED_PRECONDITION and say why. The
-    /// agent's view holds the daemon's socket when it serves one.
+    /// agent's view holds the daemon's socket when it serves one; the daemon's protected directories (its state,
+    /// ledger, `/var/lib/aios`, `/etc/aios`) are masked in every agent's view.
     private func agentSpawner(policy: SecurityPolicy, vault: KeyringVault, core: DaemonCore, action: String)
         -> AgentSpawner?
     {
@@ -123,7 +124,8 @@ struct ServeCommand: AsyncParsableCommand {
         return AgentSpawner(
             policy: policy, vault: vault,
             confinement: AgentSpawner.Confinement(
-                layout: layout, cgroupParent: agentCgroupParent, daemonSocket: socket),
+                layout: layout, cgroupParent: agentCgroupParent, daemonSocket: socket,
+                hidden: core.protected.directories),
             action: action,
             audit: { draft in if let error = ledger.append(contentsOf: [draft]).error { throw error } })
     }
