@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // The capability engine: grammar, compiled matcher, grants, decisions. Pure Swift, no I/O.
@@ -102,7 +103,12 @@ let package = Package(
         // libnftables (in-process nftables, JSON in and out): the firewall's one way to the kernel.
         .target(name: "CNftables", linkerSettings: [.linkedLibrary("nftables")]),
         // The typed ruleset, its nftables rendering, atomic apply, DNS-fed allow sets, the timed blocklist.
-        .target(name: "Firewall", dependencies: ["CNftables", "Capabilities", "Policy", "Audit"]),
+        .target(
+            name: "Firewall",
+            dependencies: [
+                "CNftables", "Capabilities", "Policy", "Audit", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         // Network intrusion detection: event sources (log lines, kernel events), scan and brute-force rules.
         .target(name: "Detection", dependencies: ["Capabilities", "Policy", "Audit"]),
         // Fakes shared by the tests (manual clock, …).
