@@ -110,7 +110,12 @@ let package = Package(
         // libnftables (in-process nftables, JSON in and out): the firewall's one way to the kernel.
         .target(name: "CNftables", linkerSettings: [.linkedLibrary("nftables")]),
         // The typed ruleset, its nftables rendering, atomic apply, DNS-fed allow sets, the timed blocklist.
-        .target(name: "Firewall", dependencies: ["CNftables", "Capabilities", "Policy", "Audit"]),
+        .target(
+            name: "Firewall",
+            dependencies: [
+                "CNftables", "Capabilities", "Policy", "Audit", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         // Network intrusion detection: event sources (log lines, kernel events), scan and brute-force rules.
         .target(name: "Detection", dependencies: ["Capabilities", "Policy", "Audit"]),
         // Fakes shared by the tests (manual clock, …).

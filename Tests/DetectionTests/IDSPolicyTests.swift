@@ -33,6 +33,24 @@ import Testing
         #expect(ids.isAllowListed(IPAddress("2001:db8::7")!) && ids.isAllowListed(IPAddress("127.0.0.1")!))
     }
 
+    @Test func theFloodAndSpoofingSettingsAreRead() throws {
+        let yaml =
+            Self.role + """
+                ids:
+                  spoofable: alert
+                  brute_force_prefix: {ipv4: 24, ipv6: 56}
+                  alerts: {per_window: 5, window: 5m}
+                  tracked_sources: 4096
+                """
+        let ids = try SecurityPolicy.parse(yaml: yaml, file: "p.yaml").ids
+        #expect(ids.spoofable == .alertOnly)
+        #expect(ids.bruteForcePrefix == BruteForcePrefix(v4: 24, v6: 56))
+        #expect(ids.alertsPerWindow == 5 && ids.alertWindow == .seconds(300) && ids.trackedSources == 4096)
+        let short = try SecurityPolicy.parse(yaml: Self.role + "ids:\n  spoofable: {block_for: 2m}\n", file: "p.yaml")
+        #expect(short.ids.spoofable == .shortBlock(.seconds(120)))
+        #expect(IDSPolicy.defaults().spoofable == .shortBlock(.seconds(600)))
+    }
+
     @Test func mistakesAreLocated() {
         let yaml =
             Self.role + """

@@ -64,3 +64,38 @@ import Testing
         }
     }
 }
+
+@Suite struct SideChannelPolicyTests {
+    let role = "aios-agent-network:\n  capabilities: [\"net:*\"]\n"
+
+    @Test func icmpAndDHCPBoundsAreRead() throws {
+        let yaml =
+            role + """
+                firewall:
+                  management: [10.99.0.0/24]
+                  dns: {servers: [9.9.9.9]}
+                  dhcp: {interfaces: [eth0, "wlan0"], servers: [192.0.2.1]}
+                  icmp: {echo_to: [192.0.2.0/24], payload_bytes: 32, outbound_per_second: 2, inbound_per_source: 1,
+                         inbound_per_second: 5}
+                  attempt_log_per_second: 300
+                """
+        let firewall = try SecurityPolicy.parse(yaml: yaml, file: "p.yaml").firewall
+        #expect(firewall.allowDHCP && firewall.dhcpInterfaces == ["eth0", "wlan0"])
+        #expect(firewall.dhcpServers.map(\.description) == ["192.0.2.1"])
+        #expect(firewall.echoDestinations.map(\.description) == ["192.0.2.0/24"])
+        #expect(firewall.icmp.payloadBytes == 32 && firewall.icmp.outboundPerSecond == 2)
+        #expect(firewall.icmp.inboundPerSource == 1 && firewall.icmp.inboundPerSecond == 5)
+        #expect(firewall.attemptLogPerSecond == 300)
+    }
+
+    @Test func echoGoesToManagementAndDNSServersByDefault() throws {
+        let yaml = role + "firewall:\n  management: [10.99.0.0/24]\n  dns: {servers: [9.9.9.9]}\n"
+        let firewall = try SecurityPolicy.parse(yaml: yaml, file: "p.yaml").firewall
+        #expect(firewall.echoDestinations.map(\.description) == ["10.99.0.0/24", "9.9.9.9/32"])
+    }
+
+    @Test func anInterfaceNameCannotCarryARule() {
+        let yaml = role + "firewall:\n  dhcp: {interfaces: [\"eth0\\\" accept\"]}\n"
+        #expect(throws: (any Error).self) { try SecurityPolicy.parse(yaml: yaml, file: "p.yaml") }
+    }
+}

@@ -1,4 +1,6 @@
-import Foundation
+import CNftables
+import NIOCore
+import NIOPosix
 import Policy
 import Synchronization
 
@@ -7,6 +9,11 @@ import Synchronization
 /// allowed one goes to the configured servers from a marked socket (only marked packets may leave on port 53),
 /// and the addresses of a valid answer are put into the allow sets **before** the answer is passed on, so the
 /// client's first connection already finds them.
+///
+/// Asynchronous, on one SwiftNIO event loop that entered the firewall's namespace: a server that never answers
+/// holds a socket and a timer, not a worker. Each query has a whole deadline (SERVFAIL when it passes); each client
+/// address may have a bounded number of queries open and TCP connections; the queries open upstream are bounded in
+/// all. A client that stalls its own queries cannot starve anyone else's.
 public final class DNSForwarder: Sendable {
     public struct Configuration: Sendable {
         public var listen: IPAddress
@@ -16,7 +23,17 @@ public final class DNSForwarder: Sendable {
         public var mark: UInt32
         /// How long to wait for one server before trying the next.
         public var timeout: Duration = .seconds(2)
-        public var udpWorkers = 4
+        /// The whole query, as the client sees it: from its arrival (a TCP query: its first byte) to the answer.
+        public var queryDeadline: Duration = .seconds(5)
+        /// Queries one client address may have open at once; past it, SERVFAIL at once.
+        public var queriesPerClient = 16
+        /// Queries open upstream at once, all clients together.
+        public var upstreamQueries = 1_024
+        /// TCP connections from one client address, and in all.
+        public var connectionsPerClient = 8
+        public var connections = 256
+        /// A TCP connection with no query arriving or open is closed after this long.
+        public var idleTimeout: Duration = .seconds(10)
 
         public init(listen: IPAddress, servers: [IPAddress], mark: UInt32) {
             self.listen = listen
@@ -36,18 +53,21 @@ public final class DNSForwarder: Sendable {
         public var malformed = 0
         public var failed = 0
         public var learnt = 0
+        /// Queries and connections turned away by a per-client or total limit.
+        public var limited = 0
+        /// Queries answered SERVFAIL because their deadline passed.
+        public var timedOut = 0
     }
 
     public let configuration: Configuration
     let allowSets: AllowSets
+    let counters = DNSCounters()
     private let thread: NamespaceThread
     private let running = Mutex<Running?>(nil)
-    private let counters = Mutex(Statistics())
 
-    private struct Running {
-        var sockets: [Int32]
-        let group: DispatchGroup
-        let stop: StopFlag
+    private struct Running: Sendable {
+        let group: MultiThreadedEventLoopGroup
+        let channels: [any Channel]
     }
 
     public init(configuration: Configuration, allowSets: AllowSets, thread: NamespaceThread) {
@@ -58,7 +78,7 @@ public final class DNSForwarder: Sendable {
 
     deinit { stop() }
 
-    public var statistics: Statistics { counters.withLock { $0 } }
+    public var statistics: Statistics { counters.snapshot }
 
     /// Binds UDP and TCP in the namespace and starts serving; throws if the address is taken or no servers are
     /// configured.
@@ -66,180 +86,66 @@ public final class DNSForwarder: Sendable {
         guard !configuration.servers.isEmpty else {
             throw .invalidInput("no DNS servers: set firewall.dns.servers in the policy")
         }
-        let listen = configuration.listen
-        let port = configuration.port
-        let bound = thread.run { () -> Result<Int32, FirewallError> in
-            do throws(FirewallError) {
-                return .success(try Sockets.listen(listen, port: port, type: Int32(SOCK_DGRAM.rawValue)))
-            } catch {
-                return .failure(error)
-            }
-        }
-        let udp = try bound.get()
-        let streamBound = thread.run { () -> Result<Int32, FirewallError> in
-            do throws(FirewallError) {
-                return .success(try Sockets.listen(listen, port: port, type: Int32(SOCK_STREAM.rawValue)))
-            } catch {
-                return .failure(error)
-            }
-        }
-        guard case .success(let tcp) = streamBound else {
-            close(udp)
-            return try streamBound.map { _ in () }.get()
-        }
-        let group = DispatchGroup()
-        let flag = StopFlag()
-        running.withLock { $0 = Running(sockets: [udp, tcp], group: group, stop: flag) }
-        for index in 0..<configuration.udpWorkers {
-            group.enter()
-            thread.detach(name: "aios-dns-udp-\(index)") { [self] in
-                serveUDP(udp, stop: flag)
-                group.leave()
-            }
-        }
-        group.enter()
-        thread.detach(name: "aios-dns-tcp") { [self] in
-            acceptTCP(tcp, stop: flag, group: group)
-            group.leave()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        do {
+            let channels = try loop.flatSubmit { [self] in bind(on: loop) }.wait()
+            running.withLock { $0 = Running(group: group, channels: channels) }
+        } catch let error as FirewallError {
+            try? group.syncShutdownGracefully()
+            throw error
+        } catch {
+            try? group.syncShutdownGracefully()
+            throw .unavailable("cannot listen on \(configuration.listen) port \(configuration.port): \(error)")
         }
     }
 
-    /// Stops serving and closes the sockets (waits for the loops, at most a few hundred milliseconds).
+    /// Stops serving and closes the sockets.
     public func stop() {
         guard
             let current = running.withLock({ state -> Running? in
                 defer { state = nil }; return state
             })
-        else { return }
-        current.stop.set()
-        current.group.wait()
-        current.sockets.forEach { close($0) }
-    }
-
-    private func serveUDP(_ fd: Int32, stop: StopFlag) {
-        var buffer = [UInt8](repeating: 0, count: DNSMessage.maximumSize)
-        while !stop.isSet {
-            var peer = SocketAddress()
-            let count = peer.withMutablePointer { address, length in
-                buffer.withUnsafeMutableBytes { recvfrom(fd, $0.baseAddress, $0.count, 0, address, length) }
-            }
-            guard count > 0 else { continue }
-            guard let reply = answer(Array(buffer.prefix(count)), overTCP: false) else { continue }
-            _ = peer.withPointer { address, length in
-                reply.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, 0, address, length) }
-            }
-        }
-    }
-
-    private func acceptTCP(_ fd: Int32, stop: StopFlag, group: DispatchGroup) {
-        let connections = Mutex(0)
-        while !stop.isSet {
-            let client = accept(fd, nil, nil)
-            guard client >= 0 else { continue }
-            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-            let admitted = connections.withLock { count -> Bool in
-                guard count < 64 else { return false }
-                count += 1
-                return true
-            }
-            guard admitted else {
-                close(client)
-                continue
-            }
-            var timeout = timeval(tv_sec: 5, tv_usec: 0)
-            setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            group.enter()
-            thread.detach(name: "aios-dns-tcp-client") { [self] in
-                // One connection may carry several queries (RFC 7766), each with a two-byte length.
-                while !stop.isSet, let header = Sockets.readExactly(client, 2) {
-                    let length = Int(header[0]) << 8 | Int(header[1])
-                    guard length >= 12, let query = Sockets.readExactly(client, length),
-                        let reply = answer(query, overTCP: true),
-                        Sockets.writeAll(client, [UInt8(reply.count >> 8), UInt8(reply.count & 0xFF)] + reply)
-                    else { break }
-                }
-                close(client)
-                connections.withLock { $0 -= 1 }
-                group.leave()
-            }
-        }
-    }
-
-    /// The reply to one query from a client (nil: no reply at all, for what is not even a DNS header).
-    func answer(_ query: [UInt8], overTCP: Bool) -> [UInt8]? {
-        guard let parsed = try? DNSMessage.parse(query, questionOnly: true), !parsed.isResponse, parsed.opcode == 0
         else {
-            counters.withLock { $0.malformed += 1 }
-            return query.count >= 12 ? DNSReply.error(to: query, questionEnd: nil, code: .formatError) : nil
+            return
         }
-        guard allowSets.isAllowed(parsed.question.name) else {
-            counters.withLock { $0.refused += 1 }
-            return DNSReply.error(to: query, questionEnd: parsed.questionEnd, code: .refused)
+        for channel in current.channels { try? channel.close().wait() }
+        try? current.group.syncShutdownGracefully()
+    }
+
+    /// On the loop: enters the namespace (sockets belong to the namespace of the thread that makes them, and this
+    /// loop makes every socket of the forwarder), then binds UDP and TCP.
+    private func bind(on loop: any EventLoop) -> EventLoopFuture<[any Channel]> {
+        if thread.namespace != .current, aios_netns_enter(thread.namespacePath) != 0 {
+            return loop.makeFailedFuture(FirewallError.unavailable("cannot enter \(thread.namespace)"))
         }
-        for server in configuration.servers {
-            let upstreamID = UInt16.random(in: 0...UInt16.max)
-            var outgoing = query
-            outgoing[0] = UInt8(upstreamID >> 8)
-            outgoing[1] = UInt8(upstreamID & 0xFF)
-            guard let response = exchange(outgoing, id: upstreamID, with: server, overTCP: overTCP),
-                let message = try? DNSMessage.parse(response), message.isResponse,
-                message.question == parsed.question
-            else { continue }
-            if message.responseCode == 0 {
-                let addresses = message.addresses()
-                if !addresses.isEmpty {
-                    do {
-                        let set = try allowSets.learn(name: parsed.question.name, addresses: addresses)
-                        counters.withLock { $0.learnt += set }
-                    } catch {
-                        // Not in the allow set means the connection would fail: say so rather than answer.
-                        counters.withLock { $0.failed += 1 }
-                        return DNSReply.error(to: query, questionEnd: parsed.questionEnd, code: .serverFailure)
-                    }
+        let service = DNSService(
+            configuration: configuration, resolution: DNSResolution(allowSets: allowSets, counters: counters),
+            loop: loop)
+        let address: NIOCore.SocketAddress
+        do {
+            address = try .init(ipAddress: configuration.listen.description, port: Int(configuration.port))
+        } catch {
+            return loop.makeFailedFuture(error)
+        }
+        let udp = DatagramBootstrap(group: loop)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: DNSMessage.maximumSize))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(DNSDatagramServer(service: service))
                 }
             }
-            counters.withLock { $0.forwarded += 1 }
-            var reply = response
-            reply[0] = query[0]
-            reply[1] = query[1]
-            return reply
-        }
-        counters.withLock { $0.failed += 1 }
-        return DNSReply.error(to: query, questionEnd: parsed.questionEnd, code: .serverFailure)
+            .bind(to: address)
+        let tcp = ServerBootstrap(group: loop)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.backlog, value: 256)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(DNSStreamServer(service: service))
+                }
+            }
+            .bind(to: address)
+        return udp.and(tcp).map { [$0, $1] }
     }
-
-    /// One query to one server over a marked socket; the response whose id matches, or nil.
-    private func exchange(_ query: [UInt8], id: UInt16, with server: IPAddress, overTCP: Bool) -> [UInt8]? {
-        let type = overTCP ? Int32(SOCK_STREAM.rawValue) : Int32(SOCK_DGRAM.rawValue)
-        guard
-            let fd = try? Sockets.open(
-                family: server.family, type: type, timeout: configuration.timeout, mark: configuration.mark)
-        else { return nil }
-        defer { close(fd) }
-        let connected = SocketAddress(server, port: configuration.serverPort).withPointer { connect(fd, $0, $1) }
-        guard connected == 0 else { return nil }
-        if overTCP {
-            guard Sockets.writeAll(fd, [UInt8(query.count >> 8), UInt8(query.count & 0xFF)] + query),
-                let header = Sockets.readExactly(fd, 2)
-            else { return nil }
-            return Sockets.readExactly(fd, Int(header[0]) << 8 | Int(header[1]))
-        }
-        guard query.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == query.count else { return nil }
-        var buffer = [UInt8](repeating: 0, count: DNSMessage.maximumSize)
-        // A connected UDP socket only hears the server; a reply with another id is not ours.
-        for _ in 0..<4 {
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            guard count >= 12 else { return nil }
-            if UInt16(buffer[0]) << 8 | UInt16(buffer[1]) == id { return Array(buffer.prefix(count)) }
-        }
-        return nil
-    }
-}
-
-/// A flag the forwarder's loops poll between timeouts.
-final class StopFlag: Sendable {
-    private let value = Mutex(false)
-    var isSet: Bool { value.withLock { $0 } }
-    func set() { value.withLock { $0 = true } }
 }

@@ -8,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
         subcommands: [
             AuthzBenchCommand.self, AuditBenchCommand.self, SecretsBenchCommand.self, PKIBenchCommand.self,
             ServeBenchCommand.self, SandboxBenchCommand.self, FirewallBenchCommand.self, IDSBenchAlias.self,
-            IDSFloodBenchCommand.self,
+            IDSFloodBenchCommand.self, DNSBenchCommand.self,
             AuditStressCommand.self,
         ]
     )
