@@ -7,7 +7,7 @@ import Policy
 /// | class | methods | budget per identity |
 /// | --- | --- | --- |
 /// | decisions | Authorize, ExecuteTool | 10 × the policy's `rate_limit` (the Gate applies the policy's own budget to agents, audited) |
-/// | management | GrantTemporary, Revoke, CompleteTask, Confirm, SpawnAgent, StopAgent, RunTask, ChangeFirewall | 50/s, burst 200 |
+/// | management | GrantTemporary, Revoke, CompleteTask, Confirm, SpawnAgent, StopAgent, RunTask, ChangeFirewall | 20/s, burst 100 |
 /// | reads | Status, ListGrants, ListPending, ListAgents, ListFirewall | 100/s, burst 400 |
 /// | ledger scans | QueryAudit, VerifyAudit (each reads the ledger) | 5/s, burst 20 |
 public struct CallBudgets: Sendable {
@@ -28,7 +28,7 @@ public struct CallBudgets: Sendable {
     public static func standard(policy rate: RateLimit) -> CallBudgets {
         CallBudgets(
             decisions: RateLimiter(rate: rate.perSecond * 10, burst: rate.burst * 10),
-            management: RateLimiter(rate: 50, burst: 200), reads: RateLimiter(rate: 100, burst: 400),
+            management: RateLimiter(rate: 20, burst: 100), reads: RateLimiter(rate: 100, burst: 400),
             ledgerScans: RateLimiter(rate: 5, burst: 20))
     }
 

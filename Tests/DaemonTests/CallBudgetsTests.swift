@@ -13,7 +13,7 @@ struct CallBudgetsTests {
         let budgets = CallBudgets.standard(policy: RateLimit.default)
         let agent = "spiffe://aios.local/agent/aios-agent-task"
         let refused = (0..<3000).filter { _ in budgets.take(identity: agent, method: "GrantTemporary", at: now) != nil }
-        #expect(refused.count == 3000 - 200)
+        #expect(refused.count == 3000 - 100)
         #expect(budgets.take(identity: agent, method: "GrantTemporary", at: now)?.0 == .management)
         #expect(budgets.take(identity: agent, method: "Status", at: now) == nil, "reads have their own bucket")
         let orchestrator = "spiffe://aios.local/service/orchestrator"

@@ -6,6 +6,7 @@ usage: oversized-calls.py SERVER IDENTITIES_DIR
 """
 import json
 import sys
+import time
 from collections import Counter
 
 import grpc
@@ -64,6 +65,7 @@ for chan, name, request in attacks:
 
 self_grant = method(agent, "GrantTemporary")
 request = field(1, b"aios-agent-task") + field(2, b"fs:write:/etc/*") + field(3, b"1m") + field(4, b"self")
+started = time.monotonic()
 futures = [self_grant.future(request, timeout=60) for _ in range(3000)]
 codes = Counter()
 for future in futures:
@@ -73,4 +75,5 @@ for future in futures:
     except grpc.RpcError as error:
         codes[error.code().name] += 1
 seen["self_grants"] = dict(codes)
+seen["self_grant_seconds"] = time.monotonic() - started
 print(json.dumps(seen, sort_keys=True))
