@@ -181,9 +181,12 @@ struct DaemonAttackTests {
         let outside = try exec(
             daemon, as: "aios-agent-system", "process.spawn", ["name": "touch", "args": "[\"\(marker)\"]"])
         #expect(outside.status == 0, "\(outside.stdout)\(outside.stderr)")
-        // Directly in /var: the view masks the host's socket directories (/run, /var/run, /var/tmp).
-        let inside = "/var/aios-attack-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: inside) }
+        // Below /var (the view masks /var/tmp), in a directory its uid may write: the program runs as the agent.
+        let shared = "/var/aios-attack-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: shared) }
+        #expect(chmod(shared, 0o1777) == 0)
+        let inside = shared + "/made-by-the-agent"
         #expect(
             try exec(daemon, as: "aios-agent-system", "process.spawn", ["name": "touch", "args": "[\"\(inside)\"]"])
                 .status == 0)
