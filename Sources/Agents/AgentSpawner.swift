@@ -122,6 +122,8 @@ public struct AgentSpawner: Sendable {
                     try cgroup?.add(pid: child.pid)
                 }
                 try ring.link(into: KeySerial(rawValue: child.sessionKeyring))
+                // A view the child could not build (a planted link, a missing path) is a refusal, not a start.
+                try child.waitUntilPrepared()
                 record.pid = child.pid
                 try audit(record.draft(.success, reason: nil))
                 try child.release()

@@ -198,6 +198,9 @@ static void child_run(const struct aios_launch_spec *spec, int fd) {
         if (aios_enter_view(spec->filesystem, &failed_index) != 0)
             child_fail_at(fd, AIOS_STEP_FILESYSTEM, failed_index);
     }
+    // Prepared: the parent may wait for this (aios_launch_prepared) before it records the start as made.
+    int32_t prepared[3] = {0, 0, 0};
+    if (write(fd, prepared, sizeof prepared) != sizeof prepared) child_fail(fd, AIOS_STEP_REPORT);
     char go;
     if (read_full(fd, &go, 1) != 1) _exit(127);  // the parent gave up: exit quietly
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) child_fail(fd, AIOS_STEP_NO_NEW_PRIVS);
@@ -272,6 +275,30 @@ int aios_launch(const struct aios_launch_spec *spec, struct aios_launched *out) 
     return 0;
 }
 
+// One report from the child: 0 for "prepared", 1 for a failure (in *failure), -1 for end of stream.
+static int read_report(int control_fd, struct aios_launch_failure *failure) {
+    int32_t report[3];
+    int got = read_full(control_fd, report, sizeof report);
+    if (got == 0) return -1;
+    if (got == (int)sizeof report && report[0] == 0) return 0;
+    int complete = got == (int)sizeof report;
+    failure->step = complete ? report[0] : AIOS_STEP_EXEC;
+    failure->error = complete ? report[1] : EIO;
+    failure->detail = complete ? report[2] : -1;
+    return 1;
+}
+
+int aios_launch_prepared(int control_fd, struct aios_launch_failure *failure) {
+    failure->detail = -1;
+    int report = read_report(control_fd, failure);
+    if (report == 0) return 0;
+    if (report < 0) {
+        failure->step = AIOS_STEP_REPORT;
+        failure->error = EIO;
+    }
+    return -1;
+}
+
 int aios_launch_release(int control_fd, struct aios_launch_failure *failure) {
     char go = 1;
     failure->detail = -1;
@@ -279,19 +306,14 @@ int aios_launch_release(int control_fd, struct aios_launch_failure *failure) {
     // still there to read.
     int sent = send(control_fd, &go, 1, MSG_NOSIGNAL) == 1;
     int sent_errno = errno;
-    int32_t report[3];
-    int got = read_full(control_fd, report, sizeof report);
+    int report;
+    while ((report = read_report(control_fd, failure)) == 0) {}  // "prepared", unless the caller waited for it
     close(control_fd);
-    if (got == 0 && sent) return 0;  // closed by exec
-    if (got == 0) {
+    if (report < 0 && sent) return 0;  // closed by exec
+    if (report < 0) {
         failure->error = sent_errno;
         failure->step = AIOS_STEP_WAIT;
-        return -1;
     }
-    int complete = got == (int)sizeof report;
-    failure->step = complete ? report[0] : AIOS_STEP_EXEC;
-    failure->error = complete ? report[1] : EIO;
-    failure->detail = complete ? report[2] : -1;
     return -1;
 }
 

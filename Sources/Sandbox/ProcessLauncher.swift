@@ -164,22 +164,31 @@ public final class PendingProcess {
         controlDescriptor = launched.control_fd
     }
 
+    /// Waits until the child has built its namespaces and filesystem view, so that a start can be recorded only
+    /// once nothing but the exec itself can fail; throws the step that failed (then `abandon()` it).
+    public func waitUntilPrepared() throws(LaunchError) {
+        var failure = aios_launch_failure()
+        guard aios_launch_prepared(controlDescriptor, &failure) == 0 else { throw error(failure) }
+    }
+
     /// Lets the child exec; returns once exec has succeeded, or throws the step that failed (the child has then
     /// exited; `wait()` reaps it).
     public func release() throws(LaunchError) {
         var failure = aios_launch_failure()
         let descriptor = controlDescriptor
         controlDescriptor = -1
-        guard aios_launch_release(descriptor, &failure) == 0 else {
-            var step = LaunchError.named(step: failure.step)
-            if failure.step == AIOS_STEP_FILESYSTEM.rawValue, let mounts = filesystem?.mounts,
-                mounts.indices.contains(Int(failure.detail))
-            {
-                let mount = mounts[Int(failure.detail)]
-                step += " (mounting \(mount.kind) \(mount.source.isEmpty ? "" : mount.source + " → ")\(mount.target))"
-            }
-            throw LaunchError(step: step, errno: failure.error)
+        guard aios_launch_release(descriptor, &failure) == 0 else { throw error(failure) }
+    }
+
+    private func error(_ failure: aios_launch_failure) -> LaunchError {
+        var step = LaunchError.named(step: failure.step)
+        if failure.step == AIOS_STEP_FILESYSTEM.rawValue, let mounts = filesystem?.mounts,
+            mounts.indices.contains(Int(failure.detail))
+        {
+            let mount = mounts[Int(failure.detail)]
+            step += " (mounting \(mount.kind) \(mount.source.isEmpty ? "" : mount.source + " → ")\(mount.target))"
         }
+        return LaunchError(step: step, errno: failure.error)
     }
 
     /// The child will not run the program: if it is still waiting it exits without running anything; either way it

@@ -139,8 +139,14 @@ struct SandboxCLIHardeningTests {
 
         func cleanUp() {
             _ = try? BinaryRunner.run(["secrets", "forget", "--vault", vault])
+            // Agent cgroups a failed run left behind first (each is empty once its agent is gone), then the parent.
             for controller in ["cpu", "cpuacct", "cpuset", "memory", "pids", "freezer", "blkio", "devices", "unified"] {
-                rmdir("/sys/fs/cgroup/\(controller)/\(parent)")
+                let directory = "/sys/fs/cgroup/\(controller)/\(parent)"
+                for group in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+                where group.hasPrefix("agent-") {
+                    rmdir(directory + "/" + group)
+                }
+                rmdir(directory)
             }
             try? FileManager.default.removeItem(atPath: base)
         }

@@ -111,6 +111,10 @@ struct aios_launch_failure {
 // *failure set; the child has exited (the caller reaps it). Closes control_fd.
 int aios_launch_release(int control_fd, struct aios_launch_failure *failure);
 
+// Optional, before the release: waits until the child has built its namespaces and view. Returns 0, or -1 with
+// *failure set (the child has then exited; release or abandon it, then reap it).
+int aios_launch_prepared(int control_fd, struct aios_launch_failure *failure);
+
 enum aios_launch_step {
     AIOS_STEP_SESSION_KEYRING = 1,
     AIOS_STEP_SESSION_PERMISSIONS = 2,
