@@ -102,7 +102,7 @@ let package = Package(
         // openat2(2) (no glibc wrapper; struct argument): the Broker opens paths beneath an allowed directory.
         .target(name: "CFileAccess"),
         // fork → prepare (session keyring, identity, no_new_privs) → exec, in C: no Swift runs in the child.
-        .target(name: "CLauncher", linkerSettings: [.linkedLibrary("seccomp")]),
+        .target(name: "CLauncher", dependencies: ["CFileAccess"], linkerSettings: [.linkedLibrary("seccomp")]),
         // Launching agent processes (and, next, confining them: cgroups, namespaces, Landlock, seccomp).
         .target(name: "Sandbox", dependencies: ["CLauncher", "Capabilities"]),
         // Agents as running processes: spawned confined per policy, watched, restarted or stopped.

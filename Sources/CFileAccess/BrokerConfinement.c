@@ -36,8 +36,7 @@ int aios_broker_mask(const char *const *paths, size_t count) {
     return 0;
 }
 
-// Every filesystem right of this kernel's Landlock ABI (1: bits 0-12, 2: REFER, 3: TRUNCATE, 5: IOCTL_DEV).
-static uint64_t handled_rights(long abi) {
+uint64_t aios_landlock_handled_rights(long abi) {
     uint64_t rights = (1ULL << 13) - 1;
     if (abi >= 2) rights |= 1ULL << 13;
     if (abi >= 3) rights |= 1ULL << 14;
@@ -48,7 +47,7 @@ static uint64_t handled_rights(long abi) {
 int aios_broker_restrict(const struct aios_broker_rule *rules, size_t count) {
     long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
     if (abi < 1) return AIOS_BROKER_STEP_LANDLOCK;
-    struct landlock_ruleset_attr attributes = {.handled_access_fs = handled_rights(abi)};
+    struct landlock_ruleset_attr attributes = {.handled_access_fs = aios_landlock_handled_rights(abi)};
     int ruleset = (int)syscall(SYS_landlock_create_ruleset, &attributes, sizeof attributes, 0);
     if (ruleset < 0) return AIOS_BROKER_STEP_LANDLOCK;
     int failed = 0;

@@ -8,6 +8,8 @@
 #include <linux/keyctl.h>
 #include <linux/filter.h>
 #include <linux/landlock.h>
+
+#include "CFileAccess.h"
 #include <linux/openat2.h>
 #include <poll.h>
 #include <seccomp.h>
@@ -84,21 +86,11 @@ enum {
     AIOS_LANDLOCK_SCOPE_SIGNAL = 2,
 };
 
-// Every filesystem right this kernel's Landlock ABI knows (ABI 1: bits 0-12, 2: +REFER, 3: +TRUNCATE,
-// 5: +IOCTL_DEV): all of them are handled, so whatever no rule grants is denied.
-static uint64_t landlock_handled(long abi) {
-    uint64_t rights = (1ULL << 13) - 1;
-    if (abi >= 2) rights |= 1ULL << 13;
-    if (abi >= 3) rights |= 1ULL << 14;
-    if (abi >= 5) rights |= 1ULL << 15;
-    return rights;
-}
-
 // Returns 0, or -1 with errno set. A rule whose path does not exist grants nothing (it is skipped).
 static int apply_landlock(const struct aios_launch_spec *spec) {
     long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
     if (abi < 1) return -1;
-    uint64_t handled = landlock_handled(abi);
+    uint64_t handled = aios_landlock_handled_rights(abi);
     // The attribute grows with the ABI: pass only the fields this kernel knows. ABI 4 adds TCP bind/connect;
     // ABI 6 scopes abstract Unix sockets and signals to the agent's own domain.
     struct aios_landlock_ruleset_attr ruleset = {.handled_access_fs = handled};

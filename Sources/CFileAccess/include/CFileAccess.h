@@ -28,6 +28,9 @@ enum {
     AIOS_BROKER_STEP_MASK = 3,
     AIOS_BROKER_STEP_LANDLOCK = 4,
 };
+// Every filesystem right of this kernel's Landlock ABI (1: bits 0-12, 2: +REFER, 3: +TRUNCATE, 5: +IOCTL_DEV):
+// all of them are handled, so whatever no rule grants is denied. Shared by the Broker and the agent launcher.
+uint64_t aios_landlock_handled_rights(long abi);
 int aios_broker_mask(const char *const *paths, size_t count);
 struct aios_broker_rule {
     int directory;
