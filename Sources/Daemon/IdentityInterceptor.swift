@@ -48,7 +48,8 @@ public struct IdentityInterceptor: ServerInterceptor {
         case .failure(let error):
             refused?(context.remotePeer, error.description)
             let key = RefusalTally.Key(
-                kind: .authentication, source: Self.sourceAddress(ofPeer: context.remotePeer), reason: error.reasonClass)
+                kind: .authentication, source: Self.sourceAddress(ofPeer: context.remotePeer), reason: error.reasonClass
+            )
             await recorder.refused(key) {
                 AuditDraft(
                     eventType: .authentication, agent: "unauthenticated", action: context.descriptor.method,
@@ -65,7 +66,8 @@ public struct IdentityInterceptor: ServerInterceptor {
     /// gRPC's peer text without the port: `ipv4:203.0.113.5:40000` → `ipv4:203.0.113.5`, `ipv6:[::1]:4` →
     /// `ipv6:[::1]`; a Unix-socket peer as it is.
     static func sourceAddress(ofPeer peer: String) -> String {
-        if peer.hasPrefix("ipv4:"), let colon = peer.lastIndex(of: ":"), colon > peer.index(peer.startIndex, offsetBy: 4)
+        if peer.hasPrefix("ipv4:"), let colon = peer.lastIndex(of: ":"),
+            colon > peer.index(peer.startIndex, offsetBy: 4)
         {
             return String(peer[..<colon])
         }
