@@ -74,7 +74,7 @@ struct DaemonSoakTests {
         // when its TLS handshake times out.
         let closed = try idle.reduce(0) { $0 + (try $1.closedByPeer(waiting: 30)) }
         #expect(closed == Self.idleConnections, "connections the daemon closed: \(closed)")
-        #expect(Date().timeIntervalSince(started) < 100, "the soak stays bounded in time")
+        #expect(Date().timeIntervalSince(started) < 120, "the soak stays bounded in time")
         sampling.set(false)
         let growth = peak.value - baseline
         print("soak: daemon RSS \(baseline >> 20) MiB idle, \(peak.value >> 20) MiB at its peak")
