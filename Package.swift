@@ -161,7 +161,10 @@ let package = Package(
             dependencies: ["Agents", "Sandbox", "Policy", "Secrets", "Audit", "Capabilities", "SecurityTesting"]),
         .testTarget(
             name: "DaemonTests",
-            dependencies: ["Daemon", "AIOSProto", "Capabilities", "Policy", "PKI", "SecurityTesting", "CFileAccess"]
+            dependencies: [
+                "Daemon", "AIOSProto", "Capabilities", "Policy", "PKI", "SecurityTesting", "CFileAccess",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "IntegrationTests", dependencies: ["Capabilities", "SecurityTesting"], exclude: ["Fixtures"]),

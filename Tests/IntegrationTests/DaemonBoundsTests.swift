@@ -50,3 +50,39 @@ struct DaemonBoundsTests {
         #expect(recorded <= budget + 20, "entries of the flooding agent: \(recorded) (unbounded: 3,000)")
     }
 }
+
+@Suite("aios-sec serve: refused TLS handshakes are recorded per source, aggregated")
+struct DaemonHandshakeRefusalTests {
+    @Test("20 handshakes with a certificate of another CA: one entry in full, one summary with the count")
+    func foreignCertificate() throws {
+        let daemon = try DaemonFixture()
+        defer { daemon.stop() }
+        let stranger = daemon.directory + "/stranger"
+        try Data((0..<32).map { _ in UInt8.random(in: 0...255) }).write(
+            to: URL(fileURLWithPath: daemon.directory + "/k"))
+        let vault = "aios:vault:test-\(UUID().uuidString)"
+        defer { _ = try? BinaryRunner.run(["secrets", "forget", "--vault", vault]) }
+        for step in [
+            ["ca", "init", "--state-dir", stranger, "--key-file", daemon.directory + "/k", "--vault", vault],
+            [
+                "ca", "issue", "--identity", "spiffe://aios.local/service/orchestrator", "--out", stranger + "/id",
+                "--state-dir", stranger, "--vault", vault,
+            ],
+        ] {
+            #expect(try BinaryRunner.run(step).status == 0)
+        }
+        // The client trusts the daemon (our bundle); the daemon does not trust the client's CA.
+        try FileManager.default.removeItem(atPath: stranger + "/id/bundle.pem")
+        try FileManager.default.copyItem(
+            atPath: daemon.identity("orchestrator") + "/bundle.pem", toPath: stranger + "/id/bundle.pem")
+        let seen = try runGRPCPython("refused-calls.py", [daemon.address, stranger + "/id", "20", "4"])
+        #expect(seen["OK"] == nil && seen["NOT_STARTED"] == nil, "\(seen)")
+        #expect(daemon.stop() == 0)
+        let audit = try BinaryRunner.run([
+            "audit", "query", "--state-dir", daemon.state, "--type", "authentication", "--json",
+        ])
+        let entries = audit.stdout.split(separator: "\n")
+        #expect(entries.count == 2, "\(audit.stdout)")
+        #expect(audit.stdout.contains("TLS handshake failed") && audit.stdout.contains("\"refusals\":20"))
+    }
+}

@@ -13,7 +13,9 @@ struct DaemonSoakTests {
     /// The most the daemon's resident memory may grow over its idle baseline. The caps admit at most 1,024
     /// connections at once (the default total) and each one waiting in its TLS handshake costs about 60 KiB (issue
     /// 12 measured 1.17 GB for 20,000), so the held connections account for at most ~60 MiB; the rest of the margin
-    /// is the allocator keeping what 3,000 handshakes and calls used. Unbounded, the same flood took 1.17 GB.
+    /// is the allocator keeping what 3,000 handshakes and calls used. Unbounded, the same flood took 1.17 GB (issue
+    /// 12); before the caps, this test's daemon stopped accepting at about 11,000 connections with 0.9 GB resident.
+    /// Measured with the caps (debug build, loaded machine): 61 MiB idle, 106 MiB at the peak.
     static let rssGrowthBound = 200 << 20
 
     @Test("20,000 idle connections and 3,000 refused calls: served, bounded, closed, aggregated")
@@ -72,7 +74,7 @@ struct DaemonSoakTests {
         // when its TLS handshake times out.
         let closed = try idle.reduce(0) { $0 + (try $1.closedByPeer(waiting: 30)) }
         #expect(closed == Self.idleConnections, "connections the daemon closed: \(closed)")
-        #expect(Date().timeIntervalSince(started) < 100, "the soak stays bounded in time")
+        #expect(Date().timeIntervalSince(started) < 120, "the soak stays bounded in time")
         sampling.set(false)
         let growth = peak.value - baseline
         print("soak: daemon RSS \(baseline >> 20) MiB idle, \(peak.value >> 20) MiB at its peak")
