@@ -28,6 +28,8 @@ public struct FirewallBlocker: Blocker {
     }
 
     public func protection(of source: IPAddress) -> String? { critical?.reason(for: source) }
+
+    public func hasCompletedHandshake(_ source: IPAddress) -> Bool { blocklist.hasCompletedHandshake(source) }
 }
 
 /// The IDS's event sources (NFLOG, sshd's log) for as long as the daemon runs; stopped on graceful shutdown.

@@ -55,6 +55,13 @@ public final class Blocklist: Sendable {
                 + "add element inet aios \(set) { \(element) }\n")
     }
 
+    /// Whether `address` completed a TCP handshake with this machine within the last hour (the kernel's
+    /// `proven4`/`proven6` sets): evidence its address is not forged.
+    public func hasCompletedHandshake(_ address: IPAddress) -> Bool {
+        let set = address.family == .v4 ? "proven4" : "proven6"
+        return (try? nftables.run("get element inet aios \(set) { \(address) }")) != nil
+    }
+
     /// Lifts a block now (nothing happens if the address is not blocked).
     public func unblock(_ address: IPAddress) throws(FirewallError) {
         let set = Self.set(for: address)

@@ -45,6 +45,9 @@ public enum RulesetRenderer {
             sets.append(("echo" + suffix, ["type \(type)", "size 65536", "flags dynamic,timeout", "timeout 1m"]))
         }
         for (suffix, type) in [("4", "ipv4_addr"), ("6", "ipv6_addr")] {
+            sets.append(("proven" + suffix, ["type \(type)", "size 65536", "flags dynamic,timeout", "timeout 1h"]))
+        }
+        for (suffix, type) in [("4", "ipv4_addr"), ("6", "ipv6_addr")] {
             sets.append(("conn" + suffix, ["type \(type)", "size 65536", "flags dynamic"]))
         }
         return sets
@@ -64,6 +67,12 @@ public enum RulesetRenderer {
                 + "ip6 hoplimit 255 accept")
         rules.append("ct state invalid drop")
         rules += inboundEchoRules(policy.icmp)
+        // Sources that completed a TCP handshake with this machine (a forged source never sees the SYN-ACK): the
+        // evidence `ids.spoofable: {after_handshake: true}` asks for before it blocks on bare SYNs.
+        rules += [
+            "ct state established tcp flags ack / syn,ack add @proven4 { ip saddr }",
+            "ct state established tcp flags ack / syn,ack add @proven6 { ip6 saddr }",
+        ]
         rules += [
             "ct state established,related accept",
             // Written as nft lists it, so that the live table compares equal to the rendering.

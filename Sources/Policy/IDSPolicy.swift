@@ -59,6 +59,9 @@ public enum SpoofableResponse: Sendable, Equatable {
     case alertOnly
     /// Block, for at most this long (a rule's longer block is cut to it).
     case shortBlock(GrantDuration)
+    /// Block as `shortBlock`, but only a source that completed a TCP handshake with this machine in the last hour
+    /// (its address is then not forged); others are alerted.
+    case blockAfterHandshake(GrantDuration)
 }
 
 /// The prefix lengths brute force is also counted over, per family (32 and 128: per address only).

@@ -5,7 +5,7 @@ extension PolicyLoader {
     /// Reads `ids:` — `brute_force` and `auth_failures` (`failures`, `window`, `block_for`), `port_scan` (`ports`,
     /// `addresses`, `window`, `block_for`), `unexpected_ports` (`block_for`; absent: alert only), `open_ports`,
     /// `allowlist` (prefixes; loopback is always on it), `spoofable` (`alert`, or `block_for`: the longest block on
-    /// evidence a forged source can make), `brute_force_prefix` (`ipv4`, `ipv6` lengths), `alerts` (`per_window`,
+    /// evidence a forged source can make, and `after_handshake`), `brute_force_prefix` (`ipv4`, `ipv6` lengths), `alerts` (`per_window`,
     /// `window`), `tracked_sources`. Absent keys keep the defaults; without `open_ports` and
     /// `allowlist` the firewall's management ports and subnets are used, so the two sections agree by default.
     mutating func readIDS(_ node: Node?, firewall: FirewallPolicy) -> IDSPolicy {
@@ -110,12 +110,21 @@ extension PolicyLoader {
             return .alertOnly
         }
         guard let pairs = reader.mapping(node, what) else { return nil }
-        reader.rejectUnknownKeys(pairs, allowed: ["block_for"], in: what)
+        reader.rejectUnknownKeys(pairs, allowed: ["block_for", "after_handshake"], in: what)
         guard let block = pairs.first(where: { $0.key == "block_for" }) else {
             reader.report(node, "\(what) needs block_for")
             return nil
         }
-        return readDuration(block.value, "\(what).block_for").map { .shortBlock($0) }
+        var afterHandshake = false
+        if let flag = pairs.first(where: { $0.key == "after_handshake" }) {
+            guard let text = reader.scalar(flag.value, "\(what).after_handshake"), let value = Bool(text) else {
+                reader.report(flag.value, "\(what).after_handshake must be true or false")
+                return nil
+            }
+            afterHandshake = value
+        }
+        guard let duration = readDuration(block.value, "\(what).block_for") else { return nil }
+        return afterHandshake ? .blockAfterHandshake(duration) : .shortBlock(duration)
     }
 
     private mutating func readPrefixLengths(_ node: Node, _ what: String) -> BruteForcePrefix {

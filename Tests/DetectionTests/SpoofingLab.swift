@@ -19,12 +19,14 @@ struct FirewallLabBlocker: Blocker {
     }
 
     func protection(of source: IPAddress) -> String? { critical.reason(for: source) }
+
+    func hasCompletedHandshake(_ source: IPAddress) -> Bool { blocklist.hasCompletedHandshake(source) }
 }
 
 extension IDSLab {
     /// The target's firewall: DNS server 10.77.0.53, a default route through 10.77.0.1, the management subnet
-    /// elsewhere (so the attacker's addresses are not allow-listed), SSH open.
-    func applyFirewall() throws -> (policy: FirewallPolicy, blocker: FirewallLabBlocker) {
+    /// elsewhere (so the attacker's addresses are not allow-listed), SSH open to it; `rules`: dynamic rules.
+    func applyFirewall(rules: [FirewallRule] = []) throws -> (policy: FirewallPolicy, blocker: FirewallLabBlocker) {
         try run(["ip", "-n", targetNamespace, "route", "add", "default", "via", "10.77.0.1"])
         // Spoofed sources off the subnet must reach the input hook (a new namespace's default, said explicitly).
         for key in ["all", "default", "vt"] {
@@ -35,7 +37,7 @@ extension IDSLab {
         policy.managementPorts = [22]
         policy.dns.servers = [IPAddress("10.77.0.53")!]
         let nftables = try Nftables(in: .named(targetNamespace))
-        try FirewallTable(nftables: nftables).apply(FirewallRuleset(policy: policy))
+        try FirewallTable(nftables: nftables).apply(FirewallRuleset(policy: policy, rules: rules))
         let critical = CriticalAddresses(policy: policy, allowSets: nil, thread: nftables.thread)
         return (policy, FirewallLabBlocker(blocklist: Blocklist(nftables: nftables), critical: critical))
     }

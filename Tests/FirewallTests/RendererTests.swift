@@ -88,6 +88,20 @@ import Testing
             \t\ttimeout 1m
             \t}
 
+            \tset proven4 {
+            \t\ttype ipv4_addr
+            \t\tsize 65536
+            \t\tflags dynamic,timeout
+            \t\ttimeout 1h
+            \t}
+
+            \tset proven6 {
+            \t\ttype ipv6_addr
+            \t\tsize 65536
+            \t\tflags dynamic,timeout
+            \t\ttimeout 1h
+            \t}
+
             \tset conn4 {
             \t\ttype ipv4_addr
             \t\tsize 65536
@@ -115,6 +129,8 @@ import Testing
             \t\ticmpv6 type echo-request add @echo6 { ip6 saddr limit rate over 2/second burst 4 packets } drop
             \t\ticmpv6 type echo-request ip6 length <= 64 limit rate 20/second burst 40 packets accept
             \t\ticmpv6 type echo-request drop
+            \t\tct state established tcp flags ack / syn,ack add @proven4 { ip saddr }
+            \t\tct state established tcp flags ack / syn,ack add @proven6 { ip6 saddr }
             \t\tct state established,related accept
             \t\ttcp flags syn / fin,syn,rst,ack limit rate 1000/second burst 2000 packets log group 5
             \t\ticmp type { destination-unreachable, time-exceeded, parameter-problem } accept

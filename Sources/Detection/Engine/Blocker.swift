@@ -14,10 +14,16 @@ public protocol Blocker: Sendable {
     /// Why `source` must not be blocked on spoofable evidence (an address the machine depends on: a DNS server,
     /// a gateway, a learnt allowed destination), or nil.
     func protection(of source: IPAddress) -> String?
+
+    /// Whether `source` recently completed a TCP handshake with this machine (so its address is not forged).
+    func hasCompletedHandshake(_ source: IPAddress) -> Bool
 }
 
 extension Blocker {
     public func protection(of source: IPAddress) -> String? { nil }
+
+    /// A blocker that cannot tell: no source counts as proven.
+    public func hasCompletedHandshake(_ source: IPAddress) -> Bool { false }
 
     /// A blocker without prefix blocks: the failure is recorded in the alert.
     public func block(prefix: IPPrefix, for duration: Duration, reason: String, evidence: IntrusionAlert) throws {

@@ -131,6 +131,12 @@ public final class NetworkIDS: Sendable {
             return .alertOnly(reason: "policy: evidence a forged packet can make (bare SYNs) is alerted, not blocked")
         case .shortBlock(let longest):
             return .block(min(duration, longest))
+        case .blockAfterHandshake(let longest):
+            guard blocker.hasCompletedHandshake(alert.source) else {
+                return .alertOnly(
+                    reason: "no completed TCP handshake from \(alert.source): its address may be forged; not blocked")
+            }
+            return .block(min(duration, longest))
         }
     }
 
