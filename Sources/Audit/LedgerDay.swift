@@ -59,16 +59,25 @@ final class LedgerDay: @unchecked Sendable {
         return configuration
     }
 
-    /// Creates the file (mode 0600) for a new day and records where its chain starts.
+    /// Creates the file (mode 0600) for a new day and records where its chain starts. Atomically: the schema and
+    /// the chain's start are written to a temporary file in the same directory, made durable, and only then linked
+    /// to the day's name — a process killed half-way leaves at most a stray `.incoming-…` file, never a day file
+    /// without its tables (which would refuse every later append). When another process (a CLI command beside the
+    /// daemon) created the day first, its file is opened instead.
     static func create(directory: String, meta: Meta) throws(AuditError) -> LedgerDay {
         let path = directory + "/" + fileName(day: meta.day)
-        let descriptor = Glibc.open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw .storage("cannot create \(path): \(String(cString: strerror(errno)))") }
+        let temporary = directory + "/.incoming-\(fileName(day: meta.day))-\(UUID().uuidString.prefix(8))"
+        let descriptor = Glibc.open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard descriptor >= 0 else { throw .storage("cannot create \(temporary): \(String(cString: strerror(errno)))") }
         Glibc.close(descriptor)
+        defer { unlink(temporary) }
         do {
-            let pool = try DatabasePool(path: path, configuration: writerConfiguration())
-            try LedgerSchema.migrator.migrate(pool)
-            try pool.write { db in
+            // A rollback journal while it is private: one self-contained file to link into place.
+            var configuration = Configuration()
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            let queue = try DatabaseQueue(path: temporary, configuration: configuration)
+            try LedgerSchema.migrator.migrate(queue)
+            try queue.write { db in
                 try db.execute(
                     sql: "INSERT INTO ledger_meta (singleton, format, day, origin, genesis, previous_checkpoint) "
                         + "VALUES (1, ?, ?, ?, ?, ?)",
@@ -76,9 +85,32 @@ final class LedgerDay: @unchecked Sendable {
                         LedgerSchema.format, meta.day, meta.origin, Data(meta.genesis.array), meta.previousCheckpoint,
                     ])
             }
-            return LedgerDay(path: path, meta: meta, writer: pool, reader: nil)
+            try queue.close()
         } catch {
             throw .storage("cannot initialise \(path): \(error)")
+        }
+        let file = Glibc.open(temporary, O_RDONLY | O_CLOEXEC)
+        let synced = file >= 0 && fsync(file) == 0
+        if file >= 0 { Glibc.close(file) }
+        guard synced else { throw .storage("cannot make \(temporary) durable: \(String(cString: strerror(errno)))") }
+        if link(temporary, path) != 0 {
+            guard errno == EEXIST else {
+                throw .storage("cannot create \(path): \(String(cString: strerror(errno)))")
+            }
+            try LedgerFiles.checkDayFile(path)
+            return try open(path: path, writable: true)
+        }
+        let parent = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if parent >= 0 {
+            fsync(parent)
+            Glibc.close(parent)
+        }
+        do {
+            return LedgerDay(
+                path: path, meta: meta, writer: try DatabasePool(path: path, configuration: writerConfiguration()),
+                reader: nil)
+        } catch {
+            throw .storage("cannot open \(path): \(error)")
         }
     }
 

@@ -47,4 +47,47 @@ struct LedgerDurabilityTests {
         #expect(append.status == 0, "\(append.stderr)")
         #expect(try BinaryRunner.run(["audit", "verify", "--ledger", directory]).status == 0)
     }
+
+    @Test("a process killed while it creates a day's file leaves no half-made day: the next append and verify succeed")
+    func killedWhileCreatingADay() throws {
+        let line =
+            #"{"event_type":"tool_call","agent":"a","action":"x","target":"y","result":"success","risk_level":"low"}"#
+        // Seeded, so a failure can be replayed: kill times spread over the first milliseconds of a fresh ledger.
+        var generator = SeededGenerator(seed: 13)
+        for round in 0..<24 {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "aios-daykill-\(UUID().uuidString)"
+            ).path
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let process = Process()
+            process.executableURL = BinaryRunner.binary
+            process.arguments = ["audit", "append", "--ledger", directory]
+            let input = Pipe()
+            process.standardInput = input
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            input.fileHandleForWriting.write(Data((line + "\n").utf8))
+            usleep(UInt32.random(in: 0...40_000, using: &generator))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let after = try BinaryRunner.run(["audit", "append", "--ledger", directory], stdin: line)
+            #expect(after.status == 0, "round \(round): \(after.stderr)")
+            let verify = try BinaryRunner.run(["audit", "verify", "--ledger", directory])
+            #expect(verify.status == 0, "round \(round): \(verify.stdout)\(verify.stderr)")
+        }
+    }
+}
+
+/// A small deterministic generator (SplitMix64) for reproducible kill times.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
