@@ -75,7 +75,8 @@ public struct DaemonServer: Sendable {
                 connections.configure(&$0)
             })
         let grpc = GRPCServer(
-            transport: transport, services: [SecurityService(core: core, broker: broker, workers: workers)],
+            transport: transport,
+            services: [SecurityService(core: core, broker: broker, workers: workers, refusals: recorder)],
             interceptors: [
                 IdentityInterceptor(core: core, recorder: recorder, budgets: budgets, refused: refusedCallers)
             ])

@@ -12,11 +12,23 @@ public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServicePro
     let core: DaemonCore
     let broker: Broker
     let workers: Workers
+    /// Counts the Gate's rate-limit denials instead of recording each (nil: each is recorded).
+    let refusals: RefusalRecorder?
 
-    public init(core: DaemonCore, broker: Broker, workers: Workers = Workers()) {
+    public init(core: DaemonCore, broker: Broker, workers: Workers = Workers(), refusals: RefusalRecorder? = nil) {
         self.core = core
         self.broker = broker
         self.workers = workers
+        self.refusals = refusals
+    }
+
+    /// Records a decision. A rate-limit denial is a flood by definition: the first of a caller's in a window is
+    /// recorded in full, the rest counted into one summary entry (their answers then carry no audit id).
+    func recordDecision(_ caller: Caller, _ call: ToolCall, _ verdict: GateVerdict) async throws -> AuditEntry? {
+        let draft = DecisionAudit.decision(caller: caller, call: call, verdict: verdict)
+        guard verdict.check == "rate", let refusals else { return try await core.record(draft) }
+        await refusals.refused(.init(kind: .rate, source: caller.identity.uri, reason: "gate rate limit")) { draft }
+        return nil
     }
 
     /// The most a request's arguments may hold (file contents included).
@@ -51,10 +63,10 @@ public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServicePro
             capability: request.capability.isEmpty ? nil : request.capability, reason: request.reason,
             taskID: request.taskID.isEmpty ? nil : request.taskID)
         let verdict = core.gate.decide(call, from: caller, at: core.clock.now())
-        let entry = try await core.record(DecisionAudit.decision(caller: caller, call: call, verdict: verdict))
+        let entry = try await recordDecision(caller, call, verdict)
         if verdict.malformed { throw StatusMapping.invalid(verdict.explanation) }
         var response = Aios_Security_V1_AuthorizeResponse()
-        response.decision = DecisionAudit.message(verdict, auditID: entry.id)
+        response.decision = DecisionAudit.message(verdict, auditID: entry?.id ?? "")
         return response
     }
 
@@ -67,13 +79,14 @@ public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServicePro
             tool: request.tool, arguments: request.arguments, capability: nil, reason: request.reason,
             taskID: request.taskID.isEmpty ? nil : request.taskID)
         var verdict = core.gate.decide(call, from: caller, at: core.clock.now())
-        var entry = try await core.record(DecisionAudit.decision(caller: caller, call: call, verdict: verdict))
+        var entry = try await recordDecision(caller, call, verdict)
         if verdict.malformed { throw StatusMapping.invalid(verdict.explanation) }
         if verdict.outcome == .confirm {
-            (verdict, entry) = try await awaitConfirmation(caller: caller, call: call, verdict: verdict)
+            let (confirmed, confirmedEntry) = try await awaitConfirmation(caller: caller, call: call, verdict: verdict)
+            (verdict, entry) = (confirmed, confirmedEntry)
         }
         var response = Aios_Security_V1_ExecuteToolResponse()
-        response.decision = DecisionAudit.message(verdict, auditID: entry.id)
+        response.decision = DecisionAudit.message(verdict, auditID: entry?.id ?? "")
         guard verdict.outcome == .allow, let tool = verdict.tool, let allowance = verdict.allowance else {
             return response
         }

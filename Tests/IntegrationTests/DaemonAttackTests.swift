@@ -248,3 +248,33 @@ struct DaemonLedgerViewTests {
         #expect(audit.stdout.split(separator: "\n").count == 260, "more than one batch arrives, in full")
     }
 }
+
+@Suite("A flood of calls over the Gate's rate limit", .requiresRoot)
+struct GateRateFloodTests {
+    @Test("rate-limit denials are answered each time but recorded once per window, then summarised")
+    func rateDenialsAreCounted() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aios-rf-\(UUID().uuidString)")
+            .path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try """
+        policy:
+          rate_limit: {per_second: 0.01, burst: 2}
+        aios-agent-system:
+          capabilities: [fs:read:*]
+        """.write(toFile: directory + "/policy.yaml", atomically: true, encoding: .utf8)
+        let daemon = try DaemonFixture(extraArguments: ["--policy", directory + "/policy.yaml"])
+        let results = try (0..<12).map { _ in
+            try daemon.call("authorize", as: "aios-agent-system", ["--capability", "fs:read:/etc/hosts"])
+        }
+        #expect(results.dropFirst(2).allSatisfy { $0.status == 1 && $0.stdout.contains("rate limit exceeded") })
+        let audit = try BinaryRunner.run([
+            "audit", "query", "--state-dir", daemon.state, "--agent", "aios-agent-system", "--json",
+        ])
+        let rateEntries = audit.stdout.split(separator: "\n").filter { $0.contains(#""check":"rate""#) }
+        #expect(rateEntries.count == 1, "10 denials, one recorded in full: \(rateEntries.count)")
+        daemon.stop()
+        let after = try BinaryRunner.run(["audit", "query", "--state-dir", daemon.state, "--json"])
+        #expect(after.stdout.contains(#""refusals":9"#), "the rest is one summary, written at shutdown")
+    }
+}
