@@ -34,9 +34,12 @@ build: deps
 lint:
 	$(SWIFT) format lint --strict -r Sources Tests Fuzz/Sources Package.swift
 
+# The supervisor's tests need Swift's cooperative threads (one per core) free to run its watch loop on time; the
+# integration suites block those threads while they wait for the real binary, so the supervisor runs on its own.
 test: deps lint
 	$(SWIFT) build --build-tests
-	$(SWIFT) test
+	$(SWIFT) test --skip SupervisorTests
+	$(SWIFT) test --skip-build --filter SupervisorTests
 
 run: build
 	$(SWIFT) run aios-sec serve --state-dir "$(STATE_DIR)"

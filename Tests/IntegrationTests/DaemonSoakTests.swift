@@ -87,7 +87,9 @@ struct DaemonSoakTests {
         ])
         let entries = audit.stdout.split(separator: "\n")
         #expect(entries.count <= 4, "aggregated, not one entry per refusal: \(entries.count)")
-        #expect(audit.stdout.contains("\"refusals\":\(Self.refusedCalls)"), "\(audit.stdout.prefix(2000))")
+        // Under load the calls may span two windows: every refusal is counted in exactly one summary.
+        let counted = audit.stdout.matches(of: /"refusals":(\d+)/).map { Int($0.1)! }.reduce(0, +)
+        #expect(counted == Self.refusedCalls, "\(audit.stdout.prefix(2000))")
     }
 }
 
