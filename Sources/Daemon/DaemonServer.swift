@@ -88,6 +88,7 @@ public struct DaemonServer: Sendable {
             .init(service: GRPCServerService(server: grpc)),
             .init(service: reloader),
             .init(service: GrantExpiry(core: core)),
+            .init(service: LedgerPathGuard(core: core)),
             .init(service: IdentityRenewal(state: state, authority: authority)),
             .init(service: RevocationWatch(directory: state.pki, denyList: core.denyList)),
             .init(service: ListeningReporter(transport: transport, report: started)),

@@ -27,7 +27,7 @@ public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServicePro
     func recordDecision(_ caller: Caller, _ call: ToolCall, _ verdict: GateVerdict) async throws -> AuditEntry? {
         let draft = DecisionAudit.decision(caller: caller, call: call, verdict: verdict)
         guard verdict.check == "rate", let refusals else { return try await core.record(draft) }
-        await refusals.refused(.init(kind: .rate, source: caller.identity.uri, reason: "gate rate limit")) { draft }
+        await refusals.refused(.init(kind: .rate, source: caller.auditName, reason: "gate rate limit")) { draft }
         return nil
     }
 
