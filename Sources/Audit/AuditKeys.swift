@@ -17,6 +17,11 @@ public enum AuditKeys {
             guard let text = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }),
                 let signer = CheckpointSigner(privateKeyText: text)
             else { throw .key("\(path) is not a checkpoint key") }
+            // A process killed between the two writes below leaves the key without its public half: derive it.
+            let publicPath = directory + "/" + publicKeyFile
+            if !FileManager.default.fileExists(atPath: publicPath) {
+                try NewFile.write(signer.verifier.text + "\n", to: publicPath, mode: 0o644)
+            }
             return signer
         }
         // A ledger that already has checkpoints must keep its key: a new one would silently start a second history.

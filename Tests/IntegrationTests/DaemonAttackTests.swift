@@ -101,7 +101,10 @@ struct DaemonAttackTests {
         #expect(try grant(daemon, "aios-agent-task", "fs:delete:\(directory)/a", task: "task-1").status == 0)
         let arguments = execArguments(daemon, as: "aios-agent-task", "fs.delete", ["path": directory + "/a"])
         let call = try BackgroundCall(arguments)
-        let pendingID = try await waitForPending(daemon)
+        guard let pendingID = try? await waitForPending(daemon) else {
+            Issue.record("the call never became pending: \(call.finish())")
+            return
+        }
         #expect(try daemon.call("complete-task", as: "orchestrator", ["--task-id", "task-1"]).status == 0)
         #expect(try daemon.call("confirm", as: "orchestrator", ["--pending-id", pendingID]).status == 0)
         let result = call.finish()
