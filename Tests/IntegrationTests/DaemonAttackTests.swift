@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import SecurityTesting
 import Testing
 
@@ -120,18 +121,13 @@ struct DaemonAttackTests {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try "keep me".write(toFile: directory + "/a", atomically: true, encoding: .utf8)
         #expect(try grant(daemon, "aios-agent-task", "fs:delete:\(directory)/*").status == 0)
-        let client = Process()
-        BinaryRunner.configure(
-            client,
-            [
-                "call", "exec", "--server", daemon.address, "--identity", daemon.identity("aios-agent-task"), "--tool",
-                "fs.delete", "--arg", "path=\(directory)/a",
-            ], namespace: nil)
-        client.standardOutput = FileHandle.nullDevice
-        try client.run()
-        let pendingID = try await waitForPending(daemon)
-        kill(client.processIdentifier, SIGKILL)
-        client.waitUntilExit()
+        let client = try BackgroundCall(
+            execArguments(daemon, as: "aios-agent-task", "fs.delete", ["path": directory + "/a"]))
+        guard let pendingID = try? await waitForPending(daemon) else {
+            Issue.record("the call never became pending: \(client.finish())")
+            return
+        }
+        client.kill()
         var gone = false
         for _ in 0..<100 where !gone {
             try await Task.sleep(for: .milliseconds(100))
@@ -322,6 +318,12 @@ final class BackgroundCall {
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice
         try process.run()
+    }
+
+    /// Ends the client as a crash would (SIGKILL: its connection just closes), and reaps it.
+    func kill() {
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     func finish() -> BinaryRunner.Output {
