@@ -95,7 +95,7 @@ struct DaemonAttackTests {
 
     @Test("a confirmation re-decides: a grant revoked while the call waited does not run it")
     func staleConfirmation() async throws {
-        let daemon = try DaemonFixture(extraArguments: ["--confirmation-timeout", "30"])
+        let daemon = try DaemonFixture(extraArguments: ["--confirmation-timeout", "150"])
         let directory = daemon.directory + "/data"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try "keep me".write(toFile: directory + "/a", atomically: true, encoding: .utf8)
@@ -116,7 +116,7 @@ struct DaemonAttackTests {
 
     @Test("a pending call dies with its caller, and the ledger says so")
     func pendingDiesWithCaller() async throws {
-        let daemon = try DaemonFixture(extraArguments: ["--confirmation-timeout", "60"])
+        let daemon = try DaemonFixture(extraArguments: ["--confirmation-timeout", "150"])
         let directory = daemon.directory + "/data"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try "keep me".write(toFile: directory + "/a", atomically: true, encoding: .utf8)
@@ -144,8 +144,9 @@ struct DaemonAttackTests {
     }
 
     func waitForPending(_ daemon: DaemonFixture) async throws -> String {
-        // Generous: a loaded machine (the whole suite in parallel) may take seconds to start the client.
-        let deadline = Date() + 60
+        // Generous: with the whole suite in parallel (the soak test saturates both cores for a minute or more), a
+        // client may need many seconds to start and finish its handshake.
+        let deadline = Date() + 140
         while Date() < deadline {
             let listed = try daemon.call("pending", as: "orchestrator", ["--json"])
             if let range = listed.stdout.range(of: #"pending-[0-9a-f]{8}"#, options: .regularExpression) {
