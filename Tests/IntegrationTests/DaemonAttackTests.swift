@@ -280,17 +280,13 @@ struct DaemonLedgerViewTests {
 struct GateRateFloodTests {
     @Test("rate-limit denials are answered each time but recorded once per window, then summarised")
     func rateDenialsAreCounted() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aios-rf-\(UUID().uuidString)")
-            .path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try """
-        policy:
-          rate_limit: {per_second: 0.01, burst: 2}
-        aios-agent-system:
-          capabilities: [fs:read:*]
-        """.write(toFile: directory + "/policy.yaml", atomically: true, encoding: .utf8)
-        let daemon = try DaemonFixture(extraArguments: ["--policy", directory + "/policy.yaml"])
+        let daemon = try DaemonFixture(
+            policy: """
+                policy:
+                  rate_limit: {per_second: 0.01, burst: 2}
+                aios-agent-system:
+                  capabilities: [fs:read:*]
+                """)
         let results = try (0..<12).map { _ in
             try daemon.call("authorize", as: "aios-agent-system", ["--capability", "fs:read:/etc/hosts"])
         }

@@ -18,13 +18,19 @@ final class DaemonFixture {
     private(set) var process = Process()
     private var output = Pipe()
 
-    init(extraArguments: [String] = [], namespace: String? = nil) throws {
+    /// `policy`: YAML written to the fixture's own directory and given to `serve --policy`.
+    init(extraArguments: [String] = [], namespace: String? = nil, policy: String? = nil) throws {
         self.namespace = namespace
         directory =
             FileManager.default.temporaryDirectory.appendingPathComponent("aios-daemon-\(UUID().uuidString)")
             .path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         vault = "aios:vault:test-\(UUID().uuidString)"
+        var extraArguments = extraArguments
+        if let policy {
+            try policy.write(toFile: directory + "/policy.yaml", atomically: true, encoding: .utf8)
+            extraArguments += ["--policy", directory + "/policy.yaml"]
+        }
         arguments =
             ["serve", "--state-dir", directory + "/state", "--vault", vault, "--listen", "127.0.0.1:0"] + extraArguments
         try start()

@@ -228,17 +228,13 @@ struct DaemonPolicyTests {
 
     @Test("the per-agent rate limit from policy denies calls over the budget at the Gate, audited")
     func rateLimit() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aios-rl-\(UUID().uuidString)")
-            .path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try """
-        policy:
-          rate_limit: {per_second: 0.01, burst: 2}
-        aios-agent-system:
-          capabilities: [fs:read:*]
-        """.write(toFile: directory + "/policy.yaml", atomically: true, encoding: .utf8)
-        let daemon = try DaemonFixture(extraArguments: ["--policy", directory + "/policy.yaml"])
+        let daemon = try DaemonFixture(
+            policy: """
+                policy:
+                  rate_limit: {per_second: 0.01, burst: 2}
+                aios-agent-system:
+                  capabilities: [fs:read:*]
+                """)
         let arguments = ["--capability", "fs:read:/etc/hosts"]
         let results = try (0..<3).map { _ in try daemon.call("authorize", as: "aios-agent-system", arguments) }
         #expect(results.prefix(2).allSatisfy { $0.status == 0 }, "the burst passes")
