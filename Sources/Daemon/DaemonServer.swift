@@ -24,13 +24,16 @@ public struct DaemonServer: Sendable {
     let workers: Workers
     let connectionLimits: ConnectionLimits
     let budgets: CallBudgets
+    let issuer: IdentityIssuer
 
-    /// `budgets`: the per-identity rate budgets (by default `CallBudgets.standard` from the policy's `rate_limit`).
+    /// `budgets`: the per-identity rate budgets (by default `CallBudgets.standard` from the policy's `rate_limit`);
+    /// `identityLifetime`: how long the certificates the daemon issues live (nil: the CA's default, 24 h).
     public init(
         core: DaemonCore, state: DaemonState, authority: SharedAuthority, address: Address, broker: Broker,
         workers: Workers = Workers(), connectionLimits: ConnectionLimits = ConnectionLimits(),
-        budgets: CallBudgets? = nil
+        budgets: CallBudgets? = nil, identityLifetime: TimeInterval? = nil
     ) {
+        self.issuer = IdentityIssuer(state: state, authority: authority, lifetime: identityLifetime)
         self.workers = workers
         self.connectionLimits = connectionLimits
         self.budgets = budgets ?? .standard(policy: core.policy.rateLimit)
@@ -76,7 +79,9 @@ public struct DaemonServer: Sendable {
             })
         let grpc = GRPCServer(
             transport: transport,
-            services: [SecurityService(core: core, broker: broker, workers: workers, refusals: recorder)],
+            services: [
+                SecurityService(core: core, broker: broker, workers: workers, refusals: recorder, identities: issuer)
+            ],
             interceptors: [
                 IdentityInterceptor(core: core, recorder: recorder, budgets: budgets, refused: refusedCallers)
             ])
@@ -89,7 +94,7 @@ public struct DaemonServer: Sendable {
             .init(service: reloader),
             .init(service: GrantExpiry(core: core)),
             .init(service: LedgerPathGuard(core: core)),
-            .init(service: IdentityRenewal(state: state, authority: authority)),
+            .init(service: IdentityRenewal(issuer: issuer, core: core, holders: managedIdentities)),
             .init(service: RevocationWatch(directory: state.pki, denyList: core.denyList)),
             .init(service: ListeningReporter(transport: transport, report: started)),
         ]
@@ -107,6 +112,12 @@ public struct DaemonServer: Sendable {
             throw error
         }
         await shutDown()
+    }
+
+    /// The identities kept current: the server's and the local clients' in `STATE/identities`.
+    private var managedIdentities: @Sendable () -> [ManagedIdentity] {
+        let (state, policy) = (self.state, core.policy)
+        return { (try? state.managedIdentities(policy: policy)) ?? [] }
     }
 
     private func shutDown() async {
@@ -171,21 +182,25 @@ struct GrantExpiry: Service {
     }
 }
 
-/// Renews the daemon's own and the local clients' certificates when due (checked every minute); the reloader
-/// then serves the new one to new handshakes.
+/// Renews the daemon's own and every client certificate it manages when due, without a restart: checked every
+/// tenth of a certificate's life (at most a minute apart); the reloader serves a new server certificate to new
+/// handshakes within a second. A renewal that fails is tried again at the next check, and reported.
 struct IdentityRenewal: Service {
-    let state: DaemonState
-    let authority: SharedAuthority
+    let issuer: IdentityIssuer
+    let core: DaemonCore
+    let holders: @Sendable () -> [ManagedIdentity]
 
     func run() async throws {
+        let lifetime = issuer.lifetime ?? 86_400
+        let interval = Duration.milliseconds(Int64(max(1, min(60, lifetime / 10)) * 1000))
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            await pause(.seconds(60))
-            let server = try SPIFFEID(kind: .service, name: DaemonState.serverIdentity)
-            let state = self.state
-            try? authority.withLock { (ca: CertificateAuthority) throws(PKIError) in
-                try state.ensure(
-                    state.identity(DaemonState.serverIdentity), as: server, hosts: ["127.0.0.1", "::1", "localhost"],
-                    with: ca, now: Date())
+            await pause(interval)
+            do {
+                for name in try issuer.renewDue(holders(), now: Date()) {
+                    await core.recordOrReport(IdentityAudit.renewed(name, by: "aios-sec", serial: nil))
+                }
+            } catch {
+                await core.recordOrReport(IdentityAudit.renewalFailed(reason: "\(error)"))
             }
         }
     }

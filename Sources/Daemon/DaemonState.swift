@@ -35,7 +35,8 @@ public struct DaemonState: Sendable {
     /// Creates the directories and the CA if missing, (re)issues identities that are missing or due for renewal,
     /// and returns the opened CA.
     public func prepare(
-        policy: SecurityPolicy, vault: KeyringVault, keySource: (any SealingKeySource)?, now: Date = Date()
+        policy: SecurityPolicy, vault: KeyringVault, keySource: (any SealingKeySource)?,
+        lifetime: TimeInterval? = nil, now: Date = Date()
     ) throws(PKIError) -> CertificateAuthority {
         for path in [directory, identities] {
             do {
@@ -58,29 +59,48 @@ public struct DaemonState: Sendable {
             authority = try CertificateAuthority.initialise(directory: pki, vault: vault, keySource: source, now: now)
         }
         try authority.rotateIntermediateIfDue(now: now)
-        let server = try SPIFFEID(kind: .service, name: Self.serverIdentity)
-        try ensure(
-            identity(Self.serverIdentity), as: server, hosts: ["127.0.0.1", "::1", "localhost"], with: authority,
-            now: now)
-        for (name, id) in try Self.clientIdentities(for: policy) {
-            try ensure(identity(name), as: id, hosts: [], with: authority, now: now)
+        for holder in try managedIdentities(policy: policy) {
+            try ensure(holder, with: authority, lifetime: lifetime, now: now)
         }
         return authority
     }
 
-    /// Issues into an identity directory when it has no certificate, another identity, or its renewal is due.
-    func ensure(
-        _ holder: WorkloadIdentity, as id: SPIFFEID, hosts: [String], with authority: CertificateAuthority, now: Date
-    ) throws(PKIError) {
-        if let current = try? holder.certificate(), current.uriNames == [id.uri],
+    /// The daemon's server identity and every client identity it writes into `STATE/identities`.
+    public func managedIdentities(policy: SecurityPolicy) throws(PKIError) -> [ManagedIdentity] {
+        let server = try SPIFFEID(kind: .service, name: Self.serverIdentity)
+        var result = [
+            ManagedIdentity(
+                name: Self.serverIdentity, identity: server, holder: identity(Self.serverIdentity),
+                hostNames: Self.serverHostNames)
+        ]
+        for (name, id) in try Self.clientIdentities(for: policy) {
+            result.append(ManagedIdentity(name: name, identity: id, holder: identity(name)))
+        }
+        return result
+    }
+
+    /// The names the daemon's server certificate carries (clients verify a loopback address or `localhost`).
+    public static let serverHostNames = ["127.0.0.1", "::1", "localhost"]
+
+    /// Issues into an identity directory when it has no certificate, another identity, a revoked one, or its
+    /// renewal is due; returns whether it issued.
+    @discardableResult
+    func ensure(_ managed: ManagedIdentity, with authority: CertificateAuthority, lifetime: TimeInterval?, now: Date)
+        throws(PKIError) -> Bool
+    {
+        let holder = managed.holder
+        if let current = try? holder.certificate(), current.uriNames == [managed.identity.uri],
             authority.denyList().reason(for: current) == nil, !(try holder.needsRenewal(at: now, jitter: 0))
         {
-            return
+            return false
         }
-        let (key, request) = try WorkloadIdentity.request(for: id)
-        let names = try hosts.map { text throws(PKIError) in try HostName(parsing: text) }
-        let issued = try authority.sign(request, identity: id, hostNames: names, now: now)
-        try holder.store(key: key, issued: issued, bundlePEM: try authority.trustBundlePEM(at: now))
+        let (key, request) = try WorkloadIdentity.request(for: managed.identity)
+        let names = try managed.hostNames.map { text throws(PKIError) in try HostName(parsing: text) }
+        let issued = try authority.sign(
+            request, identity: managed.identity, lifetime: lifetime, hostNames: names, now: now)
+        try holder.store(
+            key: key, issued: issued, bundlePEM: try authority.trustBundlePEM(at: now), owner: managed.owner)
+        return true
     }
 
     /// The default sealing key: 32 random bytes kept only in the keyring vault (created on first start). It

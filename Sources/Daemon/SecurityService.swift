@@ -5,6 +5,7 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import PKI
+import X509
 
 /// The gRPC API. Every handler takes the caller from its certificate (`caller(_:)`, the same reading the identity
 /// interceptor enforced) and records what it decided in the ledger before it answers or acts.
@@ -14,8 +15,14 @@ public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServicePro
     let workers: Workers
     /// Counts the Gate's rate-limit denials instead of recording each (nil: each is recorded).
     let refusals: RefusalRecorder?
+    /// Issues renewed certificates (nil: `RenewIdentity` is unavailable, as in tests without a CA).
+    let identities: IdentityIssuer?
 
-    public init(core: DaemonCore, broker: Broker, workers: Workers = Workers(), refusals: RefusalRecorder? = nil) {
+    public init(
+        core: DaemonCore, broker: Broker, workers: Workers = Workers(), refusals: RefusalRecorder? = nil,
+        identities: IdentityIssuer? = nil
+    ) {
+        self.identities = identities
         self.core = core
         self.broker = broker
         self.workers = workers
@@ -44,11 +51,14 @@ public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServicePro
     }
 
     func caller(_ context: ServerContext) throws -> Caller {
-        let certificate = (context.transportSpecific as? HTTP2ServerTransport.Posix.Context)?.peerCertificate
-        switch Caller.from(certificate, denyList: core.denyList) {
+        switch Caller.from(peerCertificate(context), denyList: core.denyList) {
         case .success(let caller): return caller
         case .failure(let error): throw StatusMapping.error(error)
         }
+    }
+
+    func peerCertificate(_ context: ServerContext) -> Certificate? {
+        (context.transportSpecific as? HTTP2ServerTransport.Posix.Context)?.peerCertificate
     }
 
     // MARK: Decisions

@@ -79,6 +79,9 @@ extension CertificateAuthority {
             throw PKIError(
                 .request, "a certificate lives from 1 s to \(Int(lifetimes.leafMaximum / 86_400)) days")
         }
+        // Backdated for clocks that run behind, but never by more than a quarter of the life: a short-lived
+        // certificate would otherwise reach its renewal point (2/3 of notBefore…notAfter) the moment it is issued.
+        let backdate = min(lifetimes.backdate, lifetime / 4)
         return try mutate(now: now) { () throws(PKIError) in
             guard !state.deniedIdentities.contains(subject.uri) else {
                 throw PKIError(.revoked, "\(subject) is revoked; no certificate is issued for it")
@@ -90,7 +93,7 @@ extension CertificateAuthority {
                 try CertificateProfiles.leaf(
                     identity: subject, publicKey: request.publicKey, hostNames: hostNames, issuer: issuer,
                     issuerKey: key,
-                    validity: (now - lifetimes.backdate)...min(now + lifetime, issuer.notValidAfter))
+                    validity: (now - backdate)...min(now + lifetime, issuer.notValidAfter))
             }
             try files.issued.append(
                 CAState.Issued(

@@ -9,6 +9,8 @@ public struct PKIError: Error, Hashable, Sendable, CustomStringConvertible {
         case state
         /// The identity or serial is revoked.
         case revoked
+        /// The certificate presented has expired.
+        case expired
         /// Files could not be read or written.
         case io
         /// Sealing or unsealing a CA key failed.

@@ -34,9 +34,11 @@ struct PKIFiles: Sendable {
     }
 
     /// ``Secrets/AtomicFile``, with the error as a PKI error.
-    static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t) throws(PKIError) {
+    static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t, owner: (uid_t, gid_t)? = nil)
+        throws(PKIError)
+    {
         do {
-            try AtomicFile.write(bytes, to: path, mode: mode)
+            try AtomicFile.write(bytes, to: path, mode: mode, owner: owner)
         } catch {
             throw PKIError(.io, error.message)
         }

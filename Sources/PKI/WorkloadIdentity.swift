@@ -36,17 +36,23 @@ public struct WorkloadIdentity: Sendable {
     }
 
     /// Writes key, chain and bundle; the key first, so a reader that sees the new certificate finds its key.
-    public func store(key: P256.Signing.PrivateKey, issued: IssuedCertificate, bundlePEM: String) throws(PKIError) {
+    /// `owner`: the holder's uid and gid when it is not the writer (the files become its; the directory does not).
+    public func store(
+        key: P256.Signing.PrivateKey, issued: IssuedCertificate, bundlePEM: String,
+        owner: (uid: UInt32, gid: UInt32)? = nil
+    ) throws(PKIError) {
+        let owner = owner.map { (uid_t($0.uid), gid_t($0.gid)) }
         do {
             try FileManager.default.createDirectory(
                 atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw PKIError(.io, "cannot create \(directory): \(error.localizedDescription)")
         }
-        try PKIFiles.writeAtomically(Array(key.pemRepresentation.utf8) + [10], to: keyPath, mode: 0o600)
+        try PKIFiles.writeAtomically(
+            Array(key.pemRepresentation.utf8) + [10], to: keyPath, mode: 0o600, owner: owner)
         let chain = try CertificateAuthority.build { try issued.chainPEM }
-        try PKIFiles.writeAtomically(Array(chain.utf8), to: certificatePath, mode: 0o644)
-        try PKIFiles.writeAtomically(Array(bundlePEM.utf8), to: bundlePath, mode: 0o644)
+        try PKIFiles.writeAtomically(Array(chain.utf8), to: certificatePath, mode: 0o644, owner: owner)
+        try PKIFiles.writeAtomically(Array(bundlePEM.utf8), to: bundlePath, mode: 0o644, owner: owner)
     }
 
     /// The holder's current certificate (the first in cert.pem).

@@ -86,7 +86,7 @@ func pkiCall<T>(_ body: () throws(PKIError) -> T) throws -> T {
 func exitStatus(for error: PKIError) -> ExitCode {
     switch error.code {
     case .identity, .request: ExitStatus.dataError
-    case .revoked: ExitStatus.noPermission
+    case .revoked, .expired: ExitStatus.noPermission
     case .state, .io, .key: ExitStatus.unavailable
     }
 }

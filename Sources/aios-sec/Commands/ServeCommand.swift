@@ -54,11 +54,29 @@ struct ServeCommand: AsyncParsableCommand {
     var idsAuthLog: String?
     @Option(help: "Seconds a high-risk call waits for the orchestrator's confirmation.")
     var confirmationTimeout = 60
+    @Option(
+        help: """
+            How long the certificates the daemon issues live (e.g. 24h, 10m; 10s to 30d). Each is renewed at 2/3 \
+            of its life without a restart.
+            """)
+    var identityLifetime = "24h"
+
+    /// --identity-lifetime in seconds.
+    private func parseIdentityLifetime() throws -> TimeInterval {
+        guard let duration = try? GrantDuration(parsing: identityLifetime), duration.milliseconds >= 10_000,
+            duration.milliseconds <= 30 * 86_400_000
+        else {
+            printError("serve: --identity-lifetime '\(identityLifetime)' must be a duration from 10s to 30d (e.g. 24h)")
+            throw ExitStatus.usage
+        }
+        return TimeInterval(duration.milliseconds) / 1000
+    }
 
     func run() async throws {
         try refuseCoreDumps()
         let address = try parseAddress()
         let executables = try parseExecutables()
+        let lifetime = try parseIdentityLifetime()
         let policy = try policyOptions.load()
         let daemonState = DaemonState(directory: state.resolved)
         let target = try vault.open()
@@ -68,7 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let prepared = source
         let authority = try pkiCall { () throws(PKIError) in
-            try daemonState.prepare(policy: policy, vault: target, keySource: prepared)
+            try daemonState.prepare(policy: policy, vault: target, keySource: prepared, lifetime: lifetime)
         }
         let denyList = authority.denyList()
         let ledger = try auditCall { () throws(AuditError) in
@@ -97,7 +115,7 @@ struct ServeCommand: AsyncParsableCommand {
                 },
                 tasks: geteuid() == 0 ? try? TaskRunner.locate() : nil, firewall: firewall,
                 intrusionDetection: intrusionDetection),
-            connectionLimits: connectionLimits.limits)
+            connectionLimits: connectionLimits.limits, identityLifetime: lifetime)
         let directory = daemonState.directory
         try await server.run { bound in
             print("aios-sec serve: listening on \(bound) (mTLS)")

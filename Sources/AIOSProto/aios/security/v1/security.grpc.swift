@@ -245,6 +245,19 @@ public enum Aios_Security_V1_SecurityService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "RenewIdentity" metadata.
+        public enum RenewIdentity: Sendable {
+            /// Request type for "RenewIdentity".
+            public typealias Input = Aios_Security_V1_RenewIdentityRequest
+            /// Response type for "RenewIdentity".
+            public typealias Output = Aios_Security_V1_RenewIdentityResponse
+            /// Descriptor for "RenewIdentity".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "aios.security.v1.SecurityService"),
+                method: "RenewIdentity",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "aios.security.v1.SecurityService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Authorize.descriptor,
@@ -263,7 +276,8 @@ public enum Aios_Security_V1_SecurityService: Sendable {
             ListAgents.descriptor,
             RunTask.descriptor,
             ChangeFirewall.descriptor,
-            ListFirewall.descriptor
+            ListFirewall.descriptor,
+            RenewIdentity.descriptor
         ]
     }
 }
@@ -568,6 +582,25 @@ extension Aios_Security_V1_SecurityService {
             request: GRPCCore.StreamingServerRequest<Aios_Security_V1_ListFirewallRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_ListFirewallResponse>
+
+        /// Handle the "RenewIdentity" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Any caller: a new certificate for the caller's own SPIFFE ID, for a CSR signed by a new key. The caller's current
+        /// > certificate (the mTLS one) must be unexpired and unrevoked; the CA never issues another identity this way.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Aios_Security_V1_RenewIdentityRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Aios_Security_V1_RenewIdentityResponse` messages.
+        func renewIdentity(
+            request: GRPCCore.StreamingServerRequest<Aios_Security_V1_RenewIdentityRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_RenewIdentityResponse>
     }
 
     /// Service protocol for the "aios.security.v1.SecurityService" service.
@@ -856,6 +889,25 @@ extension Aios_Security_V1_SecurityService {
             request: GRPCCore.ServerRequest<Aios_Security_V1_ListFirewallRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_ListFirewallResponse>
+
+        /// Handle the "RenewIdentity" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Any caller: a new certificate for the caller's own SPIFFE ID, for a CSR signed by a new key. The caller's current
+        /// > certificate (the mTLS one) must be unexpired and unrevoked; the CA never issues another identity this way.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_RenewIdentityRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Aios_Security_V1_RenewIdentityResponse` message.
+        func renewIdentity(
+            request: GRPCCore.ServerRequest<Aios_Security_V1_RenewIdentityRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_RenewIdentityResponse>
     }
 
     /// Simple service protocol for the "aios.security.v1.SecurityService" service.
@@ -1143,6 +1195,25 @@ extension Aios_Security_V1_SecurityService {
             request: Aios_Security_V1_ListFirewallRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Aios_Security_V1_ListFirewallResponse
+
+        /// Handle the "RenewIdentity" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Any caller: a new certificate for the caller's own SPIFFE ID, for a CSR signed by a new key. The caller's current
+        /// > certificate (the mTLS one) must be unexpired and unrevoked; the CA never issues another identity this way.
+        ///
+        /// - Parameters:
+        ///   - request: A `Aios_Security_V1_RenewIdentityRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Aios_Security_V1_RenewIdentityResponse` to respond with.
+        func renewIdentity(
+            request: Aios_Security_V1_RenewIdentityRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Aios_Security_V1_RenewIdentityResponse
     }
 }
 
@@ -1337,6 +1408,17 @@ extension Aios_Security_V1_SecurityService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Aios_Security_V1_SecurityService.Method.RenewIdentity.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_RenewIdentityRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_RenewIdentityResponse>(),
+            handler: { request, context in
+                try await self.renewIdentity(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -1524,6 +1606,17 @@ extension Aios_Security_V1_SecurityService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_ListFirewallResponse> {
         let response = try await self.listFirewall(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func renewIdentity(
+        request: GRPCCore.StreamingServerRequest<Aios_Security_V1_RenewIdentityRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_RenewIdentityResponse> {
+        let response = try await self.renewIdentity(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1752,6 +1845,19 @@ extension Aios_Security_V1_SecurityService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_ListFirewallResponse> {
         return GRPCCore.ServerResponse<Aios_Security_V1_ListFirewallResponse>(
             message: try await self.listFirewall(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func renewIdentity(
+        request: GRPCCore.ServerRequest<Aios_Security_V1_RenewIdentityRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_RenewIdentityResponse> {
+        return GRPCCore.ServerResponse<Aios_Security_V1_RenewIdentityResponse>(
+            message: try await self.renewIdentity(
                 request: request.message,
                 context: context
             ),
@@ -2131,6 +2237,30 @@ extension Aios_Security_V1_SecurityService {
             deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_ListFirewallResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ListFirewallResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "RenewIdentity" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Any caller: a new certificate for the caller's own SPIFFE ID, for a CSR signed by a new key. The caller's current
+        /// > certificate (the mTLS one) must be unexpired and unrevoked; the CA never issues another identity this way.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_RenewIdentityRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_RenewIdentityRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_RenewIdentityResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func renewIdentity<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_RenewIdentityRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_RenewIdentityRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_RenewIdentityResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_RenewIdentityResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -2698,6 +2828,41 @@ extension Aios_Security_V1_SecurityService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "RenewIdentity" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Any caller: a new certificate for the caller's own SPIFFE ID, for a CSR signed by a new key. The caller's current
+        /// > certificate (the mTLS one) must be unexpired and unrevoked; the CA never issues another identity this way.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_RenewIdentityRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_RenewIdentityRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_RenewIdentityResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func renewIdentity<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_RenewIdentityRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_RenewIdentityRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_RenewIdentityResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_RenewIdentityResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Aios_Security_V1_SecurityService.Method.RenewIdentity.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -3163,6 +3328,36 @@ extension Aios_Security_V1_SecurityService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_ListFirewallRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_ListFirewallResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RenewIdentity" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Any caller: a new certificate for the caller's own SPIFFE ID, for a CSR signed by a new key. The caller's current
+    /// > certificate (the mTLS one) must be unexpired and unrevoked; the CA never issues another identity this way.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Aios_Security_V1_RenewIdentityRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func renewIdentity<Result>(
+        request: GRPCCore.ClientRequest<Aios_Security_V1_RenewIdentityRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_RenewIdentityResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.renewIdentity(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_RenewIdentityRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_RenewIdentityResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -3698,6 +3893,40 @@ extension Aios_Security_V1_SecurityService.ClientProtocol {
             metadata: metadata
         )
         return try await self.listFirewall(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RenewIdentity" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Any caller: a new certificate for the caller's own SPIFFE ID, for a CSR signed by a new key. The caller's current
+    /// > certificate (the mTLS one) must be unexpired and unrevoked; the CA never issues another identity this way.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func renewIdentity<Result>(
+        _ message: Aios_Security_V1_RenewIdentityRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_RenewIdentityResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Aios_Security_V1_RenewIdentityRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.renewIdentity(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -766,6 +766,40 @@ public nonisolated struct Aios_Security_V1_ListFirewallResponse: Sendable {
   public init() {}
 }
 
+public nonisolated struct Aios_Security_V1_RenewIdentityRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// A PKCS#10 certificate signing request in PEM, signed by the key the new certificate will carry. Its subject and
+  /// extensions are ignored: the certificate names the caller's current SPIFFE ID.
+  public var csrPem: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Aios_Security_V1_RenewIdentityResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The new leaf certificate (PEM) and the CA bundle to trust the daemon with (PEM).
+  public var certificatePem: String = String()
+
+  public var bundlePem: String = String()
+
+  /// RFC 3339 UTC.
+  public var notAfter: String = String()
+
+  public var serial: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "aios.security.v1"
@@ -2373,6 +2407,81 @@ nonisolated extension Aios_Security_V1_ListFirewallResponse: SwiftProtobuf.Messa
   public static func ==(lhs: Aios_Security_V1_ListFirewallResponse, rhs: Aios_Security_V1_ListFirewallResponse) -> Bool {
     if lhs.rules != rhs.rules {return false}
     if lhs.blocked != rhs.blocked {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Aios_Security_V1_RenewIdentityRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RenewIdentityRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}csr_pem\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.csrPem) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.csrPem.isEmpty {
+      try visitor.visitSingularStringField(value: self.csrPem, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Aios_Security_V1_RenewIdentityRequest, rhs: Aios_Security_V1_RenewIdentityRequest) -> Bool {
+    if lhs.csrPem != rhs.csrPem {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Aios_Security_V1_RenewIdentityResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RenewIdentityResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}certificate_pem\0\u{3}bundle_pem\0\u{3}not_after\0\u{1}serial\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.certificatePem) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.bundlePem) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.notAfter) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.serial) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.certificatePem.isEmpty {
+      try visitor.visitSingularStringField(value: self.certificatePem, fieldNumber: 1)
+    }
+    if !self.bundlePem.isEmpty {
+      try visitor.visitSingularStringField(value: self.bundlePem, fieldNumber: 2)
+    }
+    if !self.notAfter.isEmpty {
+      try visitor.visitSingularStringField(value: self.notAfter, fieldNumber: 3)
+    }
+    if !self.serial.isEmpty {
+      try visitor.visitSingularStringField(value: self.serial, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Aios_Security_V1_RenewIdentityResponse, rhs: Aios_Security_V1_RenewIdentityResponse) -> Bool {
+    if lhs.certificatePem != rhs.certificatePem {return false}
+    if lhs.bundlePem != rhs.bundlePem {return false}
+    if lhs.notAfter != rhs.notAfter {return false}
+    if lhs.serial != rhs.serial {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
