@@ -29,7 +29,8 @@ public struct IdentityIssuer: Sendable {
             throw PKIError(.request, "the daemon's own identity is renewed by the daemon, not over the API")
         }
         guard presented.notValidAfter > now else {
-            throw PKIError(.expired, "the certificate this connection was opened with expired at \(presented.notValidAfter)")
+            throw PKIError(
+                .expired, "the certificate this connection was opened with expired at \(presented.notValidAfter)")
         }
         let request: CertificateSigningRequest
         do {

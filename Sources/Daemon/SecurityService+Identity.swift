@@ -21,7 +21,8 @@ extension SecurityService {
             var response = Aios_Security_V1_RenewIdentityResponse()
             response.certificatePem = try issued.chainPEM
             response.bundlePem = bundle
-            response.notAfter = Timestamp(millisecondsSinceEpoch: Int64(issued.notAfter.timeIntervalSince1970 * 1000)).rfc3339
+            response.notAfter =
+                Timestamp(millisecondsSinceEpoch: Int64(issued.notAfter.timeIntervalSince1970 * 1000)).rfc3339
             response.serial = issued.serial
             return response
         } catch let error as PKIError {

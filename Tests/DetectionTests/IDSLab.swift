@@ -113,9 +113,13 @@ final class IDSLab {
     /// ``close()``. Spawned directly, not with
     /// Foundation's `Process`: that reaps a child once the child closes a descriptor it inherited, and sshd closes
     /// every descriptor at start, which leaves Foundation waiting for it — and every other `Process` with it.
+    /// `hostNamespaces`: in the test's own namespaces instead (for a command that enters the target itself).
     @discardableResult
-    func start(_ arguments: [String], in namespace: String? = nil) throws -> pid_t {
-        let argv = ["/usr/bin/env", "ip", "netns", "exec", namespace ?? targetNamespace] + arguments
+    func start(_ arguments: [String], in namespace: String? = nil, hostNamespaces: Bool = false) throws -> pid_t {
+        let argv =
+            hostNamespaces
+            ? ["/usr/bin/env"] + arguments
+            : ["/usr/bin/env", "ip", "netns", "exec", namespace ?? targetNamespace] + arguments
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

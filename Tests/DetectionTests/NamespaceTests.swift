@@ -71,22 +71,7 @@ import Testing
     /// sshd in the target with its own host key, config, pid file and `-E` log; ended by pid with the lab.
     private func startSSHD(in lab: IDSLab) throws -> String {
         let directory = lab.directory
-        try lab.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", directory + "/hostkey"])
-        let config = """
-            Port 22
-            ListenAddress \(IDSLab.target)
-            HostKey \(directory)/hostkey
-            PidFile \(directory)/sshd.pid
-            UsePAM no
-            PasswordAuthentication yes
-            KbdInteractiveAuthentication no
-            PubkeyAuthentication no
-            PermitRootLogin no
-            MaxStartups 100
-            LoginGraceTime 20
-            LogLevel INFO
-            """
-        try config.write(toFile: directory + "/sshd_config", atomically: true, encoding: .utf8)
+        try lab.writeSSHDConfig()
         let log = directory + "/sshd.log"
         try Data().write(to: URL(fileURLWithPath: log))
         // sshd refuses to start without its privilege-separation directory (Debian's service creates it).
@@ -98,17 +83,5 @@ import Testing
         return log
     }
 
-    /// One ssh connection from `source` with one wrong password for a user that does not exist.
-    private func guessPassword(_ lab: IDSLab, from source: String) throws {
-        try lab.exec(
-            lab.attacker,
-            [
-                "sshpass", "-p", "wrong-password", "ssh", "-o", "StrictHostKeyChecking=no", "-o",
-                "UserKnownHostsFile=/dev/null", "-o", "PreferredAuthentications=password", "-o",
-                "PubkeyAuthentication=no",
-                "-o", "NumberOfPasswordPrompts=1", "-o", "ConnectTimeout=3", "-b", source,
-                "nosuchuser@" + IDSLab.target,
-                "true",
-            ])
-    }
+    private func guessPassword(_ lab: IDSLab, from source: String) throws { try lab.guessPassword(from: source) }
 }

@@ -35,6 +35,15 @@ public struct AuthLogParser: Sendable {
         return Self.message(line, from: messageStart, time: time, pid: pid)
     }
 
+    /// A bare sshd message (as the journal holds it), logged at `time` by `pid`.
+    public static func message(_ bytes: UnsafeBufferPointer<UInt8>, pid: Int32?, time: Timestamp) -> Result {
+        var length = bytes.count
+        while length > 0 && (bytes[length - 1] == UInt8(ascii: "\n") || bytes[length - 1] == UInt8(ascii: "\r")) {
+            length -= 1
+        }
+        return message(ByteLine(bytes: UnsafeBufferPointer(rebasing: bytes[0..<length])), from: 0, time: time, pid: pid)
+    }
+
     /// The time, the start of the message and the pid; `messageStart` is -1 for another program's line.
     private mutating func header(_ line: ByteLine, receivedAt: Timestamp?) -> (Timestamp, Int, Int32?)? {
         guard let (micros, end) = timestamps.parse(line) else {

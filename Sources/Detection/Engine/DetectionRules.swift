@@ -35,7 +35,21 @@ public struct DetectionRules: Sendable {
     /// `receivedAt` nil: a replay — the line's own timestamp is the clock.
     public mutating func ingestAuthLine(_ bytes: UnsafeBufferPointer<UInt8>, receivedAt: Timestamp?) -> [IntrusionAlert]
     {
-        switch parser.parse(bytes, receivedAt: receivedAt) {
+        track(parser.parse(bytes, receivedAt: receivedAt), bytes, receivedAt: receivedAt)
+    }
+
+    /// One of sshd's messages as the journal holds it (no syslog header; the sender's pid from journald), timed
+    /// `now`, when it was read.
+    public mutating func ingestSSHDMessage(_ bytes: UnsafeBufferPointer<UInt8>, pid: Int32?, now: Timestamp)
+        -> [IntrusionAlert]
+    {
+        track(AuthLogParser.message(bytes, pid: pid, time: now), bytes, receivedAt: now)
+    }
+
+    private mutating func track(
+        _ result: AuthLogParser.Result, _ bytes: UnsafeBufferPointer<UInt8>, receivedAt: Timestamp?
+    ) -> [IntrusionAlert] {
+        switch result {
         case .skipped(let reason):
             counts.count(reason)
             return []

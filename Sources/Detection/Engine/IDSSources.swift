@@ -8,15 +8,18 @@ public final class IDSSources: Sendable {
     public let ids: NetworkIDS
     private let nflog: NFLogReader?
     private let tail: LogTail?
+    private let journal: JournalFollower?
     private let finished = Mutex<[DispatchSemaphore]>([])
     private let failures = Mutex<[DetectionError]>([])
 
     /// Starts reading at once. `nflog`: an ``NFLogReader`` bound to the group the firewall's log rule sends to;
-    /// `tail`: sshd's log. Username probes without an end line are expired on the sources' idle ticks.
-    public init(ids: NetworkIDS, nflog: NFLogReader?, tail: LogTail?) {
+    /// `tail`: sshd's log file; `journal`: sshd's entries in the systemd journal. Username probes without an end
+    /// line are expired on the sources' idle ticks.
+    public init(ids: NetworkIDS, nflog: NFLogReader?, tail: LogTail?, journal: JournalFollower? = nil) {
         self.ids = ids
         self.nflog = nflog
         self.tail = tail
+        self.journal = journal
         if let nflog {
             let lastLost = Mutex(0)
             start { () throws(DetectionError) in
@@ -36,6 +39,13 @@ public final class IDSSources: Sendable {
                 try tail.run({ ids.ingestAuthLogLine($0) }, idle: { ids.expireProbes() })
             }
         }
+        if let journal {
+            start { () throws(DetectionError) in
+                try journal.run(
+                    { message, pid in message.withUnsafeBufferPointer { ids.ingestSSHDMessage($0, pid: pid) } },
+                    idle: { ids.expireProbes() })
+            }
+        }
     }
 
     /// Errors that ended a source (a source that fails stops; the others go on).
@@ -45,6 +55,7 @@ public final class IDSSources: Sendable {
     public func stop() {
         nflog?.stop()
         tail?.stop()
+        journal?.stop()
         let running = finished.withLock { threads in
             defer { threads.removeAll() }
             return threads

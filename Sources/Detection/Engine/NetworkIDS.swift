@@ -36,6 +36,14 @@ public final class NetworkIDS: Sendable {
         for alert in rules.withLock({ $0.ingestAuthLine(bytes, receivedAt: now) }) { respond(to: alert, now: now) }
     }
 
+    /// One of sshd's messages from the journal (the sender's pid from journald), timed when read.
+    public func ingestSSHDMessage(_ bytes: UnsafeBufferPointer<UInt8>, pid: Int32?) {
+        let now = clock.now()
+        for alert in rules.withLock({ $0.ingestSSHDMessage(bytes, pid: pid, now: now) }) {
+            respond(to: alert, now: now)
+        }
+    }
+
     /// One inbound connection attempt from the kernel, timed now.
     public func ingest(_ attempt: ConnectionAttempt) {
         let now = clock.now()

@@ -52,6 +52,14 @@ struct ServeCommand: AsyncParsableCommand {
     var allowNoManagement = false
     @Option(help: "With --firewall: sshd's log for the IDS's brute-force rule (followed with inotify).")
     var idsAuthLog: String?
+    @Flag(
+        help: """
+            With --firewall: read sshd's lines from the systemd journal instead, counting only entries journald \
+            attributes to sshd's executable running as root (see docs/ids.md).
+            """)
+    var idsJournal = false
+    @Option(help: "With --ids-journal: a journal directory to read instead of the system journal.")
+    var idsJournalDirectory: String?
     @Option(help: "Seconds a high-risk call waits for the orchestrator's confirmation.")
     var confirmationTimeout = 60
     @Option(
@@ -77,6 +85,14 @@ struct ServeCommand: AsyncParsableCommand {
         let address = try parseAddress()
         let executables = try parseExecutables()
         let lifetime = try parseIdentityLifetime()
+        if idsJournal && idsAuthLog != nil {
+            printError("serve: --ids-journal and --ids-auth-log read the same lines twice; give one")
+            throw ExitStatus.usage
+        }
+        if idsJournalDirectory != nil && !idsJournal {
+            printError("serve: --ids-journal-directory needs --ids-journal")
+            throw ExitStatus.usage
+        }
         let policy = try policyOptions.load()
         let daemonState = DaemonState(directory: state.resolved)
         let target = try vault.open()
@@ -177,7 +193,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// With --firewall: the network IDS on the firewall's NFLOG group (every new inbound TCP attempt) and, with
-    /// --ids-auth-log, sshd's log; it blocks through the firewall's blocklist and records each detection.
+    /// --ids-auth-log or --ids-journal, sshd's log; it blocks through the firewall's blocklist and records each detection.
     private func startIntrusionDetection(policy: SecurityPolicy, firewall: FirewallController, core: DaemonCore) throws
         -> IDSSources
     {
@@ -188,7 +204,9 @@ struct ServeCommand: AsyncParsableCommand {
             clock: SystemClock())
         do {
             let nflog = try NFLogReader(group: RulesetRenderer.inboundAttemptLogGroup)
-            return IDSSources(ids: ids, nflog: nflog, tail: idsAuthLog.map { LogTail(path: $0) })
+            return IDSSources(
+                ids: ids, nflog: nflog, tail: idsAuthLog.map { LogTail(path: $0) },
+                journal: idsJournal ? JournalFollower(directory: idsJournalDirectory) : nil)
         } catch {
             printError(
                 "serve: --firewall: the IDS cannot read NFLOG group \(RulesetRenderer.inboundAttemptLogGroup): \(error)"
