@@ -23,14 +23,17 @@ public struct AgentSpawner: Sendable {
         public let viewRoot: String
         /// Directories masked in the view beyond ``AgentConfinement/socketDirectories`` (the state directory).
         public let hidden: [String]
+        /// Who gives each agent its own identity (nil: none, as for programs the Broker starts in a sandbox).
+        public let identities: (any AgentIdentityProvider)?
 
         public init(
             layout: CgroupLayout, cgroupParent: String, daemonSocket: String?, hidden: [String] = [],
-            viewRoot: String = AgentConfinement.defaultViewRoot
+            identities: (any AgentIdentityProvider)? = nil, viewRoot: String = AgentConfinement.defaultViewRoot
         ) {
             self.layout = layout
             self.cgroupParent = cgroupParent
             self.daemonSocket = daemonSocket
+            self.identities = identities
             self.hidden = hidden
             self.viewRoot = viewRoot
         }
@@ -81,7 +84,11 @@ public struct AgentSpawner: Sendable {
         }
         var record = SpawnRecord(
             agent: agent, action: action, executable: executable, uid: account.uid, requestedBy: requestedBy)
+        var identity: String? = nil
         do {
+            if let provider = confinement?.identities {
+                identity = try provider.provide(agent: agent, uid: account.uid, gid: account.gid)
+            }
             let (ring, secrets) = try provideSecrets(to: name)
             record.secrets = secrets
             let capabilities = policy.authority().capabilitySet().holdings(of: name).map(\.capability)
@@ -89,7 +96,7 @@ public struct AgentSpawner: Sendable {
             guard null >= 0 else { throw LaunchError(step: "opening /dev/null", errno: errno) }
             defer { close(null) }
             var spec = LaunchSpec(
-                executable: executable, arguments: command, environment: environment(agent),
+                executable: executable, arguments: command, environment: environment(agent, identity: identity),
                 identity: (account.uid, account.gid), ownSessionKeyring: true, standardInput: stdio.input ?? null,
                 standardOutput: stdio.output ?? null, standardError: stdio.error ?? null)
             var limits: CgroupLimits? = nil
@@ -97,7 +104,7 @@ public struct AgentSpawner: Sendable {
                 let confined = AgentConfinement(
                     capabilities: capabilities, runtime: policy.sandbox.runtime,
                     scratchBytes: policy.sandbox.scratch.bytes, daemonSocket: confinement.daemonSocket,
-                    hidden: confinement.hidden, viewRoot: confinement.viewRoot)
+                    identity: identity, hidden: confinement.hidden, viewRoot: confinement.viewRoot)
                 try FileManager.default.createDirectory(
                     atPath: confinement.viewRoot, withIntermediateDirectories: true,
                     attributes: [.posixPermissions: 0o700])
@@ -135,8 +142,10 @@ public struct AgentSpawner: Sendable {
                 throw error
             }
         } catch let error as AgentError {
+            if identity != nil { withdrawIdentity(of: agent) }
             throw error
         } catch {
+            if identity != nil { withdrawIdentity(of: agent) }
             let reason = "\(error)"
             do {
                 try audit(record.draft(.failure, reason: reason))
@@ -163,13 +172,21 @@ public struct AgentSpawner: Sendable {
             ioBytesPerSecond: limits.ioPerSecond.bytes, ioDevices: BlockDevice.wholeDisks(under: paths))
     }
 
-    private func environment(_ agent: String) -> [String] {
+    /// What an agent finds in its environment: its name, and the daemon's socket and its own identity directory
+    /// (key.pem, cert.pem, bundle.pem) when it has them — what `SecurityClient.from_environment()` reads.
+    private func environment(_ agent: String, identity: String?) -> [String] {
         var environment = [
             "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=\(confinement == nil ? "/" : AgentConfinement.scratch)",
             "LANG=C.UTF-8", "AIOS_AGENT=\(agent)",
         ]
         if let socket = confinement?.daemonSocket { environment.append("AIOS_SOCKET=\(socket)") }
+        if let identity { environment.append("AIOS_IDENTITY=\(identity)") }
         return environment
+    }
+
+    /// The agent has stopped for good (not a restart): its identity is destroyed.
+    public func withdrawIdentity(of agent: String) {
+        confinement?.identities?.withdraw(agent: agent)
     }
 
     /// An absolute path as given, or the first match in PATH.

@@ -110,6 +110,7 @@ public final class AgentSupervisor: Sendable {
                 state.withLock { $0.lastReason = "\(error)" }
             }
         }
+        spawner.withdrawIdentity(of: agent)
         state.withLock { $0.state = .stopped }
     }
 

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 int aios_open_beneath(int directory, const char *path, uint64_t flags, uint64_t mode) {
@@ -28,4 +29,10 @@ int aios_open_beneath_root(const char *path) {
         .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
     };
     return (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
+}
+
+int aios_is_tmpfs(const char *path) {
+    struct statfs info;
+    if (statfs(path, &info) != 0) return -1;
+    return info.f_type == 0x01021994 ? 1 : 0;  // TMPFS_MAGIC
 }

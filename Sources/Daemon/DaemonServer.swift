@@ -25,15 +25,17 @@ public struct DaemonServer: Sendable {
     let connectionLimits: ConnectionLimits
     let budgets: CallBudgets
     let issuer: IdentityIssuer
+    let agentIdentities: AgentIdentities?
 
     /// `budgets`: the per-identity rate budgets (by default `CallBudgets.standard` from the policy's `rate_limit`);
     /// `identityLifetime`: how long the certificates the daemon issues live (nil: the CA's default, 24 h).
     public init(
         core: DaemonCore, state: DaemonState, authority: SharedAuthority, address: Address, broker: Broker,
         workers: Workers = Workers(), connectionLimits: ConnectionLimits = ConnectionLimits(),
-        budgets: CallBudgets? = nil, identityLifetime: TimeInterval? = nil
+        budgets: CallBudgets? = nil, identityLifetime: TimeInterval? = nil, agentIdentities: AgentIdentities? = nil
     ) {
         self.issuer = IdentityIssuer(state: state, authority: authority, lifetime: identityLifetime)
+        self.agentIdentities = agentIdentities
         self.workers = workers
         self.connectionLimits = connectionLimits
         self.budgets = budgets ?? .standard(policy: core.policy.rateLimit)
@@ -88,13 +90,17 @@ public struct DaemonServer: Sendable {
         var logger = Logger(label: "aios-sec")
         logger.logLevel = .warning
         // Services stop in reverse order: the refusal summaries are written after the last call has finished.
+        let agents = agentIdentities
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: RefusalSummaries(recorder: recorder)),
             .init(service: GRPCServerService(server: grpc)),
             .init(service: reloader),
             .init(service: GrantExpiry(core: core)),
             .init(service: LedgerPathGuard(core: core)),
-            .init(service: IdentityRenewal(issuer: issuer, core: core, holders: managedIdentities)),
+            .init(
+                service: IdentityRenewal(
+                    issuer: issuer, core: core, holders: managedIdentities,
+                    renewed: { agents?.noteCurrentSerials() })),
             .init(service: RevocationWatch(directory: state.pki, denyList: core.denyList)),
             .init(service: ListeningReporter(transport: transport, report: started)),
         ]
@@ -114,10 +120,11 @@ public struct DaemonServer: Sendable {
         await shutDown()
     }
 
-    /// The identities kept current: the server's and the local clients' in `STATE/identities`.
+    /// The identities kept current: the server's and the local clients' in `STATE/identities`, and the running
+    /// agents'.
     private var managedIdentities: @Sendable () -> [ManagedIdentity] {
-        let (state, policy) = (self.state, core.policy)
-        return { (try? state.managedIdentities(policy: policy)) ?? [] }
+        let (state, policy, agents) = (self.state, core.policy, agentIdentities)
+        return { ((try? state.managedIdentities(policy: policy)) ?? []) + (agents?.managed ?? []) }
     }
 
     private func shutDown() async {
@@ -189,6 +196,8 @@ struct IdentityRenewal: Service {
     let issuer: IdentityIssuer
     let core: DaemonCore
     let holders: @Sendable () -> [ManagedIdentity]
+    /// Called after each check that renewed something.
+    let renewed: @Sendable () -> Void
 
     func run() async throws {
         let lifetime = issuer.lifetime ?? 86_400
@@ -196,7 +205,9 @@ struct IdentityRenewal: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             await pause(interval)
             do {
-                for name in try issuer.renewDue(holders(), now: Date()) {
+                let names = try issuer.renewDue(holders(), now: Date())
+                if !names.isEmpty { renewed() }
+                for name in names {
                     await core.recordOrReport(IdentityAudit.renewed(name, by: "aios-sec", serial: nil))
                 }
             } catch {

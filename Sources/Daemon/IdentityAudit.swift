@@ -20,4 +20,22 @@ enum IdentityAudit {
             eventType: .certificate, agent: "aios-sec", action: "identity_renew", target: "managed identities",
             result: .error, riskLevel: .high, details: .object([("reason", .string(reason))]))
     }
+
+    static func issued(agent: String, directory: String, serial: String) -> AuditDraft {
+        AuditDraft(
+            eventType: .certificate, agent: "aios-sec", action: "identity_issue", target: "agent:" + agent,
+            result: .success, riskLevel: .low,
+            details: .object([("serial", .string(serial)), ("directory", .string(directory))]))
+    }
+
+    /// The agent stopped: its certificates revoked (`failures`: those the CA could not revoke; the deny-list
+    /// still refuses them until the daemon restarts).
+    static func withdrawn(agent: String, serials: [String], failures: [String]) -> AuditDraft {
+        AuditDraft(
+            eventType: .certificate, agent: "aios-sec", action: "identity_withdraw", target: "agent:" + agent,
+            result: failures.isEmpty ? .success : .error, riskLevel: failures.isEmpty ? .low : .high,
+            details: .object([
+                ("revoked", .array(serials.map { .string($0) })), ("failures", .array(failures.map { .string($0) })),
+            ]))
+    }
 }

@@ -45,6 +45,13 @@ public struct IdentityIssuer: Sendable {
         }
     }
 
+    /// Revokes one certificate this CA issued (recorded in the CA; the daemon's deny-list follows within a second).
+    public func revoke(serial: String, reason: String) throws(PKIError) {
+        _ = try authority.withLock { (ca: CertificateAuthority) throws(PKIError) in
+            try ca.revoke(serial: serial, reason: reason)
+        }
+    }
+
     /// Renews, into its directory, each managed identity whose renewal point has come (or which is missing, names
     /// another identity or is revoked); returns the names renewed. The daemon's server identity carries its host
     /// names.

@@ -17,13 +17,15 @@ public struct AgentConfinement: Sendable, Equatable {
     /// by the scratch, `/dev/shm` by the view's own `/dev`.
     public static let socketDirectories = ["/run", "/var/run", "/var/tmp", "/var/lib/aios"]
 
-    /// `hidden`: more directories to mask like `socketDirectories` (the daemon's and the CLI's state directory).
+    /// `hidden`: more directories to mask like `socketDirectories` (the daemon's and the CLI's state directory);
+    /// `identity`: the directory holding the agent's own key and certificate, shown read-only at the same path.
     public init(
         capabilities: [Capability], runtime: [String], scratchBytes: UInt64, daemonSocket: String?,
-        hidden: [String] = [], viewRoot: String = defaultViewRoot
+        identity: String? = nil, hidden: [String] = [], viewRoot: String = defaultViewRoot
     ) {
         var rules = LandlockRule.compile(capabilities, runtime: runtime)
         rules.append(LandlockRule(path: Self.scratch, access: [.read, .write, .mkdir, .delete]))
+        if let identity { rules.append(LandlockRule(path: identity, access: .read)) }
         rules.append(LandlockRule(path: "/proc", access: .read))
         landlock = rules
         network = LandlockNetwork.compile(capabilities)
@@ -57,6 +59,8 @@ public struct AgentConfinement: Sendable, Equatable {
         }
         // The one socket the agent can reach: the daemon's (its network namespace has no route anywhere).
         if let daemonSocket { mounts.append(.bind(daemonSocket, writable: false)) }
+        // Its identity, on top of any mask of /run: renewed certificates appear in it (files are replaced by rename).
+        if let identity { mounts.append(.bind(identity, writable: false)) }
         // Parents before children, so a nested mount lands on top of its parent's; otherwise in the order above.
         mounts = mounts.enumerated().sorted {
             ($0.element.target.utf8.count, $0.offset) < ($1.element.target.utf8.count, $1.offset)

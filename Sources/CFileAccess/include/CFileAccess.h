@@ -13,6 +13,10 @@ enum { AIOS_O_PATH = 010000000 };
 // escaping. Retries EAGAIN (a concurrent rename anywhere). Returns a descriptor, or -1 with errno set.
 int aios_open_beneath(int directory, const char *path, uint64_t flags, uint64_t mode);
 
+// 1 when `path` is on a tmpfs (memory, never the disk), 0 when on another file system, -1 with errno set.
+// (statfs(2) is not in Swift's Glibc module.)
+int aios_is_tmpfs(const char *path);
+
 // Opens the absolute directory `path` from "/" with no symlinks and no magic links anywhere in it (O_PATH).
 int aios_open_beneath_root(const char *path);
 

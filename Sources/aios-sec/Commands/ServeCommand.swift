@@ -119,19 +119,25 @@ struct ServeCommand: AsyncParsableCommand {
         let intrusionDetection = try firewall.map {
             try startIntrusionDetection(policy: policy, firewall: $0, core: core)
         }
+        let shared = SharedAuthority(authority)
+        let agentIdentities = AgentIdentities(
+            issuer: IdentityIssuer(state: daemonState, authority: shared, lifetime: lifetime), denyList: denyList,
+            record: { draft in _ = ledger.append(contentsOf: [draft]) })
         let broker = Broker(
             executables: executables, protected: protected,
             backups: BackupStore(directory: daemonState.directory + "/backups"),
             spawner: agentSpawner(policy: policy, vault: target, core: core, action: "broker.process.spawn"))
         let server = DaemonServer(
-            core: core, state: daemonState, authority: SharedAuthority(authority), address: address, broker: broker,
+            core: core, state: daemonState, authority: shared, address: address, broker: broker,
             workers: Workers(
-                agents: agentSpawner(policy: policy, vault: target, core: core, action: "daemon.spawn").map {
+                agents: agentSpawner(
+                    policy: policy, vault: target, core: core, action: "daemon.spawn", identities: agentIdentities
+                ).map {
                     AgentRegistry(spawner: $0)
                 },
                 tasks: geteuid() == 0 ? try? TaskRunner.locate() : nil, firewall: firewall,
                 intrusionDetection: intrusionDetection),
-            connectionLimits: connectionLimits.limits, identityLifetime: lifetime)
+            connectionLimits: connectionLimits.limits, identityLifetime: lifetime, agentIdentities: agentIdentities)
         let directory = daemonState.directory
         try await server.run { bound in
             print("aios-sec serve: listening on \(bound) (mTLS)")
@@ -150,16 +156,18 @@ struct ServeCommand: AsyncParsableCommand {
     /// with usable cgroups; otherwise SpawnAgent and process.spawn answer FAILED_PRECONDITION and say why. The
     /// agent's view holds the daemon's socket when it serves one; the daemon's protected directories (its state,
     /// ledger, `/var/lib/aios`, `/etc/aios`) are masked in every agent's view.
-    private func agentSpawner(policy: SecurityPolicy, vault: KeyringVault, core: DaemonCore, action: String)
-        -> AgentSpawner?
-    {
+    /// `identities`: who gives each spawned agent its own identity (the Broker's programs get none).
+    private func agentSpawner(
+        policy: SecurityPolicy, vault: KeyringVault, core: DaemonCore, action: String,
+        identities: AgentIdentities? = nil
+    ) -> AgentSpawner? {
         guard geteuid() == 0, let layout = try? CgroupLayout.detect() else { return nil }
         let ledger = core.ledger
         return AgentSpawner(
             policy: policy, vault: vault,
             confinement: AgentSpawner.Confinement(
                 layout: layout, cgroupParent: agentCgroupParent, daemonSocket: socket,
-                hidden: core.protected.directories),
+                hidden: core.protected.directories, identities: identities),
             action: action,
             audit: { draft in if let error = ledger.append(contentsOf: [draft]).error { throw error } })
     }

@@ -1,0 +1,112 @@
+import Agents
+import Audit
+import CFileAccess
+import Foundation
+import PKI
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The identities of running agents: one directory per agent on a tmpfs (never the disk), with the agent's key
+/// (owned by its uid, 0600), its certificate chain and the bundle; shown read-only in its view, renewed with the
+/// daemon's other identities, and destroyed when it stops: the files removed and every certificate issued into
+/// it revoked, so a copy the agent made stops working too.
+public final class AgentIdentities: AgentIdentityProvider {
+    /// Where the directories go: the first of these that is a tmpfs (`/run` is one on systemd hosts).
+    public static let candidates = ["/run/aios-sec/identities", "/dev/shm/aios-sec-identities"]
+
+    let issuer: IdentityIssuer
+    let denyList: DenyList
+    let record: @Sendable (AuditDraft) -> Void
+    private let running = Mutex<[String: RunningIdentity]>([:])
+
+    struct RunningIdentity {
+        let managed: ManagedIdentity
+        /// Every certificate issued into the directory while the agent ran (revoked when it stops).
+        var serials: Set<String>
+    }
+
+    public init(issuer: IdentityIssuer, denyList: DenyList, record: @escaping @Sendable (AuditDraft) -> Void) {
+        self.issuer = issuer
+        self.denyList = denyList
+        self.record = record
+    }
+
+    public func provide(agent: String, uid: UInt32, gid: UInt32) throws -> String {
+        let base = try Self.base()
+        let directory = base + "/" + agent
+        try Self.makePrivateDirectory(directory, mode: 0o755)
+        let managed = ManagedIdentity(
+            name: "agent:" + agent, identity: try SPIFFEID(kind: .agent, name: agent),
+            holder: WorkloadIdentity(directory: directory), owner: (uid, gid))
+        try issuer.renewDue([managed], now: Date())
+        let serial = try managed.holder.certificate().serialNumber.hex
+        running.withLock { identities in
+            var entry = identities[agent] ?? RunningIdentity(managed: managed, serials: [])
+            entry.serials.insert(serial)
+            identities[agent] = entry
+        }
+        record(IdentityAudit.issued(agent: agent, directory: directory, serial: serial))
+        return directory
+    }
+
+    public func withdraw(agent: String) {
+        guard let entry = running.withLock({ $0.removeValue(forKey: agent) }) else { return }
+        var refused: [String] = []
+        for serial in entry.serials.sorted() {
+            denyList.deny(serial: serial)
+            do {
+                try issuer.revoke(serial: serial, reason: "agent \(agent) stopped")
+            } catch {
+                refused.append("\(serial): \(error)")
+            }
+        }
+        try? FileManager.default.removeItem(atPath: entry.managed.holder.directory)
+        record(IdentityAudit.withdrawn(agent: agent, serials: entry.serials.sorted(), failures: refused))
+    }
+
+    /// The running agents' identities, for the renewal service.
+    var managed: [ManagedIdentity] { running.withLock { $0.values.map(\.managed) } }
+
+    /// After a renewal: the serial now in each running agent's directory joins those revoked at its stop.
+    func noteCurrentSerials() {
+        running.withLock { identities in
+            for (agent, entry) in identities {
+                if let serial = try? entry.managed.holder.certificate().serialNumber.hex {
+                    identities[agent]?.serials.insert(serial)
+                }
+            }
+        }
+    }
+
+    /// The first candidate on a tmpfs, created root-owned and private; an error when none is.
+    static func base() throws -> String {
+        for candidate in candidates {
+            let parent = (candidate as NSString).deletingLastPathComponent
+            guard aios_is_tmpfs(parent) == 1 else { continue }
+            try makePrivateDirectory(candidate, mode: 0o711)
+            return candidate
+        }
+        throw PKIError(
+            .io,
+            "no tmpfs for agents' identities (\(candidates.joined(separator: ", "))): their keys must not be written "
+                + "to disk")
+    }
+
+    /// Creates `path` (one level) or accepts it only as a real directory owned by root that nobody else may
+    /// write: under a world-writable parent such as /dev/shm, someone may have planted it first.
+    static func makePrivateDirectory(_ path: String, mode: mode_t) throws {
+        if mkdir(path, mode) != 0 && errno != EEXIST {
+            throw PKIError(.io, "cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == 0,
+            info.st_mode & 0o022 == 0
+        else {
+            throw PKIError(.io, "\(path) is not a directory owned by root and writable only by it; refusing to use it")
+        }
+        _ = chmod(path, mode)
+    }
+}
