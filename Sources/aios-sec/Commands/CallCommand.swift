@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import PKI
 
 struct CallCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -43,16 +44,23 @@ struct ConnectionOptions: ParsableArguments {
             let host = String(server[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
             target = host.contains(":") ? .ipv6(address: host, port: port) : .ipv4(address: host, port: port)
         }
-        let directory = identity
+        // One consistent key and chain even while the daemon renews the files.
+        let files: (keyPEM: String, chainPEM: String, bundlePEM: String)
+        do {
+            files = try WorkloadIdentity(directory: identity).snapshot()
+        } catch {
+            printError("call: \(error)")
+            throw ExitStatus.usage
+        }
         // A Unix socket has no host name to check: the chain to our CA is verified, the name is not.
         let checkHostName = !server.hasPrefix("unix:")
         let transport = try HTTP2ClientTransport.Posix(
             target: target,
             transportSecurity: .mTLS(
-                certificateChain: [.file(path: directory + "/cert.pem", format: .pem)],
-                privateKey: .file(path: directory + "/key.pem", format: .pem)
+                certificateChain: [.bytes(Array(files.chainPEM.utf8), format: .pem)],
+                privateKey: .bytes(Array(files.keyPEM.utf8), format: .pem)
             ) { tls in
-                tls.trustRoots = .certificates([.file(path: directory + "/bundle.pem", format: .pem)])
+                tls.trustRoots = .certificates([.bytes(Array(files.bundlePEM.utf8), format: .pem)])
                 if !checkHostName { tls.serverCertificateVerification = .noHostnameVerification }
             })
         do {

@@ -1,0 +1,81 @@
+import Foundation
+import SecurityTesting
+import Testing
+
+/// Identities that live and rotate while the daemon runs: short-lived certificates (`--identity-lifetime 15s`,
+/// renewed about every 9 s) keep the orchestrator, an operator and a running agent working across three renewals,
+/// and a stopped agent's identity — even a copy of its files — no longer works.
+@Suite(.serialized) struct IdentityLifecycleTests {
+    /// Where the daemon keeps a running agent's identity (the first of its candidate directories on a tmpfs).
+    static func agentIdentity(_ agent: String) -> String? {
+        ["/run/aios-sec/identities/", "/dev/shm/aios-sec-identities/"].map { $0 + agent }.first {
+            FileManager.default.fileExists(atPath: $0 + "/cert.pem")
+        }
+    }
+
+    /// The serial of the certificate in an identity directory now.
+    static func serial(_ directory: String) -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = ["x509", "-noout", "-serial", "-in", directory + "/cert.pem"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return "" }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test(.requiresRoot) func everyIdentityKeepsWorkingAcrossThreeRenewalsAndAStoppedAgentsStopsWorking() throws {
+        let parent = "aios-test-\(getpid())-identity"
+        let daemon = try DaemonFixture(extraArguments: ["--agent-cgroup-parent", parent, "--identity-lifetime", "15s"])
+        defer {
+            daemon.stop()
+            for controller in ["cpu", "memory", "pids", "freezer", "blkio"] {
+                rmdir("/sys/fs/cgroup/\(controller)/\(parent)")
+            }
+            rmdir("/sys/fs/cgroup/\(parent)")
+        }
+        let agent = "aios-agent-monitor"
+        let spawned = try daemon.call("spawn", as: "orchestrator", ["--agent", agent, "--", "/bin/sleep", "600"])
+        #expect(spawned.status == 0, "\(spawned.stderr)")
+        let agentDirectory = try #require(Self.agentIdentity(agent), "the running agent has an identity")
+        let holders = [daemon.identity("orchestrator"), daemon.identity("operator-admin"), agentDirectory]
+
+        var serials = holders.map { _ in Set<String>() }
+        let deadline = Date() + 45
+        while Date() < deadline && serials.contains(where: { $0.count < 4 }) {
+            for (index, holder) in holders.enumerated() {
+                serials[index].insert(Self.serial(holder))
+                let status = try BinaryRunner.run(["call", "status", "--server", daemon.address, "--identity", holder])
+                #expect(status.status == 0, "\(holder) works at \(Date()): \(status.stderr)")
+            }
+            Thread.sleep(forTimeInterval: 1)
+        }
+        for (index, holder) in holders.enumerated() {
+            #expect(serials[index].count >= 4, "\(holder) was renewed three times: \(serials[index])")
+        }
+        let agentCall = try BinaryRunner.run([
+            "call", "status", "--server", daemon.address, "--identity", agentDirectory, "--json",
+        ])
+        #expect(agentCall.stdout.contains("spiffe://aios.local/agent/\(agent)"), "\(agentCall.stdout)")
+
+        // A copy of its current files, still seconds from expiry, as if the agent had smuggled them out.
+        let stolen = daemon.directory + "/stolen"
+        try FileManager.default.copyItem(atPath: agentDirectory, toPath: stolen)
+        let stopped = try daemon.call("stop", as: "orchestrator", ["--agent", agent])
+        #expect(stopped.status == 0, "\(stopped.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: agentDirectory), "its files are gone")
+        let withCopy = try BinaryRunner.run(["call", "status", "--server", daemon.address, "--identity", stolen])
+        #expect(
+            withCopy.status != 0 && withCopy.stderr.contains("revoked"),
+            "a copy of a stopped agent's identity is refused: \(withCopy.stderr)")
+        daemon.stop()
+        let audit = try BinaryRunner.run([
+            "audit", "query", "--state-dir", daemon.state, "--type", "certificate", "--json",
+        ])
+        #expect(audit.stdout.contains("\"action\":\"identity_renew\""), "\(audit.stdout.prefix(2000))")
+        #expect(audit.stdout.contains("\"action\":\"identity_withdraw\""), "\(audit.stdout.suffix(2000))")
+    }
+}
