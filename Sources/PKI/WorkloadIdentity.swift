@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SwiftASN1
 import X509
 
 /// A holder's identity directory: `key.pem` (its private key, 0600, generated here and never sent anywhere),
@@ -41,6 +42,15 @@ public struct WorkloadIdentity: Sendable {
         key: P256.Signing.PrivateKey, issued: IssuedCertificate, bundlePEM: String,
         owner: (uid: UInt32, gid: UInt32)? = nil
     ) throws(PKIError) {
+        try store(
+            key: key, chainPEM: try CertificateAuthority.build { try issued.chainPEM }, bundlePEM: bundlePEM,
+            owner: owner)
+    }
+
+    /// ``store(key:issued:bundlePEM:owner:)`` with the chain as PEM (as `RenewIdentity` returns it).
+    public func store(
+        key: P256.Signing.PrivateKey, chainPEM: String, bundlePEM: String, owner: (uid: UInt32, gid: UInt32)? = nil
+    ) throws(PKIError) {
         let owner = owner.map { (uid_t($0.uid), gid_t($0.gid)) }
         do {
             try FileManager.default.createDirectory(
@@ -50,9 +60,25 @@ public struct WorkloadIdentity: Sendable {
         }
         try PKIFiles.writeAtomically(
             Array(key.pemRepresentation.utf8) + [10], to: keyPath, mode: 0o600, owner: owner)
-        let chain = try CertificateAuthority.build { try issued.chainPEM }
-        try PKIFiles.writeAtomically(Array(chain.utf8), to: certificatePath, mode: 0o644, owner: owner)
+        try PKIFiles.writeAtomically(Array(chainPEM.utf8), to: certificatePath, mode: 0o644, owner: owner)
         try PKIFiles.writeAtomically(Array(bundlePEM.utf8), to: bundlePath, mode: 0o644, owner: owner)
+    }
+
+    /// The leaf of a chain the daemon returned for a renewal, checked before it replaces anything: it carries
+    /// `key` and names `identity`.
+    public static func checkedRenewal(key: P256.Signing.PrivateKey, chainPEM: String, identity: String)
+        throws(PKIError) -> Certificate
+    {
+        guard try matches(keyPEM: key.pemRepresentation, chainPEM: chainPEM) else {
+            throw PKIError(.request, "the renewed certificate is not for the key that was sent")
+        }
+        let leaf = try CertificateAuthority.build {
+            try Certificate(derEncoded: try PEMDocument.parseMultiple(pemString: chainPEM)[0].derBytes)
+        }
+        guard leaf.uriNames == [identity] else {
+            throw PKIError(.request, "the renewed certificate names \(leaf.uriNames), not \(identity)")
+        }
+        return leaf
     }
 
     /// The holder's current certificate (the first in cert.pem).

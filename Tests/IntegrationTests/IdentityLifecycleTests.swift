@@ -78,4 +78,24 @@ import Testing
         #expect(audit.stdout.contains("\"action\":\"identity_renew\""), "\(audit.stdout.prefix(2000))")
         #expect(audit.stdout.contains("\"action\":\"identity_withdraw\""), "\(audit.stdout.suffix(2000))")
     }
+
+    @Test func aHolderRenewsItsOwnIdentityOverTheAPI() throws {
+        let daemon = try DaemonFixture()
+        defer { daemon.stop() }
+        let own = daemon.directory + "/my-operator"
+        try FileManager.default.copyItem(atPath: daemon.identity("operator-admin"), toPath: own)
+        let before = Self.serial(own)
+        let key = try String(contentsOfFile: own + "/key.pem", encoding: .utf8)
+        let renewed = try BinaryRunner.run(["call", "renew", "--server", daemon.address, "--identity", own, "--json"])
+        #expect(renewed.status == 0, "\(renewed.stderr)")
+        #expect(Self.serial(own) != before, "a new certificate")
+        #expect(try String(contentsOfFile: own + "/key.pem", encoding: .utf8) != key, "for a new key")
+        let status = try BinaryRunner.run(["call", "status", "--server", daemon.address, "--identity", own])
+        #expect(status.stdout.contains("spiffe://aios.local/operator/admin"), "the same identity: \(status.stdout)")
+        daemon.stop()
+        let audit = try BinaryRunner.run([
+            "audit", "query", "--state-dir", daemon.state, "--action", "identity_renew", "--json",
+        ])
+        #expect(audit.stdout.contains("operator:admin"), "\(audit.stdout)")
+    }
 }
