@@ -9,4 +9,11 @@ extension Trait where Self == ConditionTrait {
             if: geteuid() == 0 || ProcessInfo.processInfo.environment["CI"] != nil,
             "needs root (runs, and fails, under CI without it)")
     }
+
+    /// ``requiresRoot`` saying what the root is for.
+    public static func requiresRoot(_ why: String) -> Self {
+        .enabled(
+            if: geteuid() == 0 || ProcessInfo.processInfo.environment["CI"] != nil,
+            "needs root for \(why) (runs, and fails, under CI without it)")
+    }
 }

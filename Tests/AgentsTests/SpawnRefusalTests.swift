@@ -10,9 +10,10 @@ import Testing
 
 @Suite("Spawns refused by the view builder are recorded", .serialized)
 struct SpawnRefusalTests {
-    @Test("a bind through a planted symbolic link: not started, and the ledger says which mount and why")
+    @Test(
+        "a bind through a planted symbolic link: not started, and the ledger says which mount and why",
+        .requiresRoot("namespaces and cgroups"))
     func plantedLink() throws {
-        guard requireRoot("namespaces and cgroups") else { return }
         let base = "/var/tmp/aios-refusal-\(getpid())"
         try FileManager.default.createDirectory(atPath: base + "/w", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: base + "/X", withIntermediateDirectories: true)

@@ -58,9 +58,10 @@ func removeTestCgroupParent() {
 
 @Suite("Supervised agents: watchdog findings, restarts with back-off, stop", .serialized)
 struct SupervisorTests {
-    @Test("an agent that keeps exiting is restarted with back-off, every exit recorded; stop ends it")
+    @Test(
+        "an agent that keeps exiting is restarted with back-off, every exit recorded; stop ends it",
+        .requiresRoot("agents run as another uid in cgroups"))
     func restarts() async throws {
-        guard requireRoot("agents run as another uid in cgroups") else { return }
         let audit = RecordedAudit()
         let (spawner, vault) = try makeSpawner(
             sandbox: "watchdog: {on_exit: restart, backoff: 1s, max_backoff: 2s}", audit: audit)
@@ -91,9 +92,10 @@ struct SupervisorTests {
         #expect(exits.allSatisfy { $0.details["exit_status"] != nil })
     }
 
-    @Test("a memory hog is killed by the kernel, only it: the OOM kill is an alert and the policy stops the agent")
+    @Test(
+        "a memory hog is killed by the kernel, only it: the OOM kill is an alert and the policy stops the agent",
+        .requiresRoot("cgroup memory limits"))
     func oomKill() async throws {
-        guard requireRoot("cgroup memory limits") else { return }
         let audit = RecordedAudit()
         let (spawner, vault) = try makeSpawner(
             sandbox: "limits: {memory: 32m}\nwatchdog: {on_oom: stop, on_exit: restart}", audit: audit)
@@ -112,9 +114,10 @@ struct SupervisorTests {
         #expect(audit.actions(.securityAlert).contains("watchdog.oom_kill"))
     }
 
-    @Test("a CPU spin at its quota for the policy's time is found; the policy stops it")
+    @Test(
+        "a CPU spin at its quota for the policy's time is found; the policy stops it", .requiresRoot("cgroup CPU quota")
+    )
     func cpuSpin() async throws {
-        guard requireRoot("cgroup CPU quota") else { return }
         let audit = RecordedAudit()
         let (spawner, vault) = try makeSpawner(
             sandbox: "limits: {cpu: 10%}\nwatchdog: {cpu_pegged_for: 1s, on_pressure: stop}", audit: audit)
@@ -132,9 +135,10 @@ struct SupervisorTests {
         #expect(alert.eventType == .securityAlert && alert.details["action"]?.stringValue == "stop")
     }
 
-    @Test("PIDs near the limit raise an alert and the agent keeps running (policy: alert)")
+    @Test(
+        "PIDs near the limit raise an alert and the agent keeps running (policy: alert)",
+        .requiresRoot("cgroup PID limits"))
     func pidsNearLimit() async throws {
-        guard requireRoot("cgroup PID limits") else { return }
         let audit = RecordedAudit()
         let (spawner, vault) = try makeSpawner(
             sandbox: "limits: {pids: 20}\nwatchdog: {near_limit: 50%, on_pressure: alert, on_exit: stop}",

@@ -11,9 +11,8 @@ import Testing
 @Suite(.serialized) struct NamespaceTests {
     let audit = RecordingAudit()
 
-    @Test(arguments: ["-sS", "-sT"])
+    @Test(.requiresRoot("network namespaces, nftables, NFLOG"), arguments: ["-sS", "-sT"])
     func nmapScansAreDetectedAndTheScannerIsBlocked(scan: String) throws {
-        guard requireRoot("network namespaces, nftables, NFLOG") else { return }
         let lab = try IDSLab()
         defer { lab.close() }
         try lab.listen([22, 80])
@@ -39,8 +38,9 @@ import Testing
         #expect(reader.statistics.lost == 0 && reader.statistics.overruns == 0)
     }
 
-    @Test func sshPasswordGuessingIsBlockedAndASlowClientIsNot() throws {
-        guard requireRoot("network namespaces, sshd, nftables") else { return }
+    @Test(.requiresRoot("network namespaces, sshd, nftables")) func sshPasswordGuessingIsBlockedAndASlowClientIsNot()
+        throws
+    {
         let lab = try IDSLab()
         defer { lab.close() }
         let log = try startSSHD(in: lab)

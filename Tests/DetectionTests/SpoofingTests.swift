@@ -13,8 +13,8 @@ import Testing
 @Suite(.serialized) struct SpoofingTests {
     let audit = RecordingAudit()
 
-    @Test func spoofedScansDoNotBlockTheDNSServerOrTheGatewayAndBlockOthersOnlyBriefly() throws {
-        guard requireRoot("network namespaces, nftables, NFLOG") else { return }
+    @Test(.requiresRoot("network namespaces, nftables, NFLOG"))
+    func spoofedScansDoNotBlockTheDNSServerOrTheGatewayAndBlockOthersOnlyBriefly() throws {
         let lab = try IDSLab(ownTable: false)
         defer { lab.close() }
         try lab.run(["ip", "-n", lab.attacker, "addr", "add", "10.77.0.53/24", "dev", "va"])
@@ -46,8 +46,7 @@ import Testing
         }
     }
 
-    @Test func policyCanKeepSpoofableEvidenceToAlerts() throws {
-        guard requireRoot("network namespaces, nftables, NFLOG") else { return }
+    @Test(.requiresRoot("network namespaces, nftables, NFLOG")) func policyCanKeepSpoofableEvidenceToAlerts() throws {
         let lab = try IDSLab(ownTable: false)
         defer { lab.close() }
         let (firewall, blocker) = try lab.applyFirewall()
@@ -65,8 +64,8 @@ import Testing
         #expect(try blocker.blocklist.list().isEmpty)
     }
 
-    @Test func withAfterHandshakeOnlyASourceThatCompletedOneIsBlocked() throws {
-        guard requireRoot("network namespaces, nftables, NFLOG") else { return }
+    @Test(.requiresRoot("network namespaces, nftables, NFLOG"))
+    func withAfterHandshakeOnlyASourceThatCompletedOneIsBlocked() throws {
         let lab = try IDSLab(ownTable: false)
         defer { lab.close() }
         try lab.listen([22])
@@ -99,8 +98,8 @@ import Testing
                     "no completed TCP handshake from 10.77.0.14: its address may be forged; not blocked"))
     }
 
-    @Test func aSpoofedSourceFloodIsAFewLedgerEntriesAndBoundedWork() throws {
-        guard requireRoot("network namespaces, nftables, NFLOG") else { return }
+    @Test(.requiresRoot("network namespaces, nftables, NFLOG"))
+    func aSpoofedSourceFloodIsAFewLedgerEntriesAndBoundedWork() throws {
         let lab = try IDSLab(ownTable: false)
         defer { lab.close() }
         let (firewall, blocker) = try lab.applyFirewall()

@@ -8,9 +8,10 @@ import Testing
 /// Adds and whole replacements of the blocklist, in a fresh namespace of a thread of its own. How fast they are is a
 /// benchmark figure (`aios-sec bench firewall`), not a test: a shared machine makes timed tests fail for no reason.
 @Suite(.serialized) struct BlocklistTests {
-    @Test("500 single adds and a 10,000-element replacement land in the kernel set")
+    @Test(
+        "500 single adds and a 10,000-element replacement land in the kernel set",
+        .requiresRoot("a network namespace and nftables"))
     func addsAndWholeReplacement() throws {
-        guard requireRoot("a network namespace and nftables") else { return }
         let nftables = try Nftables(in: .fresh)
         var policy = FirewallPolicy.default
         policy.management = [try IPPrefix(parsing: "10.99.0.0/24")]

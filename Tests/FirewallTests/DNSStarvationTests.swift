@@ -8,8 +8,9 @@ import Testing
 /// Issue 14, case 3: a client that stalls queries (an upstream that never answers them) and holds TCP connections
 /// open byte by byte must not starve anyone else's lookups.
 @Suite(.serialized) struct DNSStarvationTests {
-    @Test func slowQueriesAndSlowConnectionsStarveNoOtherClient() throws {
-        guard requireRoot("network namespaces and nftables") else { return }
+    @Test(.requiresRoot("network namespaces and nftables")) func slowQueriesAndSlowConnectionsStarveNoOtherClient()
+        throws
+    {
         let network = try TestNetwork()
         defer { network.close() }
         try network.start(network.ext, script: "dnsd.py", ["10.98.0.2", "api.example.test=10.98.0.2"])

@@ -17,8 +17,9 @@ import Testing
         return policy
     }
 
-    @Test func appliedTableIsTheRenderingAndReapplyingChangesNothing() throws {
-        guard requireRoot("network namespaces and nftables") else { return }
+    @Test(.requiresRoot("network namespaces and nftables")) func appliedTableIsTheRenderingAndReapplyingChangesNothing()
+        throws
+    {
         let network = try TestNetwork()
         defer { network.close() }
         try network.exec(
@@ -53,8 +54,9 @@ import Testing
         #expect(try network.exec(network.fw, ["nft", "list", "table", "inet", "other"]).output == otherBefore)
     }
 
-    @Test func inboundOnlyManagementPortsFromTheManagementSubnet() throws {
-        guard requireRoot("network namespaces and nftables") else { return }
+    @Test(.requiresRoot("network namespaces and nftables")) func inboundOnlyManagementPortsFromTheManagementSubnet()
+        throws
+    {
         let network = try TestNetwork()
         defer { network.close() }
         try network.start(network.fw, script: "serve.py", ["::", "9090", "22", "8080"])
@@ -70,8 +72,9 @@ import Testing
         #expect(try network.connects(from: network.fw, to: "10.98.0.2", port: 443) == 0)
     }
 
-    @Test func aBlockedAddressIsCutOffUntilTheKernelUnblocksIt() throws {
-        guard requireRoot("network namespaces and nftables") else { return }
+    @Test(.requiresRoot("network namespaces and nftables")) func aBlockedAddressIsCutOffUntilTheKernelUnblocksIt()
+        throws
+    {
         let network = try TestNetwork()
         defer { network.close() }
         try network.start(network.fw, script: "serve.py", ["::", "9090"])
@@ -86,8 +89,9 @@ import Testing
         #expect(try network.connects(from: network.mgmt, to: "10.99.0.1", port: 9090) == 1)
     }
 
-    @Test func aFloodFromOneSourceIsDroppedWhileAnotherStillConnects() throws {
-        guard requireRoot("network namespaces and nftables") else { return }
+    @Test(.requiresRoot("network namespaces and nftables")) func aFloodFromOneSourceIsDroppedWhileAnotherStillConnects()
+        throws
+    {
         let network = try TestNetwork()
         defer { network.close() }
         try network.start(network.fw, script: "serve.py", ["::", "9090"])
@@ -105,8 +109,9 @@ import Testing
         #expect(try network.connects(from: network.mgmt, to: "10.99.0.1", port: 9090, count: 8, hold: true) == 4)
     }
 
-    @Test func outboundNamesOpenOnlyAfterTheForwarderSawTheAnswer() throws {
-        guard requireRoot("network namespaces and nftables") else { return }
+    @Test(.requiresRoot("network namespaces and nftables")) func outboundNamesOpenOnlyAfterTheForwarderSawTheAnswer()
+        throws
+    {
         let network = try TestNetwork()
         defer { network.close() }
         try network.start(
@@ -147,8 +152,8 @@ import Testing
         #expect(try network.connects(from: network.fw, to: "10.98.0.2", port: 443) == 0)
     }
 
-    @Test func controllerChangesAreAuditedKeptAndReappliedAfterARestart() throws {
-        guard requireRoot("network namespaces and nftables") else { return }
+    @Test(.requiresRoot("network namespaces and nftables"))
+    func controllerChangesAreAuditedKeptAndReappliedAfterARestart() throws {
         let network = try TestNetwork()
         defer { network.close() }
         try network.start(network.fw, script: "serve.py", ["::", "8080"])

@@ -19,8 +19,9 @@ import Testing
         try FirewallTable(nftables: try Nftables(in: .named(network.fw))).apply(FirewallRuleset(policy: policy))
     }
 
-    @Test func pingCarriesNoPayloadToAnAddressOutsideThePolicy() throws {
-        guard requireRoot("network namespaces and nftables") else { return }
+    @Test(.requiresRoot("network namespaces and nftables")) func pingCarriesNoPayloadToAnAddressOutsideThePolicy()
+        throws
+    {
         let network = try TestNetwork()
         defer { network.close() }
         try Self.applied(try Self.policy(), in: network)
@@ -36,8 +37,7 @@ import Testing
         }
     }
 
-    @Test func pingRateIsBoundedOutAndInPerSource() throws {
-        guard requireRoot("network namespaces and nftables") else { return }
+    @Test(.requiresRoot("network namespaces and nftables")) func pingRateIsBoundedOutAndInPerSource() throws {
         let network = try TestNetwork()
         defer { network.close() }
         try Self.applied(try Self.policy(), in: network)
@@ -51,8 +51,8 @@ import Testing
         #expect(try network.ping(from: network.mgmt, to: "10.99.0.1", payload: 1_200, count: 2) == 0)
     }
 
-    @Test func dhcpPortsReachOnlyBroadcastOnTheDHCPInterface() throws {
-        guard requireRoot("network namespaces and nftables") else { return }
+    @Test(.requiresRoot("network namespaces and nftables")) func dhcpPortsReachOnlyBroadcastOnTheDHCPInterface() throws
+    {
         let network = try TestNetwork()
         defer { network.close() }
         var policy = try Self.policy()

@@ -4,9 +4,10 @@ import Testing
 
 @Suite("Agents spawned, listed and stopped through the daemon")
 struct AgentDaemonTests {
-    @Test("the orchestrator spawns a supervised agent, sees it listed, stops it; an agent may not; all recorded")
+    @Test(
+        "the orchestrator spawns a supervised agent, sees it listed, stops it; an agent may not; all recorded",
+        .requiresRoot("the daemon launches agents as root"))
     func lifecycle() throws {
-        guard requireRoot("the daemon launches agents as root") else { return }
         let parent = "aios-test-\(getpid())-daemon"
         let daemon = try DaemonFixture(extraArguments: ["--agent-cgroup-parent", parent])
         defer {
@@ -43,9 +44,10 @@ struct AgentDaemonTests {
         #expect(shutdowns.stdout.contains("stopped on request"), "\(shutdowns.stdout)")
     }
 
-    @Test("RunTask: the orchestrator's task runs in podman and its run is recorded; an agent without task:run may not")
+    @Test(
+        "RunTask: the orchestrator's task runs in podman and its run is recorded; an agent without task:run may not",
+        .requiresRoot("podman as root"))
     func runTask() throws {
-        guard requireRoot("podman as root") else { return }
         let daemon = try DaemonFixture()
         defer { daemon.stop() }
         let ran = try daemon.call("task", as: "orchestrator", ["--", "sh", "-c", "printf 'sec%sret\\n' ZZ; exit 3"])

@@ -102,8 +102,11 @@ struct DaemonAttackTests {
         #expect(try grant(daemon, "aios-agent-task", "fs:delete:\(directory)/a", task: "task-1").status == 0)
         let arguments = execArguments(daemon, as: "aios-agent-task", "fs.delete", ["path": directory + "/a"])
         let call = try BackgroundCall(arguments)
-        guard let pendingID = try? await waitForPending(daemon) else {
-            Issue.record("the call never became pending: \(call.finish())")
+        let pendingID: String
+        do {
+            pendingID = try await waitForPending(daemon)
+        } catch {
+            Issue.record("\(error); the client: \(call.finish())")
             return
         }
         #expect(try daemon.call("complete-task", as: "orchestrator", ["--task-id", "task-1"]).status == 0)
@@ -123,8 +126,11 @@ struct DaemonAttackTests {
         #expect(try grant(daemon, "aios-agent-task", "fs:delete:\(directory)/*").status == 0)
         let client = try BackgroundCall(
             execArguments(daemon, as: "aios-agent-task", "fs.delete", ["path": directory + "/a"]))
-        guard let pendingID = try? await waitForPending(daemon) else {
-            Issue.record("the call never became pending: \(client.finish())")
+        let pendingID: String
+        do {
+            pendingID = try await waitForPending(daemon)
+        } catch {
+            Issue.record("\(error); the client: \(client.finish())")
             return
         }
         client.kill()
@@ -145,16 +151,21 @@ struct DaemonAttackTests {
 
     func waitForPending(_ daemon: DaemonFixture) async throws -> String {
         // Generous: with the whole suite in parallel (the soak test saturates both cores for a minute or more), a
-        // client may need many seconds to start and finish its handshake.
+        // client may need many seconds to start and finish its handshake. Polled at 5 Hz, well inside the
+        // orchestrator's read budget.
         let deadline = Date() + 140
+        var last = "no poll finished"
         while Date() < deadline {
-            let listed = try daemon.call("pending", as: "orchestrator", ["--json"])
-            if let range = listed.stdout.range(of: #"pending-[0-9a-f]{8}"#, options: .regularExpression) {
-                return String(listed.stdout[range])
+            // A poll that fails is retried; the last answer explains a timeout.
+            if let listed = try? daemon.call("pending", as: "orchestrator", ["--json"]) {
+                if let range = listed.stdout.range(of: #"pending-[0-9a-f]{8}"#, options: .regularExpression) {
+                    return String(listed.stdout[range])
+                }
+                last = "status \(listed.status): \(listed.stdout) \(listed.stderr)"
             }
-            try await Task.sleep(for: .milliseconds(50))
+            try await Task.sleep(for: .milliseconds(200))
         }
-        throw DaemonFixture.FixtureError(message: "no call became pending")
+        throw DaemonFixture.FixtureError(message: "no call became pending; the last listing: \(last)")
     }
 
     @Test("reads of a FIFO fail at once and the daemon keeps serving")

@@ -19,9 +19,10 @@ struct FirewallDaemonTests {
         return (process.terminationStatus, output)
     }
 
-    @Test("the Network Agent blocks and allows, an agent without firewall: may not, each change is a policy_change")
+    @Test(
+        "the Network Agent blocks and allows, an agent without firewall: may not, each change is a policy_change",
+        .requiresRoot("network namespaces and nftables"))
     func changes() throws {
-        guard requireRoot("network namespaces and nftables") else { return }
         let namespace = "aios-it-fw-\(getpid())"
         try ip(["netns", "add", namespace])
         defer { try? ip(["netns", "del", namespace]) }
@@ -55,9 +56,10 @@ struct FirewallDaemonTests {
         #expect(audit.stdout.contains("\"result\":\"denied\""), "the monitor's refused block: \(audit.stdout)")
     }
 
-    @Test("serve --firewall runs the IDS: five failed SSH passwords in sshd's log get the source blocked and recorded")
+    @Test(
+        "serve --firewall runs the IDS: five failed SSH passwords in sshd's log get the source blocked and recorded",
+        .requiresRoot("network namespaces, nftables, NFLOG"))
     func intrusionDetection() throws {
-        guard requireRoot("network namespaces, nftables, NFLOG") else { return }
         let namespace = "aios-it-ids-\(getpid())"
         try ip(["netns", "add", namespace])
         defer { try? ip(["netns", "del", namespace]) }

@@ -5,10 +5,10 @@ import Testing
 @Suite("aios-sec sandbox run")
 struct SandboxCLITests {
     @Test(
-        "an agent runs as its uid, in its own cgroup joined before exec, writing only where fs:write allows, reading its secret copy"
+        "an agent runs as its uid, in its own cgroup joined before exec, writing only where fs:write allows, reading its secret copy",
+        .requiresRoot("sandbox run")
     )
     func confined() throws {
-        guard requireRoot("sandbox run") else { return }
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("aios-sandbox-\(UUID().uuidString)")
             .path
         for sub in ["allowed", "denied"] {
@@ -152,9 +152,10 @@ struct SandboxCLIHardeningTests {
         }
     }
 
-    @Test("an agent cannot push keystrokes into the terminal that started sandbox run or secrets exec (TIOCSTI)")
+    @Test(
+        "an agent cannot push keystrokes into the terminal that started sandbox run or secrets exec (TIOCSTI)",
+        .requiresRoot("sandbox run"))
     func terminalInjection() throws {
-        guard requireRoot("sandbox run") else { return }
         let setup = try Setup()
         defer { setup.cleanUp() }
         // The probe never prints the marker itself: it shows up only if the terminal echoes injected input.
@@ -198,18 +199,18 @@ struct SandboxCLIHardeningTests {
         }
     }
 
-    @Test("a read-only role (the built-in aios-agent-security, fs:read:*) starts")
+    @Test("a read-only role (the built-in aios-agent-security, fs:read:*) starts", .requiresRoot("sandbox run"))
     func readOnlyRole() throws {
-        guard requireRoot("sandbox run") else { return }
         let setup = try Setup()
         defer { setup.cleanUp() }
         let run = try BinaryRunner.run(setup.arguments(agent: "aios-agent-security", builtin: true, ["/bin/true"]))
         #expect(run.status == 0, "\(run.stderr)")
     }
 
-    @Test("a SIGKILLed launcher's cgroups are reclaimed and its agent's end recorded at the next start")
+    @Test(
+        "a SIGKILLed launcher's cgroups are reclaimed and its agent's end recorded at the next start",
+        .requiresRoot("sandbox run"))
     func killedLauncher() throws {
-        guard requireRoot("sandbox run") else { return }
         let setup = try Setup()
         defer { setup.cleanUp() }
         let launcher = Process()

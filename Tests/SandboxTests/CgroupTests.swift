@@ -6,9 +6,10 @@ import Testing
 
 @Suite("Per-agent cgroups: limits, freeze, kill (v1 or v2, whichever this kernel has)")
 struct CgroupTests {
-    @Test("a cgroup below our own test folder gets the limits, holds a real process, freezes, thaws and kills it")
+    @Test(
+        "a cgroup below our own test folder gets the limits, holds a real process, freezes, thaws and kills it",
+        .requiresRoot("cgroups"))
     func lifecycle() throws {
-        guard requireRoot("cgroups") else { return }
         let layout = try CgroupLayout.detect()
         let cgroup = try AgentCgroup(
             layout: layout, parent: "aios-test-\(getpid())", name: "agent-\(UUID().uuidString.prefix(8))",
@@ -60,9 +61,10 @@ struct CgroupTests {
 
 @Suite("Every agent at once: the emergency stop's mechanism")
 struct AgentCgroupTreeTests {
-    @Test("freezing the parent stops every agent; kill-all leaves none; the time each took is measured")
+    @Test(
+        "freezing the parent stops every agent; kill-all leaves none; the time each took is measured",
+        .requiresRoot("cgroups"))
     func freezeAndKillAll() throws {
-        guard requireRoot("cgroups") else { return }
         let layout = try CgroupLayout.detect()
         let parent = "aios-test-\(getpid())-tree"
         var groups: [AgentCgroup] = []

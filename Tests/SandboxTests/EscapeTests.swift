@@ -24,9 +24,10 @@ struct EscapeTests {
                 print(name + "=" + errno.errorcode.get(error.errno, str(error.errno)))
         """
 
-    @Test("/etc/shadow: absent from the view; and Landlock alone refuses it even to root")
+    @Test(
+        "/etc/shadow: absent from the view; and Landlock alone refuses it even to root",
+        .requiresRoot("namespaces and another uid"))
     func shadow() throws {
-        guard requireRoot("namespaces and another uid") else { return }
         let (_, output) = try runConfined("cat /etc/shadow >/dev/null 2>&1; echo \"view=$?\"", capabilities: [])
         #expect(probeResults(output)["view"] == "1", "\(output)")
         // The second layer on its own: root, the host's filesystem, only Landlock from fs:read:/usr/*.
@@ -44,9 +45,10 @@ struct EscapeTests {
         #expect(text.contains("Permission denied"), "\(text)")
     }
 
-    @Test("writes outside fs:write via .., symlinks, hard links, /proc/self/root, /proc/1/root and bind mounts fail")
+    @Test(
+        "writes outside fs:write via .., symlinks, hard links, /proc/self/root, /proc/1/root and bind mounts fail",
+        .requiresRoot("namespaces and another uid"))
     func writesOutside() throws {
-        guard requireRoot("namespaces and another uid") else { return }
         let granted = "/var/tmp/aios-escape-\(getpid())"
         try FileManager.default.createDirectory(atPath: granted + "/in", withIntermediateDirectories: true)
         chown(granted + "/in", 61990, 61990)
@@ -74,9 +76,10 @@ struct EscapeTests {
                 && !FileManager.default.fileExists(atPath: "/usr/evil"))
     }
 
-    @Test("raw and packet sockets, ptrace, kernel modules and new user namespaces are refused")
+    @Test(
+        "raw and packet sockets, ptrace, kernel modules and new user namespaces are refused",
+        .requiresRoot("namespaces and another uid"))
     func kernelSurface() throws {
-        guard requireRoot("namespaces and another uid") else { return }
         let (_, output) = try runConfined(
             """
             python3 - <<'PY'
@@ -96,9 +99,10 @@ struct EscapeTests {
         #expect(results["unshare-tool"] != nil && results["unshare-tool"] != "0", "\(output)")
     }
 
-    @Test("the host's network, its abstract sockets and another agent's socket are out of reach")
+    @Test(
+        "the host's network, its abstract sockets and another agent's socket are out of reach",
+        .requiresRoot("network namespaces"))
     func network() throws {
-        guard requireRoot("network namespaces") else { return }
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -144,9 +148,10 @@ struct EscapeTests {
         }
     }
 
-    @Test("a fork bomb stops at pids.max and the host keeps working; killing the cgroup ends it")
+    @Test(
+        "a fork bomb stops at pids.max and the host keeps working; killing the cgroup ends it", .requiresRoot("cgroups")
+    )
     func forkBomb() throws {
-        guard requireRoot("cgroups") else { return }
         var observed: (pids: Int, hostRan: Bool) = (0, false)
         let (status, _) = try runConfined(
             // The main shell then loops without forking, so it stays until the cgroup is killed.
@@ -166,9 +171,8 @@ struct EscapeTests {
         #expect(status == 137, "killed with the cgroup")
     }
 
-    @Test("a memory hog is killed alone (137); the CPU quota holds a spinning loop")
+    @Test("a memory hog is killed alone (137); the CPU quota holds a spinning loop", .requiresRoot("cgroups"))
     func memoryAndCPU() throws {
-        guard requireRoot("cgroups") else { return }
         let (hog, output) = try runConfined(
             "python3 -c 'x = bytearray(256 << 20); print(\"survived\")'", capabilities: [],
             limits: CgroupLimits(memoryBytes: 32 << 20))
@@ -208,9 +212,10 @@ struct LandlockNetworkTests {
         #expect(none.handled == LandlockNetwork.bind | LandlockNetwork.connect && none.ports.isEmpty)
     }
 
-    @Test("the agent binds only its net:listen port and, without net:connect, connects nowhere")
+    @Test(
+        "the agent binds only its net:listen port and, without net:connect, connects nowhere",
+        .requiresRoot("namespaces and another uid"))
     func enforced() throws {
-        guard requireRoot("namespaces and another uid") else { return }
         let (_, output) = try runConfined(
             """
             python3 - <<'PY'

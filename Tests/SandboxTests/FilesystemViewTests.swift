@@ -8,9 +8,10 @@ import Testing
 @Suite("The agent's private filesystem and PID namespace")
 struct FilesystemViewTests {
     // The view alone (no Landlock), so that listing / shows what exists; Landlock is tested on its own elsewhere.
-    @Test("only the runtime, the granted paths, a private /proc, /dev basics and a scratch /tmp exist")
+    @Test(
+        "only the runtime, the granted paths, a private /proc, /dev basics and a scratch /tmp exist",
+        .requiresRoot("mount and PID namespaces"))
     func privateView() throws {
-        guard requireRoot("mount and PID namespaces") else { return }
         let granted = "/var/tmp/aios-view-\(getpid())"
         try FileManager.default.createDirectory(atPath: granted, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: granted) }
@@ -43,9 +44,10 @@ struct FilesystemViewTests {
         #expect(!FileManager.default.fileExists(atPath: "/tmp/scratch"), "the scratch is the agent's own")
     }
 
-    @Test("the daemon's socket is the one socket reachable; other host sockets do not exist in the view")
+    @Test(
+        "the daemon's socket is the one socket reachable; other host sockets do not exist in the view",
+        .requiresRoot("mount namespaces"))
     func daemonSocketOnly() throws {
-        guard requireRoot("mount namespaces") else { return }
         let directory = "/run/aios-view-test-\(getpid())"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -72,9 +74,8 @@ struct FilesystemViewTests {
         #expect(daemon.acceptedBytes() == Array("hello".utf8))
     }
 
-    @Test("a failing mount names itself, and nothing runs")
+    @Test("a failing mount names itself, and nothing runs", .requiresRoot("mount namespaces"))
     func failingMount() throws {
-        guard requireRoot("mount namespaces") else { return }
         let view = FilesystemView(
             root: AgentConfinement.defaultViewRoot,
             mounts: [FilesystemView.Mount.bind("/nonexistent-\(getpid())", writable: false)])

@@ -9,9 +9,10 @@ import Testing
 /// Landlock, what PID 1 and the user keyring give away): each must fail inside a full agent sandbox.
 @Suite("Escape attempts from the agent sandbox: terminal, binds, sockets, code, leftovers", .serialized)
 struct HardeningTests {
-    @Test("TIOCSTI and TIOCLINUX are refused by seccomp (also with high bits set); the agent leads no session")
+    @Test(
+        "TIOCSTI and TIOCLINUX are refused by seccomp (also with high bits set); the agent leads no session",
+        .requiresRoot("namespaces and another uid"))
     func terminalIoctls() throws {
-        guard requireRoot("namespaces and another uid") else { return }
         let (_, output) = try runConfined(
             """
             python3 - <<'PY'
@@ -35,9 +36,10 @@ struct HardeningTests {
         #expect(results["sid"] == "1", "the session is the namespace's own, led by its PID 1: \(output)")
     }
 
-    @Test("a symlink the agent planted under its write grant does not redirect a later bind; the launch names it")
+    @Test(
+        "a symlink the agent planted under its write grant does not redirect a later bind; the launch names it",
+        .requiresRoot("namespaces and another uid"))
     func plantedSymlink() throws {
-        guard requireRoot("namespaces and another uid") else { return }
         let base = "/var/tmp/aios-planted-\(getpid())"
         let writable = base + "/w"
         try FileManager.default.createDirectory(atPath: writable, withIntermediateDirectories: true)
@@ -57,9 +59,10 @@ struct HardeningTests {
         #expect(!output.contains("host-secret"), "\(output)")
     }
 
-    @Test("fs:read:* starts; every mount is read-only, nosuid and nodev; host sockets are hidden, the daemon's is not")
+    @Test(
+        "fs:read:* starts; every mount is read-only, nosuid and nodev; host sockets are hidden, the daemon's is not",
+        .requiresRoot("namespaces and another uid"))
     func hostSockets() throws {
-        guard requireRoot("namespaces and another uid") else { return }
         let tag = "aios-sockets-\(getpid())"
         let state = "/var/lib/\(tag)/state"
         for directory in ["/run/\(tag)", state, "/var/tmp/\(tag)"] {
@@ -107,9 +110,10 @@ struct HardeningTests {
         }
     }
 
-    @Test("a mask under a writable grant creates nothing on the host where there is nothing to hide")
+    @Test(
+        "a mask under a writable grant creates nothing on the host where there is nothing to hide",
+        .requiresRoot("namespaces and another uid"))
     func masksCreateNothing() throws {
-        guard requireRoot("namespaces and another uid") else { return }
         let missing = "/var/tmp/aios-mask-\(getpid())/state"
         let (status, output) = try runConfined(
             "echo ok", capabilities: ["fs:write:/var/tmp/*"], hidden: [missing])
@@ -117,9 +121,10 @@ struct HardeningTests {
         #expect(!FileManager.default.fileExists(atPath: "/var/tmp/aios-mask-\(getpid())"))
     }
 
-    @Test("scratch /tmp has an inode limit; memfd and ld.so do not run code Landlock would not exec; no AF_VSOCK")
+    @Test(
+        "scratch /tmp has an inode limit; memfd and ld.so do not run code Landlock would not exec; no AF_VSOCK",
+        .requiresRoot("namespaces and another uid"))
     func codeAndScratch() throws {
-        guard requireRoot("namespaces and another uid") else { return }
         let (_, output) = try runConfined(
             """
             python3 - <<'PY'
@@ -156,9 +161,10 @@ struct HardeningTests {
         #expect(results["ldso-scratch"] != nil && results["ldso-scratch"] != "0", "\(output)")
     }
 
-    @Test("PID 1's command line is not the agent's to read; keys an agent left in its user keyring are gone next run")
+    @Test(
+        "PID 1's command line is not the agent's to read; keys an agent left in its user keyring are gone next run",
+        .requiresRoot("namespaces and another uid"))
     func leftovers() throws {
-        guard requireRoot("namespaces and another uid") else { return }
         let keys = """
             python3 - <<'PY'
             \(EscapeTests.probe)

@@ -6,9 +6,10 @@ import Testing
 
 @Suite("Namespaces of the agent's own")
 struct NamespaceTests {
-    @Test("in its network namespace the child sees only a loopback device; the host keeps its own")
+    @Test(
+        "in its network namespace the child sees only a loopback device; the host keeps its own",
+        .requiresRoot("unshare(CLONE_NEWNET)"))
     func network() throws {
-        guard requireRoot("unshare(CLONE_NEWNET)") else { return }
         let output = Pipe()
         let child = try PendingProcess(
             LaunchSpec(

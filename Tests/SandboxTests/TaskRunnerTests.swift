@@ -212,9 +212,10 @@ enum TaskFixture {
 
 @Suite("Task runner: real podman runs (root)")
 struct TaskRunnerTests {
-    @Test("output and error output are captured apart, streamed as they come, and the exit status is the task's")
+    @Test(
+        "output and error output are captured apart, streamed as they come, and the exit status is the task's",
+        .requiresRoot("root podman"))
     func capture() throws {
-        guard requireRoot("root podman") else { return }
         let seen = Mutex<[TaskStream: [UInt8]]>([:])
         let result = try TaskFixture.runner.get().run(TaskFixture.spec("echo out; echo err >&2; exit 3")) {
             stream, chunk in seen.withLock { $0[stream, default: []] += chunk }
@@ -227,9 +228,8 @@ struct TaskRunnerTests {
         #expect(result.containerName.hasPrefix(TaskRunner.namePrefix))
     }
 
-    @Test("output beyond the limit is counted and reported as truncated, not kept")
+    @Test("output beyond the limit is counted and reported as truncated, not kept", .requiresRoot("root podman"))
     func truncation() throws {
-        guard requireRoot("root podman") else { return }
         var spec = TaskFixture.spec("head -c 100000 /dev/zero")
         spec.outputLimit = 1000
         let result = try TaskFixture.run(spec)
@@ -239,9 +239,9 @@ struct TaskRunnerTests {
 
     @Test(
         "escape: the task's root is read-only, for an image and for a rootfs directory (which stays unchanged)",
+        .requiresRoot("root podman"),
         arguments: ["image", "rootfs"])
     func readOnlyRoot(_ kind: String) throws {
-        guard requireRoot("root podman") else { return }
         let directory = FileManager.default.temporaryDirectory.path + "/aios-task-test-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var root = TaskRoot.image(TaskImage.baseName)
@@ -267,9 +267,10 @@ struct TaskRunnerTests {
         }
     }
 
-    @Test("the scratch /tmp is writable, sized, and gone after the task: a second task does not see the file")
+    @Test(
+        "the scratch /tmp is writable, sized, and gone after the task: a second task does not see the file",
+        .requiresRoot("root podman"))
     func scratchIsDestroyed() throws {
-        guard requireRoot("root podman") else { return }
         let first = try TaskFixture.run(
             TaskFixture.spec("echo data > /tmp/scratch && cat /tmp/scratch && grep -E ' /tmp | /dev/shm ' /proc/mounts")
         )
@@ -288,9 +289,8 @@ struct TaskRunnerTests {
         }
     }
 
-    @Test("no network: only lo; with the network granted there is another interface")
+    @Test("no network: only lo; with the network granted there is another interface", .requiresRoot("root podman"))
     func network() throws {
-        guard requireRoot("root podman") else { return }
         let closed = try TaskFixture.run(TaskFixture.spec("cat /proc/net/dev"))
         #expect(interfaces(closed.outputText) == ["lo"])
         var spec = TaskFixture.spec("cat /proc/net/dev")
@@ -300,9 +300,8 @@ struct TaskRunnerTests {
         #expect(interfaces(open.outputText).contains { $0 != "lo" }, "\(open.outputText) \(open.errorOutputText)")
     }
 
-    @Test("the pids limit holds: a loop of background sleeps cannot fork past it")
+    @Test("the pids limit holds: a loop of background sleeps cannot fork past it", .requiresRoot("root podman"))
     func pidsLimit() throws {
-        guard requireRoot("root podman") else { return }
         var spec = TaskFixture.spec(
             "i=0; while [ $i -lt 40 ]; do sleep 10 & i=$((i+1)); done; echo all forked")
         spec.pids = 16
@@ -313,9 +312,8 @@ struct TaskRunnerTests {
         #expect(result.errorOutputText.contains("can't fork"), "\(result.errorOutputText)")
     }
 
-    @Test("the memory limit holds: a 300 MB hog under 64 MiB is killed (137)")
+    @Test("the memory limit holds: a 300 MB hog under 64 MiB is killed (137)", .requiresRoot("root podman"))
     func memoryLimit() throws {
-        guard requireRoot("root podman") else { return }
         var spec = TaskFixture.spec("head -c 300m /dev/zero | tail")
         spec.memoryBytes = 64 << 20
         let result = try TaskFixture.run(spec)
@@ -323,9 +321,8 @@ struct TaskRunnerTests {
         #expect(!result.timedOut)
     }
 
-    @Test("the timeout kills the task, reports it, and leaves no container behind")
+    @Test("the timeout kills the task, reports it, and leaves no container behind", .requiresRoot("root podman"))
     func timeout() throws {
-        guard requireRoot("root podman") else { return }
         let runner = try TaskFixture.runner.get()
         var spec = TaskFixture.spec("echo started; sleep 30")
         spec.timeout = .seconds(1)
@@ -337,9 +334,10 @@ struct TaskRunnerTests {
         #expect(try runner.podman.call(["container", "exists", result.containerName]).status == 1)
     }
 
-    @Test("a timeout that comes before the container exists still stops it and leaves nothing behind")
+    @Test(
+        "a timeout that comes before the container exists still stops it and leaves nothing behind",
+        .requiresRoot("root podman"))
     func earlyTimeout() throws {
-        guard requireRoot("root podman") else { return }
         let runner = try TaskFixture.runner.get()
         var spec = TaskFixture.spec("sleep 30")
         spec.timeout = .milliseconds(20)
@@ -349,9 +347,10 @@ struct TaskRunnerTests {
         #expect(try runner.podman.call(["container", "exists", result.containerName]).status == 1)
     }
 
-    @Test("escape: the task's root is not the host's root (uid 0 maps to an unprivileged uid) and has no capabilities")
+    @Test(
+        "escape: the task's root is not the host's root (uid 0 maps to an unprivileged uid) and has no capabilities",
+        .requiresRoot("root podman"))
     func userNamespace() throws {
-        guard requireRoot("root podman") else { return }
         let result = try TaskFixture.run(
             TaskFixture.spec("cat /proc/self/uid_map /proc/self/gid_map; id -u; grep CapEff /proc/self/status"))
         let lines = result.outputText.split(separator: "\n").map { $0.split(whereSeparator: \.isWhitespace) }

@@ -41,9 +41,10 @@ func runAsAgent(_ script: String, uid: UInt32, ring: AgentKeyring) throws -> (st
 struct AgentHandoffTests {
     static let agentUID: UInt32 = 61_777
 
-    @Test("a real child process reads exactly its copies and cannot change them or reach a master")
+    @Test(
+        "a real child process reads exactly its copies and cannot change them or reach a master",
+        .requiresRoot("the agent runs as its own uid"))
     func handOff() throws {
-        guard requireRoot("the agent runs as its own uid") else { return }
         let fixture = try VaultFixture(["anthropic-api-key": "sk-ant-CANARY-A", "openai-api-key": "sk-oai-CANARY-B"])
         let ring = try AgentKeyring.openOrCreate(agent: "agent-\(UUID().uuidString.prefix(8))", in: fixture.vault)
         let copies = try ring.provide(["anthropic-api-key"], from: fixture.vault, ttl: { _ in nil })
@@ -72,9 +73,10 @@ struct AgentHandoffTests {
             try fixture.vault.read("anthropic-api-key").withUnsafeBytes { Array($0) } == Array("sk-ant-CANARY-A".utf8))
     }
 
-    @Test("rotation updates the running agent's copy in place, re-arms its expiry, keeps a grace value only if asked")
+    @Test(
+        "rotation updates the running agent's copy in place, re-arms its expiry, keeps a grace value only if asked",
+        .requiresRoot("the agent runs as its own uid"))
     func rotation() throws {
-        guard requireRoot("the agent runs as its own uid") else { return }
         let fixture = try VaultFixture(["api-token": "old-CANARY"])
         let ring = try AgentKeyring.openOrCreate(agent: "agent-\(UUID().uuidString.prefix(8))", in: fixture.vault)
         let copy = try ring.provide(["api-token"], from: fixture.vault, ttl: { _ in 3600 })[0].serial
