@@ -4,10 +4,11 @@ SWIFT ?= swift
 STATE_DIR ?= $(CURDIR)/.aios
 # Debian packages the build, the tests and the benchmarks need (bubblewrap only as the sandbox benchmark's anchor,
 # apparmor only for apparmor_parser, which checks rendered profiles; sshd, nmap and fail2ban only for tests and
-# benchmarks inside network namespaces); `make deps` installs the missing ones. Installing never starts a service
+# benchmarks inside network namespaces; systemd for journalctl, and for the journald a test runs in its own
+# namespaces); `make deps` installs the missing ones. Installing never starts a service
 # (sshd, fail2ban): a policy-rc.d that refuses is in place while apt runs, so the host's network stays untouched.
 DEB_PACKAGES := git python3 python3-venv libsqlite3-dev libseccomp-dev keyutils openssl iproute2 podman runc busybox-static apparmor bubblewrap \
-  libnftables-dev nftables nmap openssh-server openssh-client sshpass fail2ban
+  libnftables-dev nftables nmap openssh-server openssh-client sshpass fail2ban systemd util-linux
 FUZZ_SECONDS ?= 60
 SHARED ?= $(CURDIR)/../shared
 
