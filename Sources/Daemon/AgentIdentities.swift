@@ -1,6 +1,7 @@
 import Agents
 import Audit
 import CFileAccess
+import Crypto
 import Foundation
 import PKI
 import Synchronization
@@ -18,6 +19,9 @@ public final class AgentIdentities: AgentIdentityProvider {
     public static let candidates = ["/run/aios-sec/identities", "/dev/shm/aios-sec-identities"]
 
     let issuer: IdentityIssuer
+    /// This daemon's own folder under the base: two daemons on one host (tests, or a second state directory)
+    /// never share an agent's directory.
+    let instance: String
     let denyList: DenyList
     let record: @Sendable (AuditDraft) -> Void
     private let running = Mutex<[String: RunningIdentity]>([:])
@@ -30,12 +34,15 @@ public final class AgentIdentities: AgentIdentityProvider {
 
     public init(issuer: IdentityIssuer, denyList: DenyList, record: @escaping @Sendable (AuditDraft) -> Void) {
         self.issuer = issuer
+        let digest = SHA256.hash(data: Data(issuer.state.directory.utf8))
+        instance = digest.prefix(6).map { String(format: "%02x", $0) }.joined()
         self.denyList = denyList
         self.record = record
     }
 
     public func provide(agent: String, uid: UInt32, gid: UInt32) throws -> String {
-        let base = try Self.base()
+        let base = try Self.base() + "/" + instance
+        try Self.makePrivateDirectory(base, mode: 0o711)
         let directory = base + "/" + agent
         try Self.makePrivateDirectory(directory, mode: 0o755)
         let managed = ManagedIdentity(

@@ -6,11 +6,14 @@ import Testing
 /// renewed about every 9 s) keep the orchestrator, an operator and a running agent working across three renewals,
 /// and a stopped agent's identity — even a copy of its files — no longer works.
 @Suite(.serialized) struct IdentityLifecycleTests {
-    /// Where the daemon keeps a running agent's identity (the first of its candidate directories on a tmpfs).
-    static func agentIdentity(_ agent: String) -> String? {
-        ["/run/aios-sec/identities/", "/dev/shm/aios-sec-identities/"].map { $0 + agent }.first {
-            FileManager.default.fileExists(atPath: $0 + "/cert.pem")
-        }
+    /// Where this daemon keeps a running agent's identity: the directory its `identity_issue` entry names.
+    static func agentIdentity(_ agent: String, daemon: DaemonFixture) throws -> String? {
+        let issued = try BinaryRunner.run([
+            "audit", "query", "--state-dir", daemon.state, "--action", "identity_issue", "--json",
+        ])
+        guard let range = issued.stdout.range(of: #""directory":"[^"]*/\#(agent)""#, options: .regularExpression)
+        else { return nil }
+        return String(issued.stdout[range].dropFirst(#""directory":""#.count).dropLast())
     }
 
     /// The serial of the certificate in an identity directory now.
@@ -40,7 +43,9 @@ import Testing
         let agent = "aios-agent-monitor"
         let spawned = try daemon.call("spawn", as: "orchestrator", ["--agent", agent, "--", "/bin/sleep", "600"])
         #expect(spawned.status == 0, "\(spawned.stderr)")
-        let agentDirectory = try #require(Self.agentIdentity(agent), "the running agent has an identity")
+        let agentDirectory = try #require(
+            try Self.agentIdentity(agent, daemon: daemon), "the running agent has an identity")
+        #expect(FileManager.default.fileExists(atPath: agentDirectory + "/key.pem"))
         let holders = [daemon.identity("orchestrator"), daemon.identity("operator-admin"), agentDirectory]
 
         var serials = holders.map { _ in Set<String>() }
