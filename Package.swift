@@ -169,6 +169,7 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["Capabilities", "SecurityTesting"], exclude: ["Fixtures"]),
+            name: "IntegrationTests", dependencies: ["Capabilities", "Policy", "SecurityTesting"], exclude: ["Fixtures"]
+        ),
     ]
 )

@@ -169,6 +169,9 @@ struct ListeningReporter: Service {
         } else if let ipv6 = address.ipv6 {
             report("[\(ipv6.host)]:\(ipv6.port)")
         } else if let unix = address.unixDomainSocket {
+            // Agents run as uids of their own and must be able to connect; who may call is decided by mTLS (as on
+            // the loopback port, which every local user can reach), not by the socket's mode.
+            _ = chmod(unix.path, 0o666)
             report("unix:\(unix.path)")
         }
         try? await gracefulShutdown()
