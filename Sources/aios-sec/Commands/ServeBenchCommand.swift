@@ -21,6 +21,12 @@ struct ServeBenchCommand: AsyncParsableCommand {
     @Option(help: "HTTP/2 connections the streams are spread over.") var connections = 4
     @Option(help: "Seconds per measurement.") var seconds = 5.0
     @Option(help: "Where the throw-away state directory goes (the ledger's disk matters).") var directory: String?
+    @Option(
+        help: """
+            A Python interpreter that imports aios_security (e.g. .venv/bin/python): its SDK also measured as a \
+            client of its own, with Benchmarks/sdk_client.py.
+            """)
+    var python: String?
 
     func run() async throws {
         let base = directory ?? FileManager.default.temporaryDirectory.path
@@ -40,9 +46,10 @@ struct ServeBenchCommand: AsyncParsableCommand {
         let file = base + "/aios-bench-read-\(getpid()).txt"
         try Data(repeating: 0x61, count: 4096).write(to: URL(fileURLWithPath: file))
         defer { try? FileManager.default.removeItem(atPath: file) }
+        let shared = SharedAuthority(authority)
         let bound = AsyncStream<String>.makeStream()
         let server = DaemonServer(
-            core: core, state: state, authority: SharedAuthority(authority), address: .tcp(host: "127.0.0.1", port: 0),
+            core: core, state: state, authority: shared, address: .tcp(host: "127.0.0.1", port: 0),
             broker: Broker(
                 protected: core.protected, backups: BackupStore(directory: state.directory + "/backups")),
             budgets: .unlimited)
@@ -52,25 +59,46 @@ struct ServeBenchCommand: AsyncParsableCommand {
             throw ExitStatus.software
         }
         let identity = state.identity("aios-agent-system")
+        let load = GRPCLoad(
+            server: "127.0.0.1:\(port)", identity: identity, streams: streams, connections: connections,
+            seconds: seconds)
 
         // The transport's ceiling: a call that writes nothing to the ledger.
-        let statusRun = try await measure(port: port, identity: identity) { client in
+        let statusRun = try await load.run { client in
             _ = try await client.status(Aios_Security_V1_StatusRequest())
         }
         var authorize = Aios_Security_V1_AuthorizeRequest()
         authorize.tool = "fs.read"
         authorize.arguments = ["path": "/etc/hosts"]
-        let authorizeRun = try await measure(port: port, identity: identity) { [authorize] client in
+        let authorizeRun = try await load.run { [authorize] client in
             let response = try await client.authorize(authorize)
             precondition(response.decision.allowed)
         }
         var read = Aios_Security_V1_ExecuteToolRequest()
         read.tool = "fs.read"
         read.arguments = ["path": file]
-        let readRun = try await measure(port: port, identity: identity) { [read] client in
+        let readRun = try await load.run { [read] client in
             let response = try await client.executeTool(read)
             precondition(response.output.count == 4096)
         }
+        // Clients in processes of their own, over TCP and over a Unix socket (a second listener on the same core).
+        let socket = state.directory + "/bench.sock"
+        let unixServer = DaemonServer(
+            core: core, state: state, authority: shared, address: .unix(path: socket),
+            broker: Broker(protected: core.protected, backups: BackupStore(directory: state.directory + "/backups")),
+            budgets: .unlimited)
+        let unixBound = AsyncStream<String>.makeStream()
+        let servingUnix = Task { try await unixServer.run { unixBound.continuation.yield($0) } }
+        var unixIterator = unixBound.stream.makeAsyncIterator()
+        _ = await unixIterator.next()
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Benchmarks/sdk_client.py")
+        let separate = try SeparateClients(
+            identity: identity.directory, seconds: seconds, streams: streams, connections: connections,
+            python: python.map { ($0, script.path) }
+        ).run(servers: [("tcp", "127.0.0.1:\(port)"), ("unix", "unix:" + socket)])
+        servingUnix.cancel()
+        _ = try? await servingUnix.value
         serving.cancel()
         _ = try? await serving.value
         let floor = try sqliteFloor(directory: state.directory)
@@ -78,6 +106,11 @@ struct ServeBenchCommand: AsyncParsableCommand {
         print(statusRun.line("Status (no ledger write: the mTLS gRPC ceiling)"))
         print(authorizeRun.line("Authorize, decision durable before reply"))
         print(readRun.line("ExecuteTool(fs.read, 4 KiB), 2 durable entries per call"))
+        for result in separate {
+            print(
+                "SERVE_RESULT separate process, \(result.client) over \(result.transport), \(result.rpc): \(result.line)"
+            )
+        }
         print(
             String(
                 format: "SERVE_RESULT floor: SQLite insert loop, WAL+FULL, 1 row per transaction: %.0f rows/s",
@@ -86,70 +119,6 @@ struct ServeBenchCommand: AsyncParsableCommand {
             String(
                 format: "SERVE_RESULT floor: SQLite insert loop, WAL+FULL, %d rows per transaction: %.0f rows/s",
                 streams, floor.grouped))
-    }
-
-    struct Run {
-        let calls: Int
-        let seconds: Double
-        let latencies: [Double]
-        let streams: Int
-
-        func line(_ what: String) -> String {
-            let sorted = latencies.sorted()
-            func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
-            return String(
-                format: "SERVE_RESULT %@: %.0f calls/s, p50 %.2f ms, p99 %.2f ms (%d streams, %d calls)",
-                what, Double(calls) / seconds, percentile(0.5), percentile(0.99), streams, calls)
-        }
-    }
-
-    private func measure(
-        port: Int, identity: WorkloadIdentity,
-        _ call:
-            @escaping @Sendable (Aios_Security_V1_SecurityService.Client<HTTP2ClientTransport.Posix>) async throws
-            -> Void
-    ) async throws -> Run {
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        let perConnection = max(1, streams / connections)
-        let started = ContinuousClock.now
-        let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
-            for _ in 0..<connections {
-                group.addTask {
-                    let transport = try HTTP2ClientTransport.Posix(
-                        target: .ipv4(address: "127.0.0.1", port: port),
-                        transportSecurity: .mTLS(
-                            certificateChain: [.file(path: identity.certificatePath, format: .pem)],
-                            privateKey: .file(path: identity.keyPath, format: .pem)
-                        ) { $0.trustRoots = .certificates([.file(path: identity.bundlePath, format: .pem)]) })
-                    return try await withGRPCClient(transport: transport) { grpc in
-                        let client = Aios_Security_V1_SecurityService.Client(wrapping: grpc)
-                        return try await withThrowingTaskGroup(of: [Double].self) { streams in
-                            for _ in 0..<perConnection {
-                                streams.addTask {
-                                    var local: [Double] = []
-                                    while ContinuousClock.now < deadline {
-                                        let start = ContinuousClock.now
-                                        try await call(client)
-                                        let elapsed = ContinuousClock.now - start
-                                        local.append(
-                                            Double(elapsed.components.seconds) * 1000
-                                                + Double(elapsed.components.attoseconds) / 1e15)
-                                    }
-                                    return local
-                                }
-                            }
-                            return try await streams.reduce(into: []) { $0 += $1 }
-                        }
-                    }
-                }
-            }
-            return try await group.reduce(into: []) { $0 += $1 }
-        }
-        let elapsed = ContinuousClock.now - started
-        return Run(
-            calls: latencies.count,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-            latencies: latencies, streams: perConnection * connections)
     }
 
     /// The floor: how fast plain SQLite can durably insert rows of the ledger's size on this disk.
