@@ -7,7 +7,8 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Benchmarks with the figures recorded in Benchmarks/RESULTS.md.",
         subcommands: [
             AuthzBenchCommand.self, AuditBenchCommand.self, SecretsBenchCommand.self, PKIBenchCommand.self,
-            ServeBenchCommand.self, ServeClientBenchCommand.self, SandboxBenchCommand.self, FirewallBenchCommand.self, IDSBenchAlias.self,
+            ServeBenchCommand.self, ServeClientBenchCommand.self, SandboxBenchCommand.self, FirewallBenchCommand.self,
+            IDSBenchAlias.self,
             IDSFloodBenchCommand.self, DNSBenchCommand.self,
             AuditStressCommand.self,
         ]
