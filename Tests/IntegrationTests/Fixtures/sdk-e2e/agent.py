@@ -26,7 +26,7 @@ def wait(condition, seconds=120):
 with SyncSecurityClient.from_environment() as security:
     if not security.status().caller.endswith("/agent/aios-agent-task"):
         sys.exit(2)
-    text = security.execute_tool("fs.read", {"path": DATA + "/input.txt"}, reason="read the input").output
+    text = security.execute_tool("fs.read", {"path": DATA + "/input.txt"}, reason="read the input").output.decode()
     try:
         security.execute_tool("fs.write", {"path": OUT, "content": text}, reason="write the output", task_id=TASK)
         sys.exit(3)
