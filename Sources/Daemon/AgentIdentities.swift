@@ -48,14 +48,15 @@ public final class AgentIdentities: AgentIdentityProvider {
         let managed = ManagedIdentity(
             name: "agent:" + agent, identity: try SPIFFEID(kind: .agent, name: agent),
             holder: WorkloadIdentity(directory: directory), owner: (uid, gid))
-        try issuer.renewDue([managed], now: Date())
+        // A restart finds the identity still current and keeps it; only a new certificate is an issuance.
+        let issued = try !issuer.renewDue([managed], now: Date()).isEmpty
         let serial = try managed.holder.certificate().serialNumber.hex
         running.withLock { identities in
             var entry = identities[agent] ?? RunningIdentity(managed: managed, serials: [])
             entry.serials.insert(serial)
             identities[agent] = entry
         }
-        record(IdentityAudit.issued(agent: agent, directory: directory, serial: serial))
+        if issued { record(IdentityAudit.issued(agent: agent, directory: directory, serial: serial)) }
         return directory
     }
 
