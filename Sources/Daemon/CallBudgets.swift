@@ -10,19 +10,30 @@ import Policy
 /// | management | GrantTemporary, Revoke, CompleteTask, Confirm, SpawnAgent, StopAgent, RunTask, ChangeFirewall | 20/s, burst 100 |
 /// | reads | Status, ListGrants, ListPending, ListAgents, ListFirewall | 100/s, burst 400 |
 /// | ledger scans | QueryAudit, VerifyAudit (each reads the ledger) | 5/s, burst 20 |
+/// | renewals | RenewIdentity (each signs a certificate and grows the CA's log) | one per 10 s, burst 5 |
 public struct CallBudgets: Sendable {
     public enum MethodClass: String, Sendable, CaseIterable {
         case decisions
         case management
         case reads
         case ledgerScans = "ledger scans"
+        case renewals
     }
 
     let limiters: [MethodClass: RateLimiter]
 
-    public init(decisions: RateLimiter, management: RateLimiter, reads: RateLimiter, ledgerScans: RateLimiter) {
-        limiters = [.decisions: decisions, .management: management, .reads: reads, .ledgerScans: ledgerScans]
+    public init(
+        decisions: RateLimiter, management: RateLimiter, reads: RateLimiter, ledgerScans: RateLimiter,
+        renewals: RateLimiter = Self.renewalLimiter
+    ) {
+        limiters = [
+            .decisions: decisions, .management: management, .reads: reads, .ledgerScans: ledgerScans,
+            .renewals: renewals,
+        ]
     }
+
+    /// A holder renews once per 2/3 of a lifetime of at least 10 s; a loop of renewals is a flood of certificates.
+    public static var renewalLimiter: RateLimiter { RateLimiter(rate: 0.1, burst: 5) }
 
     /// The defaults above, the decisions' budget derived from the policy's `rate_limit`.
     public static func standard(policy rate: RateLimit) -> CallBudgets {
@@ -35,13 +46,15 @@ public struct CallBudgets: Sendable {
     /// Budgets no caller reaches (benchmarks measure the daemon, not the limiter; the check still runs).
     public static let unlimited = CallBudgets(
         decisions: RateLimiter(rate: 1e12, burst: 1e12), management: RateLimiter(rate: 1e12, burst: 1e12),
-        reads: RateLimiter(rate: 1e12, burst: 1e12), ledgerScans: RateLimiter(rate: 1e12, burst: 1e12))
+        reads: RateLimiter(rate: 1e12, burst: 1e12), ledgerScans: RateLimiter(rate: 1e12, burst: 1e12),
+        renewals: RateLimiter(rate: 1e12, burst: 1e12))
 
     public static func methodClass(_ method: String) -> MethodClass {
         switch method {
         case "Authorize", "ExecuteTool": .decisions
         case "Status", "ListGrants", "ListPending", "ListAgents", "ListFirewall": .reads
         case "QueryAudit", "VerifyAudit": .ledgerScans
+        case "RenewIdentity": .renewals
         default: .management
         }
     }

@@ -32,4 +32,15 @@ struct CallBudgetsTests {
         #expect(CallBudgets.methodClass("ListFirewall") == .reads)
         #expect(CallBudgets.methodClass("ChangeFirewall") == .management)
     }
+
+    @Test("renewals have a budget of their own: a loop of RenewIdentity stops at five, and refills slowly")
+    func renewals() {
+        let budgets = CallBudgets.standard(policy: RateLimit.default)
+        let agent = "spiffe://aios.local/agent/aios-agent-task"
+        let allowed = (0..<50).filter { _ in budgets.take(identity: agent, method: "RenewIdentity", at: now) == nil }
+        #expect(allowed.count == 5)
+        #expect(budgets.take(identity: agent, method: "RenewIdentity", at: now.adding(.seconds(2)))?.0 == .renewals)
+        #expect(budgets.take(identity: agent, method: "RenewIdentity", at: now.adding(.seconds(11))) == nil)
+        #expect(budgets.take(identity: agent, method: "GrantTemporary", at: now) == nil, "other classes untouched")
+    }
 }
