@@ -90,7 +90,7 @@ public final class AgentIdentities: AgentIdentityProvider {
     }
 
     /// The first candidate on a tmpfs, created root-owned and private; an error when none is.
-    static func base() throws -> String {
+    public static func base() throws -> String {
         for candidate in candidates {
             let parent = (candidate as NSString).deletingLastPathComponent
             guard aios_is_tmpfs(parent) == 1 else { continue }

@@ -13,8 +13,9 @@ public struct ProtectedPaths: Sendable, Equatable {
     /// The daemon's pid: its `/proc/<pid>` (and `/proc/self`, `/proc/thread-self`, its threads' `/proc/<tid>`).
     let daemonPID: Int32
 
-    /// Always protected, whatever the state directory: the product's system-wide state and configuration.
-    public static let system = ["/var/lib/aios", "/etc/aios"]
+    /// Always protected, whatever the state directory: the product's system-wide state and configuration, and
+    /// where running agents' keys are (each agent sees only its own, read-only, in its view).
+    public static let system = ["/var/lib/aios", "/etc/aios"] + AgentIdentities.candidates
     /// What the Broker never serves, beyond `paths`: kernel interfaces and devices are not files an agent's tool
     /// call reads or writes, and the daemon's own `/proc` holds its environment and descriptors.
     public static let kernelInterfaces = ["/proc", "/sys", "/dev"]

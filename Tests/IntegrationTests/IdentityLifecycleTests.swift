@@ -46,6 +46,11 @@ import Testing
         let agentDirectory = try #require(
             try Self.agentIdentity(agent, daemon: daemon), "the running agent has an identity")
         #expect(FileManager.default.fileExists(atPath: agentDirectory + "/key.pem"))
+        let stealing = try daemon.call(
+            "exec", as: "aios-agent-system", ["--tool", "fs.read", "--arg", "path=\(agentDirectory)/key.pem"])
+        #expect(
+            stealing.status == 1 && stealing.stdout.contains("protected"),
+            "a role holding fs:read:* cannot read a running agent's key through the Broker: \(stealing.stdout)")
         let holders = [daemon.identity("orchestrator"), daemon.identity("operator-admin"), agentDirectory]
 
         var serials = holders.map { _ in Set<String>() }

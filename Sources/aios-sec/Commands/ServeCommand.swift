@@ -108,9 +108,12 @@ struct ServeCommand: AsyncParsableCommand {
         let ledger = try auditCall { () throws(AuditError) in
             try Ledger(directory: daemonState.ledger, signer: try AuditKeys.loadOrCreate(in: daemonState.ledger))
         }
+        // Made now (when this daemon can spawn agents) so that agents' views mask it like the other protected
+        // directories.
+        let identityBase = geteuid() == 0 ? try? AgentIdentities.base() : nil
         let protected = ProtectedPaths(
             stateDirectory: daemonState.directory, ledgerDirectory: daemonState.ledger,
-            policyFile: policyOptions.file, additional: policy.protectedPaths)
+            policyFile: policyOptions.file, additional: policy.protectedPaths + (identityBase.map { [$0] } ?? []))
         let core = DaemonCore(
             policy: policy, ledger: ledger, ledgerDirectory: daemonState.ledger, denyList: denyList,
             confirmationTimeout: .seconds(confirmationTimeout), protected: protected)
