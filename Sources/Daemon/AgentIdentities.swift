@@ -75,6 +75,12 @@ public final class AgentIdentities: AgentIdentityProvider {
         record(IdentityAudit.withdrawn(agent: agent, serials: entry.serials.sorted(), failures: refused))
     }
 
+    /// A certificate a running agent obtained for itself (`RenewIdentity`): revoked with the rest when it stops, so
+    /// renewing cannot carry its identity past its life.
+    func noteIssued(serial: String, to agent: String) {
+        running.withLock { identities in identities[agent]?.serials.insert(serial) }
+    }
+
     /// The running agents' identities, for the renewal service.
     var managed: [ManagedIdentity] { running.withLock { $0.values.map(\.managed) } }
 

@@ -82,7 +82,9 @@ public struct DaemonServer: Sendable {
         let grpc = GRPCServer(
             transport: transport,
             services: [
-                SecurityService(core: core, broker: broker, workers: workers, refusals: recorder, identities: issuer)
+                SecurityService(
+                    core: core, broker: broker, workers: workers, refusals: recorder, identities: issuer,
+                    agentIdentities: agentIdentities)
             ],
             interceptors: [
                 IdentityInterceptor(core: core, recorder: recorder, budgets: budgets, refused: refusedCallers)

@@ -16,6 +16,7 @@ extension SecurityService {
         do {
             let (issued, bundle) = try identities.renew(
                 caller: caller, presented: presented, csrPEM: request.csrPem, now: Date())
+            if let agent = caller.agent { agentIdentities?.noteIssued(serial: issued.serial, to: agent.rawValue) }
             _ = try await core.record(
                 IdentityAudit.renewed(caller.identity.uri, by: caller.auditName, serial: issued.serial))
             var response = Aios_Security_V1_RenewIdentityResponse()

@@ -17,12 +17,15 @@ public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServicePro
     let refusals: RefusalRecorder?
     /// Issues renewed certificates (nil: `RenewIdentity` is unavailable, as in tests without a CA).
     let identities: IdentityIssuer?
+    /// Running agents' identities: a certificate an agent renews for itself is revoked with them when it stops.
+    let agentIdentities: AgentIdentities?
 
     public init(
         core: DaemonCore, broker: Broker, workers: Workers = Workers(), refusals: RefusalRecorder? = nil,
-        identities: IdentityIssuer? = nil
+        identities: IdentityIssuer? = nil, agentIdentities: AgentIdentities? = nil
     ) {
         self.identities = identities
+        self.agentIdentities = agentIdentities
         self.core = core
         self.broker = broker
         self.workers = workers

@@ -71,9 +71,14 @@ import Testing
         ])
         #expect(agentCall.stdout.contains("spiffe://aios.local/agent/\(agent)"), "\(agentCall.stdout)")
 
-        // A copy of its current files, still seconds from expiry, as if the agent had smuggled them out.
+        // A copy of its current files, still seconds from expiry, as if the agent had smuggled them out; and one it
+        // renewed for itself over the API (a certificate the daemon did not put in its directory).
         let stolen = daemon.directory + "/stolen"
         try FileManager.default.copyItem(atPath: agentDirectory, toPath: stolen)
+        let selfRenewed = daemon.directory + "/self-renewed"
+        try FileManager.default.copyItem(atPath: agentDirectory, toPath: selfRenewed)
+        let renewal = try BinaryRunner.run(["call", "renew", "--server", daemon.address, "--identity", selfRenewed])
+        #expect(renewal.status == 0, "\(renewal.stderr)")
         let stopped = try daemon.call("stop", as: "orchestrator", ["--agent", agent])
         #expect(stopped.status == 0, "\(stopped.stderr)")
         #expect(!FileManager.default.fileExists(atPath: agentDirectory), "its files are gone")
@@ -81,6 +86,12 @@ import Testing
         #expect(
             withCopy.status != 0 && withCopy.stderr.contains("revoked"),
             "a copy of a stopped agent's identity is refused: \(withCopy.stderr)")
+        let withRenewed = try BinaryRunner.run([
+            "call", "status", "--server", daemon.address, "--identity", selfRenewed,
+        ])
+        #expect(
+            withRenewed.status != 0 && withRenewed.stderr.contains("revoked"),
+            "so is a certificate it renewed for itself: \(withRenewed.stderr)")
         daemon.stop()
         let audit = try BinaryRunner.run([
             "audit", "query", "--state-dir", daemon.state, "--type", "certificate", "--json",
