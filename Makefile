@@ -10,8 +10,13 @@ DEB_PACKAGES := git python3 python3-venv libsqlite3-dev libseccomp-dev keyutils 
   libnftables-dev nftables nmap openssh-server openssh-client sshpass fail2ban
 FUZZ_SECONDS ?= 60
 SHARED ?= $(CURDIR)/../shared
+# The Python SDK's tests: a venv of their own (grpcio, protobuf, cryptography and pytest from PyPI) and the daemon
+# binary they start.
+VENV ?= $(CURDIR)/.venv
+AIOS_SEC_BIN ?= $(CURDIR)/.build/debug/aios-sec
+SDK_SOURCES := $(shell find sdk/python/src sdk/python/pyproject.toml -type f ! -path '*/__pycache__/*' ! -path '*.egg-info/*' 2>/dev/null)
 
-.PHONY: all deps build test lint run fuzz fuzz-build bench bench-authz clean
+.PHONY: all deps build test sdk-test lint run fuzz fuzz-build bench bench-authz clean
 
 all: build
 
@@ -40,6 +45,17 @@ test: deps lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip SupervisorTests
 	$(SWIFT) test --skip-build --filter SupervisorTests
+	$(MAKE) --no-print-directory sdk-test
+
+# The Python SDK (sdk/python) against a real daemon: installed into .venv only when its sources changed.
+$(VENV)/.sdk-installed: $(SDK_SOURCES)
+	@[ -x "$(VENV)/bin/python" ] || python3 -m venv "$(VENV)"
+	@"$(VENV)/bin/python" -m pip install -q --disable-pip-version-check "./sdk/python[test]"
+	@touch "$@"
+
+sdk-test: deps $(VENV)/.sdk-installed
+	$(SWIFT) build --product aios-sec
+	cd sdk/python && AIOS_SEC_BIN="$(AIOS_SEC_BIN)" "$(VENV)/bin/python" -m pytest -q -p no:cacheprovider tests
 
 run: build
 	$(SWIFT) run aios-sec serve --state-dir "$(STATE_DIR)"
@@ -69,4 +85,4 @@ bench-authz:
 	done
 
 clean:
-	rm -rf .build Fuzz/.build
+	rm -rf .build Fuzz/.build .venv

@@ -1,0 +1,100 @@
+"""A real `aios-sec serve` for the tests: its own state directory and keyring vault, stopped by its pid."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import subprocess
+import threading
+import time
+import uuid
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parents[3]
+
+
+def binary() -> str:
+    """`AIOS_SEC_BIN`, else the repository's debug build."""
+    path = os.environ.get("AIOS_SEC_BIN") or str(REPOSITORY / ".build" / "debug" / "aios-sec")
+    if not os.access(path, os.X_OK):
+        raise RuntimeError(
+            f"no aios-sec binary at {path}: build it (swift build --product aios-sec) or set AIOS_SEC_BIN"
+        )
+    return path
+
+
+class Daemon:
+    """`aios-sec serve --state-dir DIR/state --vault aios:vault:sdk-test-… (--listen 127.0.0.1:0 | --socket PATH)`.
+
+    ``address`` is what the daemon printed it listens on (``127.0.0.1:PORT`` or ``unix:PATH``); its output is read
+    on a thread for the whole run, so it never blocks on a full pipe, and kept for failure messages.
+    """
+
+    def __init__(self, directory: Path, *, socket: Path | None = None, extra: list[str] | None = None) -> None:
+        self.directory = directory
+        self.state = directory / "state"
+        self.vault = f"aios:vault:sdk-test-{uuid.uuid4()}"
+        self.socket = socket
+        where = ["--socket", str(socket)] if socket else ["--listen", "127.0.0.1:0"]
+        self.arguments = [
+            binary(),
+            "serve",
+            "--state-dir",
+            str(self.state),
+            "--vault",
+            self.vault,
+            *where,
+            *(extra or []),
+        ]
+        self.output: list[str] = []
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self.process = subprocess.Popen(
+            self.arguments, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True
+        )
+        threading.Thread(target=self._drain, daemon=True).start()
+        self.address = self._wait_for_listening(timeout=120)
+
+    def _drain(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.output.append(line)
+            self._lines.put(line)
+        self._lines.put(None)
+
+    def _wait_for_listening(self, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self._lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            match = re.search(r"listening on (\S+)", line)
+            if match:
+                return match.group(1)
+        self.stop()
+        raise RuntimeError(f"the daemon did not start: {' '.join(self.arguments)}\n{''.join(self.output)}")
+
+    def identity(self, name: str) -> Path:
+        """STATE/identities/NAME (orchestrator, operator-admin, or an agent's name)."""
+        return self.state / "identities" / name
+
+    def stop(self) -> None:
+        """SIGTERM (a graceful shutdown) to our own child by its pid, SIGKILL if it does not end; then the vault
+        is destroyed."""
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.kill(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        subprocess.run(
+            [binary(), "secrets", "forget", "--vault", self.vault],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )

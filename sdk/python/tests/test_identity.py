@@ -1,0 +1,118 @@
+"""Identities that change while the program runs, and renewing one's own."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+
+from aios_security import IdentityError, InvalidArgument, SecurityClient, SyncSecurityClient
+from aios_security.renewal import certificate_request, key_pem, new_key
+
+from .conftest import ORCHESTRATOR, TASK_AGENT
+from .daemon import Daemon
+
+
+def copy_identity(daemon: Daemon, name: str, into: Path) -> Path:
+    target = into / name
+    shutil.copytree(daemon.identity(name), target)
+    return target
+
+
+async def test_renew_identity_writes_a_new_key_and_certificate(daemon, connect, tmp_path: Path) -> None:
+    directory = copy_identity(daemon, TASK_AGENT, tmp_path)
+    agent = connect(directory)
+    before = await agent.current_identity()
+    renewed = await agent.renew_identity(write_to=directory)
+    assert renewed.spiffe_id == "spiffe://aios.local/agent/aios-agent-task" == before.spiffe_id
+    assert renewed.directory == str(directory)
+    assert (directory / "key.pem").read_bytes() == renewed.key_pem
+    assert (directory / "key.pem").stat().st_mode & 0o777 == 0o600
+    # The next call presents the new certificate.
+    after = await agent.current_identity()
+    assert after.key_pem == renewed.key_pem and after.certificate_pem != before.certificate_pem
+    assert (await agent.status()).caller == renewed.spiffe_id
+    # Recorded.
+    records = [r async for r in connect(ORCHESTRATOR).query_audit(event_type="certificate", action="identity_renew")]
+    assert any(r.details.get("serial") == renewed.serial and r.result == "success" for r in records)
+
+
+async def test_the_ca_issues_only_the_callers_own_identity(connect) -> None:
+    agent = connect(TASK_AGENT)
+    with pytest.raises(InvalidArgument):
+        await agent.request_certificate(certificate_request(new_key(), "spiffe://aios.local/service/orchestrator"))
+    # A CSR naming nothing gets the caller's own identity, never more.
+    issued = await agent.request_certificate(certificate_request(new_key(), None))
+    assert issued.spiffe_id == "spiffe://aios.local/agent/aios-agent-task"
+    leaf = x509.load_pem_x509_certificates(issued.certificate_pem)[0]
+    uris = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert uris.get_values_for_type(x509.UniformResourceIdentifier) == [issued.spiffe_id]
+
+
+async def test_a_key_replaced_before_its_certificate_is_waited_for(daemon, connect, tmp_path: Path) -> None:
+    directory = copy_identity(daemon, ORCHESTRATOR, tmp_path)
+    client = connect(directory)
+    assert (await client.status()).caller.endswith("/orchestrator")
+    original = (directory / "key.pem").read_bytes()
+    # Mid-renewal: the key is new, the certificate still the old one.
+    (directory / "key.pem").write_bytes(key_pem(new_key()))
+
+    async def finish_renewal() -> None:
+        await asyncio.sleep(0.5)
+        (directory / "key.pem").write_bytes(original)
+
+    finishing = asyncio.ensure_future(finish_renewal())
+    assert (await client.status()).caller.endswith("/orchestrator")
+    await finishing
+
+
+async def test_a_key_that_never_matches_is_an_identity_error(daemon, tmp_path: Path) -> None:
+    from aios_security import DirectoryIdentity
+
+    directory = copy_identity(daemon, ORCHESTRATOR, tmp_path)
+    (directory / "key.pem").write_bytes(key_pem(new_key()))
+    async with SecurityClient(daemon.address, DirectoryIdentity(directory, settle_timeout=0.3)) as client:
+        started = time.monotonic()
+        with pytest.raises(IdentityError, match="does not match"):
+            await client.status()
+        assert time.monotonic() - started >= 0.3
+    with pytest.raises(IdentityError):
+        async with SecurityClient(daemon.address, tmp_path / "missing") as missing:
+            missing.identity.settle_timeout = 0  # type: ignore[attr-defined]
+            await missing.status()
+
+
+@pytest.fixture(scope="module")
+def short_lived(tmp_path_factory: pytest.TempPathFactory):
+    """A daemon whose certificates live 15 s (renewed in their directories at 2/3 of that)."""
+    running = Daemon(tmp_path_factory.mktemp("short-lived"), extra=["--identity-lifetime", "15s"])
+    yield running
+    running.stop()
+
+
+async def test_clients_keep_working_across_renewals_of_their_files(short_lived: Daemon) -> None:
+    orchestrator = SecurityClient(short_lived.address, short_lived.identity(ORCHESTRATOR), timeout=10)
+    agent = SyncSecurityClient(short_lived.address, short_lived.identity(TASK_AGENT), timeout=10)
+    try:
+        first = await orchestrator.current_identity()
+        seen = {first.certificate_pem}
+        # Past the first certificate's expiry: the daemon replaced the files at least once meanwhile.
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline:
+            assert (await orchestrator.status()).caller.endswith("/orchestrator")
+            decision = await asyncio.to_thread(agent.authorize, capability="fs:read:/srv/renewal-probe")
+            assert not decision.allowed and decision.audit_id
+            seen.add((await orchestrator.current_identity()).certificate_pem)
+            if len(seen) >= 2 and not (await orchestrator.current_identity()).expired and first.expired:
+                break
+            await asyncio.sleep(0.5)
+        assert first.expired, "the first certificate should have expired by now"
+        assert len(seen) >= 2, "the daemon never renewed the orchestrator's files"
+        assert (await orchestrator.status()).caller.endswith("/orchestrator")
+    finally:
+        await orchestrator.close()
+        agent.close()
