@@ -80,6 +80,7 @@ public struct FieldLimits: Sendable {
                 1: Limit("command", commandBytes), 2: Limit("image", 1 << 10), 4: Limit("memory", wordBytes),
                 7: Limit("timeout", wordBytes), 8: Limit("task_id", nameBytes),
             ],
+            "RenewIdentityRequest": [1: Limit("csr_pem", 16 << 10)],
             "ChangeFirewallRequest": [
                 1: Limit("operation", wordBytes), 2: Limit("direction", wordBytes), 3: Limit("transport", wordBytes),
                 5: Limit("peer", nameBytes), 6: Limit("id", nameBytes), 7: Limit("address", nameBytes),
