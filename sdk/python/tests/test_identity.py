@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
-from aios_security import IdentityError, InvalidArgument, SecurityClient, SyncSecurityClient
+from aios_security import IdentityError, InvalidArgument, SecurityClient, SyncSecurityClient, Unavailable
 from aios_security.renewal import certificate_request, key_pem, new_key
 
 from .conftest import ORCHESTRATOR, TASK_AGENT
@@ -99,20 +99,27 @@ async def test_clients_keep_working_across_renewals_of_their_files(short_lived: 
     agent = SyncSecurityClient(short_lived.address, short_lived.identity(TASK_AGENT), timeout=10)
     try:
         first = await orchestrator.current_identity()
+        first_channel = orchestrator._channel
         seen = {first.certificate_pem}
-        # Past the first certificate's expiry: the daemon replaced the files at least once meanwhile.
+        # Until the first certificate has expired: the daemon replaced the files at least once meanwhile.
         deadline = time.monotonic() + 40
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not (first.expired and len(seen) >= 2):
             assert (await orchestrator.status()).caller.endswith("/orchestrator")
             decision = await asyncio.to_thread(agent.authorize, capability="fs:read:/srv/renewal-probe")
             assert not decision.allowed and decision.audit_id
             seen.add((await orchestrator.current_identity()).certificate_pem)
-            if len(seen) >= 2 and not (await orchestrator.current_identity()).expired and first.expired:
-                break
             await asyncio.sleep(0.5)
         assert first.expired, "the first certificate should have expired by now"
         assert len(seen) >= 2, "the daemon never renewed the orchestrator's files"
+        # The client presents the current files on a channel of its own, not the one opened with the first.
+        current = await orchestrator.current_identity()
+        assert not current.expired and orchestrator._channel is not first_channel
         assert (await orchestrator.status()).caller.endswith("/orchestrator")
+        assert agent.status().caller.endswith("/aios-agent-task")
+        # The control: a client still holding the first certificate can no longer connect.
+        async with SecurityClient(short_lived.address, first, timeout=5) as stale:
+            with pytest.raises(Unavailable):
+                await stale.status()
     finally:
         await orchestrator.close()
         agent.close()
