@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
 import grpc
 import pytest
 
-from aios_security import InvalidArgument, NotFound, PermissionDenied, SecurityClient, Unavailable
+from aios_security import (
+    DeadlineExceeded,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    SecurityClient,
+    Unavailable,
+)
 
 from .conftest import OPERATOR, ORCHESTRATOR, TASK_AGENT
 
@@ -74,3 +83,36 @@ async def test_no_daemon_is_unavailable(daemon) -> None:
     async with SecurityClient(f"127.0.0.1:{port}", daemon.identity(ORCHESTRATOR), timeout=5) as client:
         with pytest.raises(Unavailable):
             await client.status()
+
+
+async def test_only_the_orchestrator_or_an_operator_manages_agents(connect) -> None:
+    with pytest.raises(PermissionDenied):
+        await connect(TASK_AGENT).list_agents()
+    with pytest.raises(PermissionDenied):
+        await connect(TASK_AGENT).spawn_agent("aios-agent-system", ["/bin/true"], "escalate")
+
+
+async def test_an_operator_revokes_what_the_orchestrator_granted(connect) -> None:
+    grant = await connect(ORCHESTRATOR).grant_temporary(TASK_AGENT, "fs:read:/srv/revoked/*", "5m", "to be revoked")
+    revoked = await connect(OPERATOR).revoke(grant.id, "operator says no")
+    assert revoked.id == grant.id
+    assert grant.id not in [g.id for g in await connect(ORCHESTRATOR).list_grants(TASK_AGENT)]
+    with pytest.raises(FailedPrecondition):
+        await connect(OPERATOR).revoke(grant.id, "twice")
+
+
+async def test_a_call_past_its_timeout_is_deadline_exceeded_and_withdrawn(connect, tmp_path) -> None:
+    orchestrator, agent = connect(ORCHESTRATOR), connect(TASK_AGENT)
+    task_id = "task-deadline"
+    await orchestrator.grant_temporary(TASK_AGENT, f"fs:delete:{tmp_path}/*", "5m", "clean up", task_id)
+    try:
+        with pytest.raises(DeadlineExceeded):
+            await agent.execute_tool("fs.delete", {"path": str(tmp_path / "x")}, task_id=task_id, timeout=1)
+        # The daemon took the caller's going away as the end of the call: nothing is left waiting.
+        for _ in range(50):
+            if not [p for p in await orchestrator.pending() if p.agent == TASK_AGENT]:
+                break
+            await asyncio.sleep(0.1)
+        assert not [p for p in await orchestrator.pending() if p.agent == TASK_AGENT]
+    finally:
+        await orchestrator.complete_task(task_id)

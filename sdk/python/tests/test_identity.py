@@ -99,7 +99,7 @@ async def test_clients_keep_working_across_renewals_of_their_files(short_lived: 
     agent = SyncSecurityClient(short_lived.address, short_lived.identity(TASK_AGENT), timeout=10)
     try:
         first = await orchestrator.current_identity()
-        first_channel = orchestrator._channel
+        first_channel = orchestrator._connection.channel
         seen = {first.certificate_pem}
         # Until the first certificate has expired: the daemon replaced the files at least once meanwhile.
         deadline = time.monotonic() + 40
@@ -113,7 +113,7 @@ async def test_clients_keep_working_across_renewals_of_their_files(short_lived: 
         assert len(seen) >= 2, "the daemon never renewed the orchestrator's files"
         # The client presents the current files on a channel of its own, not the one opened with the first.
         current = await orchestrator.current_identity()
-        assert not current.expired and orchestrator._channel is not first_channel
+        assert not current.expired and orchestrator._connection.channel is not first_channel
         assert (await orchestrator.status()).caller.endswith("/orchestrator")
         assert agent.status().caller.endswith("/aios-agent-task")
         # The control: a client still holding the first certificate can no longer connect.

@@ -13,7 +13,8 @@ See :class:`SecurityClient` (asyncio), :class:`SyncSecurityClient` (blocking), :
 :mod:`aios_security.types`.
 """
 
-from .client import SecurityClient, format_duration
+from ._values import format_duration
+from .client import SecurityClient
 from .errors import (
     Aborted,
     AlreadyExists,

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import AsyncIterator, Iterable, Mapping
-from datetime import UTC, datetime, timedelta
-from typing import Any, Self, TypeVar
-
-import grpc
-import grpc.aio
-from cryptography import x509
+from datetime import datetime, timedelta
+from typing import Any, Self
 
 from . import renewal
+from ._connection import Connection
 from ._proto import security_pb2 as pb
-from ._proto import security_pb2_grpc as rpc
 from ._target import Target
-from .errors import Denied, IdentityError, InvalidArgument, SecurityError, from_rpc_error
-from .identity import DirectoryIdentity, IdentityMaterial, IdentitySource, MemoryIdentity, PathLike, spiffe_id_of
+from ._values import format_duration, time_filter
+from .errors import Denied, IdentityError, InvalidArgument
+from .identity import (
+    DirectoryIdentity,
+    IdentityMaterial,
+    IdentitySource,
+    MemoryIdentity,
+    PathLike,
+    certificate_identity,
+)
 from .types import (
     AgentProcess,
     AuditRecord,
@@ -33,37 +36,6 @@ from .types import (
 )
 
 __all__ = ["SecurityClient", "format_duration"]
-
-Response = TypeVar("Response")
-
-# Files the Broker reads may be 16 MiB; gRPC's default limit for a received message is 4 MiB.
-_MAX_MESSAGE = 64 * 1024 * 1024
-# How long a replaced channel may finish the calls it carries (a pending confirmation, an audit stream).
-_RETIRE_GRACE = 120.0
-
-
-def format_duration(duration: str | timedelta) -> str:
-    """A duration as the daemon reads it: ``"10m"``, ``"1h30m"``, or a :class:`~datetime.timedelta` (whole
-    seconds, at least one)."""
-    if isinstance(duration, str):
-        return duration
-    seconds = int(duration.total_seconds())
-    if seconds < 1:
-        raise InvalidArgument(f"a duration must be at least one second, not {duration}")
-    days, rest = divmod(seconds, 86_400)
-    hours, rest = divmod(rest, 3600)
-    minutes, seconds = divmod(rest, 60)
-    parts = [(days, "d"), (hours, "h"), (minutes, "m"), (seconds, "s")]
-    return "".join(f"{value}{unit}" for value, unit in parts if value)
-
-
-def _time_filter(value: str | datetime | timedelta) -> str:
-    if isinstance(value, timedelta):
-        return format_duration(value)
-    if isinstance(value, datetime):
-        utc = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
-        return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
-    return value
 
 
 class SecurityClient:
@@ -107,12 +79,7 @@ class SecurityClient:
             self.identity = identity
         self.timeout = timeout
         self.tool_timeout = tool_timeout
-        self._material: IdentityMaterial | None = None
-        self._channel: grpc.aio.Channel | None = None
-        self._stub_: rpc.SecurityServiceStub | None = None
-        self._lock: asyncio.Lock | None = None
-        self._retiring: set[asyncio.Task[None]] = set()
-        self._closed = False
+        self._connection = Connection(self.target, self.identity)
 
     @classmethod
     def from_environment(
@@ -154,76 +121,18 @@ class SecurityClient:
 
     async def close(self) -> None:
         """Closes the channel (calls under way are cancelled). The client cannot be used afterwards."""
-        self._closed = True
-        channel, self._channel, self._stub_ = self._channel, None, None
-        if channel is not None:
-            await channel.close()
-        for task in list(self._retiring):
-            task.cancel()
+        await self._connection.close()
 
-    # MARK: Channel and identity
+    # MARK: Identity
 
     async def current_identity(self) -> IdentityMaterial:
         """The identity the next call will present (loaded again if its files changed)."""
-        await self._stub()
-        assert self._material is not None
-        return self._material
-
-    async def _stub(self) -> rpc.SecurityServiceStub:
-        if self._closed:
-            raise SecurityError("the client is closed")
-        if self._stub_ is not None and not self.identity.changed():
-            return self._stub_
-        if self._lock is None:
-            self._lock = asyncio.Lock()
-        async with self._lock:
-            if self._stub_ is not None and not self.identity.changed():
-                return self._stub_
-            material = await self.identity.load()
-            if self._stub_ is not None and material == self._material:
-                return self._stub_
-            self._open(material)
-            assert self._stub_ is not None
-            return self._stub_
-
-    def _open(self, material: IdentityMaterial) -> None:
-        credentials = grpc.ssl_channel_credentials(
-            root_certificates=material.bundle_pem,
-            private_key=material.key_pem,
-            certificate_chain=material.certificate_pem,
-        )
-        options: list[tuple[str, Any]] = [
-            ("grpc.max_receive_message_length", _MAX_MESSAGE),
-            ("grpc.max_send_message_length", _MAX_MESSAGE),
-        ]
-        if self.target.server_name:
-            options += [
-                ("grpc.ssl_target_name_override", self.target.server_name),
-                ("grpc.default_authority", self.target.server_name),
-            ]
-        old = self._channel
-        self._channel = grpc.aio.secure_channel(self.target.grpc_target, credentials, options=options)
-        self._stub_ = rpc.SecurityServiceStub(self._channel)  # type: ignore[no-untyped-call]
-        self._material = material
-        if old is not None:
-            task = asyncio.get_running_loop().create_task(old.close(grace=_RETIRE_GRACE))
-            self._retiring.add(task)
-            task.add_done_callback(self._retiring.discard)
+        await self._connection.stub()
+        assert self._connection.material is not None
+        return self._connection.material
 
     async def _call(self, method: str, request: Any, timeout: float | None) -> Any:
-        stub = await self._stub()
-        try:
-            return await getattr(stub, method)(request, timeout=timeout)
-        except grpc.aio.AioRpcError as error:
-            # The identity's files were replaced while this call started: a handshake with the old certificate may
-            # have failed. Retrying once on the new identity is safe, as nothing was decided over that connection.
-            if error.code() == grpc.StatusCode.UNAVAILABLE and self.identity.changed():
-                stub = await self._stub()
-                try:
-                    return await getattr(stub, method)(request, timeout=timeout)
-                except grpc.aio.AioRpcError as again:
-                    raise from_rpc_error(again) from None
-            raise from_rpc_error(error) from None
+        return await self._connection.call(method, request, timeout)
 
     def _timeout(self, timeout: float | None) -> float | None:
         return self.timeout if timeout is None else timeout
@@ -371,22 +280,15 @@ class SecurityClient:
             "target-prefix": target_prefix,
             "result": result,
             "risk": risk,
-            "since": None if since is None else _time_filter(since),
-            "until": None if until is None else _time_filter(until),
+            "since": None if since is None else time_filter(since),
+            "until": None if until is None else time_filter(until),
             "limit": None if limit is None else str(limit),
         }
         request = pb.QueryAuditRequest(
             filters=[f"{name}={value}" for name, value in named.items() if value is not None] + list(filters)
         )
-        stub = await self._stub()
-        call = stub.QueryAudit(request, timeout=self._timeout(timeout))
-        try:
-            async for record in call:
-                yield AuditRecord._from_proto(record)
-        except grpc.aio.AioRpcError as error:
-            raise from_rpc_error(error) from None
-        finally:
-            call.cancel()
+        async for record in self._connection.stream("QueryAudit", request, self._timeout(timeout)):
+            yield AuditRecord._from_proto(record)
 
     async def verify_audit(self, *, timeout: float | None = None) -> AuditVerification:
         """Has the daemon check the ledger's hash chain and signed checkpoints."""
@@ -472,9 +374,3 @@ class SecurityClient:
             serial=issued.serial,
             directory=directory,
         )
-
-
-def certificate_identity(certificate_pem: bytes | str) -> str:
-    """The SPIFFE ID a PEM certificate (the first of a chain) names."""
-    data = certificate_pem.encode("ascii") if isinstance(certificate_pem, str) else certificate_pem
-    return spiffe_id_of(x509.load_pem_x509_certificates(data)[0])

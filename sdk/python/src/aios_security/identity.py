@@ -23,7 +23,14 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from .errors import IdentityError
 
-__all__ = ["DirectoryIdentity", "IdentityMaterial", "IdentitySource", "MemoryIdentity", "spiffe_id_of"]
+__all__ = [
+    "DirectoryIdentity",
+    "IdentityMaterial",
+    "IdentitySource",
+    "MemoryIdentity",
+    "certificate_identity",
+    "spiffe_id_of",
+]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -180,3 +187,9 @@ class DirectoryIdentity:
             # A renewal replaces the key, then the certificate: the pair matches again a moment later.
             await asyncio.sleep(delay)
             delay = min(delay * 2, 0.25)
+
+
+def certificate_identity(certificate_pem: bytes | str) -> str:
+    """The SPIFFE ID a PEM certificate (the first of a chain) names."""
+    data = certificate_pem.encode("ascii") if isinstance(certificate_pem, str) else certificate_pem
+    return spiffe_id_of(x509.load_pem_x509_certificates(data)[0])
