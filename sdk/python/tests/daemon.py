@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import queue
 import re
@@ -23,6 +24,17 @@ def binary() -> str:
             f"no aios-sec binary at {path}: build it (swift build --product aios-sec) or set AIOS_SEC_BIN"
         )
     return path
+
+
+# Looked up once here, in the parent: the child only calls it (no dlopen between fork and exec).
+_prctl = ctypes.CDLL(None, use_errno=True).prctl
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with_parent() -> None:
+    """In the daemon's child process, before exec: the kernel sends it SIGTERM when the thread that started it (the
+    test session's main thread) dies, so a killed test run leaves no daemon behind."""
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
 
 class Daemon:
@@ -51,7 +63,12 @@ class Daemon:
         self.output: list[str] = []
         self._lines: queue.Queue[str | None] = queue.Queue()
         self.process = subprocess.Popen(
-            self.arguments, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True
+            self.arguments,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            preexec_fn=_end_with_parent,  # noqa: PLW1509 - one foreign call, resolved before the fork
         )
         threading.Thread(target=self._drain, daemon=True).start()
         self.address = self._wait_for_listening(timeout=120)
