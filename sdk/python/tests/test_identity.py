@@ -7,10 +7,14 @@ import shutil
 import time
 from pathlib import Path
 
+import grpc
+import grpc.aio
 import pytest
 from cryptography import x509
 
-from aios_security import IdentityError, InvalidArgument, SecurityClient, SyncSecurityClient, Unavailable
+from aios_security import IdentityError, InvalidArgument, SecurityClient, SyncSecurityClient
+from aios_security._proto.security_pb2 import StatusRequest
+from aios_security._proto.security_pb2_grpc import SecurityServiceStub
 from aios_security.renewal import certificate_request, key_pem, new_key
 
 from .conftest import ORCHESTRATOR, TASK_AGENT
@@ -116,9 +120,15 @@ async def test_clients_keep_working_across_renewals_of_their_files(short_lived: 
         assert not current.expired and orchestrator._connection.channel is not first_channel
         assert (await orchestrator.status()).caller.endswith("/orchestrator")
         assert agent.status().caller.endswith("/aios-agent-task")
-        # The control: a client still holding the first certificate can no longer connect.
+        # The control: the first certificate no longer opens a connection to the daemon...
+        credentials = grpc.ssl_channel_credentials(first.bundle_pem, first.key_pem, first.certificate_pem)
+        async with grpc.aio.secure_channel(short_lived.address, credentials) as channel:
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await SecurityServiceStub(channel).Status(StatusRequest(), timeout=5)
+            assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+        # ...and a client left holding it says why instead of failing to connect.
         async with SecurityClient(short_lived.address, first, timeout=5) as stale:
-            with pytest.raises(Unavailable):
+            with pytest.raises(IdentityError, match="expired"):
                 await stale.status()
     finally:
         await orchestrator.close()

@@ -11,7 +11,7 @@ import grpc.aio
 
 from ._proto import security_pb2_grpc as rpc
 from ._target import Target
-from .errors import SecurityError, from_rpc_error
+from .errors import IdentityError, SecurityError, from_rpc_error
 from .identity import IdentityMaterial, IdentitySource
 
 # Files the Broker reads may be 16 MiB; gRPC's default limit for a received message is 4 MiB.
@@ -47,6 +47,7 @@ class Connection:
         if self._closed:
             raise SecurityError("the client is closed")
         if self._stub is not None and not self.identity.changed():
+            self._refuse_expired()
             return self._stub
         if self._lock is None:
             self._lock = asyncio.Lock()
@@ -56,8 +57,18 @@ class Connection:
             material = await self.identity.load()
             if self._stub is None or material != self.material:
                 self._open(material)
+            self._refuse_expired()
             assert self._stub is not None
             return self._stub
+
+    def _refuse_expired(self) -> None:
+        """An expired certificate would fail the handshake as a bare "unavailable"; say what is wrong instead."""
+        if self.material is not None and self.material.expired:
+            raise IdentityError(
+                f"the certificate of {self.material.spiffe_id} ({self.identity!r}) expired at "
+                f"{self.material.not_after:%Y-%m-%dT%H:%M:%SZ}: nothing renewed it (renew_identity() renews it "
+                "while it is valid; an expired one needs a new identity from the CA)"
+            )
 
     def _open(self, material: IdentityMaterial) -> None:
         credentials = grpc.ssl_channel_credentials(
