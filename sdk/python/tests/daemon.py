@@ -61,6 +61,9 @@ class Daemon:
             *(extra or []),
         ]
         self.output: list[str] = []
+        self._start()
+
+    def _start(self) -> None:
         self._lines: queue.Queue[str | None] = queue.Queue()
         self.process = subprocess.Popen(
             self.arguments,
@@ -70,15 +73,20 @@ class Daemon:
             text=True,
             preexec_fn=_end_with_parent,  # noqa: PLW1509 - one foreign call, resolved before the fork
         )
-        threading.Thread(target=self._drain, daemon=True).start()
+        threading.Thread(target=self._drain, args=(self.process, self._lines), daemon=True).start()
         self.address = self._wait_for_listening(timeout=120)
 
-    def _drain(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
+    def restart(self) -> None:
+        """Stops the daemon gracefully and starts it again on the same state and vault (a new port)."""
+        self._terminate()
+        self._start()
+
+    def _drain(self, process: subprocess.Popen[str], lines: queue.Queue[str | None]) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
             self.output.append(line)
-            self._lines.put(line)
-        self._lines.put(None)
+            lines.put(line)
+        lines.put(None)
 
     def _wait_for_listening(self, timeout: float) -> str:
         deadline = time.monotonic() + timeout
@@ -100,8 +108,17 @@ class Daemon:
         return self.state / "identities" / name
 
     def stop(self) -> None:
-        """SIGTERM (a graceful shutdown) to our own child by its pid, SIGKILL if it does not end; then the vault
-        is destroyed."""
+        """Stops the daemon, then destroys its vault."""
+        self._terminate()
+        subprocess.run(
+            [binary(), "secrets", "forget", "--vault", self.vault],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+
+    def _terminate(self) -> None:
+        """SIGTERM (a graceful shutdown) to our own child by its pid, SIGKILL if it does not end."""
         if self.process.poll() is None:
             os.kill(self.process.pid, signal.SIGTERM)
             try:
@@ -109,9 +126,3 @@ class Daemon:
             except subprocess.TimeoutExpired:
                 os.kill(self.process.pid, signal.SIGKILL)
                 self.process.wait()
-        subprocess.run(
-            [binary(), "secrets", "forget", "--vault", self.vault],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            check=False,
-        )

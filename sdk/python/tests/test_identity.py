@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import subprocess
 import time
 from pathlib import Path
 
@@ -12,13 +13,13 @@ import grpc.aio
 import pytest
 from cryptography import x509
 
-from aios_security import IdentityError, InvalidArgument, SecurityClient, SyncSecurityClient
+from aios_security import IdentityError, InvalidArgument, PermissionDenied, SecurityClient, SyncSecurityClient
 from aios_security._proto.security_pb2 import StatusRequest
 from aios_security._proto.security_pb2_grpc import SecurityServiceStub
 from aios_security.renewal import certificate_request, key_pem, new_key
 
 from .conftest import ORCHESTRATOR, TASK_AGENT
-from .daemon import Daemon
+from .daemon import Daemon, binary
 
 
 def copy_identity(daemon: Daemon, name: str, into: Path) -> Path:
@@ -133,3 +134,73 @@ async def test_clients_keep_working_across_renewals_of_their_files(short_lived: 
     finally:
         await orchestrator.close()
         agent.close()
+
+
+async def test_a_revoked_identity_is_refused_and_cannot_renew(daemon, connect) -> None:
+    monitor = connect("aios-agent-monitor")
+    assert (await monitor.status()).caller.endswith("/aios-agent-monitor")
+    revoked = await asyncio.to_thread(
+        subprocess.run,
+        [
+            binary(),
+            "ca",
+            "revoke",
+            "--identity",
+            "spiffe://aios.local/agent/aios-agent-monitor",
+            "--reason",
+            "compromised",
+            "--state-dir",
+            str(daemon.state),
+            "--vault",
+            daemon.vault,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert revoked.returncode == 0, revoked.stderr
+    # The daemon's deny-list picks the revocation up within a second.
+    for _ in range(50):
+        try:
+            await monitor.status()
+        except PermissionDenied:
+            break
+        await asyncio.sleep(0.1)
+    with pytest.raises(PermissionDenied, match="revoked"):
+        await monitor.status()
+    with pytest.raises(PermissionDenied):
+        await monitor.renew_identity()
+
+
+async def test_revoking_one_identity_does_not_stop_the_renewal_of_the_others(tmp_path: Path) -> None:
+    # Attack (or accident): an operator revokes one agent as a whole. The daemon must keep renewing every other
+    # identity it manages; the orchestrator, listed after that agent, must not be locked out when its certificate
+    # expires.
+    daemon = Daemon(tmp_path, extra=["--identity-lifetime", "15s"])
+    try:
+        revoked = await asyncio.to_thread(
+            subprocess.run,
+            [binary(), "ca", "revoke", "--identity", "spiffe://aios.local/agent/aios-agent-monitor"]
+            + ["--reason", "compromised", "--state-dir", str(daemon.state), "--vault", daemon.vault],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert revoked.returncode == 0, revoked.stderr
+        async with SecurityClient(daemon.address, daemon.identity(ORCHESTRATOR), timeout=10) as orchestrator:
+            first = await orchestrator.current_identity()
+            deadline = time.monotonic() + 40
+            while time.monotonic() < deadline and not first.expired:
+                await asyncio.sleep(0.5)
+            await asyncio.sleep(1)
+            assert (await orchestrator.status()).caller.endswith("/orchestrator")
+            assert (await orchestrator.current_identity()).certificate_pem != first.certificate_pem
+        # A restart renews what is due at start: the revoked identity must not stop that either.
+        daemon.restart()
+        async with SecurityClient(daemon.address, daemon.identity(ORCHESTRATOR), timeout=10) as orchestrator:
+            assert (await orchestrator.status()).caller.endswith("/orchestrator")
+        async with SecurityClient(daemon.address, daemon.identity("aios-agent-monitor"), timeout=10) as monitor:
+            with pytest.raises((PermissionDenied, IdentityError)):
+                await monitor.status()
+    finally:
+        daemon.stop()
