@@ -349,8 +349,8 @@ class SecurityClient:
         With ``write_to``, the key (0600), certificate and bundle are written there, each replaced atomically (it
         may be the directory this client reads its identity from: the next call uses the new certificate).
 
-        Raises :class:`PermissionDenied` (revoked or expired identity), :class:`Unimplemented` (a daemon without a
-        CA), :class:`IdentityError` when the answer does not certify the new key.
+        Raises :class:`PermissionDenied` (a revoked identity), :class:`IdentityError` (an expired one, which cannot
+        connect; or an answer that does not certify the new key), :class:`Unimplemented` (a daemon without a CA).
         """
         current = await self.current_identity()
         key = renewal.new_key()
