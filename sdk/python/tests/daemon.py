@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import os
 import queue
 import re
@@ -26,17 +25,6 @@ def binary() -> str:
     return path
 
 
-# Looked up once here, in the parent: the child only calls it (no dlopen between fork and exec).
-_prctl = ctypes.CDLL(None, use_errno=True).prctl
-_PR_SET_PDEATHSIG = 1
-
-
-def _end_with_parent() -> None:
-    """In the daemon's child process, before exec: the kernel sends it SIGTERM when the thread that started it (the
-    test session's main thread) dies, so a killed test run leaves no daemon behind."""
-    _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-
-
 class Daemon:
     """`aios-sec serve --state-dir DIR/state --vault aios:vault:sdk-test-… (--listen 127.0.0.1:0 | --socket PATH)`.
 
@@ -50,7 +38,14 @@ class Daemon:
         self.vault = f"aios:vault:sdk-test-{uuid.uuid4()}"
         self.socket = socket
         where = ["--socket", str(socket)] if socket else ["--listen", "127.0.0.1:0"]
+        # setpriv (util-linux) asks the kernel to send the daemon SIGTERM when the test process dies, so a killed
+        # run leaves no daemon behind. Not a preexec_fn: forking a process whose gRPC threads are running and then
+        # running Python in the child before exec is unsafe (gRPC's fork handlers broke a restart that way).
         self.arguments = [
+            "setpriv",
+            "--pdeathsig",
+            "TERM",
+            "--",
             binary(),
             "serve",
             "--state-dir",
@@ -64,6 +59,7 @@ class Daemon:
         self._start()
 
     def _start(self) -> None:
+        self.output.append(f"--- {' '.join(self.arguments)}\n")
         self._lines: queue.Queue[str | None] = queue.Queue()
         self.process = subprocess.Popen(
             self.arguments,
@@ -71,7 +67,6 @@ class Daemon:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             text=True,
-            preexec_fn=_end_with_parent,  # noqa: PLW1509 - one foreign call, resolved before the fork
         )
         threading.Thread(target=self._drain, args=(self.process, self._lines), daemon=True).start()
         self.address = self._wait_for_listening(timeout=120)
@@ -101,7 +96,7 @@ class Daemon:
             if match:
                 return match.group(1)
         self.stop()
-        raise RuntimeError(f"the daemon did not start: {' '.join(self.arguments)}\n{''.join(self.output)}")
+        raise RuntimeError(f"the daemon did not start (exit status {self.process.returncode}):\n{''.join(self.output)}")
 
     def identity(self, name: str) -> Path:
         """STATE/identities/NAME (orchestrator, operator-admin, or an agent's name)."""
