@@ -11,8 +11,15 @@ DEB_PACKAGES := git python3 python3-venv libsqlite3-dev libseccomp-dev keyutils 
   libnftables-dev nftables nmap openssh-server openssh-client sshpass fail2ban systemd util-linux
 FUZZ_SECONDS ?= 60
 SHARED ?= $(CURDIR)/../shared
+# The Python SDK's tests: a venv of their own (grpcio, protobuf, cryptography and pytest from PyPI) and the daemon
+# binary they start.
+VENV ?= $(CURDIR)/.venv
+# Debian's interpreter: an agent's sandbox runs the same one (from /usr) with the venv's packages.
+VENV_PYTHON ?= /usr/bin/python3
+AIOS_SEC_BIN ?= $(CURDIR)/.build/debug/aios-sec
+SDK_SOURCES := $(shell find sdk/python/src sdk/python/pyproject.toml -type f ! -path '*/__pycache__/*' ! -path '*.egg-info/*' 2>/dev/null)
 
-.PHONY: all deps build test lint run fuzz fuzz-build bench bench-authz clean
+.PHONY: all deps build test sdk-test lint run fuzz fuzz-build bench bench-authz clean
 
 all: build
 
@@ -37,10 +44,22 @@ lint:
 
 # The supervisor's tests need Swift's cooperative threads (one per core) free to run its watch loop on time; the
 # integration suites block those threads while they wait for the real binary, so the supervisor runs on its own.
-test: deps lint
+# The SDK's venv comes first: an end-to-end Swift test runs a Python agent with it inside a sandbox.
+test: deps lint $(VENV)/.sdk-installed
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip SupervisorTests
 	$(SWIFT) test --skip-build --filter SupervisorTests
+	$(MAKE) --no-print-directory sdk-test
+
+# The Python SDK (sdk/python) against a real daemon: installed into .venv only when its sources changed.
+$(VENV)/.sdk-installed: $(SDK_SOURCES)
+	@[ -x "$(VENV)/bin/python" ] || $(VENV_PYTHON) -m venv "$(VENV)"
+	@"$(VENV)/bin/python" -m pip install -q --disable-pip-version-check "./sdk/python[test]"
+	@touch "$@"
+
+sdk-test: deps $(VENV)/.sdk-installed
+	$(SWIFT) build --product aios-sec
+	cd sdk/python && AIOS_SEC_BIN="$(AIOS_SEC_BIN)" "$(VENV)/bin/python" -m pytest -q -p no:cacheprovider tests
 
 run: build
 	$(SWIFT) run aios-sec serve --state-dir "$(STATE_DIR)"
@@ -70,4 +89,4 @@ bench-authz:
 	done
 
 clean:
-	rm -rf .build Fuzz/.build
+	rm -rf .build Fuzz/.build .venv

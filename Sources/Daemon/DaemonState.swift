@@ -96,8 +96,15 @@ public struct DaemonState: Sendable {
         }
         let (key, request) = try WorkloadIdentity.request(for: managed.identity)
         let names = try managed.hostNames.map { text throws(PKIError) in try HostName(parsing: text) }
-        let issued = try authority.sign(
-            request, identity: managed.identity, lifetime: lifetime, hostNames: names, now: now)
+        let issued: IssuedCertificate
+        do {
+            issued = try authority.sign(
+                request, identity: managed.identity, lifetime: lifetime, hostNames: names, now: now)
+        } catch let error where error.code == .revoked {
+            // A revoked identity gets no new certificate; it must not stop the renewal of every identity after it
+            // (nor the daemon's start).
+            return false
+        }
         try holder.store(
             key: key, issued: issued, bundlePEM: try authority.trustBundlePEM(at: now), owner: managed.owner)
         return true

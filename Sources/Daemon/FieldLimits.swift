@@ -80,13 +80,12 @@ public struct FieldLimits: Sendable {
                 1: Limit("command", commandBytes), 2: Limit("image", 1 << 10), 4: Limit("memory", wordBytes),
                 7: Limit("timeout", wordBytes), 8: Limit("task_id", nameBytes),
             ],
+            "RenewIdentityRequest": [1: Limit("csr_pem", 16 << 10)],
             "ChangeFirewallRequest": [
                 1: Limit("operation", wordBytes), 2: Limit("direction", wordBytes), 3: Limit("transport", wordBytes),
                 5: Limit("peer", nameBytes), 6: Limit("id", nameBytes), 7: Limit("address", nameBytes),
                 8: Limit("duration", wordBytes), 9: Limit("reason", reasonBytes),
             ],
-            // A P-256 CSR in PEM is about 500 bytes; room for a larger key type, not for a flood.
-            "RenewIdentityRequest": [1: Limit("csr_pem", 8 << 10)],
         ]
         var named: [String: [Int: Limit]] = [:]
         for (message, limits) in table { named["aios.security.v1." + message] = limits }

@@ -1,0 +1,85 @@
+"""Python SDK for the aiOS Security daemon (``aios-sec serve``): gRPC over mTLS, as one identity.
+
+::
+
+    from aios_security import SecurityClient
+
+    async with SecurityClient.from_environment() as security:
+        await security.grant_temporary(
+            agent="aios-agent-task", capability="fs:write:/var/www/*", duration="10m",
+            reason="Deploy website files", task_id="task-123")
+
+See :class:`SecurityClient` (asyncio), :class:`SyncSecurityClient` (blocking), :mod:`aios_security.errors` and
+:mod:`aios_security.types`.
+"""
+
+from ._values import format_duration
+from .client import SecurityClient
+from .errors import (
+    Aborted,
+    AlreadyExists,
+    ConfirmationRequired,
+    DeadlineExceeded,
+    Denied,
+    FailedPrecondition,
+    IdentityError,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    ResourceExhausted,
+    SecurityError,
+    Unauthenticated,
+    Unavailable,
+    Unimplemented,
+)
+from .identity import DirectoryIdentity, IdentityMaterial, IdentitySource, MemoryIdentity
+from .sync import SyncSecurityClient
+from .types import (
+    AgentProcess,
+    AuditRecord,
+    AuditVerification,
+    Decision,
+    Grant,
+    IssuedCertificate,
+    PendingCall,
+    RenewedIdentity,
+    Status,
+    ToolResult,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Aborted",
+    "AgentProcess",
+    "AlreadyExists",
+    "AuditRecord",
+    "AuditVerification",
+    "ConfirmationRequired",
+    "DeadlineExceeded",
+    "Decision",
+    "Denied",
+    "DirectoryIdentity",
+    "FailedPrecondition",
+    "Grant",
+    "IdentityError",
+    "IdentityMaterial",
+    "IdentitySource",
+    "InvalidArgument",
+    "IssuedCertificate",
+    "MemoryIdentity",
+    "NotFound",
+    "PendingCall",
+    "PermissionDenied",
+    "RenewedIdentity",
+    "ResourceExhausted",
+    "SecurityClient",
+    "SecurityError",
+    "Status",
+    "SyncSecurityClient",
+    "ToolResult",
+    "Unauthenticated",
+    "Unavailable",
+    "Unimplemented",
+    "format_duration",
+]

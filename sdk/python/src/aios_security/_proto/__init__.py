@@ -1,0 +1,1 @@
+"""Generated gRPC stubs for aios.security.v1 (scripts/gen-stubs.sh); do not edit."""

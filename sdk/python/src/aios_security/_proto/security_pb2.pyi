@@ -1,0 +1,457 @@
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Decision(_message.Message):
+    __slots__ = ("allowed", "capability", "explanation", "risk", "requires_confirmation", "audit_id")
+    ALLOWED_FIELD_NUMBER: _ClassVar[int]
+    CAPABILITY_FIELD_NUMBER: _ClassVar[int]
+    EXPLANATION_FIELD_NUMBER: _ClassVar[int]
+    RISK_FIELD_NUMBER: _ClassVar[int]
+    REQUIRES_CONFIRMATION_FIELD_NUMBER: _ClassVar[int]
+    AUDIT_ID_FIELD_NUMBER: _ClassVar[int]
+    allowed: bool
+    capability: str
+    explanation: str
+    risk: str
+    requires_confirmation: bool
+    audit_id: str
+    def __init__(self, allowed: _Optional[bool] = ..., capability: _Optional[str] = ..., explanation: _Optional[str] = ..., risk: _Optional[str] = ..., requires_confirmation: _Optional[bool] = ..., audit_id: _Optional[str] = ...) -> None: ...
+
+class AuthorizeRequest(_message.Message):
+    __slots__ = ("tool", "arguments", "capability", "reason", "task_id")
+    class ArgumentsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    TOOL_FIELD_NUMBER: _ClassVar[int]
+    ARGUMENTS_FIELD_NUMBER: _ClassVar[int]
+    CAPABILITY_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    tool: str
+    arguments: _containers.ScalarMap[str, str]
+    capability: str
+    reason: str
+    task_id: str
+    def __init__(self, tool: _Optional[str] = ..., arguments: _Optional[_Mapping[str, str]] = ..., capability: _Optional[str] = ..., reason: _Optional[str] = ..., task_id: _Optional[str] = ...) -> None: ...
+
+class AuthorizeResponse(_message.Message):
+    __slots__ = ("decision",)
+    DECISION_FIELD_NUMBER: _ClassVar[int]
+    decision: Decision
+    def __init__(self, decision: _Optional[_Union[Decision, _Mapping]] = ...) -> None: ...
+
+class ExecuteToolRequest(_message.Message):
+    __slots__ = ("tool", "arguments", "reason", "task_id")
+    class ArgumentsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    TOOL_FIELD_NUMBER: _ClassVar[int]
+    ARGUMENTS_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    tool: str
+    arguments: _containers.ScalarMap[str, str]
+    reason: str
+    task_id: str
+    def __init__(self, tool: _Optional[str] = ..., arguments: _Optional[_Mapping[str, str]] = ..., reason: _Optional[str] = ..., task_id: _Optional[str] = ...) -> None: ...
+
+class ExecuteToolResponse(_message.Message):
+    __slots__ = ("decision", "output", "details", "result_audit_id")
+    class DetailsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    DECISION_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_FIELD_NUMBER: _ClassVar[int]
+    DETAILS_FIELD_NUMBER: _ClassVar[int]
+    RESULT_AUDIT_ID_FIELD_NUMBER: _ClassVar[int]
+    decision: Decision
+    output: bytes
+    details: _containers.ScalarMap[str, str]
+    result_audit_id: str
+    def __init__(self, decision: _Optional[_Union[Decision, _Mapping]] = ..., output: _Optional[bytes] = ..., details: _Optional[_Mapping[str, str]] = ..., result_audit_id: _Optional[str] = ...) -> None: ...
+
+class Grant(_message.Message):
+    __slots__ = ("id", "agent", "capability", "granted_at", "expires_at", "reason", "task_id", "granted_by")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    CAPABILITY_FIELD_NUMBER: _ClassVar[int]
+    GRANTED_AT_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    GRANTED_BY_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    agent: str
+    capability: str
+    granted_at: str
+    expires_at: str
+    reason: str
+    task_id: str
+    granted_by: str
+    def __init__(self, id: _Optional[str] = ..., agent: _Optional[str] = ..., capability: _Optional[str] = ..., granted_at: _Optional[str] = ..., expires_at: _Optional[str] = ..., reason: _Optional[str] = ..., task_id: _Optional[str] = ..., granted_by: _Optional[str] = ...) -> None: ...
+
+class GrantTemporaryRequest(_message.Message):
+    __slots__ = ("agent", "capability", "duration", "reason", "task_id")
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    CAPABILITY_FIELD_NUMBER: _ClassVar[int]
+    DURATION_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    agent: str
+    capability: str
+    duration: str
+    reason: str
+    task_id: str
+    def __init__(self, agent: _Optional[str] = ..., capability: _Optional[str] = ..., duration: _Optional[str] = ..., reason: _Optional[str] = ..., task_id: _Optional[str] = ...) -> None: ...
+
+class GrantTemporaryResponse(_message.Message):
+    __slots__ = ("grant", "audit_id")
+    GRANT_FIELD_NUMBER: _ClassVar[int]
+    AUDIT_ID_FIELD_NUMBER: _ClassVar[int]
+    grant: Grant
+    audit_id: str
+    def __init__(self, grant: _Optional[_Union[Grant, _Mapping]] = ..., audit_id: _Optional[str] = ...) -> None: ...
+
+class RevokeRequest(_message.Message):
+    __slots__ = ("grant_id", "reason")
+    GRANT_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    grant_id: str
+    reason: str
+    def __init__(self, grant_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class RevokeResponse(_message.Message):
+    __slots__ = ("grant",)
+    GRANT_FIELD_NUMBER: _ClassVar[int]
+    grant: Grant
+    def __init__(self, grant: _Optional[_Union[Grant, _Mapping]] = ...) -> None: ...
+
+class CompleteTaskRequest(_message.Message):
+    __slots__ = ("task_id",)
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    task_id: str
+    def __init__(self, task_id: _Optional[str] = ...) -> None: ...
+
+class CompleteTaskResponse(_message.Message):
+    __slots__ = ("revoked",)
+    REVOKED_FIELD_NUMBER: _ClassVar[int]
+    revoked: _containers.RepeatedCompositeFieldContainer[Grant]
+    def __init__(self, revoked: _Optional[_Iterable[_Union[Grant, _Mapping]]] = ...) -> None: ...
+
+class ListGrantsRequest(_message.Message):
+    __slots__ = ("agent",)
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    agent: str
+    def __init__(self, agent: _Optional[str] = ...) -> None: ...
+
+class ListGrantsResponse(_message.Message):
+    __slots__ = ("grants",)
+    GRANTS_FIELD_NUMBER: _ClassVar[int]
+    grants: _containers.RepeatedCompositeFieldContainer[Grant]
+    def __init__(self, grants: _Optional[_Iterable[_Union[Grant, _Mapping]]] = ...) -> None: ...
+
+class ConfirmRequest(_message.Message):
+    __slots__ = ("pending_id", "approve", "reason")
+    PENDING_ID_FIELD_NUMBER: _ClassVar[int]
+    APPROVE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    pending_id: str
+    approve: bool
+    reason: str
+    def __init__(self, pending_id: _Optional[str] = ..., approve: _Optional[bool] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ConfirmResponse(_message.Message):
+    __slots__ = ("outcome",)
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    outcome: str
+    def __init__(self, outcome: _Optional[str] = ...) -> None: ...
+
+class PendingCall(_message.Message):
+    __slots__ = ("id", "agent", "tool", "arguments", "capability", "risk", "requested_at", "expires_at", "reason")
+    class ArgumentsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    ID_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    TOOL_FIELD_NUMBER: _ClassVar[int]
+    ARGUMENTS_FIELD_NUMBER: _ClassVar[int]
+    CAPABILITY_FIELD_NUMBER: _ClassVar[int]
+    RISK_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_AT_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    agent: str
+    tool: str
+    arguments: _containers.ScalarMap[str, str]
+    capability: str
+    risk: str
+    requested_at: str
+    expires_at: str
+    reason: str
+    def __init__(self, id: _Optional[str] = ..., agent: _Optional[str] = ..., tool: _Optional[str] = ..., arguments: _Optional[_Mapping[str, str]] = ..., capability: _Optional[str] = ..., risk: _Optional[str] = ..., requested_at: _Optional[str] = ..., expires_at: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ListPendingRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListPendingResponse(_message.Message):
+    __slots__ = ("pending",)
+    PENDING_FIELD_NUMBER: _ClassVar[int]
+    pending: _containers.RepeatedCompositeFieldContainer[PendingCall]
+    def __init__(self, pending: _Optional[_Iterable[_Union[PendingCall, _Mapping]]] = ...) -> None: ...
+
+class QueryAuditRequest(_message.Message):
+    __slots__ = ("filters",)
+    FILTERS_FIELD_NUMBER: _ClassVar[int]
+    filters: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, filters: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class AuditRecord(_message.Message):
+    __slots__ = ("json",)
+    JSON_FIELD_NUMBER: _ClassVar[int]
+    json: str
+    def __init__(self, json: _Optional[str] = ...) -> None: ...
+
+class VerifyAuditRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class VerifyAuditResponse(_message.Message):
+    __slots__ = ("intact", "entries", "problem")
+    INTACT_FIELD_NUMBER: _ClassVar[int]
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    PROBLEM_FIELD_NUMBER: _ClassVar[int]
+    intact: bool
+    entries: int
+    problem: str
+    def __init__(self, intact: _Optional[bool] = ..., entries: _Optional[int] = ..., problem: _Optional[str] = ...) -> None: ...
+
+class StatusRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class StatusResponse(_message.Message):
+    __slots__ = ("caller", "version", "policy", "ledger_entries", "active_grants", "pending_calls", "emergency_state", "started_at")
+    CALLER_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    POLICY_FIELD_NUMBER: _ClassVar[int]
+    LEDGER_ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_GRANTS_FIELD_NUMBER: _ClassVar[int]
+    PENDING_CALLS_FIELD_NUMBER: _ClassVar[int]
+    EMERGENCY_STATE_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    caller: str
+    version: str
+    policy: str
+    ledger_entries: int
+    active_grants: int
+    pending_calls: int
+    emergency_state: str
+    started_at: str
+    def __init__(self, caller: _Optional[str] = ..., version: _Optional[str] = ..., policy: _Optional[str] = ..., ledger_entries: _Optional[int] = ..., active_grants: _Optional[int] = ..., pending_calls: _Optional[int] = ..., emergency_state: _Optional[str] = ..., started_at: _Optional[str] = ...) -> None: ...
+
+class SpawnAgentRequest(_message.Message):
+    __slots__ = ("agent", "command", "reason")
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    COMMAND_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    agent: str
+    command: _containers.RepeatedScalarFieldContainer[str]
+    reason: str
+    def __init__(self, agent: _Optional[str] = ..., command: _Optional[_Iterable[str]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class AgentProcess(_message.Message):
+    __slots__ = ("agent", "command", "state", "pid", "restarts", "has_exited", "last_exit_status", "last_reason")
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    COMMAND_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    PID_FIELD_NUMBER: _ClassVar[int]
+    RESTARTS_FIELD_NUMBER: _ClassVar[int]
+    HAS_EXITED_FIELD_NUMBER: _ClassVar[int]
+    LAST_EXIT_STATUS_FIELD_NUMBER: _ClassVar[int]
+    LAST_REASON_FIELD_NUMBER: _ClassVar[int]
+    agent: str
+    command: _containers.RepeatedScalarFieldContainer[str]
+    state: str
+    pid: int
+    restarts: int
+    has_exited: bool
+    last_exit_status: int
+    last_reason: str
+    def __init__(self, agent: _Optional[str] = ..., command: _Optional[_Iterable[str]] = ..., state: _Optional[str] = ..., pid: _Optional[int] = ..., restarts: _Optional[int] = ..., has_exited: _Optional[bool] = ..., last_exit_status: _Optional[int] = ..., last_reason: _Optional[str] = ...) -> None: ...
+
+class SpawnAgentResponse(_message.Message):
+    __slots__ = ("agent",)
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    agent: AgentProcess
+    def __init__(self, agent: _Optional[_Union[AgentProcess, _Mapping]] = ...) -> None: ...
+
+class StopAgentRequest(_message.Message):
+    __slots__ = ("agent", "reason")
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    agent: str
+    reason: str
+    def __init__(self, agent: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class StopAgentResponse(_message.Message):
+    __slots__ = ("agent",)
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    agent: AgentProcess
+    def __init__(self, agent: _Optional[_Union[AgentProcess, _Mapping]] = ...) -> None: ...
+
+class ListAgentsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListAgentsResponse(_message.Message):
+    __slots__ = ("agents",)
+    AGENTS_FIELD_NUMBER: _ClassVar[int]
+    agents: _containers.RepeatedCompositeFieldContainer[AgentProcess]
+    def __init__(self, agents: _Optional[_Iterable[_Union[AgentProcess, _Mapping]]] = ...) -> None: ...
+
+class RunTaskRequest(_message.Message):
+    __slots__ = ("command", "image", "network", "memory", "cpus", "pids", "timeout", "task_id")
+    COMMAND_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_FIELD_NUMBER: _ClassVar[int]
+    NETWORK_FIELD_NUMBER: _ClassVar[int]
+    MEMORY_FIELD_NUMBER: _ClassVar[int]
+    CPUS_FIELD_NUMBER: _ClassVar[int]
+    PIDS_FIELD_NUMBER: _ClassVar[int]
+    TIMEOUT_FIELD_NUMBER: _ClassVar[int]
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    command: _containers.RepeatedScalarFieldContainer[str]
+    image: str
+    network: bool
+    memory: str
+    cpus: float
+    pids: int
+    timeout: str
+    task_id: str
+    def __init__(self, command: _Optional[_Iterable[str]] = ..., image: _Optional[str] = ..., network: _Optional[bool] = ..., memory: _Optional[str] = ..., cpus: _Optional[float] = ..., pids: _Optional[int] = ..., timeout: _Optional[str] = ..., task_id: _Optional[str] = ...) -> None: ...
+
+class RunTaskResponse(_message.Message):
+    __slots__ = ("exit_status", "output", "error_output", "timed_out", "output_truncated", "audit_id")
+    EXIT_STATUS_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_FIELD_NUMBER: _ClassVar[int]
+    ERROR_OUTPUT_FIELD_NUMBER: _ClassVar[int]
+    TIMED_OUT_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    AUDIT_ID_FIELD_NUMBER: _ClassVar[int]
+    exit_status: int
+    output: bytes
+    error_output: bytes
+    timed_out: bool
+    output_truncated: bool
+    audit_id: str
+    def __init__(self, exit_status: _Optional[int] = ..., output: _Optional[bytes] = ..., error_output: _Optional[bytes] = ..., timed_out: _Optional[bool] = ..., output_truncated: _Optional[bool] = ..., audit_id: _Optional[str] = ...) -> None: ...
+
+class FirewallRule(_message.Message):
+    __slots__ = ("id", "direction", "action", "transport", "ports", "peer", "author", "reason")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    DIRECTION_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    TRANSPORT_FIELD_NUMBER: _ClassVar[int]
+    PORTS_FIELD_NUMBER: _ClassVar[int]
+    PEER_FIELD_NUMBER: _ClassVar[int]
+    AUTHOR_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    direction: str
+    action: str
+    transport: str
+    ports: _containers.RepeatedScalarFieldContainer[int]
+    peer: str
+    author: str
+    reason: str
+    def __init__(self, id: _Optional[str] = ..., direction: _Optional[str] = ..., action: _Optional[str] = ..., transport: _Optional[str] = ..., ports: _Optional[_Iterable[int]] = ..., peer: _Optional[str] = ..., author: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ChangeFirewallRequest(_message.Message):
+    __slots__ = ("operation", "direction", "transport", "ports", "peer", "id", "address", "duration", "reason")
+    OPERATION_FIELD_NUMBER: _ClassVar[int]
+    DIRECTION_FIELD_NUMBER: _ClassVar[int]
+    TRANSPORT_FIELD_NUMBER: _ClassVar[int]
+    PORTS_FIELD_NUMBER: _ClassVar[int]
+    PEER_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    DURATION_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    operation: str
+    direction: str
+    transport: str
+    ports: _containers.RepeatedScalarFieldContainer[int]
+    peer: str
+    id: str
+    address: str
+    duration: str
+    reason: str
+    def __init__(self, operation: _Optional[str] = ..., direction: _Optional[str] = ..., transport: _Optional[str] = ..., ports: _Optional[_Iterable[int]] = ..., peer: _Optional[str] = ..., id: _Optional[str] = ..., address: _Optional[str] = ..., duration: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ChangeFirewallResponse(_message.Message):
+    __slots__ = ("rule",)
+    RULE_FIELD_NUMBER: _ClassVar[int]
+    rule: FirewallRule
+    def __init__(self, rule: _Optional[_Union[FirewallRule, _Mapping]] = ...) -> None: ...
+
+class ListFirewallRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class BlockedAddress(_message.Message):
+    __slots__ = ("address", "remaining_seconds", "reason")
+    ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    REMAINING_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    address: str
+    remaining_seconds: int
+    reason: str
+    def __init__(self, address: _Optional[str] = ..., remaining_seconds: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ListFirewallResponse(_message.Message):
+    __slots__ = ("rules", "blocked")
+    RULES_FIELD_NUMBER: _ClassVar[int]
+    BLOCKED_FIELD_NUMBER: _ClassVar[int]
+    rules: _containers.RepeatedCompositeFieldContainer[FirewallRule]
+    blocked: _containers.RepeatedCompositeFieldContainer[BlockedAddress]
+    def __init__(self, rules: _Optional[_Iterable[_Union[FirewallRule, _Mapping]]] = ..., blocked: _Optional[_Iterable[_Union[BlockedAddress, _Mapping]]] = ...) -> None: ...
+
+class RenewIdentityRequest(_message.Message):
+    __slots__ = ("csr_pem",)
+    CSR_PEM_FIELD_NUMBER: _ClassVar[int]
+    csr_pem: str
+    def __init__(self, csr_pem: _Optional[str] = ...) -> None: ...
+
+class RenewIdentityResponse(_message.Message):
+    __slots__ = ("certificate_pem", "bundle_pem", "not_after", "serial")
+    CERTIFICATE_PEM_FIELD_NUMBER: _ClassVar[int]
+    BUNDLE_PEM_FIELD_NUMBER: _ClassVar[int]
+    NOT_AFTER_FIELD_NUMBER: _ClassVar[int]
+    SERIAL_FIELD_NUMBER: _ClassVar[int]
+    certificate_pem: str
+    bundle_pem: str
+    not_after: str
+    serial: str
+    def __init__(self, certificate_pem: _Optional[str] = ..., bundle_pem: _Optional[str] = ..., not_after: _Optional[str] = ..., serial: _Optional[str] = ...) -> None: ...
