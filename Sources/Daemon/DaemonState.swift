@@ -3,6 +3,7 @@ import Foundation
 import PKI
 import Policy
 import Secrets
+import X509
 
 /// The daemon's state directory and what `serve` prepares in it on start: the CA (created on first start), the
 /// daemon's own server identity, and one client identity per agent in policy plus the orchestrator and an
@@ -90,7 +91,8 @@ public struct DaemonState: Sendable {
     {
         let holder = managed.holder
         if let current = try? holder.certificate(), current.uriNames == [managed.identity.uri],
-            authority.denyList().reason(for: current) == nil, !(try holder.needsRenewal(at: now, jitter: 0))
+            authority.denyList().reason(for: current) == nil,
+            !(try holder.needsRenewal(at: now, jitter: Self.jitter(current)))
         {
             return false
         }
@@ -108,6 +110,13 @@ public struct DaemonState: Sendable {
         try holder.store(
             key: key, issued: issued, bundlePEM: try authority.trustBundlePEM(at: now), owner: managed.owner)
         return true
+    }
+
+    /// Where in ±10 % around 2/3 of its life a certificate is renewed: fixed per certificate (from its serial), so
+    /// identities issued together spread out and a check does not move the point each time it runs.
+    static func jitter(_ certificate: Certificate) -> Double {
+        let value = certificate.serialNumber.bytes.reduce(UInt64(0)) { ($0 &* 31) &+ UInt64($1) }
+        return Double(value % 2001) / 1000 - 1
     }
 
     /// The default sealing key: 32 random bytes kept only in the keyring vault (created on first start). It
