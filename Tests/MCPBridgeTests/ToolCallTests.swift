@@ -112,3 +112,46 @@ struct OpenRequestsTests {
         #expect(open.isEmpty)
     }
 }
+
+@Suite("MCPBridge.call: a bounded number of calls wait on the daemon")
+struct CallsInFlightTests {
+    /// Holds every call until opened; after that, lets calls through at once.
+    actor Barrier {
+        private var waiting: [CheckedContinuation<Void, Never>] = []
+        private var opened = false
+        var count: Int { waiting.count }
+
+        func wait() async {
+            guard !opened else { return }
+            await withCheckedContinuation { waiting.append($0) }
+        }
+
+        func open() {
+            opened = true
+            for waiter in waiting { waiter.resume() }
+            waiting = []
+        }
+    }
+
+    @Test("with 16 calls waiting, the next is refused at once; once they finish, calls pass again")
+    func ceiling() async throws {
+        let barrier = Barrier()
+        let bridge = MCPBridge(catalogue: SecurityPolicy.builtin().tools, names: ["fs.read"]) { _ in
+            await barrier.wait()
+            var response = Aios_Security_V1_ExecuteToolResponse()
+            response.decision.allowed = true
+            return response
+        }
+        let parameters = CallTool.Parameters(name: "fs.read", arguments: ["path": "/etc/hostname"])
+        await withTaskGroup(of: CallTool.Result.self) { group in
+            for _ in 0..<MCPBridge.maximumCallsInFlight { group.addTask { await bridge.call(parameters) } }
+            while await barrier.count < MCPBridge.maximumCallsInFlight { await Task.yield() }
+            let refused = await bridge.call(parameters)
+            #expect(refused.isError == true)
+            #expect(refused.content.first.map { "\($0)" }?.contains("calls already wait") == true)
+            await barrier.open()
+            for await result in group { #expect(result.isError == false) }
+        }
+        #expect(await bridge.call(parameters).isError == false)
+    }
+}

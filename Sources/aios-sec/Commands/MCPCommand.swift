@@ -66,6 +66,9 @@ struct MCPCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "aios-sec.mcp") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = .warning
+        // A client that stops reading makes writes fail with EPIPE (the send fails, the server reads on until its
+        // input ends) instead of killing the process mid-call.
+        signal(SIGPIPE, SIG_IGN)
         let transport = StdioLineTransport(maximumMessageBytes: maximumMessageBytes, logger: logger)
         printError("mcp: serving \(bridge.tools.count) tools as \(caller)")
         try await bridge.run(
