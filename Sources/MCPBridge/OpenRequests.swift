@@ -12,7 +12,7 @@ struct OpenRequests {
     /// A message from the client: a request opens its id, a cancellation closes the one it names.
     mutating func received(_ message: [UInt8]) {
         for envelope in Self.envelopes(message) {
-            if let id = envelope.id, envelope.method != nil {
+            if let id = envelope.id, envelope.method != nil, !envelope.hasOutcome {
                 ids.insert(id)
             } else if envelope.method == "notifications/cancelled", let id = envelope.cancelledRequest {
                 ids.remove(id)
@@ -40,8 +40,10 @@ struct OpenRequests {
         let id: ID?
         let method: String?
         let cancelledRequest: ID?
+        /// A `result` or `error` makes it a response whatever else it holds (the SDK reads it as one).
+        let hasOutcome: Bool
 
-        enum CodingKeys: String, CodingKey { case id, method, params }
+        enum CodingKeys: String, CodingKey { case id, method, params, result, error }
         enum ParameterKeys: String, CodingKey { case requestId }
 
         init(from decoder: any Decoder) throws {
@@ -50,6 +52,7 @@ struct OpenRequests {
             method = try? container.decodeIfPresent(String.self, forKey: .method)
             let parameters = try? container.nestedContainer(keyedBy: ParameterKeys.self, forKey: .params)
             cancelledRequest = try? parameters?.decodeIfPresent(ID.self, forKey: .requestId)
+            hasOutcome = container.contains(.result) || container.contains(.error)
         }
     }
 }

@@ -18,7 +18,14 @@ public actor StdioLineTransport: Transport {
     private var drained: [CheckedContinuation<Void, Never>] = []
     private var connected = false
 
-    public init(input: CInt = STDIN_FILENO, output: CInt = STDOUT_FILENO, maximumMessageBytes: Int, logger: Logger) {
+    /// The longest the end of input waits for answers still owed (a call's own timeout bounds each of them).
+    private let drainLimit: Duration
+
+    public init(
+        input: CInt = STDIN_FILENO, output: CInt = STDOUT_FILENO, maximumMessageBytes: Int, drainLimit: Duration,
+        logger: Logger
+    ) {
+        self.drainLimit = drainLimit
         self.input = input
         self.output = output
         self.reader = Reader(descriptor: input, framer: LineFramer(maximumBytes: maximumMessageBytes))
@@ -29,6 +36,10 @@ public actor StdioLineTransport: Transport {
 
     public func disconnect() async {
         connected = false
+        stopWaiting()
+    }
+
+    private func stopWaiting() {
         for waiter in drained { waiter.resume() }
         drained = []
     }
@@ -39,10 +50,7 @@ public actor StdioLineTransport: Transport {
         let written = await write(line)
         guard written else { throw MCPError.transportError(POSIXError(.EPIPE)) }
         open.sent(data)
-        if open.isEmpty {
-            for waiter in drained { waiter.resume() }
-            drained = []
-        }
+        if open.isEmpty { stopWaiting() }
     }
 
     public func receive() -> AsyncThrowingStream<Data, any Error> {
@@ -66,7 +74,15 @@ public actor StdioLineTransport: Transport {
                     + #"message over \#(reader.maximumBytes) bytes, dropped"}}"#
                 try await send(Data(refusal.utf8))
             case nil:
-                if !open.isEmpty { await withCheckedContinuation { drained.append($0) } }
+                if !open.isEmpty {
+                    let limit = drainLimit
+                    let timer = Task { [weak self] in
+                        try await Task.sleep(for: limit)
+                        await self?.stopWaiting()
+                    }
+                    await withCheckedContinuation { drained.append($0) }
+                    timer.cancel()
+                }
                 return nil
             }
         }

@@ -69,7 +69,8 @@ struct MCPCommand: AsyncParsableCommand {
         // A client that stops reading makes writes fail with EPIPE (the send fails, the server reads on until its
         // input ends) instead of killing the process mid-call.
         signal(SIGPIPE, SIG_IGN)
-        let transport = StdioLineTransport(maximumMessageBytes: maximumMessageBytes, logger: logger)
+        let transport = StdioLineTransport(
+            maximumMessageBytes: maximumMessageBytes, drainLimit: .seconds(callTimeout + 5), logger: logger)
         printError("mcp: serving \(bridge.tools.count) tools as \(caller)")
         try await bridge.run(
             on: transport, version: DaemonCore.version,
