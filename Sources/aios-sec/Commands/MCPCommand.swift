@@ -54,8 +54,12 @@ struct MCPCommand: AsyncParsableCommand {
             caller = try await endpoint.withClient { [startup] in
                 try await $0.status(Aios_Security_V1_StatusRequest(), options: startup).caller
             }
+        } catch let error as RPCError {
+            printError(
+                "mcp: the daemon at \(endpoint.server) refused \(endpoint.identity): \(error.code): \(error.message)")
+            throw ConnectionOptions.exitCode(error.code)
         } catch {
-            printError("mcp: the daemon at \(endpoint.server) did not accept \(endpoint.identity): \(error)")
+            printError("mcp: the daemon at \(endpoint.server) cannot be reached: \(error)")
             throw ExitStatus.unavailable
         }
         var options = CallOptions.defaults
