@@ -12,9 +12,11 @@ final class MCPProcess: @unchecked Sendable {
     private var outputEnded = false
     private let arrived = DispatchSemaphore(value: 0)
 
-    init(_ daemon: DaemonFixture, as identity: String) throws {
+    /// `arguments`: instead of `--server ADDRESS --identity STATE/identities/IDENTITY`.
+    init(_ daemon: DaemonFixture, as identity: String, arguments: [String]? = nil) throws {
         process.executableURL = BinaryRunner.binary
-        process.arguments = ["mcp", "--server", daemon.address, "--identity", daemon.identity(identity)]
+        process.arguments =
+            ["mcp"] + (arguments ?? ["--server", daemon.address, "--identity", daemon.identity(identity)])
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors

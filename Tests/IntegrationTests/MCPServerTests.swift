@@ -22,6 +22,14 @@ struct MCPServerTests {
         return (daemon, demo)
     }
 
+    /// The ledger line of the decision a tool result names.
+    private func ledgerEntry(_ daemon: DaemonFixture, of result: [String: Any]) throws -> String {
+        let decision = (result["structuredContent"] as? [String: Any])?["decision"] as? [String: Any]
+        let auditID = try #require(decision?["audit_id"] as? String)
+        let audit = try BinaryRunner.run(["audit", "query", "--state-dir", daemon.state, "--json"])
+        return try #require(audit.stdout.split(separator: "\n").first { $0.contains(auditID) }.map(String.init))
+    }
+
     @Test("tools/list publishes the Broker's tools with the pins --print-tool-hashes prints")
     func toolsAndPins() throws {
         let daemon = try DaemonFixture()
@@ -170,6 +178,40 @@ struct MCPServerTests {
         #expect(result["isError"] as? Bool == false, "\(result)")
         mcp.process.waitUntilExit()
         #expect(mcp.process.terminationStatus == 0)
+    }
+
+    @Test("--socket reaches the daemon's Unix socket with the same mTLS")
+    func unixSocket() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "aios-\(UUID().uuidString.prefix(8)).sock"
+        ).path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let daemon = try DaemonFixture(extraArguments: ["--socket", path])
+        let mcp = try MCPProcess(
+            daemon, as: "", arguments: ["--socket", path, "--identity", daemon.identity("aios-agent-task")])
+        _ = try mcp.initialize()
+        let denied = try mcp.call(1, "fs.read", ["path": "/etc/shadow"])
+        #expect(denied["isError"] as? Bool == true)
+        #expect(try ledgerEntry(daemon, of: denied).contains("aios-agent-task"), "decided for the identity")
+    }
+
+    @Test("each call presents the identity files as they are now, so a renewed certificate is used")
+    func identityReadPerCall() throws {
+        let (daemon, demo) = try daemonWithGrant()
+        let copy = daemon.directory + "/identity-copy"
+        try FileManager.default.copyItem(atPath: daemon.identity("aios-agent-task"), toPath: copy)
+        let mcp = try MCPProcess(daemon, as: "", arguments: ["--server", daemon.address, "--identity", copy])
+        _ = try mcp.initialize()
+        let first = try mcp.call(1, "fs.write", ["path": demo + "/a.txt", "content": "as the task agent"])
+        #expect(first["isError"] as? Bool == false, "\(first)")
+        for file in ["key.pem", "cert.pem"] {
+            try FileManager.default.removeItem(atPath: copy + "/" + file)
+            try FileManager.default.copyItem(
+                atPath: daemon.identity("aios-agent-monitor") + "/" + file, toPath: copy + "/" + file)
+        }
+        let second = try mcp.call(2, "fs.write", ["path": demo + "/b.txt", "content": "as the monitor"])
+        #expect(second["isError"] as? Bool == true)
+        #expect(try ledgerEntry(daemon, of: second).contains("aios-agent-monitor"), "decided for the new files")
     }
 
     @Test("an unreadable identity is a usage error; a daemon that is not there, unavailable")
