@@ -10,7 +10,6 @@ import MCP
 /// input waits for the answers still owed.
 public actor StdioLineTransport: Transport {
     public nonisolated let logger: Logger
-    private let input: CInt
     private let output: CInt
     private let reader: Reader
     private let writes = DispatchQueue(label: "aios.mcp.stdout")
@@ -26,7 +25,6 @@ public actor StdioLineTransport: Transport {
         logger: Logger
     ) {
         self.drainLimit = drainLimit
-        self.input = input
         self.output = output
         self.reader = Reader(descriptor: input, framer: LineFramer(maximumBytes: maximumMessageBytes))
         self.logger = logger
