@@ -2,10 +2,12 @@ import AIOSProto
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import PKI
 
 /// Where the daemon is (`HOST:PORT` or `unix:PATH`) and who we are to it (an identity directory holding key.pem,
 /// cert.pem and bundle.pem): the mTLS client every command that calls the daemon uses. The files are read when a
-/// transport is made, so a client that makes one per call follows a renewed identity.
+/// transport is made, as one consistent key and chain even while the daemon renews them, so a client that makes one
+/// per call follows a renewed identity.
 struct DaemonEndpoint: Sendable {
     let server: String
     let identity: String
@@ -33,16 +35,16 @@ struct DaemonEndpoint: Sendable {
     func withClient<T: Sendable>(
         _ body: @Sendable (Aios_Security_V1_SecurityService.Client<HTTP2ClientTransport.Posix>) async throws -> T
     ) async throws -> T {
-        let directory = identity
+        let files = try WorkloadIdentity(directory: identity).snapshot()
         // A Unix socket has no host name to check: the chain to our CA is verified, the name is not.
         let checkHostName = !server.hasPrefix("unix:")
         let transport = try HTTP2ClientTransport.Posix(
             target: target(),
             transportSecurity: .mTLS(
-                certificateChain: [.file(path: directory + "/cert.pem", format: .pem)],
-                privateKey: .file(path: directory + "/key.pem", format: .pem)
+                certificateChain: [.bytes(Array(files.chainPEM.utf8), format: .pem)],
+                privateKey: .bytes(Array(files.keyPEM.utf8), format: .pem)
             ) { tls in
-                tls.trustRoots = .certificates([.file(path: directory + "/bundle.pem", format: .pem)])
+                tls.trustRoots = .certificates([.bytes(Array(files.bundlePEM.utf8), format: .pem)])
                 if !checkHostName { tls.serverCertificateVerification = .noHostnameVerification }
             })
         return try await withGRPCClient(transport: transport) { client in

@@ -13,10 +13,14 @@ final class MCPProcess: @unchecked Sendable {
     private let arrived = DispatchSemaphore(value: 0)
 
     /// `arguments`: instead of `--server ADDRESS --identity STATE/identities/IDENTITY`.
-    init(_ daemon: DaemonFixture, as identity: String, arguments: [String]? = nil) throws {
+    /// `environment`: added to this process's.
+    init(
+        _ daemon: DaemonFixture, as identity: String, arguments: [String]? = nil, environment: [String: String] = [:]
+    ) throws {
         process.executableURL = BinaryRunner.binary
         process.arguments =
             ["mcp"] + (arguments ?? ["--server", daemon.address, "--identity", daemon.identity(identity)])
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors

@@ -180,7 +180,7 @@ struct MCPServerTests {
         #expect(mcp.process.terminationStatus == 0)
     }
 
-    @Test("--socket reaches the daemon's Unix socket with the same mTLS")
+    @Test("--socket (or AIOS_SOCKET and AIOS_IDENTITY) reaches the daemon's Unix socket with the same mTLS")
     func unixSocket() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent(
             "aios-\(UUID().uuidString.prefix(8)).sock"
@@ -193,6 +193,14 @@ struct MCPServerTests {
         let denied = try mcp.call(1, "fs.read", ["path": "/etc/shadow"])
         #expect(denied["isError"] as? Bool == true)
         #expect(try ledgerEntry(daemon, of: denied).contains("aios-agent-task"), "decided for the identity")
+
+        // A spawned agent finds both in its environment; no option is needed.
+        let fromEnvironment = try MCPProcess(
+            daemon, as: "", arguments: [],
+            environment: ["AIOS_SOCKET": path, "AIOS_IDENTITY": daemon.identity("aios-agent-monitor")])
+        _ = try fromEnvironment.initialize()
+        let asMonitor = try fromEnvironment.call(1, "fs.read", ["path": "/etc/shadow"])
+        #expect(try ledgerEntry(daemon, of: asMonitor).contains("aios-agent-monitor"))
     }
 
     @Test("each call presents the identity files as they are now, so a renewed certificate is used")

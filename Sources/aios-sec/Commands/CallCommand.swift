@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import PKI
 
 struct CallCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,6 +38,9 @@ struct ConnectionOptions: ParsableArguments {
         } catch let error as RPCError {
             printError("call: \(error.code): \(error.message)")
             throw Self.exitCode(error.code)
+        } catch let error as PKIError {
+            printError("call: \(error)")
+            throw ExitStatus.usage
         }
     }
 

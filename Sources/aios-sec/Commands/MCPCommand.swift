@@ -17,20 +17,28 @@ struct MCPCommand: AsyncParsableCommand {
             and its ledger entry. Diagnostics go to stderr; stdout carries only MCP messages.
             """)
 
-    @Option(help: "Identity directory (key.pem, cert.pem, bundle.pem), e.g. STATE/identities/aios-agent-task.")
+    @Option(
+        help: "Identity directory (key.pem, cert.pem, bundle.pem); default $AIOS_IDENTITY, set for a spawned agent.")
     var identity: String?
     @Option(help: "The daemon: HOST:PORT or unix:PATH (default 127.0.0.1:9090).") var server: String?
-    @Option(help: "The daemon's Unix socket (instead of --server).") var socket: String?
+    @Option(help: "The daemon's Unix socket (instead of --server); default $AIOS_SOCKET, set for a spawned agent.")
+    var socket: String?
     @Option(help: "The longest a call may take, confirmation included, in seconds.") var callTimeout = 900
     @Option(help: "The largest MCP message accepted on stdin, in bytes.")
     var maximumMessageBytes = 8 << 20
     @Flag(help: "Print each published tool's SHA-256 pin and name, then exit.") var printToolHashes = false
 
     func validate() throws {
-        guard printToolHashes || identity != nil else { throw ValidationError("--identity DIR is required") }
+        guard printToolHashes || identity ?? Self.environment("AIOS_IDENTITY") != nil else {
+            throw ValidationError("--identity DIR is required (or AIOS_IDENTITY in the environment)")
+        }
         guard server == nil || socket == nil else { throw ValidationError("give --server or --socket, not both") }
         guard callTimeout > 0 else { throw ValidationError("--call-timeout must be positive") }
         guard maximumMessageBytes >= 1 << 16 else { throw ValidationError("--maximum-message-bytes must be ≥ 65536") }
+    }
+
+    private static func environment(_ name: String) -> String? {
+        ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     func run() async throws {
@@ -41,8 +49,11 @@ struct MCPCommand: AsyncParsableCommand {
             }
             return
         }
+        // Inside an agent's sandbox the daemon's socket and the agent's identity are in its environment.
+        let socket = server == nil ? socket ?? Self.environment("AIOS_SOCKET") : nil
         let endpoint = DaemonEndpoint(
-            server: socket.map { "unix:" + $0 } ?? server ?? "127.0.0.1:9090", identity: identity ?? "")
+            server: socket.map { "unix:" + $0 } ?? server ?? "127.0.0.1:9090",
+            identity: identity ?? Self.environment("AIOS_IDENTITY") ?? "")
         if let problem = endpoint.problem {
             printError("mcp: \(problem)")
             throw ExitStatus.usage
