@@ -222,6 +222,30 @@ struct MCPServerTests {
         #expect(try ledgerEntry(daemon, of: second).contains("aios-agent-monitor"), "decided for the new files")
     }
 
+    @Test("a long-lived server keeps calling across three renewals of its identity")
+    func acrossRenewals() throws {
+        let daemon = try DaemonFixture(extraArguments: ["--identity-lifetime", "15s"])
+        let demo = daemon.directory + "/demo"
+        try FileManager.default.createDirectory(atPath: demo, withIntermediateDirectories: true)
+        let grant = try daemon.call(
+            "grant", as: "orchestrator",
+            ["--agent", "aios-agent-task", "--capability", "fs:write:\(demo)/*", "--duration", "10m", "--reason", "x"])
+        #expect(grant.status == 0, "\(grant.stderr)")
+        let mcp = try MCPProcess(daemon, as: "aios-agent-task")
+        _ = try mcp.initialize()
+        var certificates: Set<String> = []
+        var id = 0
+        while certificates.count < 4 && id < 60 {
+            id += 1
+            let result = try mcp.call(id, "fs.write", ["path": demo + "/tick.txt", "content": "\(id)"])
+            #expect(result["isError"] as? Bool == false, "call \(id): \(resultText(result))")
+            certificates.insert(
+                try String(contentsOfFile: daemon.identity("aios-agent-task") + "/cert.pem", encoding: .utf8))
+            Thread.sleep(forTimeInterval: 1)
+        }
+        #expect(certificates.count >= 4, "the first certificate and three renewals were used")
+    }
+
     @Test("an unreadable identity is a usage error; a daemon that is not there, unavailable")
     func startup() throws {
         let missing = try BinaryRunner.run(["mcp", "--identity", "/nonexistent"])
