@@ -7,7 +7,7 @@ import MCP
 /// MCP's stdio transport with bounds: at most ``LineFramer/maximumBytes`` per message (a longer line is answered with
 /// a JSON-RPC error and dropped), input read only as fast as the server takes it, blocking reads and writes on their
 /// own threads (the descriptors' modes are left as they are: they may be shared with the parent), and the end of
-/// input waits for the answers still owed.
+/// input waits for the answers still owed — unless nobody is left to read them.
 public actor StdioLineTransport: Transport {
     public nonisolated let logger: Logger
     private let output: CInt
@@ -73,6 +73,7 @@ public actor StdioLineTransport: Transport {
                 try await send(Data(refusal.utf8))
             case nil:
                 if !open.isEmpty {
+                    watchOutput()
                     let limit = drainLimit
                     let timer = Task { [weak self] in
                         try await Task.sleep(for: limit)
@@ -85,6 +86,18 @@ public actor StdioLineTransport: Transport {
             }
         }
         return nil
+    }
+
+    /// Stops the wait for answers owed once nobody reads them (the client is gone: its end of our output is
+    /// closed). The process then ends, and with it its calls: the daemon cancels a call whose caller went away.
+    private func watchOutput() {
+        let descriptor = output
+        DispatchQueue(label: "aios.mcp.stdout-watch").async { [weak self] in
+            var request = pollfd(fd: descriptor, events: 0, revents: 0)
+            while poll(&request, 1, -1) < 0 && errno == EINTR {}
+            guard request.revents & Int16(POLLERR | POLLHUP) != 0 else { return }
+            Task { await self?.stopWaiting() }
+        }
     }
 
     private func write(_ bytes: [UInt8]) async -> Bool {

@@ -222,6 +222,46 @@ struct MCPServerTests {
         #expect(try ledgerEntry(daemon, of: second).contains("aios-agent-monitor"), "decided for the new files")
     }
 
+    @Test("a client that goes away while a high-risk call waits: the server exits, the call is cancelled, never run")
+    func clientGone() throws {
+        let (daemon, demo) = try daemonWithGrant()
+        let victim = demo + "/victim.txt"
+        try "x".write(toFile: victim, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = BinaryRunner.binary
+        process.arguments = ["mcp", "--server", daemon.address, "--identity", daemon.identity("aios-agent-task")]
+        let (input, output) = (Pipe(), Pipe())
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = Pipe()
+        try process.run()
+        let messages = [
+            #"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","#
+                + #""capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#,
+            #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+            #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"fs.delete","arguments":{"path":"\#(victim)"}}}"#,
+        ]
+        input.fileHandleForWriting.write(Data(messages.map { $0 + "\n" }.joined().utf8))
+        var pending = false
+        for _ in 0..<100 where !pending {
+            Thread.sleep(forTimeInterval: 0.2)
+            pending = try daemon.call("pending", as: "orchestrator", ["--json"]).stdout.contains("pending-")
+        }
+        #expect(pending)
+        // The client dies: both of its ends close.
+        try output.fileHandleForReading.close()
+        try input.fileHandleForWriting.close()
+        for _ in 0..<150 where process.isRunning { Thread.sleep(forTimeInterval: 0.2) }
+        #expect(!process.isRunning, "the server ends when nobody reads its answers")
+        if process.isRunning { process.terminate() }
+        for _ in 0..<100 where pending {
+            Thread.sleep(forTimeInterval: 0.2)
+            pending = try daemon.call("pending", as: "orchestrator", ["--json"]).stdout.contains("pending-")
+        }
+        #expect(!pending, "the daemon cancelled the call")
+        #expect(FileManager.default.fileExists(atPath: victim))
+    }
+
     @Test("a long-lived server keeps calling across three renewals of its identity")
     func acrossRenewals() throws {
         let daemon = try DaemonFixture(extraArguments: ["--identity-lifetime", "15s"])
