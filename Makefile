@@ -17,9 +17,11 @@ VENV ?= $(CURDIR)/.venv
 # Debian's interpreter: an agent's sandbox runs the same one (from /usr) with the venv's packages.
 VENV_PYTHON ?= /usr/bin/python3
 AIOS_SEC_BIN ?= $(CURDIR)/.build/debug/aios-sec
+# The MCP server's tests: the Python `mcp` client from PyPI in a venv of their own.
+MCP_VENV ?= $(CURDIR)/.venv-mcp
 SDK_SOURCES := $(shell find sdk/python/src sdk/python/pyproject.toml -type f ! -path '*/__pycache__/*' ! -path '*.egg-info/*' 2>/dev/null)
 
-.PHONY: all deps build test sdk-test lint run fuzz fuzz-build bench bench-authz clean
+.PHONY: all deps build test sdk-test mcp-test lint run fuzz fuzz-build bench bench-authz clean
 
 all: build
 
@@ -50,6 +52,7 @@ test: deps lint $(VENV)/.sdk-installed
 	$(SWIFT) test --skip SupervisorTests
 	$(SWIFT) test --skip-build --filter SupervisorTests
 	$(MAKE) --no-print-directory sdk-test
+	$(MAKE) --no-print-directory mcp-test
 
 # The Python SDK (sdk/python) against a real daemon: installed into .venv only when its sources changed.
 $(VENV)/.sdk-installed: $(SDK_SOURCES)
@@ -60,6 +63,16 @@ $(VENV)/.sdk-installed: $(SDK_SOURCES)
 sdk-test: deps $(VENV)/.sdk-installed
 	$(SWIFT) build --product aios-sec
 	cd sdk/python && AIOS_SEC_BIN="$(AIOS_SEC_BIN)" "$(VENV)/bin/python" -m pytest -q -p no:cacheprovider tests
+
+# `aios-sec mcp` seen by the Python `mcp` client (Tests/MCP), against a real daemon.
+$(MCP_VENV)/.installed: Tests/MCP/requirements.txt
+	@[ -x "$(MCP_VENV)/bin/python" ] || $(VENV_PYTHON) -m venv "$(MCP_VENV)"
+	@"$(MCP_VENV)/bin/python" -m pip install -q --disable-pip-version-check -r Tests/MCP/requirements.txt
+	@touch "$@"
+
+mcp-test: deps $(MCP_VENV)/.installed
+	$(SWIFT) build --product aios-sec
+	AIOS_SEC_BIN="$(AIOS_SEC_BIN)" "$(MCP_VENV)/bin/python" -m pytest -q -p no:cacheprovider Tests/MCP
 
 run: build
 	$(SWIFT) run aios-sec serve --state-dir "$(STATE_DIR)"

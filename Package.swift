@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "PKI", targets: ["PKI"]),
         .library(name: "Daemon", targets: ["Daemon"]),
         .library(name: "AIOSProto", targets: ["AIOSProto"]),
+        .library(name: "MCPBridge", targets: ["MCPBridge"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -34,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
     ],
     targets: [
         // The capability engine: grammar, compiled matcher, grants, decisions. Pure Swift, no I/O.
@@ -118,6 +120,15 @@ let package = Package(
             ]),
         // Network intrusion detection: event sources (log lines, kernel events), scan and brute-force rules.
         .target(name: "Detection", dependencies: ["Capabilities", "Policy", "Audit"]),
+        // The Broker's tools over the Model Context Protocol: schemas and pins from the catalogue, calls to ExecuteTool.
+        .target(
+            name: "MCPBridge",
+            dependencies: [
+                "AIOSProto", "Audit", "Capabilities", "Policy", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "MCP", package: "swift-sdk"),
+            ]
+        ),
         // Fakes shared by the tests (manual clock, …).
         .target(name: "SecurityTesting", dependencies: ["Capabilities"]),
         .executableTarget(
@@ -129,7 +140,8 @@ let package = Package(
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+                "MCPBridge",
             ]
         ),
         .testTarget(name: "CapabilitiesTests", dependencies: ["Capabilities", "SecurityTesting"]),
@@ -166,6 +178,13 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "MCPBridgeTests",
+            dependencies: [
+                "MCPBridge", "AIOSProto", "Policy", .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "MCP", package: "swift-sdk"),
             ]
         ),
         .testTarget(

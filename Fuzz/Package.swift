@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(path: ".."), .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0", traits: []),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
     ],
     targets: [
         .target(name: "FuzzSupport"),
@@ -60,6 +61,13 @@ let package = Package(
             dependencies: [
                 "FuzzSupport", .product(name: "Detection", package: root), .product(name: "Policy", package: root),
                 .product(name: "Capabilities", package: root),
+            ]
+        ),
+        .executableTarget(
+            name: "fuzz-mcp-message",
+            dependencies: [
+                "FuzzSupport", .product(name: "MCPBridge", package: root), .product(name: "Policy", package: root),
+                .product(name: "MCP", package: "swift-sdk"),
             ]
         ),
         .executableTarget(

@@ -7,7 +7,7 @@ import Sandbox
 /// allowing only what both the tool needs and the allowing capability grants, beneath the directory that capability
 /// names. Only regular files and directories are served; nothing opens blocking.
 extension Broker {
-    enum FileTool: String, Sendable {
+    enum FileTool: String, CaseIterable, Sendable {
         case read = "fs.read"
         case list = "fs.list"
         case write = "fs.write"

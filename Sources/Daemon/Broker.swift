@@ -19,6 +19,11 @@ public struct Broker: Sendable {
     let spawner: AgentSpawner?
     let processes = SpawnedProcesses()
 
+    /// The catalogue tools ``run(tool:arguments:allowedBy:for:)`` runs; any other tool is a decision only
+    /// (Authorize). What `aios-sec mcp` publishes.
+    public static let toolNames: [String] =
+        FileTool.allCases.map(\.rawValue) + ["process.list", "process.spawn", "process.kill"]
+
     public init(
         executables: [String: AllowedExecutable] = [:], protected: ProtectedPaths, backups: BackupStore,
         spawner: AgentSpawner? = nil

@@ -11,8 +11,8 @@ struct AIOSSec: AsyncParsableCommand {
             """,
         subcommands: [
             ServeCommand.self, PolicyCommand.self, AuthorizeCommand.self, AuditCommand.self, SecretsCommand.self,
-            CACommand.self, CallCommand.self, SandboxCommand.self, TaskCommand.self, FirewallCommand.self,
-            IDSCommand.self,
+            CACommand.self, CallCommand.self, MCPCommand.self, SandboxCommand.self, TaskCommand.self,
+            FirewallCommand.self, IDSCommand.self,
             BenchCommand.self,
         ]
     )

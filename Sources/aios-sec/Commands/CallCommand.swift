@@ -28,48 +28,19 @@ struct ConnectionOptions: ParsableArguments {
     func withClient<T: Sendable>(
         _ body: @Sendable (Aios_Security_V1_SecurityService.Client<HTTP2ClientTransport.Posix>) async throws -> T
     ) async throws -> T {
-        for file in ["key.pem", "cert.pem", "bundle.pem"]
-        where !FileManager.default.isReadableFile(atPath: identity + "/" + file) {
-            printError("call: cannot read \(identity)/\(file)")
+        let endpoint = DaemonEndpoint(server: server, identity: identity)
+        if let problem = endpoint.problem {
+            printError("call: \(problem)")
             throw ExitStatus.usage
         }
-        let target: any ResolvableTarget
-        if server.hasPrefix("unix:") {
-            target = .unixDomainSocket(path: String(server.dropFirst(5)))
-        } else {
-            guard let colon = server.lastIndex(of: ":"), let port = Int(server[server.index(after: colon)...]) else {
-                printError("call: --server '\(server)' must be HOST:PORT or unix:PATH")
-                throw ExitStatus.usage
-            }
-            let host = String(server[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-            target = host.contains(":") ? .ipv6(address: host, port: port) : .ipv4(address: host, port: port)
-        }
-        // One consistent key and chain even while the daemon renews the files.
-        let files: (keyPEM: String, chainPEM: String, bundlePEM: String)
         do {
-            files = try WorkloadIdentity(directory: identity).snapshot()
-        } catch {
-            printError("call: \(error)")
-            throw ExitStatus.usage
-        }
-        // A Unix socket has no host name to check: the chain to our CA is verified, the name is not.
-        let checkHostName = !server.hasPrefix("unix:")
-        let transport = try HTTP2ClientTransport.Posix(
-            target: target,
-            transportSecurity: .mTLS(
-                certificateChain: [.bytes(Array(files.chainPEM.utf8), format: .pem)],
-                privateKey: .bytes(Array(files.keyPEM.utf8), format: .pem)
-            ) { tls in
-                tls.trustRoots = .certificates([.bytes(Array(files.bundlePEM.utf8), format: .pem)])
-                if !checkHostName { tls.serverCertificateVerification = .noHostnameVerification }
-            })
-        do {
-            return try await withGRPCClient(transport: transport) { client in
-                try await body(Aios_Security_V1_SecurityService.Client(wrapping: client))
-            }
+            return try await endpoint.withClient(body)
         } catch let error as RPCError {
             printError("call: \(error.code): \(error.message)")
             throw Self.exitCode(error.code)
+        } catch let error as PKIError {
+            printError("call: \(error)")
+            throw ExitStatus.usage
         }
     }
 
