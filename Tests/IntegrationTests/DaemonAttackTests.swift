@@ -165,7 +165,13 @@ struct DaemonAttackTests {
             }
             try await Task.sleep(for: .milliseconds(200))
         }
-        throw DaemonFixture.FixtureError(message: "no call became pending; the last listing: \(last)")
+        // Whether the ledger saw it pending while the listing did not (a flake seen only under full-suite load).
+        let ledger = try? BinaryRunner.run([
+            "audit", "query", "--state-dir", daemon.state, "--result", "pending", "--json",
+        ])
+        throw DaemonFixture.FixtureError(
+            message:
+                "no call became pending; the last listing: \(last); pending in the ledger: \(ledger?.stdout ?? "?")")
     }
 
     @Test("reads of a FIFO fail at once and the daemon keeps serving")
