@@ -75,6 +75,31 @@ public final class AgentIdentities: AgentIdentityProvider {
         record(IdentityAudit.withdrawn(agent: agent, serials: entry.serials.sorted(), failures: refused))
     }
 
+    /// At start: the identities an earlier run of this daemon left behind (it was killed before its agents stopped;
+    /// their processes are reclaimed with their cgroups) are withdrawn like any stopped agent's — the certificate in
+    /// each directory revoked, the directory removed. Returns the agents withdrawn.
+    @discardableResult
+    public func reclaimOrphans() -> [String] {
+        guard let base = try? Self.base() + "/" + instance,
+            let agents = try? FileManager.default.contentsOfDirectory(atPath: base)
+        else { return [] }
+        var withdrawn: [String] = []
+        for agent in agents.sorted() {
+            let holder = WorkloadIdentity(directory: base + "/" + agent)
+            // Only this daemon makes directories here (root-owned, 0711); one not named for an agent is just removed.
+            guard let identity = try? SPIFFEID(kind: .agent, name: agent) else {
+                try? FileManager.default.removeItem(atPath: holder.directory)
+                continue
+            }
+            let serials = (try? holder.certificate()).map { Set([$0.serialNumber.hex]) } ?? []
+            let managed = ManagedIdentity(name: "agent:" + agent, identity: identity, holder: holder)
+            running.withLock { $0[agent] = RunningIdentity(managed: managed, serials: serials) }
+            withdraw(agent: agent)
+            withdrawn.append(agent)
+        }
+        return withdrawn
+    }
+
     /// A certificate a running agent obtained for itself (`RenewIdentity`): revoked with the rest when it stops, so
     /// renewing cannot carry its identity past its life.
     func noteIssued(serial: String, to agent: String) {

@@ -119,4 +119,32 @@ import Testing
         ])
         #expect(audit.stdout.contains("operator:admin"), "\(audit.stdout)")
     }
+
+    @Test(.requiresRoot("agents spawned by the daemon"))
+    func aKilledDaemonsAgentIdentitiesAreWithdrawnAtItsNextStart() throws {
+        let parent = "aios-test-\(getpid())-orphan-identity"
+        let daemon = try DaemonFixture(extraArguments: ["--agent-cgroup-parent", parent])
+        defer {
+            daemon.stop()
+            for controller in ["cpu", "memory", "pids", "freezer", "blkio"] {
+                rmdir("/sys/fs/cgroup/\(controller)/\(parent)")
+            }
+            rmdir("/sys/fs/cgroup/\(parent)")
+        }
+        let agent = "aios-agent-monitor"
+        let spawned = try daemon.call("spawn", as: "orchestrator", ["--agent", agent, "--", "/bin/sleep", "600"])
+        #expect(spawned.status == 0, "\(spawned.stderr)")
+        let directory = try #require(try Self.agentIdentity(agent, daemon: daemon))
+        let copy = daemon.directory + "/left-behind"
+        try FileManager.default.copyItem(atPath: directory, toPath: copy)
+        kill(daemon.process.processIdentifier, SIGKILL)
+        daemon.process.waitUntilExit()
+        #expect(FileManager.default.fileExists(atPath: directory), "a killed daemon withdraws nothing itself")
+        try daemon.restart()
+        #expect(!FileManager.default.fileExists(atPath: directory), "the next start removes it")
+        let withCopy = try BinaryRunner.run(["call", "status", "--server", daemon.address, "--identity", copy])
+        #expect(
+            withCopy.status != 0 && withCopy.stderr.contains("revoked"),
+            "and revokes its certificate: \(withCopy.stderr)")
+    }
 }

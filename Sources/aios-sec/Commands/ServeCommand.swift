@@ -126,6 +126,7 @@ struct ServeCommand: AsyncParsableCommand {
         let agentIdentities = AgentIdentities(
             issuer: IdentityIssuer(state: daemonState, authority: shared, lifetime: lifetime), denyList: denyList,
             record: { draft in _ = ledger.append(contentsOf: [draft]) })
+        if geteuid() == 0 { agentIdentities.reclaimOrphans() }
         let broker = Broker(
             executables: executables, protected: protected,
             backups: BackupStore(directory: daemonState.directory + "/backups"),
