@@ -100,6 +100,13 @@ public final class AgentIdentities: AgentIdentityProvider {
         return withdrawn
     }
 
+    /// At shutdown, after every agent has stopped: this daemon's folder goes too (only when empty: an identity still
+    /// in it is withdrawn at the next start).
+    public func close() {
+        guard let base = try? Self.base() else { return }
+        rmdir(base + "/" + instance)
+    }
+
     /// A certificate a running agent obtained for itself (`RenewIdentity`): revoked with the rest when it stops, so
     /// renewing cannot carry its identity past its life.
     func noteIssued(serial: String, to agent: String) {

@@ -132,6 +132,7 @@ public struct DaemonServer: Sendable {
     private func shutDown() async {
         broker.processes.killAll()
         await workers.agents?.stopAll()
+        agentIdentities?.close()
         core.ledger.close()
     }
 }

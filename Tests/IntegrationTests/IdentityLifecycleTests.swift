@@ -82,6 +82,7 @@ import Testing
         let stopped = try daemon.call("stop", as: "orchestrator", ["--agent", agent])
         #expect(stopped.status == 0, "\(stopped.stderr)")
         #expect(!FileManager.default.fileExists(atPath: agentDirectory), "its files are gone")
+        let instance = (agentDirectory as NSString).deletingLastPathComponent
         let withCopy = try BinaryRunner.run(["call", "status", "--server", daemon.address, "--identity", stolen])
         #expect(
             withCopy.status != 0 && withCopy.stderr.contains("revoked"),
@@ -93,6 +94,7 @@ import Testing
             withRenewed.status != 0 && withRenewed.stderr.contains("revoked"),
             "so is a certificate it renewed for itself: \(withRenewed.stderr)")
         daemon.stop()
+        #expect(!FileManager.default.fileExists(atPath: instance), "a daemon that stops leaves no folder behind")
         let audit = try BinaryRunner.run([
             "audit", "query", "--state-dir", daemon.state, "--type", "certificate", "--json",
         ])
