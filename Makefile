@@ -21,7 +21,7 @@ AIOS_SEC_BIN ?= $(CURDIR)/.build/debug/aios-sec
 MCP_VENV ?= $(CURDIR)/.venv-mcp
 SDK_SOURCES := $(shell find sdk/python/src sdk/python/pyproject.toml -type f ! -path '*/__pycache__/*' ! -path '*.egg-info/*' 2>/dev/null)
 
-.PHONY: all deps build test sdk-test mcp-test lint run fuzz fuzz-build bench bench-authz clean
+.PHONY: install all deps build test sdk-test mcp-test lint run fuzz fuzz-build bench bench-authz clean
 
 all: build
 
@@ -73,6 +73,30 @@ $(MCP_VENV)/.installed: Tests/MCP/requirements.txt
 mcp-test: deps $(MCP_VENV)/.installed
 	$(SWIFT) build --product aios-sec
 	AIOS_SEC_BIN="$(AIOS_SEC_BIN)" "$(MCP_VENV)/bin/python" -m pytest -q -p no:cacheprovider Tests/MCP
+
+# `make install [DESTDIR=…] [PREFIX=/usr/local] [CONFIG=release|debug] [INSTALL_BIN=path]`: the binary, the systemd
+# units (packaging/systemd, with their paths filled in), shell completions and the docs. Enables nothing: see
+# docs/install.md for the units and their order.
+PREFIX ?= /usr/local
+CONFIG ?= release
+INSTALL_BIN ?= .build/$(CONFIG)/aios-sec
+BINDIR = $(PREFIX)/bin
+UNITDIR = $(PREFIX)/lib/systemd/system
+DOCDIR = $(PREFIX)/share/doc/aios-sec
+install:
+	@[ -x "$(INSTALL_BIN)" ] || $(SWIFT) build -c $(CONFIG) --product aios-sec
+	install -D -m 0755 "$(INSTALL_BIN)" "$(DESTDIR)$(BINDIR)/aios-sec"
+	@for unit in packaging/systemd/*; do \
+	  mkdir -p "$(DESTDIR)$(UNITDIR)"; \
+	  sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' "$$unit" > "$(DESTDIR)$(UNITDIR)/$$(basename $$unit)"; \
+	  chmod 0644 "$(DESTDIR)$(UNITDIR)/$$(basename $$unit)"; \
+	done
+	mkdir -p "$(DESTDIR)$(PREFIX)/share/bash-completion/completions" "$(DESTDIR)$(PREFIX)/share/zsh/site-functions" \
+	  "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d" "$(DESTDIR)$(DOCDIR)"
+	"$(INSTALL_BIN)" --generate-completion-script bash > "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/aios-sec"
+	"$(INSTALL_BIN)" --generate-completion-script zsh > "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_aios-sec"
+	"$(INSTALL_BIN)" --generate-completion-script fish > "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/aios-sec.fish"
+	install -m 0644 docs/*.md "$(DESTDIR)$(DOCDIR)/"
 
 run: build
 	$(SWIFT) run aios-sec serve --state-dir "$(STATE_DIR)"

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+/// `make install`: the binary, the systemd units with their paths filled in (and valid to `systemd-analyze verify`,
+/// which also checks that each command exists), completions and docs — into a prefix the test makes.
+@Suite struct PackagingTests {
+    @Test func theInstalledUnitsVerifyAndTheCompletionsAreThere() throws {
+        let prefix = FileManager.default.temporaryDirectory.appendingPathComponent("aios-install-\(UUID().uuidString)")
+            .path
+        defer { try? FileManager.default.removeItem(atPath: prefix) }
+        let root = BinaryRunner.repositoryRoot.path
+        let install = try Self.run(
+            "/usr/bin/make", ["-C", root, "install", "PREFIX=\(prefix)", "INSTALL_BIN=\(BinaryRunner.binary.path)"])
+        #expect(install.status == 0, "\(install.output)")
+        let units = prefix + "/lib/systemd/system"
+        let names = try FileManager.default.contentsOfDirectory(atPath: units).sorted()
+        #expect(
+            names == [
+                "aios-audit-archive.service", "aios-audit-archive.timer", "aios-recovery.target", "aios-sec.service",
+                "aios-secrets-rotate.service", "aios-secrets-rotate.timer", "aios-secrets.service",
+            ])
+        let daemon = try String(contentsOfFile: units + "/aios-sec.service", encoding: .utf8)
+        #expect(daemon.contains("ExecStart=\(prefix)/bin/aios-sec serve"), "\(daemon)")
+        #expect(!daemon.contains("@BINDIR@") && !daemon.contains("@DOCDIR@"))
+        let verify = try Self.run("/usr/bin/systemd-analyze", ["verify"] + names.map { units + "/" + $0 })
+        #expect(verify.status == 0, "systemd-analyze verify: \(verify.output)")
+        let bash = try String(
+            contentsOfFile: prefix + "/share/bash-completion/completions/aios-sec", encoding: .utf8)
+        #expect(bash.contains("serve") && bash.contains("audit"))
+        #expect(FileManager.default.fileExists(atPath: prefix + "/share/zsh/site-functions/_aios-sec"))
+        #expect(FileManager.default.fileExists(atPath: prefix + "/share/doc/aios-sec/daemon.md"))
+    }
+
+    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+}
