@@ -127,11 +127,22 @@ public final class AgentIdentities: AgentIdentityProvider {
         }
     }
 
-    /// The first candidate on a tmpfs, created root-owned and private; an error when none is.
+    /// The first candidate on a tmpfs (judged by its nearest existing ancestor), created root-owned and private
+    /// with its parents; an error when none is. Deterministic: once made, every later call picks the same one.
     public static func base() throws -> String {
         for candidate in candidates {
-            let parent = (candidate as NSString).deletingLastPathComponent
-            guard aios_is_tmpfs(parent) == 1 else { continue }
+            var ancestor = (candidate as NSString).deletingLastPathComponent
+            while !FileManager.default.fileExists(atPath: ancestor) {
+                ancestor = (ancestor as NSString).deletingLastPathComponent
+            }
+            guard aios_is_tmpfs(ancestor) == 1 else { continue }
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: (candidate as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+                    attributes: [.posixPermissions: 0o755])
+            } catch {
+                throw PKIError(.io, "cannot create the parent of \(candidate): \(error.localizedDescription)")
+            }
             try makePrivateDirectory(candidate, mode: 0o711)
             return candidate
         }

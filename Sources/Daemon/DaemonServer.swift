@@ -93,6 +93,7 @@ public struct DaemonServer: Sendable {
         logger.logLevel = .warning
         // Services stop in reverse order: the refusal summaries are written after the last call has finished.
         let agents = agentIdentities
+        let notifier = SystemdNotifier()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: RefusalSummaries(recorder: recorder)),
             .init(service: GRPCServerService(server: grpc)),
@@ -104,7 +105,14 @@ public struct DaemonServer: Sendable {
                     issuer: issuer, core: core, holders: managedIdentities,
                     renewed: { agents?.noteCurrentSerials() })),
             .init(service: RevocationWatch(directory: state.pki, denyList: core.denyList)),
-            .init(service: ListeningReporter(transport: transport, report: started)),
+            .init(
+                service: ListeningReporter(
+                    transport: transport,
+                    report: { address in
+                        started(address)
+                        notifier.notify("READY=1\nSTATUS=listening on \(address)")
+                    })),
+            .init(service: WatchdogPinger(notifier: notifier)),
         ]
         if let sources = workers.intrusionDetection {
             services.append(.init(service: IntrusionDetectionService(sources: sources)))

@@ -13,14 +13,20 @@ final class DaemonFixture {
 
     /// The network namespace the daemon and every call run in; nil: this machine's.
     let namespace: String?
+    let environment: [String: String]
 
     private let arguments: [String]
     private(set) var process = Process()
     private var output = Pipe()
 
-    /// `policy`: YAML written to the fixture's own directory and given to `serve --policy`.
-    init(extraArguments: [String] = [], namespace: String? = nil, policy: String? = nil) throws {
+    /// `policy`: YAML written to the fixture's own directory and given to `serve --policy`; `environment`: variables
+    /// for the daemon only, beside the test process's own.
+    init(
+        extraArguments: [String] = [], namespace: String? = nil, policy: String? = nil,
+        environment: [String: String] = [:]
+    ) throws {
         self.namespace = namespace
+        self.environment = environment
         directory =
             FileManager.default.temporaryDirectory.appendingPathComponent("aios-daemon-\(UUID().uuidString)")
             .path
@@ -40,6 +46,9 @@ final class DaemonFixture {
         process = Process()
         output = Pipe()
         BinaryRunner.configure(process, arguments, namespace: namespace)
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardOutput = output
         process.standardError = output
         try process.run()
