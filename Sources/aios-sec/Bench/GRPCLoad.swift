@@ -17,27 +17,15 @@ struct GRPCLoad {
     let seconds: Double
 
     func run(_ call: @escaping @Sendable (Client) async throws -> Void) async throws -> LoadRun {
-        let files = try identity.snapshot()
-        let server = self.server
-        let unix = server.hasPrefix("unix:")
+        let endpoint = DaemonEndpoint(server: server, identity: identity.directory)
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         let perConnection = max(1, streams / connections)
         let started = ContinuousClock.now
         let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
             for _ in 0..<connections {
                 group.addTask {
-                    let transport = try HTTP2ClientTransport.Posix(
-                        target: Self.target(server),
-                        transportSecurity: .mTLS(
-                            certificateChain: [.bytes(Array(files.chainPEM.utf8), format: .pem)],
-                            privateKey: .bytes(Array(files.keyPEM.utf8), format: .pem)
-                        ) {
-                            $0.trustRoots = .certificates([.bytes(Array(files.bundlePEM.utf8), format: .pem)])
-                            if unix { $0.serverCertificateVerification = .noHostnameVerification }
-                        })
-                    return try await withGRPCClient(transport: transport) { grpc in
-                        let client = Client(wrapping: grpc)
-                        return try await withThrowingTaskGroup(of: [Double].self) { streams in
+                    try await endpoint.withClient { client in
+                        try await withThrowingTaskGroup(of: [Double].self) { streams in
                             for _ in 0..<perConnection {
                                 streams.addTask {
                                     var local: [Double] = []
@@ -59,14 +47,6 @@ struct GRPCLoad {
         return LoadRun(
             calls: latencies.count, seconds: LoadRun.milliseconds(ContinuousClock.now - started) / 1000,
             latencies: latencies, streams: perConnection * connections)
-    }
-}
-
-extension GRPCLoad {
-    static func target(_ server: String) -> any ResolvableTarget {
-        if server.hasPrefix("unix:") { return .unixDomainSocket(path: String(server.dropFirst(5))) }
-        let parts = server.split(separator: ":")
-        return .ipv4(address: String(parts.first ?? ""), port: Int(parts.last ?? "") ?? 0)
     }
 }
 
