@@ -149,4 +149,44 @@ import Testing
             withCopy.status != 0 && withCopy.stderr.contains("revoked"),
             "and revokes its certificate: \(withCopy.stderr)")
     }
+
+    @Test(.requiresRoot("agents spawned by the daemon"))
+    func anAgentCannotChangeItsOwnIdentityFiles() throws {
+        let parent = "aios-test-\(getpid())-identity-write"
+        let daemon = try DaemonFixture(
+            extraArguments: ["--agent-cgroup-parent", parent],
+            policy: "aios-agent-monitor:\n  capabilities: [fs:read:/var/log/*]\nsandbox:\n  watchdog: {on_exit: stop}\n"
+        )
+        defer {
+            daemon.stop()
+            for controller in ["cpu", "memory", "pids", "freezer", "blkio"] {
+                rmdir("/sys/fs/cgroup/\(controller)/\(parent)")
+            }
+            rmdir("/sys/fs/cgroup/\(parent)")
+        }
+        // Each attempt that succeeds adds to the exit status; 0 means every one was refused.
+        let script = """
+            status=0
+            echo forged > "$AIOS_IDENTITY/cert.pem" 2>/dev/null && status=$((status + 1))
+            ln -s /tmp/x "$AIOS_IDENTITY/planted" 2>/dev/null && status=$((status + 2))
+            mv "$AIOS_IDENTITY/key.pem" "$AIOS_IDENTITY/key.old" 2>/dev/null && status=$((status + 4))
+            test -r "$AIOS_IDENTITY/key.pem" || status=$((status + 8))
+            sleep 2
+            exit $status
+            """
+        let agent = "aios-agent-monitor"
+        let spawned = try daemon.call("spawn", as: "orchestrator", ["--agent", agent, "--", "/bin/sh", "-c", script])
+        #expect(spawned.status == 0, "\(spawned.stderr)")
+        var exit: String? = nil
+        for _ in 0..<100 where exit == nil {
+            Thread.sleep(forTimeInterval: 0.2)
+            let listed = try daemon.call("agents", as: "orchestrator", ["--json"]).stdout
+            if listed.contains("\"state\":\"stopped\""),
+                let range = listed.range(of: #""last_exit_status":\d+"#, options: .regularExpression)
+            {
+                exit = String(listed[range].split(separator: ":").last ?? "")
+            }
+        }
+        #expect(exit == "0", "every write, link and rename refused, its key readable (exit \(exit ?? "none"))")
+    }
 }
