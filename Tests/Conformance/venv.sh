@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Prints the python of the venv the independent gRPC clients use (grpcio and grpcio-tools from PyPI, cached in
+# .build/conformance-venv), creating it first when it is missing or incomplete. Tests run in parallel and several
+# may need it at once: creation holds a lock, so no second pip writes into a half-built venv.
+# usage: venv.sh   (prints the interpreter's path)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+venv="$root/.build/conformance-venv"
+ready() { [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import grpc, grpc_tools' 2>/dev/null; }
+if ! ready; then
+  mkdir -p "$root/.build"
+  exec 9>"$root/.build/conformance-venv.lock"
+  flock 9
+  if ! ready; then
+    rm -rf "$venv"
+    /usr/bin/python3 -m venv "$venv" >&2
+    "$venv/bin/pip" install --quiet --disable-pip-version-check grpcio grpcio-tools >&2
+  fi
+fi
+echo "$venv/bin/python"
