@@ -15,7 +15,12 @@ public enum AuditEventType: String, CaseIterable, Hashable, Sendable, Codable {
     case authentication
     case policyChange = "policy_change"
     case securityAlert = "security_alert"
+    /// The emergency stop, manual mode and resume (refused resumes too).
     case emergency
+    /// A person logged in on the SSH console (or the session ended).
+    case humanSession = "human_session"
+    /// A program a person's SSH session ran (argv, cwd, uid), from the kernel's process events.
+    case humanCommand = "human_command"
     /// A secret rotated (never its value).
     case secretRotation = "secret_rotation"
     /// A certificate issued, renewed or revoked, or a CA created or rotated.

@@ -2,10 +2,10 @@ import Capabilities
 import Yams
 
 /// Reads policy YAML into a ``SecurityPolicy``. Top-level keys are roles, except the reserved `policy`,
-/// `tools`, `agents`, `secrets`, `sandbox`, `firewall` and `ids`. Every problem is collected and located; if there is any,
+/// `tools`, `agents`, `secrets`, `sandbox`, `firewall`, `ids` and `emergency`. Every problem is collected and located; if there is any,
 /// nothing is returned.
 struct PolicyLoader {
-    static let reservedKeys = ["policy", "tools", "agents", "secrets", "sandbox", "firewall", "ids"]
+    static let reservedKeys = ["policy", "tools", "agents", "secrets", "sandbox", "firewall", "ids", "emergency"]
     static let taskRole = RoleName("aios-agent-task")
 
     let file: String
@@ -52,6 +52,7 @@ struct PolicyLoader {
         var sandboxNode: Node? = nil
         var firewallNode: Node? = nil
         var idsNode: Node? = nil
+        var emergency = base?.emergency ?? .default
         var secrets: [SecretPolicy] = []
         var roles: [RawRole] = []
         for pair in pairs {
@@ -63,6 +64,7 @@ struct PolicyLoader {
             case "sandbox": sandboxNode = pair.value
             case "firewall": firewallNode = pair.value
             case "ids": idsNode = pair.value
+            case "emergency": emergency = readEmergency(pair.value)
             default:
                 if let role = readRole(pair.key, keyNode: pair.keyNode, value: pair.value) { roles.append(role) }
             }
@@ -81,7 +83,7 @@ struct PolicyLoader {
         return SecurityPolicy(
             source: file, version: settings.version, roles: definitions, agents: agents, tools: catalogue,
             protectedPaths: settings.protectedPaths, secrets: secrets, rateLimit: settings.rateLimit, sandbox: sandbox,
-            firewall: firewall, ids: ids,
+            firewall: firewall, ids: ids, emergency: emergency,
             accounts: Self.accounts(for: agents.keys, explicit: uids, base: settings.agentUIDBase),
             warnings: protectedPathWarnings(roles: roles, protectedPaths: settings.protectedPaths))
     }

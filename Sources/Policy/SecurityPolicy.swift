@@ -28,6 +28,8 @@ public struct SecurityPolicy: Sendable {
     /// Network intrusion detection thresholds (defaults: `IDSPolicy.defaults` over the firewall's management
     /// subnets and ports when the file has no `ids:`).
     public let ids: IDSPolicy
+    /// Emergency access: operators, resume quorum, freeze timeout, SSH console port.
+    public let emergency: EmergencyPolicy
     /// Legal but worth a look (for example a role that can write the product's own state).
     public let warnings: [PolicyIssue]
 
@@ -92,11 +94,12 @@ public struct SecurityPolicy: Sendable {
         source: String, version: Int, roles: [RoleDefinition], agents: [AgentName: [RoleMembership]],
         tools: ToolCatalogue, protectedPaths: [String], secrets: [SecretPolicy], rateLimit: RateLimit,
         sandbox: SandboxPolicy, firewall: FirewallPolicy = .default, ids: IDSPolicy = .defaults(),
-        accounts: [AgentName: AgentAccount], warnings: [PolicyIssue]
+        emergency: EmergencyPolicy = .default, accounts: [AgentName: AgentAccount], warnings: [PolicyIssue]
     ) {
         self.sandbox = sandbox
         self.firewall = firewall
         self.ids = ids
+        self.emergency = emergency
         self.rateLimit = rateLimit
         self.secrets = secrets
         self.accounts = accounts
