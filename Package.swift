@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Detection", targets: ["Detection"]),
         .library(name: "PKI", targets: ["PKI"]),
         .library(name: "Daemon", targets: ["Daemon"]),
+        .library(name: "Emergency", targets: ["Emergency"]),
         .library(name: "AIOSProto", targets: ["AIOSProto"]),
         .library(name: "MCPBridge", targets: ["MCPBridge"]),
     ],
@@ -86,7 +87,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "AIOSProto", "Capabilities", "Policy", "Audit", "PKI", "Secrets", "Sandbox", "Agents", "Firewall",
-                "Detection", "CFileAccess",
+                "Detection", "CFileAccess", "Emergency",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -129,13 +130,18 @@ let package = Package(
                 .product(name: "MCP", package: "swift-sdk"),
             ]
         ),
+        // Emergency access: the manual-mode record that outlives the daemon, the resume challenge, operators' SSH
+        // signatures (checked by OpenSSH's ssh-keygen).
+        .target(
+            name: "Emergency",
+            dependencies: ["Policy", "Secrets", .product(name: "Crypto", package: "swift-crypto")]),
         // Fakes shared by the tests (manual clock, …).
         .target(name: "SecurityTesting", dependencies: ["Capabilities"]),
         .executableTarget(
             name: "aios-sec",
             dependencies: [
                 "Capabilities", "Policy", "Audit", "Secrets", "Sandbox", "Agents", "Firewall", "Detection", "PKI",
-                "Daemon", "AIOSProto",
+                "Daemon", "AIOSProto", "Emergency",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -180,6 +186,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "EmergencyTests", dependencies: ["Emergency", "Policy", "SecurityTesting"]),
         .testTarget(
             name: "MCPBridgeTests",
             dependencies: [

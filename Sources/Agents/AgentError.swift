@@ -11,6 +11,8 @@ public enum AgentError: Error, CustomStringConvertible, Equatable, Sendable {
     case unrecorded(String)
     case alreadyRunning(String)
     case notRunning(String)
+    /// Manual mode: nothing starts until operators resume the system.
+    case held(String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum AgentError: Error, CustomStringConvertible, Equatable, Sendable {
         case .unrecorded(let reason): "not started: the ledger could not record it: \(reason)"
         case .alreadyRunning(let name): "agent '\(name)' is already running"
         case .notRunning(let name): "agent '\(name)' is not running"
+        case .held(let reason): "not started: \(reason)"
         }
     }
 }

@@ -46,11 +46,14 @@ public struct AgentSpawner: Sendable {
     public let audit: AgentAuditSink
     /// The ledger's action name for spawns (`sandbox.run`, `daemon.spawn`, …).
     public let action: String
+    /// Engaged in manual mode: every start is refused.
+    public let hold: SpawnHold
 
     public init(
         policy: SecurityPolicy, vault: KeyringVault, confinement: Confinement?, action: String,
-        audit: @escaping AgentAuditSink
+        hold: SpawnHold = SpawnHold(), audit: @escaping AgentAuditSink
     ) {
+        self.hold = hold
         self.policy = policy
         self.vault = vault
         self.confinement = confinement
@@ -76,6 +79,7 @@ public struct AgentSpawner: Sendable {
     public func spawn(
         agent: String, command: [String], stdio: Stdio = Stdio(), requestedBy: String? = nil
     ) throws(AgentError) -> RunningAgent {
+        if let reason = hold.heldBecause { throw .held(reason) }
         let name = AgentName(agent)
         guard let account = policy.accounts[name] else { throw .unknownAgent(agent) }
         guard geteuid() == 0 else { throw .notRoot }

@@ -19,6 +19,9 @@ public struct Broker: Sendable {
     let spawner: AgentSpawner?
     let processes = SpawnedProcesses()
 
+    /// Kills every program agents started through the Broker (the emergency stop, the daemon's shutdown).
+    public func killAllPrograms() { processes.killAll() }
+
     /// The catalogue tools ``run(tool:arguments:allowedBy:for:)`` runs; any other tool is a decision only
     /// (Authorize). What `aios-sec mcp` publishes.
     public static let toolNames: [String] =

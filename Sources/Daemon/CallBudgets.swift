@@ -7,7 +7,7 @@ import Policy
 /// | class | methods | budget per identity |
 /// | --- | --- | --- |
 /// | decisions | Authorize, ExecuteTool | 10 × the policy's `rate_limit` (the Gate applies the policy's own budget to agents, audited) |
-/// | management | GrantTemporary, Revoke, CompleteTask, Confirm, SpawnAgent, StopAgent, RunTask, ChangeFirewall | 20/s, burst 100 |
+/// | management | GrantTemporary, Revoke, CompleteTask, Confirm, SpawnAgent, StopAgent, RunTask, ChangeFirewall, EmergencyStop, ResumeChallenge, Resume | 20/s, burst 100 |
 /// | reads | Status, ListGrants, ListPending, ListAgents, ListFirewall | 100/s, burst 400 |
 /// | ledger scans | QueryAudit, VerifyAudit (each reads the ledger) | 5/s, burst 20 |
 /// | renewals | RenewIdentity (each signs a certificate and grows the CA's log) | one per 10 s, burst 5 |

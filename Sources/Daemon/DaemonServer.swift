@@ -1,5 +1,6 @@
 import Audit
 import Capabilities
+import Emergency
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
@@ -26,14 +27,19 @@ public struct DaemonServer: Sendable {
     let budgets: CallBudgets
     let issuer: IdentityIssuer
     let agentIdentities: AgentIdentities?
+    let stopper: EmergencyStopper
+    let kernelCommandLine: KernelCommandLine?
 
     /// `budgets`: the per-identity rate budgets (by default `CallBudgets.standard` from the policy's `rate_limit`);
     /// `identityLifetime`: how long the certificates the daemon issues live (nil: the CA's default, 24 h).
     public init(
         core: DaemonCore, state: DaemonState, authority: SharedAuthority, address: Address, broker: Broker,
         workers: Workers = Workers(), connectionLimits: ConnectionLimits = ConnectionLimits(),
-        budgets: CallBudgets? = nil, identityLifetime: TimeInterval? = nil, agentIdentities: AgentIdentities? = nil
+        budgets: CallBudgets? = nil, identityLifetime: TimeInterval? = nil, agentIdentities: AgentIdentities? = nil,
+        stopper: EmergencyStopper? = nil, kernelCommandLine: KernelCommandLine? = nil
     ) {
+        self.stopper = stopper ?? EmergencyStopper(core: core)
+        self.kernelCommandLine = kernelCommandLine
         self.issuer = IdentityIssuer(state: state, authority: authority, lifetime: identityLifetime)
         self.agentIdentities = agentIdentities
         self.workers = workers
@@ -48,6 +54,9 @@ public struct DaemonServer: Sendable {
 
     /// Runs until a signal (or `stop`); `started` is called with the bound address once the server listens.
     public func run(started: @escaping @Sendable (String) -> Void = { _ in }) async throws {
+        // Manual mode from before a restart or a reboot (or asked for on the kernel command line) holds before the
+        // first call is accepted.
+        await stopper.restoreAtStart(kernelCommandLine: kernelCommandLine)
         let server = state.identity(DaemonState.serverIdentity)
         // New handshakes pick up a renewed certificate within a second; existing connections keep theirs.
         let reloader = try TimedCertificateReloader.makeReloaderValidatingSources(
@@ -84,7 +93,7 @@ public struct DaemonServer: Sendable {
             services: [
                 SecurityService(
                     core: core, broker: broker, workers: workers, refusals: recorder, identities: issuer,
-                    agentIdentities: agentIdentities)
+                    agentIdentities: agentIdentities, stopper: stopper)
             ],
             interceptors: [
                 IdentityInterceptor(core: core, recorder: recorder, budgets: budgets, refused: refusedCallers)
@@ -113,6 +122,7 @@ public struct DaemonServer: Sendable {
                         notifier.notify("READY=1\nSTATUS=listening on \(address)")
                     })),
             .init(service: WatchdogPinger(notifier: notifier)),
+            .init(service: ManualModeWatch(stopper: stopper)),
         ]
         if let sources = workers.intrusionDetection {
             services.append(.init(service: IntrusionDetectionService(sources: sources)))
@@ -138,6 +148,9 @@ public struct DaemonServer: Sendable {
     }
 
     private func shutDown() async {
+        // Frozen agents (manual mode) are killed through their parent cgroup first: on cgroup v1 one agent's kill
+        // cannot end a process whose parent is frozen.
+        if core.emergency.isHalted { _ = await stopper.killEverything() }
         broker.processes.killAll()
         await workers.agents?.stopAll()
         agentIdentities?.close()

@@ -81,6 +81,11 @@ public struct FieldLimits: Sendable {
                 7: Limit("timeout", wordBytes), 8: Limit("task_id", nameBytes),
             ],
             "RenewIdentityRequest": [1: Limit("csr_pem", 16 << 10)],
+            "EmergencyStopRequest": [1: Limit("reason", reasonBytes)],
+            // A challenge is under 1 KiB; up to four armored signatures of up to 16 KiB each.
+            "ResumeRequest": [
+                1: Limit("challenge", 2 << 10), 2: Limit("signatures", 64 << 10), 3: Limit("agents", wordBytes),
+            ],
             "ChangeFirewallRequest": [
                 1: Limit("operation", wordBytes), 2: Limit("direction", wordBytes), 3: Limit("transport", wordBytes),
                 5: Limit("peer", nameBytes), 6: Limit("id", nameBytes), 7: Limit("address", nameBytes),

@@ -1,4 +1,5 @@
 import Capabilities
+import Emergency
 import Policy
 
 /// A tool call (or a bare capability check) as it reaches the Gate; the caller comes from its certificate.
@@ -118,13 +119,20 @@ public struct IdentityCheck: GateCheck {
     }
 }
 
-/// A halted system denies everything (the emergency stop drives this switch).
+/// A system in manual mode denies everything (the emergency stop drives this switch).
 public struct EmergencyCheck: GateCheck {
     let emergency: EmergencySwitch
 
     public func evaluate(_ context: inout GateContext) -> GateVerdict? {
         guard emergency.isHalted else { return nil }
-        return context.verdict(.deny, "emergency", "the system is halted (emergency stop)")
+        return context.verdict(.deny, "emergency", EmergencyCheck.explanation(emergency.record))
+    }
+
+    /// What every refused caller reads: manual mode, since when, by whom, why, and what ends it.
+    static func explanation(_ record: ManualModeRecord?) -> String {
+        guard let record else { return "manual mode (emergency stop): an operator must resume the system" }
+        return "manual mode since \(record.since) (emergency stop by \(record.by): \(record.reason)); every agent call "
+            + "is refused until operators resume the system (aios-sec resume)"
     }
 }
 

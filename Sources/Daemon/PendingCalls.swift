@@ -88,6 +88,12 @@ public final class PendingCalls: Sendable {
         }
     }
 
+    /// Denies every waiting call (the emergency stop); returns how many there were.
+    public func denyAll(by: String, reason: String) -> Int {
+        let ids = waiting.withLock { Array($0.keys) }
+        return ids.filter { finish($0, .denied(by: by, reason: reason)) }.count
+    }
+
     /// Resolves a waiting call; false when there is none with that id (unknown, or already resolved).
     @discardableResult
     public func finish(_ id: String, _ outcome: Outcome) -> Bool {

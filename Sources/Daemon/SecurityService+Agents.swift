@@ -8,6 +8,7 @@ extension SecurityService {
         request: Aios_Security_V1_SpawnAgentRequest, context: ServerContext
     ) async throws -> Aios_Security_V1_SpawnAgentResponse {
         let caller = try caller(context)
+        try await refuseInManualMode(caller, action: "agent.spawn", target: request.agent)
         let agents = try await agentRegistry(for: caller, action: "agent.spawn", target: request.agent)
         guard !request.command.isEmpty else { throw StatusMapping.invalid("a command is needed") }
         do {
@@ -27,6 +28,13 @@ extension SecurityService {
     ) async throws -> Aios_Security_V1_StopAgentResponse {
         let caller = try caller(context)
         let agents = try await agentRegistry(for: caller, action: "agent.stop", target: request.agent)
+        guard !core.emergency.isHalted else {
+            // One frozen agent cannot be killed alone on cgroup v1 (its parent holds it frozen); all go together.
+            throw RPCError(
+                code: .failedPrecondition,
+                message: "manual mode: the agents are frozen together and stopped together (the freeze timeout, or "
+                    + "aios-sec resume --agents stop)")
+        }
         _ = try await core.record(
             AuditDraft(
                 eventType: .agentShutdown, agent: caller.auditName, action: "agent.stop", target: request.agent,
@@ -86,7 +94,7 @@ extension SecurityService {
         case .unknownAgent, .commandNotFound: RPCError(code: .invalidArgument, message: error.description)
         case .alreadyRunning: RPCError(code: .alreadyExists, message: error.description)
         case .notRunning: RPCError(code: .notFound, message: error.description)
-        case .notRoot, .notStarted: RPCError(code: .failedPrecondition, message: error.description)
+        case .notRoot, .notStarted, .held: RPCError(code: .failedPrecondition, message: error.description)
         case .unrecorded: RPCError(code: .unavailable, message: error.description)
         }
     }

@@ -80,6 +80,12 @@ extension SecurityService {
         response.pendingCalls = UInt64(core.pending.calls.count)
         response.emergencyState = core.emergency.stateName
         response.startedAt = core.startedAt.rfc3339
+        response.mode = core.emergency.modeName
+        if let record = core.emergency.record {
+            response.manualSince = record.since
+            response.manualBy = record.by
+            response.manualReason = record.reason
+        }
         return response
     }
 }

@@ -13,6 +13,8 @@ extension SecurityService {
         request: Aios_Security_V1_ChangeFirewallRequest, context: ServerContext
     ) async throws -> Aios_Security_V1_ChangeFirewallResponse {
         let caller = try caller(context)
+        try await refuseInManualMode(
+            caller, action: "firewall.\(request.operation)", target: request.peer, operatorsMay: true)
         let firewall = try firewallController()
         guard !request.reason.isEmpty else {
             throw StatusMapping.invalid("a reason is needed: it goes into the ledger")

@@ -8,6 +8,7 @@ extension SecurityService {
         request: Aios_Security_V1_GrantTemporaryRequest, context: ServerContext
     ) async throws -> Aios_Security_V1_GrantTemporaryResponse {
         let caller = try caller(context)
+        try await refuseInManualMode(caller, action: "grant", target: request.agent)
         let now = core.clock.now()
         let capability: Capability
         let duration: GrantDuration

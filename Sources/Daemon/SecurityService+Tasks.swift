@@ -14,6 +14,7 @@ extension SecurityService {
         request: Aios_Security_V1_RunTaskRequest, context: ServerContext
     ) async throws -> Aios_Security_V1_RunTaskResponse {
         let caller = try caller(context)
+        try await refuseInManualMode(caller, action: "task.run", target: request.image)
         let image = request.image.isEmpty ? TaskImage.baseName : request.image
         try await requireTaskRight(caller, image: image)
         guard let runner = workers.tasks else {

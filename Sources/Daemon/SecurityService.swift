@@ -19,11 +19,14 @@ public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServicePro
     let identities: IdentityIssuer?
     /// Running agents' identities: a certificate an agent renews for itself is revoked with them when it stops.
     let agentIdentities: AgentIdentities?
+    /// The emergency stop and the signed resume.
+    let stopper: EmergencyStopper
 
     public init(
         core: DaemonCore, broker: Broker, workers: Workers = Workers(), refusals: RefusalRecorder? = nil,
-        identities: IdentityIssuer? = nil, agentIdentities: AgentIdentities? = nil
+        identities: IdentityIssuer? = nil, agentIdentities: AgentIdentities? = nil, stopper: EmergencyStopper? = nil
     ) {
+        self.stopper = stopper ?? EmergencyStopper(core: core)
         self.identities = identities
         self.agentIdentities = agentIdentities
         self.core = core

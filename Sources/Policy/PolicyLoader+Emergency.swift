@@ -47,7 +47,8 @@ extension PolicyLoader {
         var operators: [EmergencyPolicy.Operator] = []
         for pair in pairs {
             guard isValidName(pair.key), pair.key.utf8.count <= 64 else {
-                reader.report(pair.keyNode, "'\(pair.key)' is not a valid operator name (1–64 of letters, digits, . _ -)")
+                reader.report(
+                    pair.keyNode, "'\(pair.key)' is not a valid operator name (1–64 of letters, digits, . _ -)")
                 continue
             }
             let what = "operator '\(pair.key)'"
@@ -63,7 +64,8 @@ extension PolicyLoader {
                 do {
                     let key = try SSHPublicKey(parsing: line)
                     if let owner = seenKeys[key] {
-                        reader.report(item, "this key is already \(owner == pair.key ? "listed" : "operator '\(owner)''s")")
+                        reader.report(
+                            item, "this key is already \(owner == pair.key ? "listed" : "operator '\(owner)''s")")
                         continue
                     }
                     seenKeys[key] = pair.key

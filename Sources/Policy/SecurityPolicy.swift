@@ -93,8 +93,8 @@ public struct SecurityPolicy: Sendable {
     init(
         source: String, version: Int, roles: [RoleDefinition], agents: [AgentName: [RoleMembership]],
         tools: ToolCatalogue, protectedPaths: [String], secrets: [SecretPolicy], rateLimit: RateLimit,
-        sandbox: SandboxPolicy, firewall: FirewallPolicy = .default, ids: IDSPolicy = .defaults(),
-        emergency: EmergencyPolicy = .default, accounts: [AgentName: AgentAccount], warnings: [PolicyIssue]
+        sandbox: SandboxPolicy, firewall: FirewallPolicy, ids: IDSPolicy, emergency: EmergencyPolicy,
+        accounts: [AgentName: AgentAccount], warnings: [PolicyIssue]
     ) {
         self.sandbox = sandbox
         self.firewall = firewall

@@ -18,6 +18,9 @@ public struct AgentCgroupTree: Sendable {
         }
     }
 
+    /// Whether the parent exists (it is made with the first agent): before that there is nothing to freeze.
+    public var exists: Bool { FileManager.default.fileExists(atPath: freezerDirectory) }
+
     /// The names of the cgroups directly below the parent, in any hierarchy (a half-made one may be in only some).
     public var groups: [String] {
         let roots: [String] =

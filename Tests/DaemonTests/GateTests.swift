@@ -1,4 +1,5 @@
 import Capabilities
+import Emergency
 import Foundation
 import PKI
 import Policy
@@ -59,10 +60,12 @@ struct GateTests {
     func emergency() throws {
         let emergency = EmergencySwitch()
         let (gate, _) = gate(emergency: emergency)
-        emergency.halt()
+        emergency.halt(ManualModeRecord(since: "2026-12-03T12:00:00Z", by: "operator admin", reason: "drill"))
         let verdict = gate.decide(
             call("fs.read", ["path": "/etc/hosts"]), from: try caller(.agent, "aios-agent-system"), at: clock.now())
         #expect(verdict.outcome == .deny && verdict.check == "emergency")
+        #expect(verdict.explanation.contains("manual mode since 2026-12-03T12:00:00Z"))
+        #expect(verdict.explanation.contains("operator admin: drill"))
         emergency.resume()
         #expect(
             gate.decide(

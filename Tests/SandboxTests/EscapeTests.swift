@@ -154,8 +154,10 @@ struct EscapeTests {
     func forkBomb() throws {
         var observed: (pids: Int, hostRan: Bool) = (0, false)
         let (status, _) = try runConfined(
-            // The main shell then loops without forking, so it stays until the cgroup is killed.
-            "f(){ f | f & }; f; while :; do :; done", capabilities: [], limits: CgroupLimits(cpuPercent: 50, pids: 30)
+            // The main shell forks once, before the bomb (a shell whose fork fails exits with 2), then loops
+            // without forking, so it stays until the cgroup is killed.
+            "(f(){ f | f & }; f) & while :; do :; done", capabilities: [],
+            limits: CgroupLimits(cpuPercent: 50, pids: 30)
         ) { cgroup in
             Thread.sleep(forTimeInterval: 1.5)
             observed.pids = cgroup?.sample().pids ?? 0

@@ -110,7 +110,8 @@ struct CallStatus: AsyncParsableCommand {
                     caller: status.caller, version: status.version, policy: status.policy,
                     ledgerEntries: status.ledgerEntries, activeGrants: status.activeGrants,
                     pendingCalls: status.pendingCalls, emergencyState: status.emergencyState,
-                    startedAt: status.startedAt))
+                    startedAt: status.startedAt, mode: status.mode, manualSince: status.manualSince,
+                    manualBy: status.manualBy, manualReason: status.manualReason))
         } else {
             print(
                 "caller \(status.caller)\ndaemon \(status.version), started \(status.startedAt), policy \(status.policy)"
@@ -118,6 +119,9 @@ struct CallStatus: AsyncParsableCommand {
             print(
                 "ledger entries \(status.ledgerEntries), active grants \(status.activeGrants), pending \(status.pendingCalls), state \(status.emergencyState)"
             )
+            if status.mode == "manual" {
+                print("MANUAL MODE since \(status.manualSince), stopped by \(status.manualBy): \(status.manualReason)")
+            }
         }
     }
 
@@ -130,6 +134,10 @@ struct CallStatus: AsyncParsableCommand {
         let pendingCalls: UInt64
         let emergencyState: String
         let startedAt: String
+        let mode: String
+        let manualSince: String
+        let manualBy: String
+        let manualReason: String
     }
 }
 

@@ -4,6 +4,7 @@ import Audit
 import Capabilities
 import Daemon
 import Detection
+import Emergency
 import Firewall
 import Foundation
 import PKI
@@ -68,6 +69,8 @@ struct ServeCommand: AsyncParsableCommand {
             of its life without a restart.
             """)
     var identityLifetime = "24h"
+    @Option(help: "The kernel command line, read for aios.mode=manual (start in manual mode).")
+    var kernelCmdline = "/proc/cmdline"
 
     /// --identity-lifetime in seconds.
     private func parseIdentityLifetime() throws -> TimeInterval {
@@ -127,23 +130,38 @@ struct ServeCommand: AsyncParsableCommand {
             issuer: IdentityIssuer(state: daemonState, authority: shared, lifetime: lifetime), denyList: denyList,
             record: { draft in _ = ledger.append(contentsOf: [draft]) })
         if geteuid() == 0 { agentIdentities.reclaimOrphans() }
+        // One hold for every spawner: in manual mode nothing starts, whoever asks.
+        let hold = SpawnHold()
         let broker = Broker(
             executables: executables, protected: protected,
             backups: BackupStore(directory: daemonState.directory + "/backups"),
-            spawner: agentSpawner(policy: policy, vault: target, core: core, action: "broker.process.spawn"))
+            spawner: agentSpawner(
+                policy: policy, vault: target, core: core, action: "broker.process.spawn", hold: hold))
+        let workers = Workers(
+            agents: agentSpawner(
+                policy: policy, vault: target, core: core, action: "daemon.spawn", identities: agentIdentities,
+                hold: hold
+            ).map {
+                AgentRegistry(spawner: $0)
+            },
+            tasks: geteuid() == 0 ? try? TaskRunner.locate() : nil, firewall: firewall,
+            intrusionDetection: intrusionDetection)
+        let stopper = EmergencyStopper(
+            core: core,
+            machinery: .init(
+                agentTree: agentTree, agents: workers.agents, hold: hold,
+                killBrokerPrograms: { [broker] in broker.killAllPrograms() }, tasks: workers.tasks,
+                stateFile: ManualModeFile(stateDirectory: daemonState.directory)))
         let server = DaemonServer(
-            core: core, state: daemonState, authority: shared, address: address, broker: broker,
-            workers: Workers(
-                agents: agentSpawner(
-                    policy: policy, vault: target, core: core, action: "daemon.spawn", identities: agentIdentities
-                ).map {
-                    AgentRegistry(spawner: $0)
-                },
-                tasks: geteuid() == 0 ? try? TaskRunner.locate() : nil, firewall: firewall,
-                intrusionDetection: intrusionDetection),
-            connectionLimits: connectionLimits.limits, identityLifetime: lifetime, agentIdentities: agentIdentities)
+            core: core, state: daemonState, authority: shared, address: address, broker: broker, workers: workers,
+            connectionLimits: connectionLimits.limits, identityLifetime: lifetime, agentIdentities: agentIdentities,
+            stopper: stopper, kernelCommandLine: KernelCommandLine(path: kernelCmdline))
         let directory = daemonState.directory
+        let parent = agentCgroupParent
         try await server.run { bound in
+            let runtime = DaemonRuntime(
+                pid: getpid(), address: bound, agentCgroupParent: parent)
+            try? runtime.write(stateDirectory: directory)
             print("aios-sec serve: listening on \(bound) (mTLS)")
             print("  policy:     \(policy.source)")
             print("  ledger:     \(directory)/audit   (aios-sec audit query --state-dir \(directory))")
@@ -163,7 +181,7 @@ struct ServeCommand: AsyncParsableCommand {
     /// `identities`: who gives each spawned agent its own identity (the Broker's programs get none).
     private func agentSpawner(
         policy: SecurityPolicy, vault: KeyringVault, core: DaemonCore, action: String,
-        identities: AgentIdentities? = nil
+        identities: AgentIdentities? = nil, hold: SpawnHold
     ) -> AgentSpawner? {
         guard geteuid() == 0, let layout = try? CgroupLayout.detect() else { return nil }
         let ledger = core.ledger
@@ -172,8 +190,14 @@ struct ServeCommand: AsyncParsableCommand {
             confinement: AgentSpawner.Confinement(
                 layout: layout, cgroupParent: agentCgroupParent, daemonSocket: socket,
                 hidden: core.protected.directories, identities: identities),
-            action: action,
+            action: action, hold: hold,
             audit: { draft in if let error = ledger.append(contentsOf: [draft]).error { throw error } })
+    }
+
+    /// Every agent's cgroup at once (the emergency stop freezes it whole); nil when this daemon launches no agents.
+    private var agentTree: AgentCgroupTree? {
+        guard geteuid() == 0, let layout = try? CgroupLayout.detect() else { return nil }
+        return AgentCgroupTree(layout: layout, parent: agentCgroupParent)
     }
 
     /// With --firewall: the controller (the table applied now, by the daemon) and the DNS forwarder when the policy

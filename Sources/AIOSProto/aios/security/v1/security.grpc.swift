@@ -258,6 +258,45 @@ public enum Aios_Security_V1_SecurityService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "EmergencyStop" metadata.
+        public enum EmergencyStop: Sendable {
+            /// Request type for "EmergencyStop".
+            public typealias Input = Aios_Security_V1_EmergencyStopRequest
+            /// Response type for "EmergencyStop".
+            public typealias Output = Aios_Security_V1_EmergencyStopResponse
+            /// Descriptor for "EmergencyStop".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "aios.security.v1.SecurityService"),
+                method: "EmergencyStop",
+                type: .unary
+            )
+        }
+        /// Namespace for "ResumeChallenge" metadata.
+        public enum ResumeChallenge: Sendable {
+            /// Request type for "ResumeChallenge".
+            public typealias Input = Aios_Security_V1_ResumeChallengeRequest
+            /// Response type for "ResumeChallenge".
+            public typealias Output = Aios_Security_V1_ResumeChallengeResponse
+            /// Descriptor for "ResumeChallenge".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "aios.security.v1.SecurityService"),
+                method: "ResumeChallenge",
+                type: .unary
+            )
+        }
+        /// Namespace for "Resume" metadata.
+        public enum Resume: Sendable {
+            /// Request type for "Resume".
+            public typealias Input = Aios_Security_V1_ResumeRequest
+            /// Response type for "Resume".
+            public typealias Output = Aios_Security_V1_ResumeResponse
+            /// Descriptor for "Resume".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "aios.security.v1.SecurityService"),
+                method: "Resume",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "aios.security.v1.SecurityService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Authorize.descriptor,
@@ -277,7 +316,10 @@ public enum Aios_Security_V1_SecurityService: Sendable {
             RunTask.descriptor,
             ChangeFirewall.descriptor,
             ListFirewall.descriptor,
-            RenewIdentity.descriptor
+            RenewIdentity.descriptor,
+            EmergencyStop.descriptor,
+            ResumeChallenge.descriptor,
+            Resume.descriptor
         ]
     }
 }
@@ -601,6 +643,64 @@ extension Aios_Security_V1_SecurityService {
             request: GRPCCore.StreamingServerRequest<Aios_Security_V1_RenewIdentityRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_RenewIdentityResponse>
+
+        /// Handle the "EmergencyStop" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Orchestrator or operator: stop every agent at once and put the system in manual mode (agents frozen, then
+        /// > killed after the policy's freeze timeout; tasks killed; grants suspended; pending calls denied; the Gate refusing
+        /// > every agent call). The firewall, the IDS and management access stay up. Lasts until a signed resume.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Aios_Security_V1_EmergencyStopRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Aios_Security_V1_EmergencyStopResponse` messages.
+        func emergencyStop(
+            request: GRPCCore.StreamingServerRequest<Aios_Security_V1_EmergencyStopRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_EmergencyStopResponse>
+
+        /// Handle the "ResumeChallenge" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Orchestrator or operator: the text operators sign (`ssh-keygen -Y sign -n aios-resume`) to resume from
+        /// > manual mode: a fresh nonce and a digest of the current state.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Aios_Security_V1_ResumeChallengeRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Aios_Security_V1_ResumeChallengeResponse` messages.
+        func resumeChallenge(
+            request: GRPCCore.StreamingServerRequest<Aios_Security_V1_ResumeChallengeRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_ResumeChallengeResponse>
+
+        /// Handle the "Resume" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Orchestrator or operator: leave manual mode with the challenge signed by enough registered operators.
+        /// > Restores no grant; the agents are thawed, restarted or left stopped as asked.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Aios_Security_V1_ResumeRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Aios_Security_V1_ResumeResponse` messages.
+        func resume(
+            request: GRPCCore.StreamingServerRequest<Aios_Security_V1_ResumeRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_ResumeResponse>
     }
 
     /// Service protocol for the "aios.security.v1.SecurityService" service.
@@ -908,6 +1008,64 @@ extension Aios_Security_V1_SecurityService {
             request: GRPCCore.ServerRequest<Aios_Security_V1_RenewIdentityRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_RenewIdentityResponse>
+
+        /// Handle the "EmergencyStop" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Orchestrator or operator: stop every agent at once and put the system in manual mode (agents frozen, then
+        /// > killed after the policy's freeze timeout; tasks killed; grants suspended; pending calls denied; the Gate refusing
+        /// > every agent call). The firewall, the IDS and management access stay up. Lasts until a signed resume.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_EmergencyStopRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Aios_Security_V1_EmergencyStopResponse` message.
+        func emergencyStop(
+            request: GRPCCore.ServerRequest<Aios_Security_V1_EmergencyStopRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_EmergencyStopResponse>
+
+        /// Handle the "ResumeChallenge" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Orchestrator or operator: the text operators sign (`ssh-keygen -Y sign -n aios-resume`) to resume from
+        /// > manual mode: a fresh nonce and a digest of the current state.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_ResumeChallengeRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Aios_Security_V1_ResumeChallengeResponse` message.
+        func resumeChallenge(
+            request: GRPCCore.ServerRequest<Aios_Security_V1_ResumeChallengeRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_ResumeChallengeResponse>
+
+        /// Handle the "Resume" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Orchestrator or operator: leave manual mode with the challenge signed by enough registered operators.
+        /// > Restores no grant; the agents are thawed, restarted or left stopped as asked.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_ResumeRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Aios_Security_V1_ResumeResponse` message.
+        func resume(
+            request: GRPCCore.ServerRequest<Aios_Security_V1_ResumeRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_ResumeResponse>
     }
 
     /// Simple service protocol for the "aios.security.v1.SecurityService" service.
@@ -1214,6 +1372,64 @@ extension Aios_Security_V1_SecurityService {
             request: Aios_Security_V1_RenewIdentityRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Aios_Security_V1_RenewIdentityResponse
+
+        /// Handle the "EmergencyStop" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Orchestrator or operator: stop every agent at once and put the system in manual mode (agents frozen, then
+        /// > killed after the policy's freeze timeout; tasks killed; grants suspended; pending calls denied; the Gate refusing
+        /// > every agent call). The firewall, the IDS and management access stay up. Lasts until a signed resume.
+        ///
+        /// - Parameters:
+        ///   - request: A `Aios_Security_V1_EmergencyStopRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Aios_Security_V1_EmergencyStopResponse` to respond with.
+        func emergencyStop(
+            request: Aios_Security_V1_EmergencyStopRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Aios_Security_V1_EmergencyStopResponse
+
+        /// Handle the "ResumeChallenge" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Orchestrator or operator: the text operators sign (`ssh-keygen -Y sign -n aios-resume`) to resume from
+        /// > manual mode: a fresh nonce and a digest of the current state.
+        ///
+        /// - Parameters:
+        ///   - request: A `Aios_Security_V1_ResumeChallengeRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Aios_Security_V1_ResumeChallengeResponse` to respond with.
+        func resumeChallenge(
+            request: Aios_Security_V1_ResumeChallengeRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Aios_Security_V1_ResumeChallengeResponse
+
+        /// Handle the "Resume" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Orchestrator or operator: leave manual mode with the challenge signed by enough registered operators.
+        /// > Restores no grant; the agents are thawed, restarted or left stopped as asked.
+        ///
+        /// - Parameters:
+        ///   - request: A `Aios_Security_V1_ResumeRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Aios_Security_V1_ResumeResponse` to respond with.
+        func resume(
+            request: Aios_Security_V1_ResumeRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Aios_Security_V1_ResumeResponse
     }
 }
 
@@ -1419,6 +1635,39 @@ extension Aios_Security_V1_SecurityService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Aios_Security_V1_SecurityService.Method.EmergencyStop.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_EmergencyStopRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_EmergencyStopResponse>(),
+            handler: { request, context in
+                try await self.emergencyStop(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Aios_Security_V1_SecurityService.Method.ResumeChallenge.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_ResumeChallengeRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_ResumeChallengeResponse>(),
+            handler: { request, context in
+                try await self.resumeChallenge(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Aios_Security_V1_SecurityService.Method.Resume.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_ResumeRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_ResumeResponse>(),
+            handler: { request, context in
+                try await self.resume(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -1617,6 +1866,39 @@ extension Aios_Security_V1_SecurityService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_RenewIdentityResponse> {
         let response = try await self.renewIdentity(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func emergencyStop(
+        request: GRPCCore.StreamingServerRequest<Aios_Security_V1_EmergencyStopRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_EmergencyStopResponse> {
+        let response = try await self.emergencyStop(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func resumeChallenge(
+        request: GRPCCore.StreamingServerRequest<Aios_Security_V1_ResumeChallengeRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_ResumeChallengeResponse> {
+        let response = try await self.resumeChallenge(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func resume(
+        request: GRPCCore.StreamingServerRequest<Aios_Security_V1_ResumeRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_ResumeResponse> {
+        let response = try await self.resume(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1858,6 +2140,45 @@ extension Aios_Security_V1_SecurityService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_RenewIdentityResponse> {
         return GRPCCore.ServerResponse<Aios_Security_V1_RenewIdentityResponse>(
             message: try await self.renewIdentity(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func emergencyStop(
+        request: GRPCCore.ServerRequest<Aios_Security_V1_EmergencyStopRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_EmergencyStopResponse> {
+        return GRPCCore.ServerResponse<Aios_Security_V1_EmergencyStopResponse>(
+            message: try await self.emergencyStop(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func resumeChallenge(
+        request: GRPCCore.ServerRequest<Aios_Security_V1_ResumeChallengeRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_ResumeChallengeResponse> {
+        return GRPCCore.ServerResponse<Aios_Security_V1_ResumeChallengeResponse>(
+            message: try await self.resumeChallenge(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func resume(
+        request: GRPCCore.ServerRequest<Aios_Security_V1_ResumeRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_ResumeResponse> {
+        return GRPCCore.ServerResponse<Aios_Security_V1_ResumeResponse>(
+            message: try await self.resume(
                 request: request.message,
                 context: context
             ),
@@ -2261,6 +2582,79 @@ extension Aios_Security_V1_SecurityService {
             deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_RenewIdentityResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_RenewIdentityResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "EmergencyStop" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Orchestrator or operator: stop every agent at once and put the system in manual mode (agents frozen, then
+        /// > killed after the policy's freeze timeout; tasks killed; grants suspended; pending calls denied; the Gate refusing
+        /// > every agent call). The firewall, the IDS and management access stay up. Lasts until a signed resume.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_EmergencyStopRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_EmergencyStopRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_EmergencyStopResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func emergencyStop<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_EmergencyStopRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_EmergencyStopRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_EmergencyStopResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_EmergencyStopResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ResumeChallenge" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Orchestrator or operator: the text operators sign (`ssh-keygen -Y sign -n aios-resume`) to resume from
+        /// > manual mode: a fresh nonce and a digest of the current state.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_ResumeChallengeRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_ResumeChallengeRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_ResumeChallengeResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func resumeChallenge<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_ResumeChallengeRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_ResumeChallengeRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_ResumeChallengeResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ResumeChallengeResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "Resume" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Orchestrator or operator: leave manual mode with the challenge signed by enough registered operators.
+        /// > Restores no grant; the agents are thawed, restarted or left stopped as asked.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_ResumeRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_ResumeRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_ResumeResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func resume<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_ResumeRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_ResumeRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_ResumeResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ResumeResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -2863,6 +3257,112 @@ extension Aios_Security_V1_SecurityService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "EmergencyStop" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Orchestrator or operator: stop every agent at once and put the system in manual mode (agents frozen, then
+        /// > killed after the policy's freeze timeout; tasks killed; grants suspended; pending calls denied; the Gate refusing
+        /// > every agent call). The firewall, the IDS and management access stay up. Lasts until a signed resume.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_EmergencyStopRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_EmergencyStopRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_EmergencyStopResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func emergencyStop<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_EmergencyStopRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_EmergencyStopRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_EmergencyStopResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_EmergencyStopResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Aios_Security_V1_SecurityService.Method.EmergencyStop.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ResumeChallenge" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Orchestrator or operator: the text operators sign (`ssh-keygen -Y sign -n aios-resume`) to resume from
+        /// > manual mode: a fresh nonce and a digest of the current state.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_ResumeChallengeRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_ResumeChallengeRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_ResumeChallengeResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func resumeChallenge<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_ResumeChallengeRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_ResumeChallengeRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_ResumeChallengeResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ResumeChallengeResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Aios_Security_V1_SecurityService.Method.ResumeChallenge.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "Resume" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Orchestrator or operator: leave manual mode with the challenge signed by enough registered operators.
+        /// > Restores no grant; the agents are thawed, restarted or left stopped as asked.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_ResumeRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_ResumeRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_ResumeResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func resume<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_ResumeRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_ResumeRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_ResumeResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ResumeResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Aios_Security_V1_SecurityService.Method.Resume.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -3358,6 +3858,97 @@ extension Aios_Security_V1_SecurityService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_RenewIdentityRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_RenewIdentityResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "EmergencyStop" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Orchestrator or operator: stop every agent at once and put the system in manual mode (agents frozen, then
+    /// > killed after the policy's freeze timeout; tasks killed; grants suspended; pending calls denied; the Gate refusing
+    /// > every agent call). The firewall, the IDS and management access stay up. Lasts until a signed resume.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Aios_Security_V1_EmergencyStopRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func emergencyStop<Result>(
+        request: GRPCCore.ClientRequest<Aios_Security_V1_EmergencyStopRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_EmergencyStopResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.emergencyStop(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_EmergencyStopRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_EmergencyStopResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ResumeChallenge" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Orchestrator or operator: the text operators sign (`ssh-keygen -Y sign -n aios-resume`) to resume from
+    /// > manual mode: a fresh nonce and a digest of the current state.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Aios_Security_V1_ResumeChallengeRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func resumeChallenge<Result>(
+        request: GRPCCore.ClientRequest<Aios_Security_V1_ResumeChallengeRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ResumeChallengeResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.resumeChallenge(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_ResumeChallengeRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_ResumeChallengeResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Resume" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Orchestrator or operator: leave manual mode with the challenge signed by enough registered operators.
+    /// > Restores no grant; the agents are thawed, restarted or left stopped as asked.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Aios_Security_V1_ResumeRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func resume<Result>(
+        request: GRPCCore.ClientRequest<Aios_Security_V1_ResumeRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ResumeResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.resume(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_ResumeRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_ResumeResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -3927,6 +4518,109 @@ extension Aios_Security_V1_SecurityService.ClientProtocol {
             metadata: metadata
         )
         return try await self.renewIdentity(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "EmergencyStop" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Orchestrator or operator: stop every agent at once and put the system in manual mode (agents frozen, then
+    /// > killed after the policy's freeze timeout; tasks killed; grants suspended; pending calls denied; the Gate refusing
+    /// > every agent call). The firewall, the IDS and management access stay up. Lasts until a signed resume.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func emergencyStop<Result>(
+        _ message: Aios_Security_V1_EmergencyStopRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_EmergencyStopResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Aios_Security_V1_EmergencyStopRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.emergencyStop(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ResumeChallenge" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Orchestrator or operator: the text operators sign (`ssh-keygen -Y sign -n aios-resume`) to resume from
+    /// > manual mode: a fresh nonce and a digest of the current state.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func resumeChallenge<Result>(
+        _ message: Aios_Security_V1_ResumeChallengeRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ResumeChallengeResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Aios_Security_V1_ResumeChallengeRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.resumeChallenge(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Resume" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Orchestrator or operator: leave manual mode with the challenge signed by enough registered operators.
+    /// > Restores no grant; the agents are thawed, restarted or left stopped as asked.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func resume<Result>(
+        _ message: Aios_Security_V1_ResumeRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ResumeResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Aios_Security_V1_ResumeRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.resume(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -463,6 +463,43 @@ public nonisolated struct Aios_Security_V1_StatusResponse: Sendable {
 
   public var startedAt: String = String()
 
+  /// "autonomous", or "manual" after an emergency stop until a signed resume.
+  public var mode: String = String()
+
+  /// Set in manual mode: when, by whom and why the system was stopped.
+  public var manualSince: String = String()
+
+  public var manualBy: String = String()
+
+  public var manualReason: String = String()
+
+  /// People logged in on the SSH console now.
+  public var humanSessions: [Aios_Security_V1_HumanSession] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Aios_Security_V1_HumanSession: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var user: String = String()
+
+  /// SHA256 fingerprint of the key the person logged in with.
+  public var keyFingerprint: String = String()
+
+  public var source: String = String()
+
+  /// The kernel's audit session id (pam_loginuid), which every process of the session carries.
+  public var sessionID: UInt32 = 0
+
+  public var startedAt: String = String()
+
+  public var commands: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -794,6 +831,114 @@ public nonisolated struct Aios_Security_V1_RenewIdentityResponse: Sendable {
   public var notAfter: String = String()
 
   public var serial: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Aios_Security_V1_EmergencyStopRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Aios_Security_V1_EmergencyStopResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var mode: String = String()
+
+  public var agentsFrozen: UInt32 = 0
+
+  public var tasksKilled: UInt32 = 0
+
+  public var grantsSuspended: UInt32 = 0
+
+  public var pendingDenied: UInt32 = 0
+
+  public var stoppedAt: String = String()
+
+  /// From the call's arrival to agents frozen and the Gate closed.
+  public var elapsedMicroseconds: UInt64 = 0
+
+  public var auditID: String = String()
+
+  /// When frozen agents are killed unless resumed first; empty when the policy keeps them frozen.
+  public var killAt: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Aios_Security_V1_ResumeChallengeRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Aios_Security_V1_ResumeChallengeResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The exact text to sign (it ends with a newline).
+  public var challenge: String = String()
+
+  public var expiresAt: String = String()
+
+  public var signaturesNeeded: UInt32 = 0
+
+  /// The SSHSIG namespace to sign in.
+  public var namespace: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Aios_Security_V1_ResumeRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var challenge: String = String()
+
+  /// Armored SSH signatures (-----BEGIN SSH SIGNATURE-----) of the challenge, one per operator.
+  public var signatures: [String] = []
+
+  /// What becomes of the stopped agents: "thaw" (continue where they were), "restart", or "stop" (stay stopped).
+  public var agents: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Aios_Security_V1_ResumeResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var operators: [String] = []
+
+  public var mode: String = String()
+
+  public var agentsResumed: UInt32 = 0
+
+  public var auditID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1709,7 +1854,7 @@ nonisolated extension Aios_Security_V1_StatusRequest: SwiftProtobuf.Message, Swi
 
 nonisolated extension Aios_Security_V1_StatusResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StatusResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}caller\0\u{1}version\0\u{1}policy\0\u{3}ledger_entries\0\u{3}active_grants\0\u{3}pending_calls\0\u{3}emergency_state\0\u{3}started_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}caller\0\u{1}version\0\u{1}policy\0\u{3}ledger_entries\0\u{3}active_grants\0\u{3}pending_calls\0\u{3}emergency_state\0\u{3}started_at\0\u{1}mode\0\u{3}manual_since\0\u{3}manual_by\0\u{3}manual_reason\0\u{3}human_sessions\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1725,6 +1870,11 @@ nonisolated extension Aios_Security_V1_StatusResponse: SwiftProtobuf.Message, Sw
       case 6: try { try decoder.decodeSingularUInt64Field(value: &self.pendingCalls) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.emergencyState) }()
       case 8: try { try decoder.decodeSingularStringField(value: &self.startedAt) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.mode) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.manualSince) }()
+      case 11: try { try decoder.decodeSingularStringField(value: &self.manualBy) }()
+      case 12: try { try decoder.decodeSingularStringField(value: &self.manualReason) }()
+      case 13: try { try decoder.decodeRepeatedMessageField(value: &self.humanSessions) }()
       default: break
       }
     }
@@ -1755,6 +1905,21 @@ nonisolated extension Aios_Security_V1_StatusResponse: SwiftProtobuf.Message, Sw
     if !self.startedAt.isEmpty {
       try visitor.visitSingularStringField(value: self.startedAt, fieldNumber: 8)
     }
+    if !self.mode.isEmpty {
+      try visitor.visitSingularStringField(value: self.mode, fieldNumber: 9)
+    }
+    if !self.manualSince.isEmpty {
+      try visitor.visitSingularStringField(value: self.manualSince, fieldNumber: 10)
+    }
+    if !self.manualBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.manualBy, fieldNumber: 11)
+    }
+    if !self.manualReason.isEmpty {
+      try visitor.visitSingularStringField(value: self.manualReason, fieldNumber: 12)
+    }
+    if !self.humanSessions.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.humanSessions, fieldNumber: 13)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1767,6 +1932,66 @@ nonisolated extension Aios_Security_V1_StatusResponse: SwiftProtobuf.Message, Sw
     if lhs.pendingCalls != rhs.pendingCalls {return false}
     if lhs.emergencyState != rhs.emergencyState {return false}
     if lhs.startedAt != rhs.startedAt {return false}
+    if lhs.mode != rhs.mode {return false}
+    if lhs.manualSince != rhs.manualSince {return false}
+    if lhs.manualBy != rhs.manualBy {return false}
+    if lhs.manualReason != rhs.manualReason {return false}
+    if lhs.humanSessions != rhs.humanSessions {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Aios_Security_V1_HumanSession: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".HumanSession"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}user\0\u{3}key_fingerprint\0\u{1}source\0\u{3}session_id\0\u{3}started_at\0\u{1}commands\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.user) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.keyFingerprint) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.source) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.sessionID) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.startedAt) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.commands) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.user.isEmpty {
+      try visitor.visitSingularStringField(value: self.user, fieldNumber: 1)
+    }
+    if !self.keyFingerprint.isEmpty {
+      try visitor.visitSingularStringField(value: self.keyFingerprint, fieldNumber: 2)
+    }
+    if !self.source.isEmpty {
+      try visitor.visitSingularStringField(value: self.source, fieldNumber: 3)
+    }
+    if self.sessionID != 0 {
+      try visitor.visitSingularUInt32Field(value: self.sessionID, fieldNumber: 4)
+    }
+    if !self.startedAt.isEmpty {
+      try visitor.visitSingularStringField(value: self.startedAt, fieldNumber: 5)
+    }
+    if self.commands != 0 {
+      try visitor.visitSingularUInt64Field(value: self.commands, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Aios_Security_V1_HumanSession, rhs: Aios_Security_V1_HumanSession) -> Bool {
+    if lhs.user != rhs.user {return false}
+    if lhs.keyFingerprint != rhs.keyFingerprint {return false}
+    if lhs.source != rhs.source {return false}
+    if lhs.sessionID != rhs.sessionID {return false}
+    if lhs.startedAt != rhs.startedAt {return false}
+    if lhs.commands != rhs.commands {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2482,6 +2707,255 @@ nonisolated extension Aios_Security_V1_RenewIdentityResponse: SwiftProtobuf.Mess
     if lhs.bundlePem != rhs.bundlePem {return false}
     if lhs.notAfter != rhs.notAfter {return false}
     if lhs.serial != rhs.serial {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Aios_Security_V1_EmergencyStopRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".EmergencyStopRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Aios_Security_V1_EmergencyStopRequest, rhs: Aios_Security_V1_EmergencyStopRequest) -> Bool {
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Aios_Security_V1_EmergencyStopResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".EmergencyStopResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}mode\0\u{3}agents_frozen\0\u{3}tasks_killed\0\u{3}grants_suspended\0\u{3}pending_denied\0\u{3}stopped_at\0\u{3}elapsed_microseconds\0\u{3}audit_id\0\u{3}kill_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.mode) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.agentsFrozen) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.tasksKilled) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.grantsSuspended) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.pendingDenied) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.stoppedAt) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.elapsedMicroseconds) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.auditID) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.killAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.mode.isEmpty {
+      try visitor.visitSingularStringField(value: self.mode, fieldNumber: 1)
+    }
+    if self.agentsFrozen != 0 {
+      try visitor.visitSingularUInt32Field(value: self.agentsFrozen, fieldNumber: 2)
+    }
+    if self.tasksKilled != 0 {
+      try visitor.visitSingularUInt32Field(value: self.tasksKilled, fieldNumber: 3)
+    }
+    if self.grantsSuspended != 0 {
+      try visitor.visitSingularUInt32Field(value: self.grantsSuspended, fieldNumber: 4)
+    }
+    if self.pendingDenied != 0 {
+      try visitor.visitSingularUInt32Field(value: self.pendingDenied, fieldNumber: 5)
+    }
+    if !self.stoppedAt.isEmpty {
+      try visitor.visitSingularStringField(value: self.stoppedAt, fieldNumber: 6)
+    }
+    if self.elapsedMicroseconds != 0 {
+      try visitor.visitSingularUInt64Field(value: self.elapsedMicroseconds, fieldNumber: 7)
+    }
+    if !self.auditID.isEmpty {
+      try visitor.visitSingularStringField(value: self.auditID, fieldNumber: 8)
+    }
+    if !self.killAt.isEmpty {
+      try visitor.visitSingularStringField(value: self.killAt, fieldNumber: 9)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Aios_Security_V1_EmergencyStopResponse, rhs: Aios_Security_V1_EmergencyStopResponse) -> Bool {
+    if lhs.mode != rhs.mode {return false}
+    if lhs.agentsFrozen != rhs.agentsFrozen {return false}
+    if lhs.tasksKilled != rhs.tasksKilled {return false}
+    if lhs.grantsSuspended != rhs.grantsSuspended {return false}
+    if lhs.pendingDenied != rhs.pendingDenied {return false}
+    if lhs.stoppedAt != rhs.stoppedAt {return false}
+    if lhs.elapsedMicroseconds != rhs.elapsedMicroseconds {return false}
+    if lhs.auditID != rhs.auditID {return false}
+    if lhs.killAt != rhs.killAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Aios_Security_V1_ResumeChallengeRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ResumeChallengeRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Aios_Security_V1_ResumeChallengeRequest, rhs: Aios_Security_V1_ResumeChallengeRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Aios_Security_V1_ResumeChallengeResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ResumeChallengeResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}challenge\0\u{3}expires_at\0\u{3}signatures_needed\0\u{1}namespace\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.challenge) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.expiresAt) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.signaturesNeeded) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.namespace) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.challenge.isEmpty {
+      try visitor.visitSingularStringField(value: self.challenge, fieldNumber: 1)
+    }
+    if !self.expiresAt.isEmpty {
+      try visitor.visitSingularStringField(value: self.expiresAt, fieldNumber: 2)
+    }
+    if self.signaturesNeeded != 0 {
+      try visitor.visitSingularUInt32Field(value: self.signaturesNeeded, fieldNumber: 3)
+    }
+    if !self.namespace.isEmpty {
+      try visitor.visitSingularStringField(value: self.namespace, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Aios_Security_V1_ResumeChallengeResponse, rhs: Aios_Security_V1_ResumeChallengeResponse) -> Bool {
+    if lhs.challenge != rhs.challenge {return false}
+    if lhs.expiresAt != rhs.expiresAt {return false}
+    if lhs.signaturesNeeded != rhs.signaturesNeeded {return false}
+    if lhs.namespace != rhs.namespace {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Aios_Security_V1_ResumeRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ResumeRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}challenge\0\u{1}signatures\0\u{1}agents\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.challenge) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.signatures) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.agents) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.challenge.isEmpty {
+      try visitor.visitSingularStringField(value: self.challenge, fieldNumber: 1)
+    }
+    if !self.signatures.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.signatures, fieldNumber: 2)
+    }
+    if !self.agents.isEmpty {
+      try visitor.visitSingularStringField(value: self.agents, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Aios_Security_V1_ResumeRequest, rhs: Aios_Security_V1_ResumeRequest) -> Bool {
+    if lhs.challenge != rhs.challenge {return false}
+    if lhs.signatures != rhs.signatures {return false}
+    if lhs.agents != rhs.agents {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Aios_Security_V1_ResumeResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ResumeResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}operators\0\u{1}mode\0\u{3}agents_resumed\0\u{3}audit_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedStringField(value: &self.operators) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.mode) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.agentsResumed) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.auditID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.operators.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.operators, fieldNumber: 1)
+    }
+    if !self.mode.isEmpty {
+      try visitor.visitSingularStringField(value: self.mode, fieldNumber: 2)
+    }
+    if self.agentsResumed != 0 {
+      try visitor.visitSingularUInt32Field(value: self.agentsResumed, fieldNumber: 3)
+    }
+    if !self.auditID.isEmpty {
+      try visitor.visitSingularStringField(value: self.auditID, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Aios_Security_V1_ResumeResponse, rhs: Aios_Security_V1_ResumeResponse) -> Bool {
+    if lhs.operators != rhs.operators {return false}
+    if lhs.mode != rhs.mode {return false}
+    if lhs.agentsResumed != rhs.agentsResumed {return false}
+    if lhs.auditID != rhs.auditID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
