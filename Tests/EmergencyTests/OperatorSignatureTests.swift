@@ -1,6 +1,7 @@
 import Emergency
 import Foundation
 import Policy
+import SecurityTesting
 import Testing
 
 @Suite("Operators' signatures of a resume challenge, checked by ssh-keygen")
@@ -17,7 +18,8 @@ struct OperatorSignatureTests {
         alice = try SSHKeyPair(name: "alice")
         bob = try SSHKeyPair(name: "bob")
         signatures = OperatorSignatures(operators: [
-            .init(name: "alice", sshKeys: [alice.publicKey]), .init(name: "bob", sshKeys: [bob.publicKey]),
+            .init(name: "alice", sshKeys: [try SSHPublicKey(parsing: alice.publicKeyLine)]),
+            .init(name: "bob", sshKeys: [try SSHPublicKey(parsing: bob.publicKeyLine)]),
         ])
     }
 

@@ -192,3 +192,43 @@ struct CallVerify: AsyncParsableCommand {
         if !response.intact { throw ExitStatus.denied }
     }
 }
+
+struct CallEstop: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "estop",
+        abstract:
+            "Emergency stop through the daemon (orchestrator or operator); `aios-sec estop` also works without it.")
+    @OptionGroup var connection: ConnectionOptions
+    @Option(help: "Why (goes into the ledger).") var reason = "emergency stop"
+
+    func run() async throws {
+        var request = Aios_Security_V1_EmergencyStopRequest()
+        request.reason = reason
+        let response = try await connection.withClient { [request] client in try await client.emergencyStop(request) }
+        if connection.json {
+            try printJSON(
+                EstopReport(
+                    mode: response.mode, agentsFrozen: response.agentsFrozen, tasksKilled: response.tasksKilled,
+                    grantsSuspended: response.grantsSuspended, pendingDenied: response.pendingDenied,
+                    stoppedAt: response.stoppedAt, elapsedMicroseconds: response.elapsedMicroseconds,
+                    auditId: response.auditID, killAt: response.killAt))
+        } else {
+            print(
+                "\(response.mode) mode since \(response.stoppedAt): \(response.agentsFrozen) agent cgroup(s) frozen, "
+                    + "\(response.grantsSuspended) grant(s) suspended, \(response.pendingDenied) pending denied, "
+                    + "\(response.tasksKilled) task(s) killed [\(response.auditID)]")
+        }
+    }
+
+    struct EstopReport: Encodable {
+        let mode: String
+        let agentsFrozen: UInt32
+        let tasksKilled: UInt32
+        let grantsSuspended: UInt32
+        let pendingDenied: UInt32
+        let stoppedAt: String
+        let elapsedMicroseconds: UInt64
+        let auditId: String
+        let killAt: String
+    }
+}

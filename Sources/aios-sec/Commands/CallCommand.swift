@@ -13,7 +13,7 @@ struct CallCommand: AsyncParsableCommand {
         subcommands: [
             CallStatus.self, CallAuthorize.self, CallExec.self, CallGrant.self, CallRevoke.self, CallCompleteTask.self,
             CallGrants.self, CallConfirm.self, CallPending.self, CallAudit.self, CallVerify.self, CallSpawn.self,
-            CallStop.self, CallAgents.self, CallTask.self, CallFirewall.self, CallRenew.self,
+            CallStop.self, CallAgents.self, CallTask.self, CallFirewall.self, CallRenew.self, CallEstop.self,
         ]
     )
 }
