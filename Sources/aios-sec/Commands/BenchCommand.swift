@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
             ServeBenchCommand.self, ServeClientBenchCommand.self, SandboxBenchCommand.self, FirewallBenchCommand.self,
             IDSBenchAlias.self,
             IDSFloodBenchCommand.self, DNSBenchCommand.self,
-            AuditStressCommand.self,
+            AuditStressCommand.self, EstopBenchCommand.self,
         ]
     )
 }
