@@ -77,7 +77,8 @@ mcp-test: deps $(MCP_VENV)/.installed
 	AIOS_SEC_BIN="$(AIOS_SEC_BIN)" "$(MCP_VENV)/bin/python" -m pytest -q -p no:cacheprovider Tests/MCP
 
 # `make install [DESTDIR=…] [PREFIX=/usr/local] [CONFIG=release|debug] [INSTALL_BIN=path]`: the binary, the systemd
-# units (packaging/systemd, with their paths filled in), shell completions and the docs. Enables nothing: see
+# units (packaging/systemd, with their paths filled in), shell completions, the man page (packaging/man, made by
+# scripts/gen-man.sh) and the docs. Enables nothing: see
 # docs/install.md for the units and their order.
 PREFIX ?= /usr/local
 CONFIG ?= release
@@ -99,6 +100,7 @@ install:
 	"$(INSTALL_BIN)" --generate-completion-script zsh > "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_aios-sec"
 	"$(INSTALL_BIN)" --generate-completion-script fish > "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/aios-sec.fish"
 	install -m 0644 docs/*.md "$(DESTDIR)$(DOCDIR)/"
+	install -D -m 0644 packaging/man/aios-sec.1 "$(DESTDIR)$(PREFIX)/share/man/man1/aios-sec.1"
 
 run: build
 	$(SWIFT) run aios-sec serve --state-dir "$(STATE_DIR)"

@@ -35,6 +35,12 @@ let package = Package(
             dependencies: ["FuzzSupport", .product(name: "Secrets", package: root)]
         ),
         .executableTarget(
+            name: "fuzz-resume-challenge",
+            dependencies: [
+                "FuzzSupport", .product(name: "Emergency", package: root), .product(name: "Policy", package: root),
+            ]
+        ),
+        .executableTarget(
             name: "fuzz-csr",
             dependencies: [
                 "FuzzSupport", .product(name: "PKI", package: root),

@@ -29,6 +29,27 @@ import Testing
         #expect(bash.contains("serve") && bash.contains("audit"))
         #expect(FileManager.default.fileExists(atPath: prefix + "/share/zsh/site-functions/_aios-sec"))
         #expect(FileManager.default.fileExists(atPath: prefix + "/share/doc/aios-sec/daemon.md"))
+        let manual = try String(contentsOfFile: prefix + "/share/man/man1/aios-sec.1", encoding: .utf8)
+        #expect(manual.contains(".Dt AIOS-SEC 1"))
+    }
+
+    /// The committed man page is generated (scripts/gen-man.sh): it must describe every command the binary has.
+    @Test func theManPageDescribesEveryCommand() throws {
+        let manual = try String(
+            contentsOf: BinaryRunner.repositoryRoot.appendingPathComponent("packaging/man/aios-sec.1"), encoding: .utf8)
+        let help = try BinaryRunner.run(["--help"]).stdout
+        let commands = help.components(separatedBy: "SUBCOMMANDS:").last?.split(separator: "\n").compactMap {
+            line -> String? in
+            let words = line.split(separator: " ")
+            guard line.hasPrefix("  "), !line.hasPrefix("   "), let name = words.first,
+                name.allSatisfy({ $0.isLowercase || $0 == "-" })
+            else { return nil }
+            return String(name)
+        }
+        #expect((commands ?? []).count > 10, "\(help)")
+        for command in commands ?? [] {
+            #expect(manual.contains(".It Em \(command)\n"), "\(command) is missing: run scripts/gen-man.sh")
+        }
     }
 
     static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
