@@ -189,6 +189,60 @@ struct EmergencyStopTests {
             "audit", "query", "--state-dir", daemon.state, "--action", "emergency_kill", "--json",
         ])
         #expect(killed.stdout.contains("freeze timeout"), "\(killed.stdout)")
+
+        // Resuming with `restart` starts again what ran at the stop, though the timeout killed it.
+        let (challenge, text) = try Self.challenge(daemon)
+        let resumed = try Self.resume(
+            daemon,
+            [
+                "--challenge-file", challenge, "--signature", try Self.signature(alice, text, in: daemon), "--agents",
+                "restart",
+            ])
+        #expect(
+            resumed.status == 0 && resumed.stdout.contains("1 agent(s) restarted"),
+            "\(resumed.stdout) \(resumed.stderr)")
+        let running = try daemon.call("agents", as: "orchestrator", ["--json"])
+        #expect(running.stdout.contains("\"state\":\"running\""), "\(running.stdout)")
+        #expect(!AgentTree.isFrozen(parent) && !AgentTree.processes(parent).isEmpty)
+    }
+
+    @Test(
+        "recovery with the daemon hung, then killed: agents killed through their cgroups, manual mode written, the ledger verified; the next daemon records it and stays stopped",
+        .requiresRoot("agents and their cgroups"))
+    func recovery() throws {
+        let alice = try SSHKeyPair(name: "alice")
+        let parent = "aios-test-\(getpid())-recovery"
+        let daemon = try DaemonFixture(
+            extraArguments: ["--agent-cgroup-parent", parent], policy: Self.policy(operators: [("alice", alice)]))
+        defer {
+            daemon.stop()
+            AgentTree.remove(parent)
+            alice.remove()
+        }
+        #expect(
+            try daemon.call("spawn", as: "orchestrator", ["--agent", "worker-a", "--", "/bin/sleep", "600"]).status == 0
+        )
+        // A hung daemon (stopped, not dead: a dead one takes its agents' launchers with it).
+        kill(daemon.process.processIdentifier, SIGSTOP)
+        #expect(!AgentTree.processes(parent).isEmpty)
+        let recovery = try BinaryRunner.run(["recovery", "--state-dir", daemon.state, "--reason", "console drill"])
+        #expect(recovery.status == 0, "\(recovery.stdout) \(recovery.stderr)")
+        #expect(recovery.stdout.contains("is alive"), "\(recovery.stdout)")
+        #expect(recovery.stdout.contains("1 agent cgroup(s) killed"), "\(recovery.stdout)")
+        #expect(recovery.stdout.contains("ledger: intact"), "\(recovery.stdout)")
+        #expect(recovery.stdout.contains("agent_spawn"), "the last entries are shown: \(recovery.stdout)")
+        #expect(AgentTree.processes(parent).isEmpty)
+        kill(daemon.process.processIdentifier, SIGKILL)
+        daemon.process.waitUntilExit()
+        try daemon.restart()
+        let status = try daemon.call("status", as: "orchestrator", ["--json"])
+        #expect(
+            status.stdout.contains("\"mode\":\"manual\"") && status.stdout.contains("console drill"), "\(status.stdout)"
+        )
+        let recorded = try BinaryRunner.run([
+            "audit", "query", "--state-dir", daemon.state, "--action", "emergency_stop", "--json",
+        ])
+        #expect(recorded.stdout.contains("aios-sec recovery by uid 0"), "\(recorded.stdout)")
     }
 
     @Test(
