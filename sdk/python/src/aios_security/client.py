@@ -26,10 +26,13 @@ from .types import (
     AuditRecord,
     AuditVerification,
     Decision,
+    EmergencyStop,
     Grant,
     IssuedCertificate,
     PendingCall,
     RenewedIdentity,
+    Resumed,
+    ResumeChallenge,
     Status,
     ToolResult,
     parse_time,
@@ -321,6 +324,37 @@ class SecurityClient:
         """Orchestrator or operator: the agents the daemon launched."""
         response = await self._call("ListAgents", pb.ListAgentsRequest(), self._timeout(timeout))
         return [AgentProcess._from_proto(agent) for agent in response.agents]
+
+    # MARK: Emergency stop
+
+    async def emergency_stop(self, reason: str = "emergency stop", *, timeout: float | None = None) -> EmergencyStop:
+        """Orchestrator or operator: stops every agent at once and puts the system in manual mode (agents frozen,
+        grants suspended, pending calls denied, the Gate refusing every agent call) until operators resume it.
+        Raises :class:`PermissionDenied` for anyone else."""
+        request = pb.EmergencyStopRequest(reason=reason)
+        return EmergencyStop._from_proto(await self._call("EmergencyStop", request, self._timeout(timeout)))
+
+    async def resume_challenge(self, *, timeout: float | None = None) -> ResumeChallenge:
+        """Orchestrator or operator: a fresh challenge for operators to sign with their SSH keys. Raises
+        :class:`FailedPrecondition` when the system is not in manual mode."""
+        response = await self._call("ResumeChallenge", pb.ResumeChallengeRequest(), self._timeout(timeout))
+        return ResumeChallenge._from_proto(response)
+
+    async def resume(
+        self,
+        challenge: str | ResumeChallenge,
+        signatures: Iterable[str],
+        agents: str = "thaw",
+        *,
+        timeout: float | None = None,
+    ) -> Resumed:
+        """Orchestrator or operator: leaves manual mode with ``challenge`` signed (armored ``ssh-keygen -Y sign``
+        signatures) by the policy's quorum of registered operators. ``agents``: ``thaw``, ``restart`` or ``stop``.
+        Raises :class:`PermissionDenied` (a bad or missing signature), :class:`FailedPrecondition` (a stale, used or
+        expired challenge)."""
+        text = challenge.text if isinstance(challenge, ResumeChallenge) else challenge
+        request = pb.ResumeRequest(challenge=text, signatures=list(signatures), agents=agents)
+        return Resumed._from_proto(await self._call("Resume", request, self._timeout(timeout)))
 
     # MARK: Identity renewal
 

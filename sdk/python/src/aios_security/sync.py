@@ -16,10 +16,13 @@ from .types import (
     AuditRecord,
     AuditVerification,
     Decision,
+    EmergencyStop,
     Grant,
     IssuedCertificate,
     PendingCall,
     RenewedIdentity,
+    Resumed,
+    ResumeChallenge,
     Status,
     ToolResult,
 )
@@ -232,6 +235,25 @@ class SyncSecurityClient:
     def list_agents(self, *, timeout: float | None = None) -> list[AgentProcess]:
         """See :meth:`SecurityClient.list_agents`."""
         return self._run(self.client.list_agents(timeout=timeout))
+
+    def emergency_stop(self, reason: str = "emergency stop", *, timeout: float | None = None) -> EmergencyStop:
+        """See :meth:`SecurityClient.emergency_stop`."""
+        return self._run(self.client.emergency_stop(reason, timeout=timeout))
+
+    def resume_challenge(self, *, timeout: float | None = None) -> ResumeChallenge:
+        """See :meth:`SecurityClient.resume_challenge`."""
+        return self._run(self.client.resume_challenge(timeout=timeout))
+
+    def resume(
+        self,
+        challenge: str | ResumeChallenge,
+        signatures: Iterable[str],
+        agents: str = "thaw",
+        *,
+        timeout: float | None = None,
+    ) -> Resumed:
+        """See :meth:`SecurityClient.resume`."""
+        return self._run(self.client.resume(challenge, signatures, agents, timeout=timeout))
 
     def request_certificate(self, csr_pem: str, *, timeout: float | None = None) -> IssuedCertificate:
         """See :meth:`SecurityClient.request_certificate`."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ._proto import security_pb2 as pb
@@ -19,10 +19,13 @@ __all__ = [
     "AuditRecord",
     "AuditVerification",
     "Decision",
+    "EmergencyStop",
     "Grant",
     "IssuedCertificate",
     "PendingCall",
     "RenewedIdentity",
+    "Resumed",
+    "ResumeChallenge",
     "Status",
     "ToolResult",
 ]
@@ -258,6 +261,12 @@ class Status:
     pending_calls: int
     emergency_state: str
     started_at: datetime | None
+    #: ``autonomous``, or ``manual`` after an emergency stop until operators resume.
+    mode: str = "autonomous"
+    #: In manual mode: since when, stopped by whom, and why.
+    manual_since: datetime | None = None
+    manual_by: str = ""
+    manual_reason: str = ""
 
     @classmethod
     def _from_proto(cls, message: pb.StatusResponse) -> Status:
@@ -270,6 +279,78 @@ class Status:
             pending_calls=message.pending_calls,
             emergency_state=message.emergency_state,
             started_at=parse_time(message.started_at),
+            mode=message.mode or "autonomous",
+            manual_since=parse_time(message.manual_since),
+            manual_by=message.manual_by,
+            manual_reason=message.manual_reason,
+        )
+
+
+@dataclass(frozen=True)
+class EmergencyStop:
+    """What an emergency stop did (``elapsed``: from the call's arrival to every agent frozen and the Gate closed;
+    ``kill_at``: when frozen agents are killed unless resumed first, None when the policy keeps them frozen)."""
+
+    mode: str
+    agents_frozen: int
+    tasks_killed: int
+    grants_suspended: int
+    pending_denied: int
+    stopped_at: datetime | None
+    elapsed: timedelta
+    audit_id: str
+    kill_at: datetime | None
+
+    @classmethod
+    def _from_proto(cls, message: pb.EmergencyStopResponse) -> EmergencyStop:
+        return cls(
+            mode=message.mode,
+            agents_frozen=message.agents_frozen,
+            tasks_killed=message.tasks_killed,
+            grants_suspended=message.grants_suspended,
+            pending_denied=message.pending_denied,
+            stopped_at=parse_time(message.stopped_at),
+            elapsed=timedelta(microseconds=message.elapsed_microseconds),
+            audit_id=message.audit_id,
+            kill_at=parse_time(message.kill_at),
+        )
+
+
+@dataclass(frozen=True)
+class ResumeChallenge:
+    """The text operators sign (``ssh-keygen -Y sign -n <namespace>``), exactly as given, to resume."""
+
+    text: str
+    expires_at: datetime | None
+    signatures_needed: int
+    namespace: str
+
+    @classmethod
+    def _from_proto(cls, message: pb.ResumeChallengeResponse) -> ResumeChallenge:
+        return cls(
+            text=message.challenge,
+            expires_at=parse_time(message.expires_at),
+            signatures_needed=message.signatures_needed,
+            namespace=message.namespace,
+        )
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """A resume the daemon accepted: who signed it and what became of the agents."""
+
+    operators: tuple[str, ...]
+    mode: str
+    agents_resumed: int
+    audit_id: str
+
+    @classmethod
+    def _from_proto(cls, message: pb.ResumeResponse) -> Resumed:
+        return cls(
+            operators=tuple(message.operators),
+            mode=message.mode,
+            agents_resumed=message.agents_resumed,
+            audit_id=message.audit_id,
         )
 
 

@@ -253,7 +253,7 @@ class StatusRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class StatusResponse(_message.Message):
-    __slots__ = ("caller", "version", "policy", "ledger_entries", "active_grants", "pending_calls", "emergency_state", "started_at")
+    __slots__ = ("caller", "version", "policy", "ledger_entries", "active_grants", "pending_calls", "emergency_state", "started_at", "mode", "manual_since", "manual_by", "manual_reason", "human_sessions")
     CALLER_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     POLICY_FIELD_NUMBER: _ClassVar[int]
@@ -262,6 +262,11 @@ class StatusResponse(_message.Message):
     PENDING_CALLS_FIELD_NUMBER: _ClassVar[int]
     EMERGENCY_STATE_FIELD_NUMBER: _ClassVar[int]
     STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    MANUAL_SINCE_FIELD_NUMBER: _ClassVar[int]
+    MANUAL_BY_FIELD_NUMBER: _ClassVar[int]
+    MANUAL_REASON_FIELD_NUMBER: _ClassVar[int]
+    HUMAN_SESSIONS_FIELD_NUMBER: _ClassVar[int]
     caller: str
     version: str
     policy: str
@@ -270,7 +275,28 @@ class StatusResponse(_message.Message):
     pending_calls: int
     emergency_state: str
     started_at: str
-    def __init__(self, caller: _Optional[str] = ..., version: _Optional[str] = ..., policy: _Optional[str] = ..., ledger_entries: _Optional[int] = ..., active_grants: _Optional[int] = ..., pending_calls: _Optional[int] = ..., emergency_state: _Optional[str] = ..., started_at: _Optional[str] = ...) -> None: ...
+    mode: str
+    manual_since: str
+    manual_by: str
+    manual_reason: str
+    human_sessions: _containers.RepeatedCompositeFieldContainer[HumanSession]
+    def __init__(self, caller: _Optional[str] = ..., version: _Optional[str] = ..., policy: _Optional[str] = ..., ledger_entries: _Optional[int] = ..., active_grants: _Optional[int] = ..., pending_calls: _Optional[int] = ..., emergency_state: _Optional[str] = ..., started_at: _Optional[str] = ..., mode: _Optional[str] = ..., manual_since: _Optional[str] = ..., manual_by: _Optional[str] = ..., manual_reason: _Optional[str] = ..., human_sessions: _Optional[_Iterable[_Union[HumanSession, _Mapping]]] = ...) -> None: ...
+
+class HumanSession(_message.Message):
+    __slots__ = ("user", "key_fingerprint", "source", "session_id", "started_at", "commands")
+    USER_FIELD_NUMBER: _ClassVar[int]
+    KEY_FINGERPRINT_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    COMMANDS_FIELD_NUMBER: _ClassVar[int]
+    user: str
+    key_fingerprint: str
+    source: str
+    session_id: int
+    started_at: str
+    commands: int
+    def __init__(self, user: _Optional[str] = ..., key_fingerprint: _Optional[str] = ..., source: _Optional[str] = ..., session_id: _Optional[int] = ..., started_at: _Optional[str] = ..., commands: _Optional[int] = ...) -> None: ...
 
 class SpawnAgentRequest(_message.Message):
     __slots__ = ("agent", "command", "reason")
@@ -455,3 +481,69 @@ class RenewIdentityResponse(_message.Message):
     not_after: str
     serial: str
     def __init__(self, certificate_pem: _Optional[str] = ..., bundle_pem: _Optional[str] = ..., not_after: _Optional[str] = ..., serial: _Optional[str] = ...) -> None: ...
+
+class EmergencyStopRequest(_message.Message):
+    __slots__ = ("reason",)
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    reason: str
+    def __init__(self, reason: _Optional[str] = ...) -> None: ...
+
+class EmergencyStopResponse(_message.Message):
+    __slots__ = ("mode", "agents_frozen", "tasks_killed", "grants_suspended", "pending_denied", "stopped_at", "elapsed_microseconds", "audit_id", "kill_at")
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    AGENTS_FROZEN_FIELD_NUMBER: _ClassVar[int]
+    TASKS_KILLED_FIELD_NUMBER: _ClassVar[int]
+    GRANTS_SUSPENDED_FIELD_NUMBER: _ClassVar[int]
+    PENDING_DENIED_FIELD_NUMBER: _ClassVar[int]
+    STOPPED_AT_FIELD_NUMBER: _ClassVar[int]
+    ELAPSED_MICROSECONDS_FIELD_NUMBER: _ClassVar[int]
+    AUDIT_ID_FIELD_NUMBER: _ClassVar[int]
+    KILL_AT_FIELD_NUMBER: _ClassVar[int]
+    mode: str
+    agents_frozen: int
+    tasks_killed: int
+    grants_suspended: int
+    pending_denied: int
+    stopped_at: str
+    elapsed_microseconds: int
+    audit_id: str
+    kill_at: str
+    def __init__(self, mode: _Optional[str] = ..., agents_frozen: _Optional[int] = ..., tasks_killed: _Optional[int] = ..., grants_suspended: _Optional[int] = ..., pending_denied: _Optional[int] = ..., stopped_at: _Optional[str] = ..., elapsed_microseconds: _Optional[int] = ..., audit_id: _Optional[str] = ..., kill_at: _Optional[str] = ...) -> None: ...
+
+class ResumeChallengeRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ResumeChallengeResponse(_message.Message):
+    __slots__ = ("challenge", "expires_at", "signatures_needed", "namespace")
+    CHALLENGE_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURES_NEEDED_FIELD_NUMBER: _ClassVar[int]
+    NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    challenge: str
+    expires_at: str
+    signatures_needed: int
+    namespace: str
+    def __init__(self, challenge: _Optional[str] = ..., expires_at: _Optional[str] = ..., signatures_needed: _Optional[int] = ..., namespace: _Optional[str] = ...) -> None: ...
+
+class ResumeRequest(_message.Message):
+    __slots__ = ("challenge", "signatures", "agents")
+    CHALLENGE_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURES_FIELD_NUMBER: _ClassVar[int]
+    AGENTS_FIELD_NUMBER: _ClassVar[int]
+    challenge: str
+    signatures: _containers.RepeatedScalarFieldContainer[str]
+    agents: str
+    def __init__(self, challenge: _Optional[str] = ..., signatures: _Optional[_Iterable[str]] = ..., agents: _Optional[str] = ...) -> None: ...
+
+class ResumeResponse(_message.Message):
+    __slots__ = ("operators", "mode", "agents_resumed", "audit_id")
+    OPERATORS_FIELD_NUMBER: _ClassVar[int]
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    AGENTS_RESUMED_FIELD_NUMBER: _ClassVar[int]
+    AUDIT_ID_FIELD_NUMBER: _ClassVar[int]
+    operators: _containers.RepeatedScalarFieldContainer[str]
+    mode: str
+    agents_resumed: int
+    audit_id: str
+    def __init__(self, operators: _Optional[_Iterable[str]] = ..., mode: _Optional[str] = ..., agents_resumed: _Optional[int] = ..., audit_id: _Optional[str] = ...) -> None: ...

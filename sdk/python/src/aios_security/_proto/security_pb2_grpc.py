@@ -124,6 +124,21 @@ class SecurityServiceStub:
                 request_serializer=aios_dot_security_dot_v1_dot_security__pb2.RenewIdentityRequest.SerializeToString,
                 response_deserializer=aios_dot_security_dot_v1_dot_security__pb2.RenewIdentityResponse.FromString,
                 _registered_method=True)
+        self.EmergencyStop = channel.unary_unary(
+                '/aios.security.v1.SecurityService/EmergencyStop',
+                request_serializer=aios_dot_security_dot_v1_dot_security__pb2.EmergencyStopRequest.SerializeToString,
+                response_deserializer=aios_dot_security_dot_v1_dot_security__pb2.EmergencyStopResponse.FromString,
+                _registered_method=True)
+        self.ResumeChallenge = channel.unary_unary(
+                '/aios.security.v1.SecurityService/ResumeChallenge',
+                request_serializer=aios_dot_security_dot_v1_dot_security__pb2.ResumeChallengeRequest.SerializeToString,
+                response_deserializer=aios_dot_security_dot_v1_dot_security__pb2.ResumeChallengeResponse.FromString,
+                _registered_method=True)
+        self.Resume = channel.unary_unary(
+                '/aios.security.v1.SecurityService/Resume',
+                request_serializer=aios_dot_security_dot_v1_dot_security__pb2.ResumeRequest.SerializeToString,
+                response_deserializer=aios_dot_security_dot_v1_dot_security__pb2.ResumeResponse.FromString,
+                _registered_method=True)
 
 
 class SecurityServiceServicer:
@@ -250,6 +265,31 @@ class SecurityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def EmergencyStop(self, request, context):
+        """Orchestrator or operator: stop every agent at once and put the system in manual mode (agents frozen, then
+        killed after the policy's freeze timeout; tasks killed; grants suspended; pending calls denied; the Gate refusing
+        every agent call). The firewall, the IDS and management access stay up. Lasts until a signed resume.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResumeChallenge(self, request, context):
+        """Orchestrator or operator: the text operators sign (`ssh-keygen -Y sign -n aios-resume`) to resume from
+        manual mode: a fresh nonce and a digest of the current state.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Resume(self, request, context):
+        """Orchestrator or operator: leave manual mode with the challenge signed by enough registered operators.
+        Restores no grant; the agents are thawed, restarted or left stopped as asked.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SecurityServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -342,6 +382,21 @@ def add_SecurityServiceServicer_to_server(servicer, server):
                     servicer.RenewIdentity,
                     request_deserializer=aios_dot_security_dot_v1_dot_security__pb2.RenewIdentityRequest.FromString,
                     response_serializer=aios_dot_security_dot_v1_dot_security__pb2.RenewIdentityResponse.SerializeToString,
+            ),
+            'EmergencyStop': grpc.unary_unary_rpc_method_handler(
+                    servicer.EmergencyStop,
+                    request_deserializer=aios_dot_security_dot_v1_dot_security__pb2.EmergencyStopRequest.FromString,
+                    response_serializer=aios_dot_security_dot_v1_dot_security__pb2.EmergencyStopResponse.SerializeToString,
+            ),
+            'ResumeChallenge': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResumeChallenge,
+                    request_deserializer=aios_dot_security_dot_v1_dot_security__pb2.ResumeChallengeRequest.FromString,
+                    response_serializer=aios_dot_security_dot_v1_dot_security__pb2.ResumeChallengeResponse.SerializeToString,
+            ),
+            'Resume': grpc.unary_unary_rpc_method_handler(
+                    servicer.Resume,
+                    request_deserializer=aios_dot_security_dot_v1_dot_security__pb2.ResumeRequest.FromString,
+                    response_serializer=aios_dot_security_dot_v1_dot_security__pb2.ResumeResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -830,6 +885,87 @@ class SecurityService:
             '/aios.security.v1.SecurityService/RenewIdentity',
             aios_dot_security_dot_v1_dot_security__pb2.RenewIdentityRequest.SerializeToString,
             aios_dot_security_dot_v1_dot_security__pb2.RenewIdentityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EmergencyStop(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aios.security.v1.SecurityService/EmergencyStop',
+            aios_dot_security_dot_v1_dot_security__pb2.EmergencyStopRequest.SerializeToString,
+            aios_dot_security_dot_v1_dot_security__pb2.EmergencyStopResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResumeChallenge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aios.security.v1.SecurityService/ResumeChallenge',
+            aios_dot_security_dot_v1_dot_security__pb2.ResumeChallengeRequest.SerializeToString,
+            aios_dot_security_dot_v1_dot_security__pb2.ResumeChallengeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Resume(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aios.security.v1.SecurityService/Resume',
+            aios_dot_security_dot_v1_dot_security__pb2.ResumeRequest.SerializeToString,
+            aios_dot_security_dot_v1_dot_security__pb2.ResumeResponse.FromString,
             options,
             channel_credentials,
             insecure,
