@@ -271,4 +271,17 @@ struct EmergencyStopTests {
         let after = try daemon.call("status", as: "orchestrator", ["--json"])
         #expect(after.stdout.contains("\"mode\":\"manual\""), "\(after.stdout)")
     }
+
+    @Test("a second daemon on the same state refuses to start (one ledger, one chain), and names the first")
+    func oneDaemonPerState() throws {
+        let daemon = try DaemonFixture()
+        defer { daemon.stop() }
+        let second = try BinaryRunner.run([
+            "serve", "--state-dir", daemon.state, "--vault", daemon.vault, "--listen", "127.0.0.1:0",
+        ])
+        #expect(second.status == 69, "\(second.stdout) \(second.stderr)")
+        #expect(
+            second.stderr.contains("another daemon runs on")
+                && second.stderr.contains("pid \(daemon.process.processIdentifier)"))
+    }
 }

@@ -98,6 +98,16 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let policy = try policyOptions.load()
         let daemonState = DaemonState(directory: state.resolved)
+        try FileManager.default.createDirectory(
+            atPath: daemonState.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let lock: StateLock
+        do {
+            lock = try StateLock(stateDirectory: daemonState.directory)
+        } catch {
+            printError("serve: \(error)")
+            throw ExitStatus.unavailable
+        }
+        defer { withExtendedLifetime(lock) {} }
         let target = try vault.open()
         var source: (any SealingKeySource)? = nil
         if caKeyFile != nil || ProcessInfo.processInfo.environment["AIOS_PASSPHRASE"] != nil {
