@@ -13,16 +13,19 @@ import X509
     let directory: String
     let issuer: IdentityIssuer
     let agent: SPIFFEID
-    let now = Date()
+    /// The one time the whole test runs at, the CA's creation included (under load, real time moves on between the
+    /// two, and the CA's own certificates would start after the leaves it signs).
+    let now: Date
 
     init() throws {
+        now = Date()
         directory =
             FileManager.default.temporaryDirectory.appendingPathComponent("aios-issuer-\(UUID().uuidString)")
             .path
         var material = (0..<32).map { _ in UInt8.random(in: .min ... .max) }
         let source = try KeyFileKey(material: SecretBytes(consuming: &material))
         let authority = try CertificateAuthority.initialise(
-            directory: directory + "/pki", vault: nil, keySource: source)
+            directory: directory + "/pki", vault: nil, keySource: source, now: now)
         issuer = IdentityIssuer(
             state: DaemonState(directory: directory), authority: SharedAuthority(authority), lifetime: 15)
         agent = try SPIFFEID(kind: .agent, name: "aios-agent-task")
