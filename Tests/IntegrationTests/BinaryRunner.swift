@@ -27,9 +27,11 @@ struct BinaryRunner {
         return repositoryRoot.appendingPathComponent(".build/debug/aios-sec")
     }
 
-    /// `namespace`: run it inside that network namespace (`ip netns exec`).
+    /// `namespace`: run it inside that network namespace (`ip netns exec`); `timeout`: seconds after which the process
+    /// is terminated (a client stuck reconnecting to a starved daemon, say), its output so far returned.
     static func run(
-        _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], namespace: String? = nil
+        _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], namespace: String? = nil,
+        timeout: TimeInterval? = nil
     ) throws -> Output {
         let process = Process()
         configure(process, arguments, namespace: namespace)
@@ -43,6 +45,12 @@ struct BinaryRunner {
         let input = Pipe()
         process.standardInput = input
         try process.run()
+        let watchdog = timeout.map { seconds in
+            let item = DispatchWorkItem { if process.isRunning { process.terminate() } }
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: item)
+            return item
+        }
+        defer { watchdog?.cancel() }
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         let stdoutData = out.fileHandleForReading.readDataToEndOfFile()

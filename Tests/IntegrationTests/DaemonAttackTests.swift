@@ -155,13 +155,19 @@ struct DaemonAttackTests {
         // orchestrator's read budget.
         let deadline = Date() + 140
         var last = "no poll finished"
+        var polls = 0
         while Date() < deadline {
-            // A poll that fails is retried; the last answer explains a timeout.
-            if let listed = try? daemon.call("pending", as: "orchestrator", ["--json"]) {
+            // A poll that fails is retried; one that hangs (a client reconnecting to a starved daemon) is ended after
+            // 15 s and retried; the last answer explains a timeout.
+            let started = Date()
+            if let listed = try? daemon.call("pending", as: "orchestrator", ["--json"], timeout: 15) {
                 if let range = listed.stdout.range(of: #"pending-[0-9a-f]{8}"#, options: .regularExpression) {
                     return String(listed.stdout[range])
                 }
-                last = "status \(listed.status): \(listed.stdout) \(listed.stderr)"
+                polls += 1
+                last =
+                    "poll \(polls) at \(started) took \(Int(Date().timeIntervalSince(started))) s, status "
+                    + "\(listed.status): \(listed.stdout) \(listed.stderr)"
             }
             try await Task.sleep(for: .milliseconds(200))
         }

@@ -78,10 +78,13 @@ final class DaemonFixture {
     }
 
     /// `aios-sec call VERB --server … --identity STATE/identities/AS …`
-    func call(_ verb: String, as identity: String, _ arguments: [String] = []) throws -> BinaryRunner.Output {
+    func call(_ verb: String, as identity: String, _ arguments: [String] = [], timeout: TimeInterval? = nil) throws
+        -> BinaryRunner.Output
+    {
         try BinaryRunner.run(
-            ["call", verb, "--server", address, "--identity", self.identity(identity)] + arguments, namespace: namespace
-        )
+            ["call", verb, "--server", address, "--identity", self.identity(identity)] + arguments,
+            namespace: namespace,
+            timeout: timeout)
     }
 
     /// Stops the daemon gracefully; returns its exit status.
