@@ -18,6 +18,8 @@ struct EstopBenchmark {
         var roundTrip: Duration
         var inDaemon: Duration
         var frozen: Int
+        /// A `Status` call on a fresh connection, as the stop's call is made: the handshake's share of the round trip.
+        var status: Duration
     }
 
     func run() async throws -> String {
@@ -42,6 +44,9 @@ struct EstopBenchmark {
         }
         var measured: [Round] = []
         for _ in 0..<rounds {
+            let statusStart = ContinuousClock.now
+            _ = try await orchestrator.withClient { try await $0.status(Aios_Security_V1_StatusRequest()) }
+            let status = ContinuousClock.now - statusStart
             var stop = Aios_Security_V1_EmergencyStopRequest()
             stop.reason = "benchmark"
             let start = ContinuousClock.now
@@ -56,7 +61,7 @@ struct EstopBenchmark {
             measured.append(
                 Round(
                     roundTrip: roundTrip, inDaemon: .microseconds(Int64(response.elapsedMicroseconds)),
-                    frozen: Int(response.agentsFrozen)))
+                    frozen: Int(response.agentsFrozen), status: status))
             try await resume(orchestrator, key: key)
         }
         let anchor = try anchorLoop()
@@ -114,6 +119,7 @@ struct EstopBenchmark {
         let trips = rounds.map(\.roundTrip).sorted()
         let inside = rounds.map(\.inDaemon).sorted()
         let loop = anchor.sorted()
+        let status = rounds.map(\.status).sorted()
         func ms(_ value: Duration) -> String { String(format: "%.1f", value / .milliseconds(1)) }
         let median = { (values: [Duration]) in values[values.count / 2] }
         return """
@@ -121,6 +127,7 @@ struct EstopBenchmark {
             | --- | --- | --- |
             | EmergencyStop RPC, call to reply (Gate closed, all frozen, grants suspended, recorded) | \(ms(median(trips))) ms | \(ms(trips.last!)) ms |
             | inside the daemon: call arrival to Gate closed and all \(rounds.first?.frozen ?? 0) frozen | \(ms(median(inside))) ms | \(ms(inside.last!)) ms |
+            | for scale: a `Status` call on a fresh mTLS connection, as the stop's call is made | \(ms(median(status))) ms | \(ms(status.last!)) ms |
             | anchor: plain `cgroup.freeze` loop over \(agents) cgroups (write, wait for each) | \(ms(median(loop))) ms | \(ms(loop.last!)) ms |
             """
     }
