@@ -54,7 +54,7 @@ public final class DaemonCore: Sendable {
 
     /// Records an entry that no caller waits for (an expiry, a refused connection): a failure cannot refuse
     /// anything, so it is reported on standard error rather than dropped.
-    func recordOrReport(_ draft: AuditDraft) async {
+    public func recordOrReport(_ draft: AuditDraft) async {
         do {
             _ = try await ledger.append(draft)
         } catch {

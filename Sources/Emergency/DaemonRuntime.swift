@@ -9,11 +9,15 @@ public struct DaemonRuntime: Codable, Sendable, Equatable {
     public var address: String
     /// The cgroup folder every agent's cgroup is below.
     public var agentCgroupParent: String
+    /// When the daemon shut down in order; nil while it runs — and after it was killed or crashed, which the next
+    /// daemon reports.
+    public var endedAt: String?
 
-    public init(pid: Int32, address: String, agentCgroupParent: String) {
+    public init(pid: Int32, address: String, agentCgroupParent: String, endedAt: String? = nil) {
         self.pid = pid
         self.address = address
         self.agentCgroupParent = agentCgroupParent
+        self.endedAt = endedAt
     }
 
     public static func path(stateDirectory: String) -> String { stateDirectory + "/daemon.json" }

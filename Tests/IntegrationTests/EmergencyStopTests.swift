@@ -243,6 +243,10 @@ struct EmergencyStopTests {
             "audit", "query", "--state-dir", daemon.state, "--action", "emergency_stop", "--json",
         ])
         #expect(recorded.stdout.contains("aios-sec recovery by uid 0"), "\(recorded.stdout)")
+        let alert = try BinaryRunner.run([
+            "audit", "query", "--state-dir", daemon.state, "--action", "daemon.unclean_end", "--json",
+        ])
+        #expect(alert.stdout.contains("\"previous_pid\""), "the kill is on record: \(alert.stdout)")
     }
 
     @Test(

@@ -11,6 +11,7 @@ import PKI
 import Policy
 import Sandbox
 import Secrets
+import Synchronization
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -168,7 +169,20 @@ struct ServeCommand: AsyncParsableCommand {
             stopper: stopper, kernelCommandLine: KernelCommandLine(path: kernelCmdline))
         let directory = daemonState.directory
         let parent = agentCgroupParent
+        if let previous = DaemonRuntime.read(stateDirectory: directory), previous.endedAt == nil {
+            await core.recordOrReport(Self.uncleanEnd(of: previous))
+        }
+        let boundAddress = Mutex("")
+        defer {
+            // An orderly end (a signal, or an error the daemon handled) is noted; a kill or a crash is not, and the
+            // next daemon reports it.
+            let ended = DaemonRuntime(
+                pid: getpid(), address: boundAddress.withLock { $0 }, agentCgroupParent: parent,
+                endedAt: SystemClock().now().rfc3339)
+            try? ended.write(stateDirectory: directory)
+        }
         try await server.run { bound in
+            boundAddress.withLock { $0 = bound }
             let runtime = DaemonRuntime(
                 pid: getpid(), address: bound, agentCgroupParent: parent)
             try? runtime.write(stateDirectory: directory)
@@ -202,6 +216,18 @@ struct ServeCommand: AsyncParsableCommand {
                 hidden: core.protected.directories, identities: identities),
             action: action, hold: hold,
             audit: { draft in if let error = ledger.append(contentsOf: [draft]).error { throw error } })
+    }
+
+    /// The previous daemon on this state ended without shutting down: killed (SIGKILL, the OOM killer) or crashed.
+    /// Anything could have happened while nothing watched, so it is an alert.
+    static func uncleanEnd(of previous: DaemonRuntime) -> AuditDraft {
+        AuditDraft(
+            eventType: .securityAlert, agent: "aios-sec", action: "daemon.unclean_end", target: "pid \(previous.pid)",
+            result: .failure, riskLevel: .high,
+            details: .object([
+                ("previous_pid", .integer(Int64(previous.pid))), ("address", .string(previous.address)),
+                ("reason", .string("the previous daemon was killed or crashed: it did not shut down")),
+            ]))
     }
 
     /// Every agent's cgroup at once (the emergency stop freezes it whole); nil when this daemon launches no agents.
