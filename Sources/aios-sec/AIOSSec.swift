@@ -12,7 +12,7 @@ struct AIOSSec: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, PolicyCommand.self, AuthorizeCommand.self, AuditCommand.self, SecretsCommand.self,
             CACommand.self, CallCommand.self, MCPCommand.self, SandboxCommand.self, TaskCommand.self,
-            FirewallCommand.self, IDSCommand.self,
+            FirewallCommand.self, IDSCommand.self, SSHCommand.self, StatusCommand.self,
             BenchCommand.self,
         ]
     )
