@@ -10,7 +10,9 @@ public typealias AuditBatchSink = @Sendable ([AuditDraft]) throws -> Void
 /// Records human sessions for as long as it runs: sshd's logins from the journal (``JournalFollower``, which
 /// trusts only entries journald attributes to sshd's executable running as root) and every program every login
 /// session runs, from the kernel's process events (``ProcConnector``), as `human_session` and `human_command`
-/// ledger entries. The daemon's handle, and the source of ``current()`` for `Status`.
+/// ledger entries. The daemon's handle, and the source of ``current()`` for `Status`; `sessionsChanged` is
+/// called (on a recorder thread) whenever a session begins, ends or is bound to its login, for an event the
+/// agents see.
 ///
 /// Three threads: one reads the kernel and `/proc` at once (the race against a process that exits is won there
 /// or lost and marked), one polls the journal, one writes the ledger through a bounded ``DraftQueue``; whatever
@@ -22,6 +24,7 @@ public final class HumanSessionRecorder: Sendable {
     private let queue: DraftQueue
     private let audit: AuditBatchSink
     private let clock: any SecurityClock
+    private let changed: @Sendable ([HumanSessionInfo]) -> Void
     private let counters = Mutex(HumanRecorderStatistics())
     private let sources = Mutex<[DispatchSemaphore]>([])
     private let writer = Mutex<[DispatchSemaphore]>([])
@@ -30,13 +33,15 @@ public final class HumanSessionRecorder: Sendable {
     public init(
         operators: [EmergencyPolicy.Operator], connector: ProcConnector, journal: JournalFollower?,
         audit: @escaping AuditBatchSink, clock: any SecurityClock = SystemClock(),
-        source: any ProcessSource = ProcFileSystem(), queueCapacity: Int = 8192
+        source: any ProcessSource = ProcFileSystem(), queueCapacity: Int = 8192,
+        sessionsChanged: @escaping @Sendable ([HumanSessionInfo]) -> Void = { _ in }
     ) {
         tracker = Mutex(HumanSessionTracker(keys: OperatorKeys(operators), source: source))
         self.connector = connector
         self.journal = journal
         self.audit = audit
         self.clock = clock
+        changed = sessionsChanged
         queue = DraftQueue(capacity: queueCapacity)
     }
 
@@ -62,7 +67,7 @@ public final class HumanSessionRecorder: Sendable {
         spawn("aios-human-proc") { [self] () throws(DetectionError) in
             try connector.run { event in
                 let now = clock.now()
-                queue.push(tracker.withLock { $0.observe(event, now: now) })
+                publish(tracker.withLock { $0.observe(event, now: now) })
             }
         }
         if let journal {
@@ -78,7 +83,13 @@ public final class HumanSessionRecorder: Sendable {
     public func ingestSSHDMessage(_ bytes: UnsafeBufferPointer<UInt8>, pid: Int32?) {
         let now = clock.now()
         guard case .event(let event) = AuthLogParser.message(bytes, pid: pid, time: now) else { return }
-        queue.push(tracker.withLock { $0.observe(event, now: now) })
+        publish(tracker.withLock { $0.observe(event, now: now) })
+    }
+
+    /// Queues the drafts; a session that began, ended or learnt who logged in is announced (outside the lock).
+    private func publish(_ drafts: [AuditDraft]) {
+        queue.push(drafts)
+        if drafts.contains(where: { $0.eventType == .humanSession }) { changed(current()) }
     }
 
     /// Stops reading (within 250 ms), writes what was queued, and waits for the threads.

@@ -91,7 +91,7 @@ struct SSHApplyCommand: ParsableCommand {
                 try installer.reload()
                 print("sshd reloaded")
             }
-        } catch let error as SSHConsoleError {
+        } catch {
             printError("ssh apply: \(error)")
             throw ExitStatus.dataError
         }
