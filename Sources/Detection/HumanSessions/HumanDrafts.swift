@@ -33,14 +33,15 @@ enum HumanDrafts {
             result: .success, riskLevel: .low, details: .object(details))
     }
 
-    /// `snapshot` nil: the process was gone before `/proc` could be read — recorded with what the event gave.
+    /// `identity` nil: the process was gone before its `/proc` identity could be read; `argv` nil or empty: its
+    /// argv was gone (recorded with what the event and the fork table gave).
     static func command(
-        pid: Int32, session: UInt32, _ snapshot: ProcessSnapshot?, identityChanged: Bool, login: SSHLogin?
+        pid: Int32, session: UInt32, identity: ProcessSnapshot?, argv: BoundedArgv?, cwd: String?,
+        identityChanged: Bool, login: SSHLogin?
     ) -> AuditDraft {
         var details: [(key: String, value: JSONValue)] = [
             ("pid", .integer(Int64(pid))), ("session_id", .integer(Int64(session))),
         ]
-        let argv = snapshot?.argv
         if let argv, !argv.arguments.isEmpty {
             details.append(("argv", .array(argv.arguments.map { .string($0) })))
             if argv.truncated { details.append(("argv_truncated", .bool(true))) }
@@ -48,10 +49,10 @@ enum HumanDrafts {
             details.append(("argv", .null))
             details.append(("argv_unknown", .string("the process ended before its argv could be read")))
         }
-        if let snapshot {
-            details += [("uid", .integer(Int64(snapshot.uid))), ("login_uid", .integer(Int64(snapshot.loginUID)))]
-            details.append(("cwd", snapshot.cwd.map { .string(BoundedArgv.escape($0.utf8)) } ?? .null))
+        if let identity {
+            details += [("uid", .integer(Int64(identity.uid))), ("login_uid", .integer(Int64(identity.loginUID)))]
         }
+        details.append(("cwd", cwd.map { .string(BoundedArgv.escape($0.utf8)) } ?? .null))
         if identityChanged {
             details.append(
                 ("identity_changed", .string("its loginuid/sessionid no longer name the session it was forked in")))

@@ -79,8 +79,14 @@ public struct HumanSessionTracker: Sendable {
         return [HumanDrafts.login(login, session: session)]
     }
 
+    private static let unknownIdentity = ProcessSnapshot(
+        loginUID: ProcessSnapshot.unset, sessionID: ProcessSnapshot.unset, parent: 0, uid: 0)
+
     private mutating func exec(_ pid: Int32, now: Timestamp) -> [AuditDraft] {
         let known = tracked[pid]
+        // argv is what perishes first (a short program exits within a millisecond): for a process the fork table
+        // already gives to a session, it is read before anything else.
+        let early = known.map { _ in source.details(of: pid, identity: Self.unknownIdentity) }
         let identity = source.identity(of: pid)
         guard let session = known ?? identity.flatMap({ $0.isLogin ? $0.sessionID : nil }) else { return [] }
         var drafts: [AuditDraft] = []
@@ -89,13 +95,14 @@ public struct HumanSessionTracker: Sendable {
                 session, loginUID: identity?.loginUID ?? ProcessSnapshot.unset, from: pid, identity, now: now)
         }
         track(pid, session)
-        let snapshot = identity.map { source.details(of: pid, identity: $0) }
+        let details = early ?? identity.map { source.details(of: pid, identity: $0) }
         sessions[session]?.commands += 1
-        if snapshot?.argv == nil || snapshot?.argv?.arguments.isEmpty == true { sessions[session]?.unreadCommands += 1 }
+        if details?.argv?.arguments.isEmpty ?? true { sessions[session]?.unreadCommands += 1 }
         let changed = identity.map { !$0.isLogin || $0.sessionID != session } ?? false
         drafts.append(
             HumanDrafts.command(
-                pid: pid, session: session, snapshot, identityChanged: changed, login: sessions[session]?.login))
+                pid: pid, session: session, identity: identity, argv: details?.argv, cwd: details?.cwd,
+                identityChanged: changed, login: sessions[session]?.login))
         return drafts
     }
 

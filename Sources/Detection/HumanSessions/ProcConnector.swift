@@ -44,6 +44,9 @@ public final class ProcConnector: Sendable {
     public func run(_ handler: (ProcEvent) -> Void, idle: () -> Void = {}) throws(DetectionError) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
         defer { buffer.deallocate() }
+        // The race against a program that exits is won by being scheduled first: this thread asks for a higher
+        // priority than ordinary processes (nice -10; on Linux `who` 0 is this thread, not the whole process).
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, -10)
         var sequences = ProcSequences()
         while !stopping.load(ordering: .relaxed) {
             var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
