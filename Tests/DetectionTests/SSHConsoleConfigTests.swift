@@ -79,9 +79,9 @@ func consolePolicy(management: String = "[10.77.0.0/29]", operators: Bool = true
         )
         .render()
         #expect(banner.contains("running agents  3"))
-        #expect(banner.contains("alerts (24 h)  2"))
+        #expect(banner.contains("alerts (24 h)   2"))
         #expect(!banner.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
-        #expect(ConsoleBanner(state: .init()).render().contains("mode            not known"))
+        #expect(ConsoleBanner(state: .init()).render().contains("  mode            not known"))
     }
 }
 

@@ -16,7 +16,8 @@ import Testing
             SSHConsoleInstaller(configDirectory: dropIns, mainConfig: path + "/sshd_config")
         }
 
-        init(include: Bool = true, extra: String = "") throws {
+        /// `strictModes`: off by default, because the directory is below the world-writable `/tmp`.
+        init(include: Bool = true, extra: String = "", strictModes: Bool = false) throws {
             try FileManager.default.createDirectory(atPath: dropIns, withIntermediateDirectories: true)
             let keygen = Process()
             keygen.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
@@ -27,6 +28,7 @@ import Testing
             \(include ? "Include \(dropIns)/*.conf" : "")
             HostKey \(path)/hostkey
             PidFile \(path)/sshd.pid
+            StrictModes \(strictModes ? "yes" : "no")
             \(extra)
 
             """.write(toFile: path + "/sshd_config", atomically: true, encoding: .utf8)
@@ -88,6 +90,13 @@ import Testing
         #expect(throws: SSHConsoleError.self) { try etc.installer.install(etc.config(), banner: "") }
         #expect(!etc.exists("sshd_config.d/00-aios-console.conf"))
         #expect(!etc.exists("authorized_keys"))
+    }
+
+    /// A keys file below a directory others can write is one sshd would refuse: the console would let nobody in.
+    @Test(.requiresRoot("sshd -T reads host keys")) func aKeysFileSSHDWouldRefuseIsRefused() throws {
+        let etc = try Etc(strictModes: true)
+        #expect(throws: SSHConsoleError.self) { try etc.installer.install(etc.config(), banner: "") }
+        #expect(!etc.exists("sshd_config.d/00-aios-console.conf"))
     }
 
     /// A stale pid file must not make reload signal another process.

@@ -38,12 +38,16 @@ public struct ConsoleBanner: Sendable, Hashable {
             Every program this session runs is recorded in the audit ledger, with your key's fingerprint.
 
             System state\(state.asOf.map { " at \($0.rfc3339)" } ?? ""):
-              mode            \(known(mode))
-              running agents  \(known(state.runningAgents))
-              alerts (\(state.alertWindow))  \(known(state.recentAlerts))
+              \(Self.row("mode", known(mode)))
+              \(Self.row("running agents", known(state.runningAgents)))
+              \(Self.row("alerts (\(state.alertWindow))", known(state.recentAlerts)))
             After login: `aios-sec status --human` for details.
 
             """
+    }
+
+    private static func row(_ label: String, _ value: String) -> String {
+        label + String(repeating: " ", count: max(1, 16 - label.count)) + value
     }
 
     /// ASCII letters, digits, space and `-_.` only, at most 40: a banner line must not carry terminal controls.

@@ -26,8 +26,9 @@ public struct SSHConsoleInstaller: Sendable {
         configDirectory: String = "/etc/ssh/sshd_config.d", mainConfig: String = "/etc/ssh/sshd_config",
         sshd: String = "/usr/sbin/sshd"
     ) {
-        self.configDirectory = configDirectory
-        self.mainConfig = mainConfig
+        // sshd reads a relative Include below /etc/ssh, not below the directory the command runs in.
+        self.configDirectory = URL(fileURLWithPath: configDirectory).standardizedFileURL.path
+        self.mainConfig = URL(fileURLWithPath: mainConfig).standardizedFileURL.path
         self.sshd = sshd
     }
 
@@ -44,7 +45,8 @@ public struct SSHConsoleInstaller: Sendable {
         }
         try write(config.dropIn(), to: staged, mode: 0o644)
         try write("Include \(staged)\nInclude \(mainConfig)\n", to: checkConfig, mode: 0o600)
-        _ = try effectiveSettings(of: checkConfig, expecting: config)
+        let staging = try effectiveSettings(of: checkConfig, expecting: config)
+        if staging["strictmodes"] == ["yes"] { try Self.checkStrictModes(config.authorizedKeysPath) }
         let previous = [dropInPath, config.authorizedKeysPath, config.bannerPath].map { ($0, Self.contents($0)) }
         do throws(SSHConsoleError) {
             try write(config.authorizedKeys(), to: config.authorizedKeysPath, mode: 0o600)
@@ -82,6 +84,21 @@ public struct SSHConsoleInstaller: Sendable {
         }
     }
 
+    /// sshd's StrictModes refuses a keys file when it or any directory above it is writable by anyone but root:
+    /// the console would then let nobody in, so such a place is refused here, before anything is written.
+    static func checkStrictModes(_ keysFile: String) throws(SSHConsoleError) {
+        var path = URL(fileURLWithPath: keysFile).deletingLastPathComponent().path
+        while true {
+            var info = stat()
+            if stat(path, &info) == 0, info.st_uid != 0 || info.st_mode & 0o022 != 0 {
+                throw SSHConsoleError(
+                    "sshd (StrictModes) would refuse \(keysFile): \(path) is writable by others or not root's")
+            }
+            if path == "/" || path.isEmpty { return }
+            path = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        }
+    }
+
     /// `sshd -t` then `sshd -T` on `file`; throws unless every setting the console needs has its value.
     private func effectiveSettings(of file: String, expecting config: SSHConsoleConfig) throws(SSHConsoleError)
         -> [String: [String]]
@@ -112,7 +129,7 @@ public struct SSHConsoleInstaller: Sendable {
         let wanted = Set(config.allowedSources.map { "root@" + $0 })
         if allowed != wanted {
             wrong.append(
-                "allowusers is \(allowed.sorted().joined(separator: " ")), not \(wanted.sorted().joined(separator: " "))"
+                "allowusers is \(allowed.isEmpty ? "unset" : allowed.sorted().joined(separator: " ")), not \(wanted.sorted().joined(separator: " "))"
             )
         }
         guard wrong.isEmpty else {
