@@ -68,5 +68,16 @@ import Testing
         #expect(!drafts.withLock { $0 }.contains { "\($0.details)".contains(ConsoleLab.forgedSource) })
         #expect(recorder.current().isEmpty, "the session ended with sshd's process")
         #expect(recorder.errors.isEmpty)
+
+        // A policy change: the management subnet moves to 10.77.0.8/29. Applied and reloaded, sshd follows it.
+        let moved = try SSHConsoleConfig(
+            emergency: lab.policy.emergency, management: [try #require(IPPrefix("10.77.0.8/29"))],
+            authorizedKeysPath: config.authorizedKeysPath, bannerPath: config.bannerPath)
+        try lab.installer.install(moved, banner: "moved\n")
+        try lab.installer.reload()
+        #expect(
+            try eventually(10) { try lab.ssh(from: "10.77.0.11", "true").status == 0 },
+            "after the reload, the new subnet's operator gets in")
+        #expect(try lab.ssh(from: "10.77.0.1", "true").status != 0, "and the old subnet is refused")
     }
 }

@@ -26,7 +26,15 @@ public struct SSHConsoleConfig: Sendable, Equatable {
 
     /// Refuses a policy without operators: the console would let nobody in.
     public init(policy: SecurityPolicy, authorizedKeysPath: String, bannerPath: String) throws(SSHConsoleError) {
-        guard !policy.emergency.operators.isEmpty else {
+        try self.init(
+            emergency: policy.emergency, management: policy.firewall.management,
+            authorizedKeysPath: authorizedKeysPath, bannerPath: bannerPath)
+    }
+
+    public init(
+        emergency: EmergencyPolicy, management: [IPPrefix], authorizedKeysPath: String, bannerPath: String
+    ) throws(SSHConsoleError) {
+        guard !emergency.operators.isEmpty else {
             throw SSHConsoleError(
                 "the policy names no operators (emergency.operators): the SSH console would let nobody in")
         }
@@ -34,9 +42,9 @@ public struct SSHConsoleConfig: Sendable, Equatable {
             throw SSHConsoleError(
                 "'\(path)' must be an absolute path without spaces, quotes, '%' or control characters")
         }
-        port = policy.emergency.sshPort
-        management = policy.firewall.management
-        operators = policy.emergency.operators
+        port = emergency.sshPort
+        self.management = management
+        operators = emergency.operators
         self.authorizedKeysPath = authorizedKeysPath
         self.bannerPath = bannerPath
     }

@@ -45,7 +45,9 @@ public struct SSHConsoleInstaller: Sendable {
         }
         try write(config.dropIn(), to: staged, mode: 0o644)
         try write("Include \(staged)\nInclude \(mainConfig)\n", to: checkConfig, mode: 0o600)
-        let staging = try effectiveSettings(of: checkConfig, expecting: config)
+        // The installed drop-in is read too (after the staged one): its AllowUsers add to the new ones, so they are
+        // compared only in the final check, when it has been replaced.
+        let staging = try effectiveSettings(of: checkConfig, expecting: config, comparingAllowUsers: false)
         if staging["strictmodes"] == ["yes"] { try Self.checkStrictModes(config.authorizedKeysPath) }
         let previous = [dropInPath, config.authorizedKeysPath, config.bannerPath].map { ($0, Self.contents($0)) }
         do throws(SSHConsoleError) {
@@ -54,7 +56,7 @@ public struct SSHConsoleInstaller: Sendable {
             guard rename(staged, dropInPath) == 0 else {
                 throw SSHConsoleError("cannot rename \(staged) to \(dropInPath): \(String(cString: strerror(errno)))")
             }
-            return try effectiveSettings(of: mainConfig, expecting: config)
+            return try effectiveSettings(of: mainConfig, expecting: config, comparingAllowUsers: true)
         } catch {
             for (path, content) in previous {
                 if let content {
@@ -100,8 +102,8 @@ public struct SSHConsoleInstaller: Sendable {
     }
 
     /// `sshd -t` then `sshd -T` on `file`; throws unless every setting the console needs has its value.
-    private func effectiveSettings(of file: String, expecting config: SSHConsoleConfig) throws(SSHConsoleError)
-        -> [String: [String]]
+    private func effectiveSettings(of file: String, expecting config: SSHConsoleConfig, comparingAllowUsers: Bool)
+        throws(SSHConsoleError) -> [String: [String]]
     {
         _ = try run([sshd, "-t", "-f", file])
         let settings = try run([sshd, "-T", "-f", file])
@@ -127,7 +129,7 @@ public struct SSHConsoleInstaller: Sendable {
         expect("port", [String(config.port)])
         let allowed = Set(settings["allowusers"] ?? [])
         let wanted = Set(config.allowedSources.map { "root@" + $0 })
-        if allowed != wanted {
+        if comparingAllowUsers && allowed != wanted {
             wrong.append(
                 "allowusers is \(allowed.isEmpty ? "unset" : allowed.sorted().joined(separator: " ")), not \(wanted.sorted().joined(separator: " "))"
             )
