@@ -61,7 +61,9 @@ struct HumanSessionBenchCommand: ParsableCommand {
                         + "\(recording ? "\(dropped)" : "—") | \(recording ? "\(lost)" : "—") |")
             }
         }
-        print("\n`recorded` counts every exec of the sessions: each shell's second `sh -c` (after it set its loginuid) plus its execs.")
+        print(
+            "\n`recorded` counts every exec of the sessions: each shell's second `sh -c` (after it set its loginuid) plus its execs."
+        )
     }
 
     /// Starts the shells, waits for them; the wall time.
