@@ -29,7 +29,8 @@ import Testing
         try lab.forgeAndStartSSHD()
 
         let marker = lab.lab.directory + "/written-by-operator"
-        let session = try lab.ssh(from: "10.77.0.1", "id; echo hi > \(marker)")
+        // The command line also carries a newline and a terminal control (clear screen), which must be escaped.
+        let session = try lab.ssh(from: "10.77.0.1", "id; echo hi > \(marker)\n: \u{1B}[2J")
         #expect(session.status == 0, "the operator's key login works: \(session.output) \(lab.log)")
         #expect(session.output.contains("uid=0(root)"))
         #expect((try? String(contentsOfFile: marker, encoding: .utf8)) == "hi\n")
@@ -55,7 +56,7 @@ import Testing
         #expect(
             commands().contains {
                 detail($0, "argv")
-                    == .array([.string("bash"), .string("-c"), .string("id; echo hi > \(marker)")])
+                    == .array([.string("bash"), .string("-c"), .string("id; echo hi > \(marker)\\n: \\x1b[2J")])
             }, "the shell sshd ran, with the command line as typed")
         #expect(detail(id, "uid") == .integer(0))
 

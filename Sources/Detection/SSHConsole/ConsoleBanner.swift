@@ -1,4 +1,5 @@
 import Capabilities
+import Secrets
 
 /// The SSH console's login banner. sshd sends it **before** authentication, to anyone who reaches the port from
 /// a management subnet, so it carries the state in numbers only — the mode, how many agents, how many alerts —
@@ -44,6 +45,16 @@ public struct ConsoleBanner: Sendable, Hashable {
             After login: `aios-sec status --human` for details.
 
             """
+    }
+
+    /// Writes the banner where sshd reads it (atomically: sshd reads it at every connection, never half of it).
+    /// The daemon calls this when the mode changes, so the next login sees the new state.
+    public func write(to path: String) throws(SSHConsoleError) {
+        do {
+            try AtomicFile.write(Array(render().utf8), to: path, mode: 0o644)
+        } catch {
+            throw SSHConsoleError("cannot write \(path): \(error)")
+        }
     }
 
     private static func row(_ label: String, _ value: String) -> String {
