@@ -181,3 +181,18 @@ func acceptedLogin(pid: Int32, fingerprint: String = aliceFingerprint, source: S
         #expect(keys.operator(fingerprint: "SHA256:x") == nil)
     }
 }
+
+@Suite struct HumanSessionLoginFirstTests {
+    /// The login line read while sshd's process already is in its session, before any program ran (`ssh -N`, or a
+    /// shell still starting): the session begins there, with who it is.
+    @Test func aLoginWhoseSSHDIsInASessionBeginsIt() {
+        let processes = FakeProcesses()
+        var tracker = HumanSessionTracker(
+            keys: OperatorKeys([EmergencyPolicy.Operator(name: "alice", sshKeys: [aliceKey])]), source: processes)
+        processes.set(100, session: 9, parent: 50)
+        let drafts = tracker.observe(acceptedLogin(pid: 100), now: .seconds(1))
+        #expect(drafts.map(\.action) == ["ssh.login", "session.start"])
+        #expect(tracker.sessions[9]?.who == "alice")
+        #expect(tracker.observe(event(.exit(process: 100)), now: .seconds(2)).map(\.action) == ["session.end"])
+    }
+}

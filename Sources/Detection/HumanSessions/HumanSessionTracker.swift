@@ -65,18 +65,19 @@ public struct HumanSessionTracker: Sendable {
             operatorName: accepted.fingerprint.flatMap { keys.operator(fingerprint: $0) },
             source: event.source, port: event.port, sshdPID: event.pid, time: event.time)
         var session: UInt32? = nil
+        var drafts: [AuditDraft] = []
         if let pid = event.pid {
             session = leaders[pid]
             if session == nil, let identity = source.identity(of: pid), identity.isLogin {
                 session = identity.sessionID
                 if sessions[identity.sessionID] == nil {
-                    _ = begin(identity.sessionID, loginUID: identity.loginUID, leader: pid, now: now)
+                    drafts += begin(identity.sessionID, loginUID: identity.loginUID, leader: pid, now: now)
                 }
             }
             if session == nil, pendingLogins.count < limits.pendingLogins { pendingLogins[pid] = login }
         }
         if let session { sessions[session]?.login = login }
-        return [HumanDrafts.login(login, session: session)]
+        return [HumanDrafts.login(login, session: session)] + drafts
     }
 
     private static let unknownIdentity = ProcessSnapshot(
