@@ -37,7 +37,10 @@ enum ProcMessage {
         #expect(
             ProcEvent.parse(ProcMessage.build(what: 0x8000_0000, data: [12, 12, 0, 17, 10, 10])[...]).map(\.kind)
                 == [.exit(process: 12)])
-        #expect(ProcEvent.parse(ProcMessage.build(what: 0, data: [0])[...]).map(\.kind) == [.acknowledgement(error: 0)])
+        #expect(
+            ProcEvent.parse(ProcMessage.build(what: 0, data: [0])[...]).map(\.kind) == [
+                .acknowledgement(error: 0, token: 0)
+            ])
     }
 
     @Test func threadsAreNoProcesses() {

@@ -1,4 +1,5 @@
 import Foundation
+import SecurityTesting
 import Testing
 
 /// The CLI as a user runs it: the real binary, its output and its exit codes.
@@ -155,5 +156,25 @@ struct SSHConsoleCLITests {
         #expect(output.status == 0)
         #expect(output.stdout.contains("daemon: not asked"))
         #expect(output.stdout.contains("ledger: none at"))
+    }
+
+    /// In a PID namespace of its own the kernel ignores a proc connector subscription without a word: the
+    /// recorder must refuse to run blind (exit 77) rather than record nothing.
+    @Test(.requiresRoot("unshare --pid; the proc connector"))
+    func theRecorderRefusesToRunBlind() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+        process.arguments = [
+            "--pid", "--fork", "--mount-proc", BinaryRunner.binary.path, "bench", "human-sessions", "--rounds", "1",
+            "--execs", "1",
+        ]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 77)
+        #expect(message.contains("did not acknowledge the subscription"))
     }
 }

@@ -19,15 +19,39 @@ public final class ProcConnector: Sendable {
     private let stopping = Atomic<Bool>(false)
     private let counters = Mutex(ProcConnectorStatistics())
 
-    /// Subscribes (CAP_NET_ADMIN, initial namespaces); events queue in the socket from then on.
+    /// Subscribes (CAP_NET_ADMIN, initial namespaces) and waits up to 2 s for the kernel's acknowledgement; events
+    /// queue in the socket from then on. The kernel ignores a request from another user or PID namespace without
+    /// a word: no acknowledgement is "unavailable" here, never a recorder that silently sees nothing.
     public init(receiveBufferBytes: Int = 16 << 20) throws(DetectionError) {
         let netlink = try NetlinkSocket(protocol: NetlinkSocket.connector, groups: ProcEvent.connectorIndex)
         receiveBuffer = netlink.setReceiveBuffer(receiveBufferBytes)
-        let request = ProcEvent.subscription(ProcEvent.listen, port: 0)
+        // Unique enough among the subscriptions of the moment: the acknowledgement goes to every listener.
+        let token = UInt32.random(in: 1..<UInt32.max)
+        let request = ProcEvent.subscription(ProcEvent.listen, port: 0, token: token)
         let sent = request.withUnsafeBytes { send(netlink.fd, $0.baseAddress, $0.count, 0) }
         guard sent == request.count else { throw DetectionError.system("subscribe to the proc connector", errno) }
+        try Self.awaitAcknowledgement(netlink.fd, token: token)
         fd = netlink.fd
         socket = Mutex(netlink)
+    }
+
+    private static func awaitAcknowledgement(_ fd: Int32, token: UInt32) throws(DetectionError) {
+        var buffer = [UInt8](repeating: 0, count: 8192)
+        let deadline = ContinuousClock.now + .seconds(2)
+        while ContinuousClock.now < deadline {
+            var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 100) > 0 else { continue }
+            let received = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            guard received > 0 else { continue }
+            for event in ProcEvent.parse(buffer[0..<received]) {
+                guard case .acknowledgement(let error, token &+ 1) = event.kind else { continue }
+                if error != 0 { throw DetectionError.system("subscribe to the proc connector", Int32(error)) }
+                return
+            }
+        }
+        throw DetectionError.unavailable(
+            "the proc connector did not acknowledge the subscription (it needs CAP_NET_ADMIN in the initial user "
+                + "and PID namespaces)")
     }
 
     deinit {
@@ -104,8 +128,8 @@ public struct ProcConnectorStatistics: Hashable, Sendable {
 struct ProcSequences {
     private var last: [UInt32: SequenceState] = [:]
 
+    /// Acknowledgements are numbered with the events (the kernel sends both the same way).
     mutating func observe(_ event: ProcEvent) -> Int {
-        if case .acknowledgement = event.kind { return 0 }
-        return last[event.cpu, default: SequenceState()].observe(event.sequence)
+        last[event.cpu, default: SequenceState()].observe(event.sequence)
     }
 }

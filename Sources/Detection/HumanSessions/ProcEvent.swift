@@ -10,8 +10,9 @@ public struct ProcEvent: Hashable, Sendable {
         /// `process` ended: its group leader exited (a leader that exits while other threads run is rare, and
         /// then counts as the end).
         case exit(process: Int32)
-        /// The answer to the subscription (`err` 0: listening).
-        case acknowledgement(error: UInt32)
+        /// The answer to a subscription (`error` 0: listening); `token` is the request's `ack` number plus one,
+        /// which is how a subscriber recognises its own (the kernel renumbers `seq` like any event).
+        case acknowledgement(error: UInt32, token: UInt32)
         /// uid, gid, sid, ptrace, comm or coredump changes, thread creation and thread exits.
         case other
     }
@@ -44,6 +45,7 @@ public struct ProcEvent: Hashable, Sendable {
                 NetlinkMessage.uint32(bytes, at: message + 4) == connectorIndex
             else { continue }
             let sequence = NetlinkMessage.uint32(bytes, at: message + 8)
+            let token = NetlinkMessage.uint32(bytes, at: message + 12)
             let length = Int(NetlinkMessage.uint16(bytes, at: message + 16))
             let event = message + 20
             guard length >= 16, event + length <= header.end else { continue }
@@ -58,7 +60,7 @@ public struct ProcEvent: Hashable, Sendable {
             switch what {
             case 0:
                 guard let error = int32(0) else { continue }
-                kind = .acknowledgement(error: UInt32(bitPattern: error))
+                kind = .acknowledgement(error: UInt32(bitPattern: error), token: token)
             case 1:
                 guard let childPID = int32(2), let childTGID = int32(3), let parentTGID = int32(1) else { continue }
                 kind = childPID == childTGID ? .fork(parent: parentTGID, child: childTGID) : .other
@@ -79,7 +81,7 @@ public struct ProcEvent: Hashable, Sendable {
 
     /// The subscription request (`PROC_CN_MCAST_LISTEN`, or `PROC_CN_MCAST_IGNORE` to end it) as one netlink
     /// message from `port`.
-    static func subscription(_ operation: UInt32, port: UInt32) -> [UInt8] {
+    static func subscription(_ operation: UInt32, port: UInt32, token: UInt32 = 0) -> [UInt8] {
         var out: [UInt8] = []
         func append(_ value: UInt32) { out += (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
         func append16(_ value: UInt16) { out += [UInt8(value & 0xFF), UInt8(value >> 8)] }
@@ -91,7 +93,7 @@ public struct ProcEvent: Hashable, Sendable {
         append(connectorIndex)
         append(connectorIndex)
         append(0)
-        append(0)
+        append(token)  // ack: the kernel's acknowledgement carries token + 1
         append16(4)
         append16(0)
         append(operation)
