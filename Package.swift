@@ -119,8 +119,9 @@ let package = Package(
                 "CNftables", "Capabilities", "Policy", "Audit", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
-        // Network intrusion detection: event sources (log lines, kernel events), scan and brute-force rules.
-        .target(name: "Detection", dependencies: ["Capabilities", "Policy", "Audit"]),
+        // Network intrusion detection: event sources (log lines, kernel events), scan and brute-force rules;
+        // and human sessions: sshd's logins, the kernel's process events, the SSH console's sshd configuration.
+        .target(name: "Detection", dependencies: ["Capabilities", "Policy", "Audit", "Secrets"]),
         // The Broker's tools over the Model Context Protocol: schemas and pins from the catalogue, calls to ExecuteTool.
         .target(
             name: "MCPBridge",

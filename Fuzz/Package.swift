@@ -70,6 +70,10 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "fuzz-proc-events",
+            dependencies: ["FuzzSupport", .product(name: "Detection", package: root)]
+        ),
+        .executableTarget(
             name: "fuzz-mcp-message",
             dependencies: [
                 "FuzzSupport", .product(name: "MCPBridge", package: root), .product(name: "Policy", package: root),

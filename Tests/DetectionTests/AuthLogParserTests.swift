@@ -204,3 +204,53 @@ func parseLine(_ text: String, receivedAt: Timestamp? = nil, year: Int = 2026) -
         }
     }
 }
+
+@Suite struct AcceptedLoginTests {
+    static let prefix = "2026-06-01T00:01:11.023625+00:00 aios-gw sshd[4242]: "
+
+    @Test func aKeyLoginNamesTheUserTheMethodAndTheKeyFingerprint() throws {
+        let line =
+            Self.prefix + "Accepted publickey for root from 10.77.0.1 port 56539 ssh2: ED25519 "
+            + "SHA256:8yTyYeq6NiTkgZ3kvgPyJcLAndWaSfI8r79CDGwxIzM"
+        guard case .event(let event) = parseLine(line) else {
+            Issue.record("not parsed")
+            return
+        }
+        #expect(event.kind == .accepted)
+        #expect(event.pid == 4242)
+        #expect(event.source == IPAddress("10.77.0.1"))
+        #expect(
+            event.login
+                == AcceptedLogin(
+                    user: "root", method: "publickey", keyType: "ED25519",
+                    fingerprint: "SHA256:8yTyYeq6NiTkgZ3kvgPyJcLAndWaSfI8r79CDGwxIzM"))
+    }
+
+    @Test func aPasswordLoginHasNoKey() throws {
+        guard case .event(let event) = parseLine(Self.prefix + "Accepted password for alice from 192.0.2.1 port 2 ssh2")
+        else {
+            Issue.record("not parsed")
+            return
+        }
+        #expect(event.login == AcceptedLogin(user: "alice", method: "password"))
+    }
+
+    /// A certificate's key id is the CA's text: the line then gives no fingerprint rather than one read from it.
+    @Test func aCertificateLoginGivesNoFingerprintFromItsKeyID() throws {
+        let line =
+            Self.prefix + "Accepted publickey for root from 10.0.0.1 port 1 ssh2: ED25519-CERT SHA256:abc ID "
+            + "x SHA256:forged (serial 1) CA ED25519 SHA256:def"
+        guard case .event(let event) = parseLine(line) else {
+            Issue.record("not parsed")
+            return
+        }
+        #expect(event.login?.fingerprint == nil)
+        #expect(event.login?.user == "root")
+    }
+
+    /// sshd's VERBOSE `Accepted key … found at …` precedes the login: it is no event of its own.
+    @Test func theVerboseKeyFoundLineIsNoLogin() {
+        let line = Self.prefix + "Accepted key ED25519 SHA256:8yTy found at /etc/aios/ssh/authorized_keys:1"
+        #expect(parseLine(line) == .skipped(.irrelevant))
+    }
+}

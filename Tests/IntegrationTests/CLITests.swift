@@ -1,4 +1,5 @@
 import Foundation
+import SecurityTesting
 import Testing
 
 /// The CLI as a user runs it: the real binary, its output and its exit codes.
@@ -104,5 +105,76 @@ struct CLITests {
             #expect(output.status == 64, "\(output.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: directory))
+    }
+}
+
+/// `aios-sec ssh` and `aios-sec status` as a user runs them.
+@Suite("aios-sec ssh and status")
+struct SSHConsoleCLITests {
+    static let policy = """
+        worker:
+          capabilities: []
+        firewall:
+          management: [10.0.0.0/24]
+        emergency:
+          operators:
+            alice:
+              ssh_keys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGzoRhVVynYLL3DqemKFfsDlip6dX8br7rNhLJPD6Dk/ alice"]
+        """
+
+    func file(_ contents: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("aios-\(UUID().uuidString).yaml").path
+        try contents.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("ssh render: the same drop-in every time; the keys file names the operator")
+    func render() throws {
+        let policy = try file(Self.policy)
+        defer { try? FileManager.default.removeItem(atPath: policy) }
+        let first = try BinaryRunner.run(["ssh", "render", "--policy", policy])
+        #expect(first.status == 0)
+        #expect(first.stdout.contains("\nAllowUsers root@10.0.0.0/24\n"))
+        #expect(first.stdout == (try BinaryRunner.run(["ssh", "render", "--policy", policy])).stdout)
+        let keys = try BinaryRunner.run(["ssh", "render", "--policy", policy, "--keys"])
+        #expect(keys.stdout.contains(" aios-operator:alice\n"))
+    }
+
+    @Test("ssh render: exit 65 for a policy without operators")
+    func noOperators() throws {
+        let policy = try file("worker:\n  capabilities: []\n")
+        defer { try? FileManager.default.removeItem(atPath: policy) }
+        let output = try BinaryRunner.run(["ssh", "render", "--policy", policy])
+        #expect(output.status == 65)
+        #expect(output.stderr.contains("names no operators"))
+    }
+
+    @Test("status --human: says what it can with no daemon and no ledger")
+    func statusWithNothing() throws {
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("aios-\(UUID().uuidString)").path
+        let output = try BinaryRunner.run(["status", "--human", "--state-dir", state])
+        #expect(output.status == 0)
+        #expect(output.stdout.contains("daemon: not asked"))
+        #expect(output.stdout.contains("ledger: none at"))
+    }
+
+    /// In a PID namespace of its own the kernel ignores a proc connector subscription without a word: the
+    /// recorder must refuse to run blind (exit 77) rather than record nothing.
+    @Test(.requiresRoot("unshare --pid; the proc connector"))
+    func theRecorderRefusesToRunBlind() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+        process.arguments = [
+            "--pid", "--fork", "--mount-proc", BinaryRunner.binary.path, "bench", "human-sessions", "--rounds", "1",
+            "--execs", "1",
+        ]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 77)
+        #expect(message.contains("did not acknowledge the subscription"))
     }
 }

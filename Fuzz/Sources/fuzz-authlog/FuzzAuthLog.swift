@@ -6,7 +6,8 @@ import Policy
 /// parser and the attempt and brute-force rules (log time as the clock, then timed as read); and to what the
 /// journal source runs per line of journalctl's output (the entry, the trust check, the bare-message path, which
 /// also gets the line itself as a message). Also the address parser on the first line. Properties checked: no crash; a parsed address prints to text that parses to the same
-/// address; an event's port fits its line and its source is an address the line contains.
+/// address; an event's port fits its line and its source is an address the line contains; a login's key
+/// fingerprint is the line's last word.
 public func fuzzAuthLog(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = UnsafeBufferPointer(start: data, count: size)
     var replay = DetectionRules(policy: .defaults(), classicYear: 2026)
@@ -23,7 +24,13 @@ public func fuzzAuthLog(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             message.withUnsafeBufferPointer { _ = live.ingestSSHDMessage($0, pid: pid, now: .seconds(1_800_000_001)) }
         }
         if case .event(let event) = parser.parse(line) {
-            checkSource(event.source, in: String(decoding: line, as: UTF8.self))
+            let text = String(decoding: line, as: UTF8.self)
+            checkSource(event.source, in: text)
+            var trimmed = Substring(text)
+            while trimmed.unicodeScalars.last == "\r" { trimmed = trimmed.dropLast() }
+            if let fingerprint = event.login?.fingerprint, !trimmed.hasSuffix(" " + fingerprint) {
+                fatalError("a login's fingerprint is not the last word of its line: \(text)")
+            }
         }
         if start == 0, let address = IPAddress(ascii: line) {
             guard IPAddress(address.description) == address else { fatalError("round trip failed for \(address)") }

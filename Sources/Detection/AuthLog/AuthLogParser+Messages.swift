@@ -52,13 +52,47 @@ extension AuthLogParser {
                 return event(.connectionEnd, tokenPort(line, start, end))
             }
         case UInt8(ascii: "A"):
-            if line.matches("Accepted ", at: start), let ssh2 = line.lastIndex(of: " ssh2", before: end) {
-                return event(.accepted, fromPort(line, start, ssh2))
+            // `Accepted key TYPE FP found at FILE:N` (VERBOSE) is no login: only `Accepted METHOD for …` is.
+            if line.matches("Accepted ", at: start), line.matches(" for ", at: line.endOfToken(from: start + 9)) {
+                guard let (endpoint, login) = accepted(line, start, end) else { return .skipped(.malformed) }
+                return .event(
+                    SSHDEvent(
+                        kind: .accepted, time: time, source: endpoint.0, port: endpoint.1, pid: pid, login: login))
             }
         default:
             break
         }
         return .skipped(.irrelevant)
+    }
+
+    /// `Accepted METHOD for USER from IP port P ssh2[: TYPE FINGERPRINT]`. The key part is read only in exactly that
+    /// shape (two words, the second `SHA256:` or `MD5:`); certificates add words (`ID …`, `CA …`) and then give
+    /// no fingerprint rather than a wrong one.
+    private static func accepted(_ line: ByteLine, _ start: Int, _ end: Int) -> ((IPAddress, UInt16), AcceptedLogin)? {
+        guard let ssh2 = line.lastIndex(of: " ssh2", before: end, notBefore: start),
+            let endpoint = fromPort(line, start, ssh2),
+            let from = line.lastIndex(of: " from ", before: ssh2, notBefore: start)
+        else { return nil }
+        let methodStart = start + 9
+        let methodEnd = line.endOfToken(from: methodStart)
+        guard methodEnd > methodStart, line.matches(" for ", at: methodEnd), methodEnd + 5 <= from else { return nil }
+        var keyType: String? = nil
+        var fingerprint: String? = nil
+        let keyStart = ssh2 + 5
+        if keyStart + 2 < end, line.matches(": ", at: keyStart) {
+            let typeEnd = line.endOfToken(from: keyStart + 2)
+            let printStart = typeEnd + 1
+            if typeEnd > keyStart + 2, printStart < end, line.endOfToken(from: printStart) == end,
+                line.matches("SHA256:", at: printStart) || line.matches("MD5:", at: printStart)
+            {
+                keyType = line.text(keyStart + 2, typeEnd)
+                fingerprint = line.text(printStart, end)
+            }
+        }
+        let login = AcceptedLogin(
+            user: line.text(methodEnd + 5, from), method: line.text(methodStart, methodEnd), keyType: keyType,
+            fingerprint: fingerprint)
+        return (endpoint, login)
     }
 
     /// `end` without a trailing `suffix`, or -1 when the suffix is missing (the message is then malformed).

@@ -68,6 +68,12 @@ struct ByteLine {
         return value
     }
 
+    /// The bytes in `start..<end` as text (invalid UTF-8 replaced).
+    func text(_ start: Int, _ end: Int) -> String {
+        guard start >= 0, start < end, end <= bytes.count else { return "" }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+    }
+
     func address(_ start: Int, _ end: Int) -> IPAddress? {
         guard start >= 0, start < end, end <= bytes.count, let base = bytes.baseAddress else { return nil }
         return IPAddress(ascii: UnsafeBufferPointer(start: base + start, count: end - start))

@@ -29,13 +29,36 @@ public struct SSHDEvent: Hashable, Sendable {
     public let port: UInt16
     /// The sshd process, when the line names it.
     public let pid: Int32?
+    /// For ``Kind/accepted``: who logged in, how, and with which key.
+    public let login: AcceptedLogin?
 
-    public init(kind: Kind, time: Timestamp, source: IPAddress, port: UInt16, pid: Int32?) {
+    public init(
+        kind: Kind, time: Timestamp, source: IPAddress, port: UInt16, pid: Int32?, login: AcceptedLogin? = nil
+    ) {
         self.kind = kind
         self.time = time
         self.source = source
         self.port = port
         self.pid = pid
+        self.login = login
+    }
+}
+
+/// What `Accepted METHOD for USER from IP port P ssh2[: KEYTYPE SHA256:FINGERPRINT]` says besides the source: the
+/// account, the method, and for a key the key's type and fingerprint as sshd prints them (`ED25519`,
+/// `SHA256:…` — unpadded base64 of the SHA-256 of the key blob).
+public struct AcceptedLogin: Hashable, Sendable {
+    public let user: String
+    /// `publickey`, `password`, `keyboard-interactive/pam`, `hostbased`, …
+    public let method: String
+    public let keyType: String?
+    public let fingerprint: String?
+
+    public init(user: String, method: String, keyType: String? = nil, fingerprint: String? = nil) {
+        self.user = user
+        self.method = method
+        self.keyType = keyType
+        self.fingerprint = fingerprint
     }
 }
 

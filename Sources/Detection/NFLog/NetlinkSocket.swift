@@ -2,17 +2,19 @@
 import Glibc
 #endif
 
-/// A raw NETLINK_NETFILTER socket: the few calls nfnetlink_log needs, with `sockaddr_nl` built by hand (Glibc does
-/// not import `linux/netlink.h`).
+/// A raw netlink socket: the few calls nfnetlink_log (NETLINK_NETFILTER) and the proc connector (NETLINK_CONNECTOR)
+/// need, with `sockaddr_nl` built by hand (Glibc does not import `linux/netlink.h`).
 final class NetlinkSocket {
     static let netfilter: Int32 = 12
+    static let connector: Int32 = 11
     let fd: Int32
     private var sequence: UInt32 = 1
 
-    init(protocol netlinkProtocol: Int32) throws(DetectionError) {
+    /// `groups`: the multicast groups to join at bind (the proc connector's is 1).
+    init(protocol netlinkProtocol: Int32, groups: UInt32 = 0) throws(DetectionError) {
         fd = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), netlinkProtocol)
-        guard fd >= 0 else { throw DetectionError.system("socket(AF_NETLINK, NETLINK_NETFILTER)", errno) }
-        var address = Self.kernelAddress
+        guard fd >= 0 else { throw DetectionError.system("socket(AF_NETLINK, \(netlinkProtocol))", errno) }
+        var address = Self.address(groups: groups)
         let bound = address.withUnsafeMutableBytes { raw in
             bind(fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(raw.count))
         }
@@ -25,10 +27,11 @@ final class NetlinkSocket {
 
     deinit { close(fd) }
 
-    /// `sockaddr_nl` for the kernel: family AF_NETLINK, pid 0, no multicast groups.
-    private static var kernelAddress: [UInt8] {
+    /// `sockaddr_nl`: family AF_NETLINK, padding, pid 0 (the kernel picks), the multicast groups.
+    private static func address(groups: UInt32) -> [UInt8] {
         let family = UInt16(AF_NETLINK)
-        return [UInt8(family & 0xFF), UInt8(family >> 8)] + [UInt8](repeating: 0, count: 10)
+        return [UInt8(family & 0xFF), UInt8(family >> 8), 0, 0, 0, 0, 0, 0]
+            + (0..<4).map { UInt8(truncatingIfNeeded: groups >> (8 * UInt32($0))) }
     }
 
     /// A large receive buffer, so a burst waits in the kernel instead of being dropped: SO_RCVBUFFORCE (needs

@@ -9,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
             AuthzBenchCommand.self, AuditBenchCommand.self, SecretsBenchCommand.self, PKIBenchCommand.self,
             ServeBenchCommand.self, ServeClientBenchCommand.self, SandboxBenchCommand.self, FirewallBenchCommand.self,
             IDSBenchAlias.self,
-            IDSFloodBenchCommand.self, DNSBenchCommand.self,
+            IDSFloodBenchCommand.self, DNSBenchCommand.self, HumanSessionBenchCommand.self,
             AuditStressCommand.self, EstopBenchCommand.self,
         ]
     )
