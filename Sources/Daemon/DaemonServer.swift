@@ -127,6 +127,9 @@ public struct DaemonServer: Sendable {
         if let sources = workers.intrusionDetection {
             services.append(.init(service: IntrusionDetectionService(sources: sources)))
         }
+        if let recorder = workers.humanSessions {
+            services.append(.init(service: HumanSessionService(recorder: recorder)))
+        }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         // Nothing runs unsupervised: agents and the programs the Broker started end with the daemon (their exits

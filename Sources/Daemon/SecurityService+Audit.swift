@@ -86,6 +86,16 @@ extension SecurityService {
             response.manualBy = record.by
             response.manualReason = record.reason
         }
+        response.humanSessions = (workers.humanSessions?.current() ?? []).map { info in
+            var session = Aios_Security_V1_HumanSession()
+            session.user = info.who
+            session.keyFingerprint = info.login?.fingerprint ?? ""
+            session.source = info.login?.from ?? ""
+            session.sessionID = info.sessionID
+            session.startedAt = info.startedAt.rfc3339
+            session.commands = UInt64(info.commands)
+            return session
+        }
         return response
     }
 }

@@ -11,11 +11,14 @@ public struct Workers: Sendable {
     public let firewall: FirewallController?
     /// The network IDS's running sources (with the firewall: it blocks through it).
     public let intrusionDetection: IDSSources?
+    /// People logged in on the machine and every program their sessions run (`serve --human-sessions`).
+    public let humanSessions: HumanSessionRecorder?
 
     public init(
         agents: AgentRegistry? = nil, tasks: TaskRunner? = nil, firewall: FirewallController? = nil,
-        intrusionDetection: IDSSources? = nil
+        intrusionDetection: IDSSources? = nil, humanSessions: HumanSessionRecorder? = nil
     ) {
+        self.humanSessions = humanSessions
         self.agents = agents
         self.tasks = tasks
         self.firewall = firewall

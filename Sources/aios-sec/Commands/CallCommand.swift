@@ -111,7 +111,8 @@ struct CallStatus: AsyncParsableCommand {
                     ledgerEntries: status.ledgerEntries, activeGrants: status.activeGrants,
                     pendingCalls: status.pendingCalls, emergencyState: status.emergencyState,
                     startedAt: status.startedAt, mode: status.mode, manualSince: status.manualSince,
-                    manualBy: status.manualBy, manualReason: status.manualReason))
+                    manualBy: status.manualBy, manualReason: status.manualReason,
+                    humanSessions: status.humanSessions.map(HumanSessionReport.init)))
         } else {
             print(
                 "caller \(status.caller)\ndaemon \(status.version), started \(status.startedAt), policy \(status.policy)"
@@ -121,6 +122,12 @@ struct CallStatus: AsyncParsableCommand {
             )
             if status.mode == "manual" {
                 print("MANUAL MODE since \(status.manualSince), stopped by \(status.manualBy): \(status.manualReason)")
+            }
+            for session in status.humanSessions {
+                print(
+                    "human session \(session.sessionID): \(session.user)"
+                        + (session.source.isEmpty ? "" : " from \(session.source)")
+                        + " since \(session.startedAt), \(session.commands) command(s)")
             }
         }
     }
@@ -138,6 +145,25 @@ struct CallStatus: AsyncParsableCommand {
         let manualSince: String
         let manualBy: String
         let manualReason: String
+        let humanSessions: [HumanSessionReport]
+    }
+
+    struct HumanSessionReport: Encodable {
+        let user: String
+        let keyFingerprint: String
+        let source: String
+        let sessionId: UInt32
+        let startedAt: String
+        let commands: UInt64
+
+        init(_ session: Aios_Security_V1_HumanSession) {
+            user = session.user
+            keyFingerprint = session.keyFingerprint
+            source = session.source
+            sessionId = session.sessionID
+            startedAt = session.startedAt
+            commands = session.commands
+        }
     }
 }
 

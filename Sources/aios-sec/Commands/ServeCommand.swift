@@ -60,7 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
             attributes to sshd's executable running as root (see docs/ids.md).
             """)
     var idsJournal = false
-    @Option(help: "With --ids-journal: a journal directory to read instead of the system journal.")
+    @Option(help: "With --ids-journal or --human-sessions: a journal directory to read instead of the system journal.")
     var idsJournalDirectory: String?
     @Option(help: "Seconds a high-risk call waits for the orchestrator's confirmation.")
     var confirmationTimeout = 60
@@ -70,6 +70,13 @@ struct ServeCommand: AsyncParsableCommand {
             of its life without a restart.
             """)
     var identityLifetime = "24h"
+    @Flag(
+        help: """
+            Record people's sessions: logins from sshd's journal entries and every program their sessions run, from \
+            the kernel's process events (human_session and human_command entries; Status lists who is logged in). \
+            Needs root in the host's PID namespace (see docs/ssh-console.md).
+            """)
+    var humanSessions = false
     @Option(help: "The kernel command line, read for aios.mode=manual (start in manual mode).")
     var kernelCmdline = "/proc/cmdline"
 
@@ -93,8 +100,8 @@ struct ServeCommand: AsyncParsableCommand {
             printError("serve: --ids-journal and --ids-auth-log read the same lines twice; give one")
             throw ExitStatus.usage
         }
-        if idsJournalDirectory != nil && !idsJournal {
-            printError("serve: --ids-journal-directory needs --ids-journal")
+        if idsJournalDirectory != nil && !idsJournal && !humanSessions {
+            printError("serve: --ids-journal-directory needs --ids-journal or --human-sessions")
             throw ExitStatus.usage
         }
         let policy = try policyOptions.load()
@@ -156,7 +163,7 @@ struct ServeCommand: AsyncParsableCommand {
                 AgentRegistry(spawner: $0)
             },
             tasks: geteuid() == 0 ? try? TaskRunner.locate() : nil, firewall: firewall,
-            intrusionDetection: intrusionDetection)
+            intrusionDetection: intrusionDetection, humanSessions: try startHumanSessions(policy: policy, core: core))
         let stopper = EmergencyStopper(
             core: core,
             machinery: .init(
@@ -216,6 +223,23 @@ struct ServeCommand: AsyncParsableCommand {
                 hidden: core.protected.directories, identities: identities),
             action: action, hold: hold,
             audit: { draft in if let error = ledger.append(contentsOf: [draft]).error { throw error } })
+    }
+
+    /// With --human-sessions: the recorder of people's sessions (sshd's logins from the journal, with
+    /// --ids-journal-directory when given; programs from the proc connector). A daemon asked to record that cannot
+    /// does not start: it must not run believing it watches.
+    private func startHumanSessions(policy: SecurityPolicy, core: DaemonCore) throws -> HumanSessionRecorder? {
+        guard humanSessions else { return nil }
+        let ledger = core.ledger
+        do {
+            return HumanSessionRecorder(
+                operators: policy.emergency.operators, connector: try ProcConnector(),
+                journal: JournalFollower(directory: idsJournalDirectory, interval: .milliseconds(250)),
+                audit: { drafts in if let error = ledger.append(contentsOf: drafts).error { throw error } })
+        } catch {
+            printError("serve: --human-sessions: the kernel's process events cannot be read: \(error)")
+            throw error.isPermissionDenied ? ExitStatus.noPermission : ExitStatus.unavailable
+        }
     }
 
     /// The previous daemon on this state ended without shutting down: killed (SIGKILL, the OOM killer) or crashed.
