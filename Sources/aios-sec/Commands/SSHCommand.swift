@@ -2,6 +2,7 @@ import ArgumentParser
 import Audit
 import Capabilities
 import Detection
+import Emergency
 import Foundation
 import Policy
 
@@ -97,10 +98,15 @@ struct SSHApplyCommand: ParsableCommand {
         }
     }
 
-    /// What is cheap to know now: the alerts of the last 24 hours in the ledger.
+    /// What is cheap to know now: the mode (the manual-mode file the daemon and `estop` keep) and the alerts of the
+    /// last 24 hours in the ledger.
     private func bannerState() -> ConsoleBanner.State {
         let now = SystemClock().now()
         var state = ConsoleBanner.State(asOf: now)
+        switch ManualModeFile(stateDirectory: self.state.resolved).read() {
+        case .autonomous: state.mode = "autonomous"
+        case .manual: state.mode = "MANUAL (emergency stop)"
+        }
         let directory = ledger ?? self.state.resolved + "/audit"
         guard FileManager.default.fileExists(atPath: directory),
             let query = try? AuditQuery(filters: [("type", "security_alert"), ("since", "24h")], now: now)
