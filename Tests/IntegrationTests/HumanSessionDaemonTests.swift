@@ -14,11 +14,12 @@ struct HumanSessionDaemonTests {
         let person = Process()
         person.executableURL = URL(fileURLWithPath: "/bin/sh")
         person.arguments = [
-            "-c", "echo 4242 > /proc/self/loginuid && /bin/echo human-marker-7 >/dev/null && exec sleep 60",
+            "-c", "echo 4242 > /proc/self/loginuid && exec sleep 61.7",
         ]
         try person.run()
         defer {
-            person.terminate()
+            // SIGKILL: a SIGTERM the test runner ignores is ignored by its children too.
+            kill(person.processIdentifier, SIGKILL)
             person.waitUntilExit()
         }
         var listed = ""
@@ -33,7 +34,9 @@ struct HumanSessionDaemonTests {
                 (try? BinaryRunner.run([
                     "audit", "query", "--state-dir", daemon.state, "--type", "human_command", "--json",
                 ]).stdout) ?? ""
-            return commands.contains("human-marker-7")
+            // A long-lived program: one as quick as `echo` may end before its argv is read (it is then recorded
+            // with argv_unknown).
+            return commands.contains("[\"sleep\",\"61.7\"]")
         }
         #expect(recorded, "the program and its argument are in the ledger: \(commands)")
         let agentView = try daemon.call("status", as: "aios-agent-monitor")
