@@ -28,7 +28,7 @@ struct BinaryRunner {
     }
 
     /// `namespace`: run it inside that network namespace (`ip netns exec`); `timeout`: seconds after which the process
-    /// is terminated (a client stuck reconnecting to a starved daemon, say), its output so far returned.
+    /// is killed (a client stuck reconnecting to a starved daemon, say), its output so far returned.
     static func run(
         _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], namespace: String? = nil,
         timeout: TimeInterval? = nil
@@ -46,7 +46,8 @@ struct BinaryRunner {
         process.standardInput = input
         try process.run()
         let watchdog = timeout.map { seconds in
-            let item = DispatchWorkItem { if process.isRunning { process.terminate() } }
+            // SIGKILL: the test runner ignores SIGTERM, and its children inherit that.
+            let item = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
             DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: item)
             return item
         }

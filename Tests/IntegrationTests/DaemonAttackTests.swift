@@ -156,19 +156,29 @@ struct DaemonAttackTests {
         let deadline = Date() + 140
         var last = "no poll finished"
         var polls = 0
+        var killed = 0
+        var unstarted = 0
         while Date() < deadline {
             // A poll that fails is retried; one that hangs (a client reconnecting to a starved daemon) is ended after
             // 15 s and retried; the last answer explains a timeout.
             let started = Date()
-            if let listed = try? daemon.call("pending", as: "orchestrator", ["--json"], timeout: 15) {
-                if let range = listed.stdout.range(of: #"pending-[0-9a-f]{8}"#, options: .regularExpression) {
-                    return String(listed.stdout[range])
-                }
-                polls += 1
-                last =
-                    "poll \(polls) at \(started) took \(Int(Date().timeIntervalSince(started))) s, status "
-                    + "\(listed.status): \(listed.stdout) \(listed.stderr)"
+            let listed: BinaryRunner.Output
+            do {
+                listed = try daemon.call("pending", as: "orchestrator", ["--json"], timeout: 15)
+            } catch {
+                unstarted += 1
+                last = "poll \(polls + 1) could not start the client (\(unstarted) so far): \(error)"
+                try await Task.sleep(for: .milliseconds(200))
+                continue
             }
+            if let range = listed.stdout.range(of: #"pending-[0-9a-f]{8}"#, options: .regularExpression) {
+                return String(listed.stdout[range])
+            }
+            polls += 1
+            if listed.status == SIGKILL { killed += 1 }
+            last =
+                "poll \(polls) (\(killed) ended after 15 s, \(unstarted) not started) at \(started) took "
+                + "\(Int(Date().timeIntervalSince(started))) s, status \(listed.status): \(listed.stdout) \(listed.stderr)"
             try await Task.sleep(for: .milliseconds(200))
         }
         // Whether the ledger saw it pending while the listing did not (a flake seen only under full-suite load).
