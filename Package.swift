@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Emergency", targets: ["Emergency"]),
         .library(name: "AIOSProto", targets: ["AIOSProto"]),
         .library(name: "MCPBridge", targets: ["MCPBridge"]),
+        .library(name: "Console", targets: ["Console"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -37,6 +38,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        // Hummingbird's header types (named directly by the console's security headers).
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // The capability engine: grammar, compiled matcher, grants, decisions. Pure Swift, no I/O.
@@ -136,13 +141,31 @@ let package = Package(
         .target(
             name: "Emergency",
             dependencies: ["Policy", "Secrets", .product(name: "Crypto", package: "swift-crypto")]),
+        // The web management console: HTTPS (Hummingbird) with the daemon's server certificate, one-time login links,
+        // sessions with CSRF tokens, server-rendered pages (Mustache); every action through the daemon's own code.
+        .target(
+            name: "Console",
+            dependencies: [
+                "Daemon", "Audit", "Capabilities", "Emergency", "Policy", "PKI",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCertificateReloading", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Fakes shared by the tests (manual clock, …).
         .target(name: "SecurityTesting", dependencies: ["Capabilities"]),
         .executableTarget(
             name: "aios-sec",
             dependencies: [
                 "Capabilities", "Policy", "Audit", "Secrets", "Sandbox", "Agents", "Firewall", "Detection", "PKI",
-                "Daemon", "AIOSProto", "Emergency",
+                "Daemon", "AIOSProto", "Emergency", "Console",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -185,6 +208,15 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "ConsoleTests",
+            dependencies: [
+                "Console", "Daemon", "Audit", "Capabilities", "Policy", "SecurityTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .testTarget(name: "EmergencyTests", dependencies: ["Emergency", "Policy", "SecurityTesting"]),

@@ -29,6 +29,8 @@ public struct DaemonServer: Sendable {
     let agentIdentities: AgentIdentities?
     let stopper: EmergencyStopper
     let kernelCommandLine: KernelCommandLine?
+    /// Long-running parts built outside this module (the web console), run and shut down with the others.
+    let companions: [any Service]
 
     /// `budgets`: the per-identity rate budgets (by default `CallBudgets.standard` from the policy's `rate_limit`);
     /// `identityLifetime`: how long the certificates the daemon issues live (nil: the CA's default, 24 h).
@@ -36,8 +38,9 @@ public struct DaemonServer: Sendable {
         core: DaemonCore, state: DaemonState, authority: SharedAuthority, address: Address, broker: Broker,
         workers: Workers = Workers(), connectionLimits: ConnectionLimits = ConnectionLimits(),
         budgets: CallBudgets? = nil, identityLifetime: TimeInterval? = nil, agentIdentities: AgentIdentities? = nil,
-        stopper: EmergencyStopper? = nil, kernelCommandLine: KernelCommandLine? = nil
+        stopper: EmergencyStopper? = nil, kernelCommandLine: KernelCommandLine? = nil, companions: [any Service] = []
     ) {
+        self.companions = companions
         self.stopper = stopper ?? EmergencyStopper(core: core)
         self.kernelCommandLine = kernelCommandLine
         self.issuer = IdentityIssuer(state: state, authority: authority, lifetime: identityLifetime)
@@ -130,6 +133,7 @@ public struct DaemonServer: Sendable {
         if let recorder = workers.humanSessions {
             services.append(.init(service: HumanSessionService(recorder: recorder)))
         }
+        services += companions.map { .init(service: $0) }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         // Nothing runs unsupervised: agents and the programs the Broker started end with the daemon (their exits

@@ -8,11 +8,7 @@ extension SecurityService {
     public func emergencyStop(
         request: Aios_Security_V1_EmergencyStopRequest, context: ServerContext
     ) async throws -> Aios_Security_V1_EmergencyStopResponse {
-        let caller = try caller(context)
-        try await requireOrchestratorOrOperator(caller, action: "emergency_stop")
-        let reason = request.reason.isEmpty ? "emergency stop" : String(request.reason.prefix(1024))
-        let report = await stopper.stop(
-            by: caller.principal ?? .orchestrator, name: caller.auditName, reason: reason)
+        let report = try await emergencyStop(caller: try caller(context), reason: request.reason)
         var response = Aios_Security_V1_EmergencyStopResponse()
         response.mode = core.emergency.modeName
         response.agentsFrozen = UInt32(report.agentsFrozen)
@@ -24,6 +20,14 @@ extension SecurityService {
         response.auditID = report.auditID
         response.killAt = report.killAt?.rfc3339 ?? ""
         return response
+    }
+
+    /// The emergency stop as every front end asks for it (the gRPC API, the web console): who may stop, the bound
+    /// on the reason, the stop itself. A refusal is recorded and thrown as the gRPC status the API answers.
+    public func emergencyStop(caller: Caller, reason: String) async throws -> EmergencyStopper.StopReport {
+        try await requireOrchestratorOrOperator(caller, action: "emergency_stop")
+        let reason = reason.isEmpty ? "emergency stop" : String(reason.prefix(1024))
+        return await stopper.stop(by: caller.principal ?? .orchestrator, name: caller.auditName, reason: reason)
     }
 
     public func resumeChallenge(

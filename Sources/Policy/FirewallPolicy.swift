@@ -7,7 +7,7 @@ public struct FirewallPolicy: Sendable, Equatable {
     /// Where operators connect from; the only sources that reach `managementPorts`. Empty means loopback only:
     /// `firewall apply` refuses that unless told (it would cut remote SSH on a fresh apply).
     public var management: [IPPrefix]
-    /// TCP ports open to the management subnets (the daemon's 9090 and SSH).
+    /// TCP ports open to the management subnets (the web console's 9090 and SSH).
     public var managementPorts: [UInt16]
     /// Outbound names (with `*.` wildcards) reachable on `outboundPorts` once the forwarder has seen their answer.
     public var allowedNames: [HostPattern]

@@ -38,7 +38,10 @@ final class DaemonFixture {
             extraArguments += ["--policy", directory + "/policy.yaml"]
         }
         arguments =
-            ["serve", "--state-dir", directory + "/state", "--vault", vault, "--listen", "127.0.0.1:0"] + extraArguments
+            [
+                "serve", "--state-dir", directory + "/state", "--vault", vault, "--listen", "127.0.0.1:0", "--console",
+                "127.0.0.1:0",
+            ] + extraArguments
         try start()
     }
 

@@ -281,7 +281,8 @@ struct EmergencyStopTests {
         let daemon = try DaemonFixture()
         defer { daemon.stop() }
         let second = try BinaryRunner.run([
-            "serve", "--state-dir", daemon.state, "--vault", daemon.vault, "--listen", "127.0.0.1:0",
+            "serve", "--state-dir", daemon.state, "--vault", daemon.vault, "--listen", "127.0.0.1:0", "--console",
+            "off",
         ])
         #expect(second.status == 69, "\(second.stdout) \(second.stderr)")
         #expect(

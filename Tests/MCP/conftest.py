@@ -20,7 +20,7 @@ class Daemon:
         self.state = self.directory / "state"
         self.vault = f"aios:vault:test-{uuid.uuid4()}"
         self.process = subprocess.Popen(
-            [BINARY, "serve", "--state-dir", str(self.state), "--vault", self.vault, "--listen", "127.0.0.1:0"],
+            [BINARY, "serve", "--state-dir", str(self.state), "--vault", self.vault, "--listen", "127.0.0.1:0", "--console", "127.0.0.1:0"],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

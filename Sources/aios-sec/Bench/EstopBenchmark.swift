@@ -157,8 +157,8 @@ struct EstopBenchmark {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
         process.arguments = [
-            "serve", "--state-dir", base + "/state", "--vault", vault, "--listen", "127.0.0.1:0", "--policy",
-            base + "/policy.yaml", "--agent-cgroup-parent", parent,
+            "serve", "--state-dir", base + "/state", "--vault", vault, "--listen", "127.0.0.1:0", "--console",
+            "127.0.0.1:0", "--policy", base + "/policy.yaml", "--agent-cgroup-parent", parent,
         ]
         let output = Pipe()
         process.standardOutput = output

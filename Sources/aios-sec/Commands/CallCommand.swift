@@ -20,7 +20,7 @@ struct CallCommand: AsyncParsableCommand {
 
 /// `--server` and `--identity`: where the daemon is and who we are.
 struct ConnectionOptions: ParsableArguments {
-    @Option(help: "The daemon: HOST:PORT or unix:PATH.") var server = "127.0.0.1:9090"
+    @Option(help: "The daemon: HOST:PORT or unix:PATH.") var server = "127.0.0.1:9091"
     @Option(help: "Identity directory (key.pem, cert.pem, bundle.pem), e.g. STATE/identities/orchestrator.")
     var identity: String
     @Flag(help: "Print JSON.") var json = false

@@ -20,7 +20,7 @@ struct MCPCommand: AsyncParsableCommand {
     @Option(
         help: "Identity directory (key.pem, cert.pem, bundle.pem); default $AIOS_IDENTITY, set for a spawned agent.")
     var identity: String?
-    @Option(help: "The daemon: HOST:PORT or unix:PATH (default 127.0.0.1:9090).") var server: String?
+    @Option(help: "The daemon: HOST:PORT or unix:PATH (default 127.0.0.1:9091).") var server: String?
     @Option(help: "The daemon's Unix socket (instead of --server); default $AIOS_SOCKET, set for a spawned agent.")
     var socket: String?
     @Option(help: "The longest a call may take, confirmation included, in seconds.") var callTimeout = 900
@@ -52,7 +52,7 @@ struct MCPCommand: AsyncParsableCommand {
         // Inside an agent's sandbox the daemon's socket and the agent's identity are in its environment.
         let socket = server == nil ? socket ?? Self.environment("AIOS_SOCKET") : nil
         let endpoint = DaemonEndpoint(
-            server: socket.map { "unix:" + $0 } ?? server ?? "127.0.0.1:9090",
+            server: socket.map { "unix:" + $0 } ?? server ?? "127.0.0.1:9091",
             identity: identity ?? Self.environment("AIOS_IDENTITY") ?? "")
         if let problem = endpoint.problem {
             printError("mcp: \(problem)")

@@ -2,6 +2,7 @@ import Agents
 import ArgumentParser
 import Audit
 import Capabilities
+import Console
 import Daemon
 import Detection
 import Emergency
@@ -31,8 +32,15 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var vault: VaultOptions
     @OptionGroup(title: "Connection limits") var connectionLimits: ConnectionLimitOptions
 
-    @Option(help: "Address to listen on, HOST:PORT (loopback by default; port 0 picks a free one).")
-    var listen = "127.0.0.1:9090"
+    @Option(help: "The gRPC API's address, HOST:PORT (loopback by default; port 0 picks a free one).")
+    var listen = "127.0.0.1:9091"
+    @Option(
+        help: """
+            The web management console's address, HOST:PORT (HTTPS with the daemon's certificate; answers only \
+            loopback and the policy's management subnets), or `off`. Port 9090 is the one the firewall opens to the \
+            management subnets.
+            """)
+    var console = "127.0.0.1:9090"
     @Option(help: "Listen on this Unix socket instead of TCP.") var socket: String?
     @Option(help: "Seal the CA's keys with this key file (at least 32 bytes).") var caKeyFile: String?
     @Option(
@@ -170,11 +178,29 @@ struct ServeCommand: AsyncParsableCommand {
                 agentTree: agentTree, agents: workers.agents, hold: hold,
                 killBrokerPrograms: { [broker] in broker.killAllPrograms() }, tasks: workers.tasks,
                 stateFile: ManualModeFile(stateDirectory: daemonState.directory)))
+        let directory = daemonState.directory
+        let consoleServer = try consoleAddress().map { host, port in
+            let server = daemonState.identity(DaemonState.serverIdentity)
+            return ConsoleServer(
+                backend: ConsoleBackend(
+                    core: core,
+                    service: SecurityService(
+                        core: core, broker: broker, workers: workers, agentIdentities: agentIdentities,
+                        stopper: stopper),
+                    workers: workers, links: LoginLinks(stateDirectory: directory),
+                    allowed: AllowedClients(management: policy.firewall.management)),
+                host: host, port: port, certificatePath: server.certificatePath, keyPath: server.keyPath,
+                started: { bound in
+                    try? ConsoleAddress.write(bound, stateDirectory: directory)
+                    print("aios-sec serve: console on https://\(bound)/ (aios-sec console login --operator NAME)")
+                    fflush(nil)
+                })
+        }
         let server = DaemonServer(
             core: core, state: daemonState, authority: shared, address: address, broker: broker, workers: workers,
             connectionLimits: connectionLimits.limits, identityLifetime: lifetime, agentIdentities: agentIdentities,
-            stopper: stopper, kernelCommandLine: KernelCommandLine(path: kernelCmdline))
-        let directory = daemonState.directory
+            stopper: stopper, kernelCommandLine: KernelCommandLine(path: kernelCmdline),
+            companions: consoleServer.map { [$0] } ?? [])
         let parent = agentCgroupParent
         if let previous = DaemonRuntime.read(stateDirectory: directory), previous.endedAt == nil {
             await core.recordOrReport(Self.uncleanEnd(of: previous))
@@ -203,6 +229,18 @@ struct ServeCommand: AsyncParsableCommand {
                 "  try:        aios-sec call status --server \(bound) --identity \(directory)/identities/orchestrator")
             fflush(nil)
         }
+    }
+
+    /// --console: nil when `off`.
+    private func consoleAddress() throws -> (host: String, port: Int)? {
+        guard console != "off" else { return nil }
+        guard let colon = console.lastIndex(of: ":"), let port = Int(console[console.index(after: colon)...]),
+            (0...65535).contains(port)
+        else {
+            printError("serve: --console '\(console)' must be HOST:PORT or off")
+            throw ExitStatus.usage
+        }
+        return (String(console[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
     }
 
     private func parseAddress() throws -> DaemonServer.Address {

@@ -15,7 +15,7 @@ struct StatusCommand: AsyncParsableCommand {
             """)
 
     @Flag(help: "The report for a person (the default; kept for the documented `status --human`).") var human = false
-    @Option(help: "The daemon: HOST:PORT or unix:PATH.") var server = "127.0.0.1:9090"
+    @Option(help: "The daemon: HOST:PORT or unix:PATH.") var server = "127.0.0.1:9091"
     @Option(help: "Identity directory to ask the daemon as (default: STATE/identities/orchestrator).")
     var identity: String?
     @OptionGroup var ledger: LedgerOptions

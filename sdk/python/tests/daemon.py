@@ -37,7 +37,7 @@ class Daemon:
         self.state = directory / "state"
         self.vault = f"aios:vault:sdk-test-{uuid.uuid4()}"
         self.socket = socket
-        where = ["--socket", str(socket)] if socket else ["--listen", "127.0.0.1:0"]
+        where = ["--socket", str(socket)] if socket else ["--listen", "127.0.0.1:0", "--console", "127.0.0.1:0"]
         # setpriv (util-linux) asks the kernel to send the daemon SIGTERM when the test process dies, so a killed
         # run leaves no daemon behind. Not a preexec_fn: forking a process whose gRPC threads are running and then
         # running Python in the child before exec is unsafe (gRPC's fork handlers broke a restart that way).

@@ -57,7 +57,7 @@ class SecurityClient:
     finish on the channel they started on.
 
     Args:
-        server: ``HOST:PORT`` (``127.0.0.1:9090``, ``[::1]:9090``), ``unix:PATH`` or an absolute socket path.
+        server: ``HOST:PORT`` (``127.0.0.1:9091``, ``[::1]:9091``), ``unix:PATH`` or an absolute socket path.
         identity: An identity directory (key.pem, cert.pem, bundle.pem), or an :class:`IdentitySource`, or an
             :class:`IdentityMaterial` held in memory.
         timeout: Seconds a call may take (None: no limit) unless the call says otherwise.

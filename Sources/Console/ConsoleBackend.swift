@@ -1,0 +1,28 @@
+import Capabilities
+import Daemon
+
+/// What the console needs from the running daemon: its core (policy, ledger, authority, pending calls), the gRPC
+/// service whose handlers every action goes through, the workers (agents), and the console's own login state.
+public struct ConsoleBackend: Sendable {
+    public let core: DaemonCore
+    /// The same handlers the gRPC API runs: an action from the console is decided and recorded by them.
+    public let service: SecurityService
+    public let workers: Workers
+    public let links: LoginLinks
+    public let sessions: ConsoleSessions
+    public let allowed: AllowedClients
+
+    public init(
+        core: DaemonCore, service: SecurityService, workers: Workers, links: LoginLinks,
+        sessions: ConsoleSessions = ConsoleSessions(), allowed: AllowedClients
+    ) {
+        self.core = core
+        self.service = service
+        self.workers = workers
+        self.links = links
+        self.sessions = sessions
+        self.allowed = allowed
+    }
+
+    var now: Timestamp { core.clock.now() }
+}

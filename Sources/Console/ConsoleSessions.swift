@@ -1,0 +1,68 @@
+import Capabilities
+import Crypto
+import Foundation
+import Synchronization
+
+/// Logged-in operators, in the daemon's memory only (a restart logs everyone out). The cookie's value is a random
+/// 256-bit secret; the table keeps only its SHA-256, so nothing that reads the table can present a session. Each
+/// session has its own CSRF token, which every form carries and every POST must return.
+public final class ConsoleSessions: Sendable {
+    public struct Session: Sendable, Equatable {
+        public let `operator`: String
+        /// A short name for the ledger (never the cookie).
+        public let id: String
+        public let csrfToken: String
+        public let expiresAt: Timestamp
+    }
+
+    /// How long a session lasts from login, whatever the operator does.
+    public let lifetime: GrantDuration
+    private let sessions = Mutex<[String: Session]>([:])
+
+    public init(lifetime: GrantDuration = .seconds(3600)) {
+        self.lifetime = lifetime
+    }
+
+    /// A new session for `operator`; the returned cookie value is the only copy of its secret.
+    public func open(operator name: String, now: Timestamp) -> (cookie: String, session: Session) {
+        let cookie = LoginLinks.randomHex(bytes: 32)
+        let session = Session(
+            operator: name, id: "console-" + LoginLinks.randomHex(bytes: 6),
+            csrfToken: LoginLinks.randomHex(bytes: 32), expiresAt: now.adding(lifetime))
+        sessions.withLock { table in
+            table = table.filter { $0.value.expiresAt > now }
+            table[LoginLinks.hash(cookie)] = session
+        }
+        return (cookie, session)
+    }
+
+    /// The session a cookie value opens, or nil (unknown, or expired: then it is forgotten).
+    public func session(cookie: String, now: Timestamp) -> Session? {
+        let key = LoginLinks.hash(cookie)
+        return sessions.withLock { table in
+            guard let session = table[key] else { return nil }
+            guard session.expiresAt > now else {
+                table[key] = nil
+                return nil
+            }
+            return session
+        }
+    }
+
+    public func close(cookie: String) {
+        let key = LoginLinks.hash(cookie)
+        _ = sessions.withLock { $0.removeValue(forKey: key) }
+    }
+
+    public var count: Int { sessions.withLock { $0.count } }
+}
+
+extension ConsoleSessions.Session {
+    /// Compares in time independent of where the strings differ.
+    public func acceptsCSRF(_ presented: String?) -> Bool {
+        guard let presented else { return false }
+        let (a, b) = (Array(presented.utf8), Array(csrfToken.utf8))
+        guard a.count == b.count else { return false }
+        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}

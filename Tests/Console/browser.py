@@ -1,0 +1,94 @@
+"""The web console in a real browser: headless Chromium driven by Selenium (chromium-driver).
+
+usage: browser.py BASE_URL LOGIN_LINK SPKI_SHA256_BASE64 SCREENSHOT_DIR
+
+Trusts exactly the daemon's server key (its SPKI hash) and nothing else, opens the console without a session
+(only the login page), logs in with the one-time link, sees the overview in autonomous mode, presses the emergency
+stop twice (the second click confirms) and sees manual mode, then checks the link cannot be used again. Prints one
+JSON object with what it saw; a screenshot of each page goes into SCREENSHOT_DIR.
+"""
+
+import json
+import sys
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+
+def browser(spki: str) -> webdriver.Chrome:
+    options = webdriver.ChromeOptions()
+    for argument in [
+        "--headless=new",
+        "--no-sandbox",  # the test runs as root; Chromium's own sandbox refuses root
+        "--disable-gpu",
+        "--window-size=1280,900",
+        f"--ignore-certificate-errors-spki-list={spki}",
+        "--no-first-run",
+        "--disable-extensions",
+        "--disable-background-networking",
+    ]:
+        options.add_argument(argument)
+    options.binary_location = "/usr/bin/chromium"
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def main() -> int:
+    base, link, spki, shots = sys.argv[1:5]
+    seen: dict = {}
+    driver = browser(spki)
+    try:
+        def shot(name: str) -> None:
+            driver.save_screenshot(f"{shots}/{name}.png")
+
+        def timed_get(url: str) -> float:
+            start = time.monotonic()
+            driver.get(url)
+            return round((time.monotonic() - start) * 1000, 1)
+
+        timed_get(base + "/")
+        seen["no_session_heading"] = driver.find_element(By.TAG_NAME, "h1").text
+        seen["no_session_has_estop"] = bool(driver.find_elements(By.ID, "estop"))
+        shot("01-login")
+
+        driver.get(link)
+        shot("02-login-link")
+        driver.find_element(By.ID, "login").click()
+        seen["overview_heading"] = driver.find_element(By.TAG_NAME, "h1").text
+        seen["mode_before"] = driver.find_element(By.ID, "mode").text
+        cookies = {cookie["name"]: cookie for cookie in driver.get_cookies()}
+        session = cookies.get("__Host-aios-console", {})
+        seen["cookie"] = {
+            "httpOnly": session.get("httpOnly"),
+            "secure": session.get("secure"),
+            "sameSite": session.get("sameSite"),
+            "script_sees_it": "aios-console" in driver.execute_script("return document.cookie"),
+        }
+        seen["overview_ms"] = timed_get(base + "/")
+        shot("03-overview")
+
+        driver.find_element(By.ID, "estop").click()
+        seen["confirm_heading"] = driver.find_element(By.TAG_NAME, "h1").text
+        shot("04-confirm-stop")
+        driver.find_element(By.ID, "estop-confirm").click()
+        seen["mode_after"] = driver.find_element(By.ID, "mode").text
+        shot("05-manual-mode")
+
+        driver.delete_all_cookies()
+        driver.get(link)
+        driver.find_element(By.ID, "login").click()
+        seen["reused_link"] = driver.find_element(By.CSS_SELECTOR, ".problem").text
+        shot("06-reused-link")
+        seen["console_errors"] = [
+            entry["message"] for entry in driver.get_log("browser") if entry.get("level") == "SEVERE"
+        ]
+    finally:
+        driver.quit()
+    print(json.dumps(seen))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
