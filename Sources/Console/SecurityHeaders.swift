@@ -2,8 +2,9 @@ import HTTPTypes
 import Hummingbird
 
 /// Headers on every answer, errors included: scripts and styles only from the console itself (no inline script,
-/// no CDN), no framing, no MIME sniffing, no referrer (a login link's token must not leak into another site's
-/// logs), nothing cached, HTTPS remembered for a year.
+/// no CDN), no framing, no MIME sniffing, a referrer only to the console itself (a login link's token must not leak
+/// into another site's logs; `no-referrer` would also make the browser send `Origin: null` on the console's own
+/// forms, which the same-origin check refuses), nothing cached, HTTPS remembered for a year.
 struct SecurityHeaders<Context: RequestContext>: RouterMiddleware {
     static var fields: [(HTTPField.Name, String)] {
         [
@@ -15,7 +16,7 @@ struct SecurityHeaders<Context: RequestContext>: RouterMiddleware {
             (HTTPField.Name("Strict-Transport-Security")!, "max-age=31536000"),
             (HTTPField.Name("X-Content-Type-Options")!, "nosniff"),
             (HTTPField.Name("X-Frame-Options")!, "DENY"),
-            (HTTPField.Name("Referrer-Policy")!, "no-referrer"),
+            (HTTPField.Name("Referrer-Policy")!, "same-origin"),
             (HTTPField.Name("Cross-Origin-Opener-Policy")!, "same-origin"),
             (HTTPField.Name("Cross-Origin-Resource-Policy")!, "same-origin"),
             (.cacheControl, "no-store"),

@@ -81,9 +81,16 @@ def main() -> int:
         driver.find_element(By.ID, "login").click()
         seen["reused_link"] = driver.find_element(By.CSS_SELECTOR, ".problem").text
         shot("06-reused-link")
-        seen["console_errors"] = [
-            entry["message"] for entry in driver.get_log("browser") if entry.get("level") == "SEVERE"
+        # A page that broke the Content-Security-Policy (an inline script or style, another host) is reported in
+        # the browser's console; refused pages (401, 403) and the missing favicon are expected there too.
+        seen["csp_violations"] = [
+            entry["message"] for entry in driver.get_log("browser") if "Content Security Policy" in entry["message"]
         ]
+    except Exception:
+        # What the browser showed when an expectation failed: the page's text, and its screenshot.
+        driver.save_screenshot(f"{shots}/failed.png")
+        print(driver.current_url, driver.find_element(By.TAG_NAME, "body").text, file=sys.stderr)
+        raise
     finally:
         driver.quit()
     print(json.dumps(seen))
