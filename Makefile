@@ -47,11 +47,13 @@ lint:
 
 # The supervisor's tests need Swift's cooperative threads (one per core) free to run its watch loop on time; the
 # integration suites block those threads while they wait for the real binary, so the supervisor runs on its own.
-# The SDK's venv comes first: an end-to-end Swift test runs a Python agent with it inside a sandbox. So does the
-# independent gRPC clients' venv, which parallel tests would otherwise all start to create at once.
+# The SDK's venv comes first: an end-to-end Swift test runs a Python agent with it inside a sandbox. So do the
+# independent gRPC clients' venv and the console browser test's (Selenium), which parallel tests would otherwise
+# all start to create at once.
 test: deps lint $(VENV)/.sdk-installed
 	$(SWIFT) build --build-tests
 	@Tests/Conformance/venv.sh > /dev/null
+	@Tests/Console/venv.sh > /dev/null
 	$(SWIFT) test --skip SupervisorTests
 	$(SWIFT) test --skip-build --filter SupervisorTests
 	$(MAKE) --no-print-directory sdk-test
