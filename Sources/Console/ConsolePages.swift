@@ -3,6 +3,9 @@ import Mustache
 /// Renders the templates. Values are plain dictionaries and arrays so that what a page can show is exactly what
 /// the route put there.
 struct ConsolePages: Sendable {
+    /// The templates never change while the daemon runs: compiled once.
+    static let shared = ConsolePages()
+
     let library: MustacheLibrary
 
     init() {

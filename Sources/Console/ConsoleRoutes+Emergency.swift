@@ -38,7 +38,7 @@ extension ConsoleRoutes {
         do {
             return Caller(identity: try SPIFFEID(kind: .operator, name: session.operator), serial: session.id)
         } catch {
-            throw HTTPError(.forbidden, message: "'\(session.operator)' cannot be an operator identity")
+            throw ConsoleRefusal.forbidden("'\(session.operator)' cannot be an operator identity")
         }
     }
 }

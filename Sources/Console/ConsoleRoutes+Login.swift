@@ -45,7 +45,8 @@ extension ConsoleRoutes {
         } catch {
             // A login the ledger cannot record does not happen.
             backend.sessions.close(cookie: cookie)
-            throw HTTPError(.serviceUnavailable, message: "the ledger cannot record the login")
+            throw ConsoleRefusal(
+                status: .serviceUnavailable, problem: "The ledger cannot record the login: nobody logs in.")
         }
         var response = Self.redirect(to: "/")
         let seconds = Int(backend.sessions.lifetime.milliseconds / 1000)
@@ -81,7 +82,7 @@ extension ConsoleRoutes {
         try await record(
             ConsoleAudit.refusedRequest(
                 operator: session.operator, action: action, from: context.clientDescription, reason: problem))
-        throw HTTPError(.forbidden, message: "Refused: \(problem). Reload the page and try again.")
+        throw ConsoleRefusal.forbidden("Refused: \(problem). Reload the page and try again.")
     }
 
     /// The request's body (a form: at most 16 KiB), read once per request.
@@ -93,7 +94,7 @@ extension ConsoleRoutes {
         do {
             return try URLEncodedFormDecoder().decode(Form.self, from: body)
         } catch {
-            throw HTTPError(.badRequest, message: "a form the console did not make")
+            throw ConsoleRefusal(status: .badRequest, problem: "A form the console did not make.")
         }
     }
 
@@ -102,7 +103,8 @@ extension ConsoleRoutes {
         do {
             _ = try await backend.core.ledger.append(draft)
         } catch {
-            throw HTTPError(.serviceUnavailable, message: "the ledger cannot record this")
+            throw ConsoleRefusal(
+                status: .serviceUnavailable, problem: "The ledger cannot record this: it was not done.")
         }
     }
 }

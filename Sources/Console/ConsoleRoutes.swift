@@ -4,7 +4,7 @@ import Hummingbird
 /// token and a same-origin request (see ``RequestOrigin``).
 public struct ConsoleRoutes: Sendable {
     let backend: ConsoleBackend
-    let pages = ConsolePages()
+    var pages: ConsolePages { .shared }
 
     public init(backend: ConsoleBackend) {
         self.backend = backend

@@ -15,6 +15,8 @@ import time
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 
 def browser(spki: str) -> webdriver.Chrome:
@@ -40,6 +42,11 @@ def main() -> int:
     seen: dict = {}
     driver = browser(spki)
     try:
+        def after_click(element_id: str, expected_id: str):
+            """Clicks, then waits for the next page (a form's navigation finishes after click() returns)."""
+            driver.find_element(By.ID, element_id).click()
+            return WebDriverWait(driver, 20).until(expected_conditions.presence_of_element_located((By.ID, expected_id)))
+
         def shot(name: str) -> None:
             driver.save_screenshot(f"{shots}/{name}.png")
 
@@ -55,7 +62,7 @@ def main() -> int:
 
         driver.get(link)
         shot("02-login-link")
-        driver.find_element(By.ID, "login").click()
+        after_click("login", "mode")
         seen["overview_heading"] = driver.find_element(By.TAG_NAME, "h1").text
         seen["mode_before"] = driver.find_element(By.ID, "mode").text
         cookies = {cookie["name"]: cookie for cookie in driver.get_cookies()}
@@ -69,16 +76,17 @@ def main() -> int:
         seen["overview_ms"] = timed_get(base + "/")
         shot("03-overview")
 
-        driver.find_element(By.ID, "estop").click()
+        after_click("estop", "estop-confirm")
         seen["confirm_heading"] = driver.find_element(By.TAG_NAME, "h1").text
         shot("04-confirm-stop")
-        driver.find_element(By.ID, "estop-confirm").click()
+        after_click("estop-confirm", "mode")
         seen["mode_after"] = driver.find_element(By.ID, "mode").text
         shot("05-manual-mode")
 
         driver.delete_all_cookies()
         driver.get(link)
         driver.find_element(By.ID, "login").click()
+        WebDriverWait(driver, 20).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".problem")))
         seen["reused_link"] = driver.find_element(By.CSS_SELECTOR, ".problem").text
         shot("06-reused-link")
         # A page that broke the Content-Security-Policy (an inline script or style, another host) is reported in

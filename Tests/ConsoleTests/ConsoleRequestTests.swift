@@ -80,6 +80,8 @@ struct ConsoleRequestTests {
             for form in ["confirm=yes", "confirm=yes&csrf=" + String(repeating: "0", count: 64), "confirm=yes&csrf="] {
                 let stop = try await client.postForm("/estop", form, headers: session.headers)
                 #expect(stop.status == .forbidden)
+                #expect(stop.headers[.contentType] == "text/html; charset=utf-8")
+                #expect(stop.text.contains("missing or wrong CSRF token"))
             }
         }
         #expect(!fixture.core.emergency.isHalted)
