@@ -50,6 +50,11 @@ public struct ConsoleServer: Service {
                 started(ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)")
             },
             logger: logger)
-        try await app.run()
+        do {
+            try await app.run()
+        } catch {
+            // Most often the port is taken: say which address, so that the daemon's exit names the console.
+            throw ConsoleError.configuration("the console cannot serve on \(host):\(port): \(error)")
+        }
     }
 }
