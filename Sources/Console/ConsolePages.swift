@@ -12,11 +12,7 @@ struct ConsolePages: Sendable {
         var library = MustacheLibrary()
         // The templates are constants of this module: one that does not compile is a programming error that every
         // test of the console hits.
-        for (name, text) in [
-            ("head", ConsoleTemplates.head), ("foot", ConsoleTemplates.foot), ("login", ConsoleTemplates.login),
-            ("overview", ConsoleTemplates.overview), ("confirm-stop", ConsoleTemplates.confirmStop),
-            ("refused", ConsoleTemplates.refused),
-        ] {
+        for (name, text) in ConsoleTemplates.all {
             try! library.register(text, named: name)
         }
         self.library = library

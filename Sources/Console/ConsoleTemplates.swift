@@ -1,6 +1,12 @@
 /// The pages' Mustache templates, compiled into the binary (an installed daemon has no resource directory).
 /// `{{name}}` escapes HTML; nothing here uses the unescaped `{{{…}}}`: every value shown may come from an agent.
+/// Each area of the console keeps its pages in its own extension (`ConsoleTemplates+Overview.swift`, …).
 enum ConsoleTemplates {
+    /// Every template by the name pages render it under.
+    static var all: [(name: String, text: String)] {
+        [("head", head), ("foot", foot), ("login", login), ("refused", refused)] + overviewPages
+    }
+
     static let head = """
         <!doctype html>
         <html lang="en">
@@ -39,64 +45,6 @@ enum ConsoleTemplates {
         {{> foot}}
         """
 
-    static let overview = """
-        {{> head}}<h1>Overview</h1>
-        <section aria-labelledby="mode-heading">
-        <h2 id="mode-heading">Mode</h2>
-        <p class="mode mode-{{mode}}" id="mode">{{mode}}</p>
-        {{#manual}}<p>Since {{since}}, stopped by {{by}}: {{reason}}</p>
-        <p>Resuming needs the operators' signatures: see <code>aios-sec resume</code>.</p>{{/manual}}
-        {{^manual}}<form method="post" action="/estop">
-        <input type="hidden" name="csrf" value="{{csrf}}">
-        <button type="submit" class="estop" id="estop">Emergency stop</button>
-        </form>{{/manual}}
-        </section>
-        <section aria-labelledby="agents-heading">
-        <h2 id="agents-heading">Agents</h2>
-        {{#hasAgents}}<table><thead><tr><th scope="col">agent</th><th scope="col">state</th>\
-        <th scope="col">pid</th><th scope="col">command</th></tr></thead><tbody>
-        {{#agents}}<tr><td>{{agent}}</td><td>{{state}}</td><td>{{pid}}</td><td><code>{{command}}</code></td></tr>
-        {{/agents}}</tbody></table>{{/hasAgents}}
-        {{^hasAgents}}<p>No agents (this daemon spawns none, or none run).</p>{{/hasAgents}}
-        </section>
-        <section aria-labelledby="grants-heading">
-        <h2 id="grants-heading">Active grants</h2>
-        {{#hasGrants}}<table><thead><tr><th scope="col">grant</th><th scope="col">agent</th>\
-        <th scope="col">capability</th><th scope="col">expires</th><th scope="col">by</th><th scope="col">reason</th>\
-        </tr></thead><tbody>
-        {{#grants}}<tr><td>{{id}}</td><td>{{agent}}</td><td><code>{{capability}}</code></td><td>{{expires}}</td>\
-        <td>{{by}}</td><td>{{reason}}</td></tr>
-        {{/grants}}</tbody></table>{{/hasGrants}}
-        {{^hasGrants}}<p>None.</p>{{/hasGrants}}
-        </section>
-        <section aria-labelledby="pending-heading">
-        <h2 id="pending-heading">Pending confirmations</h2>
-        {{#hasPending}}<table><thead><tr><th scope="col">call</th><th scope="col">agent</th>\
-        <th scope="col">tool</th><th scope="col">capability</th><th scope="col">risk</th><th scope="col">expires</th>\
-        </tr></thead><tbody>
-        {{#pending}}<tr><td>{{id}}</td><td>{{agent}}</td><td>{{tool}}</td><td><code>{{capability}}</code></td>\
-        <td>{{risk}}</td><td>{{expires}}</td></tr>
-        {{/pending}}</tbody></table>{{/hasPending}}
-        {{^hasPending}}<p>None.</p>{{/hasPending}}
-        </section>
-        {{> foot}}
-        """
-
-    static let confirmStop = """
-        {{> head}}<h1>Stop everything?</h1>
-        <p>Every agent is frozen, every grant suspended, pending calls denied and running tasks killed. Only \
-        operators' signatures resume the system.</p>
-        <form method="post" action="/estop">
-        <input type="hidden" name="csrf" value="{{csrf}}">
-        <input type="hidden" name="confirm" value="yes">
-        <label for="reason">Reason (recorded in the ledger)</label>
-        <input type="text" id="reason" name="reason" maxlength="1024" value="emergency stop from the console">
-        <button type="submit" class="estop" id="estop-confirm">Stop everything now</button>
-        </form>
-        <p><a href="/">Cancel</a></p>
-        {{> foot}}
-        """
-
     static let refused = """
         {{> head}}<h1>Refused</h1>
         <p class="problem" role="alert">{{problem}}</p>
@@ -109,6 +57,8 @@ enum ConsoleTemplates {
         header { display: flex; gap: 1em; align-items: center; padding: .5em 1em; background: #1d2733; color: #fff; }
         header .brand { font-weight: bold; flex: 1; }
         header form { margin: 0; }
+        nav { display: flex; gap: 1.5em; padding: .5em 1em; background: #e8ecf1; }
+        nav a { color: #0b3a75; }
         main { padding: 1em; max-width: 70em; }
         table { border-collapse: collapse; }
         th, td { border: 1px solid #999; padding: .25em .5em; text-align: left; }

@@ -1,0 +1,64 @@
+/// The overview and the emergency stop's confirmation.
+extension ConsoleTemplates {
+    static var overviewPages: [(name: String, text: String)] {
+        [("overview", overview), ("confirm-stop", confirmStop)]
+    }
+
+    static let overview = """
+        {{> head}}<h1>Overview</h1>
+        <section aria-labelledby="mode-heading">
+        <h2 id="mode-heading">Mode</h2>
+        <p class="mode mode-{{mode}}" id="mode">{{mode}}</p>
+        {{#manual}}<p>Since {{since}}, stopped by {{by}}: {{reason}}</p>
+        <p>Resuming needs the operators' signatures: see <code>aios-sec resume</code>.</p>{{/manual}}
+        {{^manual}}<form method="post" action="/estop">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <button type="submit" class="estop" id="estop">Emergency stop</button>
+        </form>{{/manual}}
+        </section>
+        <section aria-labelledby="agents-heading">
+        <h2 id="agents-heading">Agents</h2>
+        {{#hasAgents}}<table><thead><tr><th scope="col">agent</th><th scope="col">state</th>\
+        <th scope="col">pid</th><th scope="col">command</th></tr></thead><tbody>
+        {{#agents}}<tr><td>{{agent}}</td><td>{{state}}</td><td>{{pid}}</td><td><code>{{command}}</code></td></tr>
+        {{/agents}}</tbody></table>{{/hasAgents}}
+        {{^hasAgents}}<p>No agents (this daemon spawns none, or none run).</p>{{/hasAgents}}
+        </section>
+        <section aria-labelledby="grants-heading">
+        <h2 id="grants-heading">Active grants</h2>
+        {{#hasGrants}}<table><thead><tr><th scope="col">grant</th><th scope="col">agent</th>\
+        <th scope="col">capability</th><th scope="col">expires</th><th scope="col">by</th><th scope="col">reason</th>\
+        </tr></thead><tbody>
+        {{#grants}}<tr><td>{{id}}</td><td>{{agent}}</td><td><code>{{capability}}</code></td><td>{{expires}}</td>\
+        <td>{{by}}</td><td>{{reason}}</td></tr>
+        {{/grants}}</tbody></table>{{/hasGrants}}
+        {{^hasGrants}}<p>None.</p>{{/hasGrants}}
+        </section>
+        <section aria-labelledby="pending-heading">
+        <h2 id="pending-heading">Pending confirmations</h2>
+        {{#hasPending}}<table><thead><tr><th scope="col">call</th><th scope="col">agent</th>\
+        <th scope="col">tool</th><th scope="col">capability</th><th scope="col">risk</th><th scope="col">expires</th>\
+        </tr></thead><tbody>
+        {{#pending}}<tr><td>{{id}}</td><td>{{agent}}</td><td>{{tool}}</td><td><code>{{capability}}</code></td>\
+        <td>{{risk}}</td><td>{{expires}}</td></tr>
+        {{/pending}}</tbody></table>{{/hasPending}}
+        {{^hasPending}}<p>None.</p>{{/hasPending}}
+        </section>
+        {{> foot}}
+        """
+
+    static let confirmStop = """
+        {{> head}}<h1>Stop everything?</h1>
+        <p>Every agent is frozen, every grant suspended, pending calls denied and running tasks killed. Only \
+        operators' signatures resume the system.</p>
+        <form method="post" action="/estop">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="confirm" value="yes">
+        <label for="reason">Reason (recorded in the ledger)</label>
+        <input type="text" id="reason" name="reason" maxlength="1024" value="emergency stop from the console">
+        <button type="submit" class="estop" id="estop-confirm">Stop everything now</button>
+        </form>
+        <p><a href="/">Cancel</a></p>
+        {{> foot}}
+        """
+}
