@@ -11,6 +11,8 @@ public struct ConsoleBackend: Sendable {
     public let links: LoginLinks
     public let sessions: ConsoleSessions
     public let allowed: AllowedClients
+    /// New alerts and state changes for the pages (server-sent events); runs as a service of the console's server.
+    public let feed: ConsoleFeed
 
     public init(
         core: DaemonCore, service: SecurityService, workers: Workers, links: LoginLinks,
@@ -22,6 +24,7 @@ public struct ConsoleBackend: Sendable {
         self.links = links
         self.sessions = sessions
         self.allowed = allowed
+        feed = ConsoleFeed(core: core, workers: workers)
     }
 
     var now: Timestamp { core.clock.now() }

@@ -32,11 +32,14 @@ public struct ConsoleRoutes: Sendable {
             return html(
                 pages.render(
                     "overview", title: "Overview", session: session,
-                    OverviewData(
-                        core: backend.core, workers: backend.workers
-                    ).values(now: backend.now)))
+                    OverviewData(core: backend.core, workers: backend.workers, feed: backend.feed).values(
+                        now: backend.now)))
         }
         router.post("/estop") { request, context in try await emergencyStop(request, context: context) }
+        addCallRoutes(to: router)
+        addAgentRoutes(to: router)
+        addResumeRoutes(to: router)
+        addEventRoutes(to: router)
         return router
     }
 

@@ -4,7 +4,8 @@
 enum ConsoleTemplates {
     /// Every template by the name pages render it under.
     static var all: [(name: String, text: String)] {
-        [("head", head), ("foot", foot), ("login", login), ("refused", refused)] + overviewPages
+        [("head", head), ("foot", foot), ("login", login), ("refused", refused)] + overviewPages + callPages
+            + agentPages + resumePages
     }
 
     static let head = """
@@ -15,11 +16,14 @@ enum ConsoleTemplates {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{title}} · aiOS Security</title>
         <link rel="stylesheet" href="/static/console.css">
+        {{#session}}<script src="/static/console.js" defer></script>{{/session}}
         </head>
         <body>
         <header><span class="brand">aiOS Security</span>{{#session}}<span class="who">operator \
         {{operator}}</span><form method="post" action="/logout"><input type="hidden" name="csrf" value="{{csrfToken}}">\
         <button type="submit">Log out</button></form>{{/session}}</header>
+        {{#session}}<nav aria-label="Console sections"><a href="/">Overview</a> <a href="/calls">Confirmations</a> \
+        <a href="/agents">Agents and grants</a> <a href="/resume">Resume</a></nav>{{/session}}
         <main>
 
         """
@@ -68,6 +72,15 @@ enum ConsoleTemplates {
         .problem { color: #9b0000; font-weight: bold; }
         button { font-size: 1em; padding: .4em 1em; }
         button:focus, a:focus, input:focus { outline: 3px solid #0050b3; outline-offset: 2px; }
+        .counts { list-style: none; padding: 0; display: flex; gap: 2em; }
+        .alert { font-family: monospace; }
+        .risk-high, .risk-critical { color: #9b0000; font-weight: bold; }
+        .call { border: 1px solid #999; padding: .5em 1em; margin: 1em 0; }
+        .answers { display: flex; gap: 2em; align-items: end; margin-top: .5em; }
+        dl { display: grid; grid-template-columns: max-content auto; gap: .25em 1em; }
+        dt { font-weight: bold; }
+        label { margin-right: .25em; }
+        textarea { display: block; font-family: monospace; margin-bottom: 1em; }
         .estop { background: #b00000; color: #fff; border: 2px solid #600; font-size: 1.3em; font-weight: bold; }
 
         """

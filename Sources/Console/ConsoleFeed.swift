@@ -1,0 +1,144 @@
+import Audit
+import Daemon
+import Foundation
+import ServiceLifecycle
+import Synchronization
+
+/// What the console's pages learn without a reload: new alerts from the ledger and the daemon's state (mode,
+/// waiting calls, agents, grants). One reader for all browsers: the feed reads the ledger's new entries once a
+/// second and hands each subscriber the server-sent events it missed, through a bounded buffer (a browser that
+/// does not read loses the oldest events, never the daemon's memory).
+public final class ConsoleFeed: Service, Sendable {
+    /// Alerts kept for a page that opens now.
+    static let recentAlerts = 20
+    /// Events a slow browser may fall behind by.
+    static let subscriberBuffer = 64
+    /// How often a quiet stream says it is alive (proxies and browsers close streams that stay silent).
+    static let heartbeat = 15
+
+    struct Alert: Sendable, Equatable {
+        let id: String
+        let time: String
+        let agent: String
+        let action: String
+        let target: String
+        let risk: String
+        let result: String
+    }
+
+    private struct State {
+        var position: (day: String, seq: Int)?
+        var started = false
+        var alerts: [Alert] = []
+        var summary = ""
+        var quietPolls = 0
+        var subscribers: [UUID: AsyncStream<String>.Continuation] = [:]
+    }
+
+    let core: DaemonCore
+    let workers: Workers
+    private let state = Mutex(State())
+
+    public init(core: DaemonCore, workers: Workers) {
+        self.core = core
+        self.workers = workers
+    }
+
+    /// The newest alerts, newest first.
+    var alerts: [Alert] { state.withLock { Array($0.alerts.reversed()) } }
+
+    /// A stream of server-sent events for one browser; it ends when the feed stops.
+    public func subscribe() -> AsyncStream<String> {
+        let (stream, continuation) = AsyncStream<String>.makeStream(
+            bufferingPolicy: .bufferingNewest(Self.subscriberBuffer))
+        let id = UUID()
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
+        }
+        state.withLock { state in
+            continuation.yield(Self.event("state", summary(state)))
+            state.subscribers[id] = continuation
+        }
+        return stream
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                self.poll()
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        state.withLock { state in
+            for continuation in state.subscribers.values { continuation.finish() }
+            state.subscribers = [:]
+        }
+    }
+
+    /// One step: the ledger's entries since the last step, and the daemon's state. Public for tests, which step
+    /// the feed by hand.
+    public func poll() {
+        let reader = LedgerReader(directory: core.ledgerDirectory)
+        let position = state.withLock { $0.started ? $0.position : nil }
+        let fresh: [StoredEntry]
+        do {
+            // The first step starts at the newest alerts already recorded, not at the ledger's beginning.
+            fresh =
+                try position.map { try reader.entries(after: $0) }
+                ?? reader.newest(2000)
+        } catch {
+            return  // the ledger is being rotated or is unreadable: the next step tries again
+        }
+        let alerts = fresh.filter { $0.eventType == AuditEventType.securityAlert.rawValue }.map {
+            Alert(
+                id: $0.id, time: $0.timestamp.rfc3339, agent: $0.agent, action: $0.action, target: $0.target,
+                risk: $0.riskLevel, result: $0.result)
+        }
+        state.withLock { state in
+            let announce = state.started
+            state.started = true
+            if let last = fresh.last { state.position = (last.day, last.seq) }
+            state.alerts = Array((state.alerts + alerts).suffix(Self.recentAlerts))
+            var events = announce ? alerts.map { Self.event("alert", Self.json($0)) } : []
+            let summary = summary(state)
+            if summary != state.summary {
+                state.summary = summary
+                events.append(Self.event("state", summary))
+            }
+            state.quietPolls = events.isEmpty ? state.quietPolls + 1 : 0
+            if state.quietPolls >= Self.heartbeat {
+                state.quietPolls = 0
+                events.append(": alive\n\n")
+            }
+            for event in events {
+                for continuation in state.subscribers.values { continuation.yield(event) }
+            }
+        }
+    }
+
+    private func summary(_ state: State) -> String {
+        let now = core.clock.now()
+        let fields: [String: Any] = [
+            "mode": core.emergency.modeName, "pending": core.pending.calls.count,
+            "agents": workers.agents?.list().filter { $0.state != .stopped }.count ?? 0,
+            "grants": core.authority.activeGrants(at: now).count,
+        ]
+        return Self.serialize(fields)
+    }
+
+    static func json(_ alert: Alert) -> String {
+        serialize([
+            "id": alert.id, "time": alert.time, "agent": alert.agent, "action": alert.action, "target": alert.target,
+            "risk": alert.risk, "result": alert.result,
+        ])
+    }
+
+    private static func serialize(_ object: [String: Any]) -> String {
+        // Sorted keys: the same state gives the same text, so only changes are sent.
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// One server-sent event. JSON has no raw line breaks, so `data:` is one line.
+    static func event(_ name: String, _ data: String) -> String { "event: \(name)\ndata: \(data)\n\n" }
+}
