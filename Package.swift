@@ -228,7 +228,8 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["Capabilities", "Policy", "SecurityTesting"], exclude: ["Fixtures"]
+            name: "IntegrationTests", dependencies: ["Audit", "Capabilities", "Policy", "SecurityTesting"],
+            exclude: ["Fixtures"]
         ),
     ]
 )

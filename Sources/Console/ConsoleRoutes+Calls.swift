@@ -40,7 +40,8 @@ struct PendingCallsData {
         let calls: [[String: Any]] = pending.calls.map { call in
             [
                 "id": call.id, "agent": call.agent, "tool": call.tool, "capability": call.capability,
-                "risk": call.risk.rawValue, "reason": call.reason, "requested": call.requestedAt.rfc3339,
+                "risk": call.risk.rawValue, "reason": call.reason, "explanation": call.explanation,
+                "requested": call.requestedAt.rfc3339,
                 "expires": call.expiresAt.rfc3339,
                 "arguments": call.arguments.sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value] },
             ]

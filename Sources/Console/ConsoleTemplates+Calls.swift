@@ -12,7 +12,8 @@ extension ConsoleTemplates {
         </h2>
         <dl>
         <dt>capability</dt><dd><code>{{capability}}</code></dd>
-        <dt>why it waits</dt><dd>{{reason}}</dd>
+        <dt>why it waits</dt><dd>{{explanation}}</dd>
+        <dt>the agent's reason</dt><dd>{{reason}}</dd>
         <dt>requested</dt><dd>{{requested}}</dd>
         <dt>denied unless answered by</dt><dd>{{expires}}</dd>
         </dl>

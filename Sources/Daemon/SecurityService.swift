@@ -133,7 +133,7 @@ public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServicePro
             let pendingCall = core.pending.park(
                 agent: caller.auditName, tool: call.tool ?? "", arguments: DecisionAudit.redacted(call.arguments),
                 capability: verdict.access?.description ?? "", risk: verdict.risk, reason: call.reason,
-                now: core.clock.now())
+                explanation: verdict.explanation, now: core.clock.now())
         else {
             let final = verdict.replacing(
                 outcome: .deny, check: "confirmation",

@@ -21,6 +21,7 @@ struct ConsoleActionTests {
             #expect(page.text.contains("/tmp/job/&lt;b&gt;x&lt;/b&gt;"))
             #expect(!page.text.contains("<b>x</b>"))
             #expect(page.text.contains("fs:delete:/tmp/job/*"))
+            #expect(page.text.contains("it waits for a confirmation"))
             let answer = try await client.postForm(
                 "/calls/answer", "csrf=\(session.csrf)&id=\(call.id)&answer=approve", headers: session.headers)
             #expect(answer.status == .seeOther)
@@ -109,7 +110,8 @@ extension ConsoleFixture {
     func park(arguments: [String: String]) -> PendingCalls.Call? {
         core.pending.park(
             agent: "worker-a", tool: "fs.delete", arguments: arguments, capability: "fs:delete:/tmp/job/*",
-            risk: .high, reason: "fs.delete is high risk: the orchestrator confirms it", now: clock.now())
+            risk: .high, reason: "old job files", explanation: "fs.delete is high risk: it waits for a confirmation",
+            now: clock.now())
     }
 
     /// A grant to `worker-a` made by the orchestrator.
