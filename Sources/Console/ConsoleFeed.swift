@@ -13,6 +13,10 @@ public final class ConsoleFeed: Service, Sendable {
     static let recentAlerts = 20
     /// Events a slow browser may fall behind by.
     static let subscriberBuffer = 64
+    /// Streams open at once, in all and per session: a page opens one; a script that opens thousands is refused
+    /// before it costs the daemon anything.
+    static let maximumStreams = 64
+    static let maximumStreamsPerSession = 4
     /// How often a quiet stream says it is alive (proxies and browsers close streams that stay silent).
     static let heartbeat = 15
 
@@ -32,7 +36,7 @@ public final class ConsoleFeed: Service, Sendable {
         var alerts: [Alert] = []
         var summary = ""
         var quietPolls = 0
-        var subscribers: [UUID: AsyncStream<String>.Continuation] = [:]
+        var subscribers: [UUID: (session: String, continuation: AsyncStream<String>.Continuation)] = [:]
     }
 
     let core: DaemonCore
@@ -47,17 +51,23 @@ public final class ConsoleFeed: Service, Sendable {
     /// The newest alerts, newest first.
     var alerts: [Alert] { state.withLock { Array($0.alerts.reversed()) } }
 
-    /// A stream of server-sent events for one browser; it ends when the feed stops.
-    public func subscribe() -> AsyncStream<String> {
+    /// A stream of server-sent events for one browser of `session`; it ends when the feed stops. Nil when the
+    /// session, or the console, has as many streams open as it may.
+    public func subscribe(session: String) -> AsyncStream<String>? {
         let (stream, continuation) = AsyncStream<String>.makeStream(
             bufferingPolicy: .bufferingNewest(Self.subscriberBuffer))
         let id = UUID()
+        let admitted = state.withLock { state -> Bool in
+            guard state.subscribers.count < Self.maximumStreams,
+                state.subscribers.values.filter({ $0.session == session }).count < Self.maximumStreamsPerSession
+            else { return false }
+            continuation.yield(Self.event("state", summary(state)))
+            state.subscribers[id] = (session, continuation)
+            return true
+        }
+        guard admitted else { return nil }
         continuation.onTermination = { [weak self] _ in
             _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
-        }
-        state.withLock { state in
-            continuation.yield(Self.event("state", summary(state)))
-            state.subscribers[id] = continuation
         }
         return stream
     }
@@ -70,7 +80,7 @@ public final class ConsoleFeed: Service, Sendable {
             }
         }
         state.withLock { state in
-            for continuation in state.subscribers.values { continuation.finish() }
+            for subscriber in state.subscribers.values { subscriber.continuation.finish() }
             state.subscribers = [:]
         }
     }
@@ -111,7 +121,7 @@ public final class ConsoleFeed: Service, Sendable {
                 events.append(": alive\n\n")
             }
             for event in events {
-                for continuation in state.subscribers.values { continuation.yield(event) }
+                for subscriber in state.subscribers.values { subscriber.continuation.yield(event) }
             }
         }
     }

@@ -9,7 +9,9 @@ extension ConsoleRoutes {
             guard let session = context.session, let cookie = context.sessionCookie else {
                 return Response(status: .unauthorized)
             }
-            let stream = backend.feed.subscribe()
+            guard let stream = backend.feed.subscribe(session: session.id) else {
+                return Response(status: .tooManyRequests)
+            }
             let sessions = backend.sessions
             let clock = backend.core.clock
             return Response(

@@ -56,11 +56,11 @@ struct ConsoleResumeTests {
 
 @Suite("Console live updates: server-sent events for operators only")
 struct ConsoleEventTests {
-    @Test("an alert recorded after a page opened reaches the page's stream; no session, no stream")
+    @Test("an alert recorded after a page opened reaches the page's stream; no session, no stream; streams bounded")
     func alertReachesStream() async throws {
         let fixture = try ConsoleFixture()
         fixture.backend.feed.poll()
-        let stream = fixture.backend.feed.subscribe()
+        let stream = try #require(fixture.backend.feed.subscribe(session: "console-a"))
         var events = stream.makeAsyncIterator()
         let first = await events.next()
         #expect(first?.hasPrefix("event: state\n") == true)
@@ -72,6 +72,9 @@ struct ConsoleEventTests {
         let alert = try #require(await events.next())
         #expect(alert.hasPrefix("event: alert\n"))
         #expect(alert.contains("203.0.113.9"))
+        let more = (0..<4).map { _ in fixture.backend.feed.subscribe(session: "console-b") }
+        #expect(more.map { $0 != nil } == [true, true, true, true])
+        #expect(fixture.backend.feed.subscribe(session: "console-b") == nil, "a fifth stream of one session")
         try await fixture.application.test(.live) { client in
             let anonymous = try await client.execute(uri: "/events", method: .get)
             #expect(anonymous.status == .unauthorized)
