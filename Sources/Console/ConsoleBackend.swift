@@ -13,10 +13,13 @@ public struct ConsoleBackend: Sendable {
     public let allowed: AllowedClients
     /// New alerts and state changes for the pages (server-sent events); runs as a service of the console's server.
     public let feed: ConsoleFeed
+    /// The certificates whose expiry the overview shows: a label and a PEM file each.
+    public let certificates: [(label: String, path: String)]
 
     public init(
         core: DaemonCore, service: SecurityService, workers: Workers, links: LoginLinks,
-        sessions: ConsoleSessions = ConsoleSessions(), allowed: AllowedClients
+        sessions: ConsoleSessions = ConsoleSessions(), allowed: AllowedClients,
+        certificates: [(label: String, path: String)] = []
     ) {
         self.core = core
         self.service = service
@@ -25,6 +28,7 @@ public struct ConsoleBackend: Sendable {
         self.sessions = sessions
         self.allowed = allowed
         feed = ConsoleFeed(core: core, workers: workers)
+        self.certificates = certificates
     }
 
     var now: Timestamp { core.clock.now() }

@@ -32,7 +32,10 @@ public struct ConsoleRoutes: Sendable {
             return html(
                 pages.render(
                     "overview", title: "Overview", session: session,
-                    OverviewData(core: backend.core, workers: backend.workers, feed: backend.feed).values(
+                    OverviewData(
+                        core: backend.core, workers: backend.workers, feed: backend.feed,
+                        certificates: backend.certificates
+                    ).values(
                         now: backend.now)))
         }
         router.post("/estop") { request, context in try await emergencyStop(request, context: context) }

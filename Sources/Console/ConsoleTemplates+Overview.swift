@@ -33,6 +33,16 @@ extension ConsoleTemplates {
         {{/alerts}}</ul>
         {{^alerts}}<p id="no-alerts">No alert since the daemon started reading.</p>{{/alerts}}
         </section>
+        <section aria-labelledby="health-heading">
+        <h2 id="health-heading">Ledger and certificates</h2>
+        <p>Ledger: <strong id="ledger-entries">{{ledgerEntries}}</strong> entries\
+        {{#newestCheckpoint}}, newest checkpoint written {{newestCheckpoint}}{{/newestCheckpoint}}.</p>
+        {{#hasCertificates}}<table><thead><tr><th scope="col">certificate</th><th scope="col">subject</th>\
+        <th scope="col">expires</th><th scope="col">days left</th></tr></thead><tbody>
+        {{#certificates}}<tr{{#soon}} class="soon"{{/soon}}><td>{{label}}</td><td>{{subject}}</td><td>{{expires}}</td>\
+        <td>{{days}}</td></tr>
+        {{/certificates}}</tbody></table>{{/hasCertificates}}
+        </section>
         <section aria-labelledby="agents-heading">
         <h2 id="agents-heading">Agents</h2>
         {{#hasAgents}}<table><thead><tr><th scope="col">agent</th><th scope="col">state</th>\

@@ -72,6 +72,7 @@ enum ConsoleTemplates {
         .problem { color: #9b0000; font-weight: bold; }
         button { font-size: 1em; padding: .4em 1em; }
         button:focus, a:focus, input:focus { outline: 3px solid #0050b3; outline-offset: 2px; }
+        .soon td { color: #9b0000; font-weight: bold; }
         .counts { list-style: none; padding: 0; display: flex; gap: 2em; }
         .alert { font-family: monospace; }
         .risk-high, .risk-critical { color: #9b0000; font-weight: bold; }
