@@ -43,7 +43,7 @@ enum ConsoleTemplates {
         <p>This one-time link logs you in once, within five minutes of being made.</p>
         <button type="submit" id="login">Log in</button>
         </form>{{/token}}
-        {{^token}}<p>On the machine, as root, run</p>
+        {{^token}}<p id="login-instructions">On the machine, as root, run</p>
         <pre>aios-sec console login --operator NAME</pre>
         <p>and open the link it prints. Each link works once, for five minutes.</p>{{/token}}
         {{> foot}}

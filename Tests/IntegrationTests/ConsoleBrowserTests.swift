@@ -24,7 +24,8 @@ struct ConsoleBrowserTests {
         let console = try ConsoleBrowser(daemon: daemon)
         let link = try console.loginLink(operator: "alice")
         #expect(link.hasPrefix("https://\(console.address)/login?token="))
-        let seen = try console.run(scenario: "emergency", link: link)
+        let seen = try console.run(
+            scenario: "emergency", link: link, extra: [try console.loginLink(operator: "alice")])
         #expect(seen["no_session_heading"] as? String == "Log in")
         #expect(seen["no_session_has_estop"] as? Bool == false)
         #expect(seen["overview_heading"] as? String == "Overview")
@@ -34,6 +35,7 @@ struct ConsoleBrowserTests {
         #expect(cookie["secure"] as? Bool == true)
         #expect(cookie["sameSite"] as? String == "Strict")
         #expect(cookie["script_sees_it"] as? Bool == false)
+        #expect((seen["stale_csrf"] as? String)?.contains("CSRF") == true, "\(seen["stale_csrf"] ?? "")")
         #expect(seen["confirm_heading"] as? String == "Stop everything?")
         #expect(seen["mode_after"] as? String == "manual")
         #expect((seen["reused_link"] as? String)?.contains("unknown or already used login link") == true)
