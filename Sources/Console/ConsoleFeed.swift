@@ -13,8 +13,9 @@ public final class ConsoleFeed: Service, Sendable {
     static let recentAlerts = 20
     /// Events a slow browser may fall behind by.
     static let subscriberBuffer = 64
-    /// Streams open at once, in all and per session: a page opens one; a script that opens thousands is refused
-    /// before it costs the daemon anything.
+    /// Streams open at once, in all and per session. Each page a browser opens starts one, and the daemon learns
+    /// that a page was left only when it next writes to its stream; so a session's newest streams win (its oldest
+    /// is ended), and a console with as many as it may hold refuses new ones.
     static let maximumStreams = 64
     static let maximumStreamsPerSession = 4
     /// How often a quiet stream says it is alive (proxies and browsers close streams that stay silent).
@@ -30,13 +31,20 @@ public final class ConsoleFeed: Service, Sendable {
         let result: String
     }
 
+    private struct Subscriber {
+        let session: String
+        let order: Int
+        let continuation: AsyncStream<String>.Continuation
+    }
+
     private struct State {
         var position: (day: String, seq: Int)?
         var started = false
         var alerts: [Alert] = []
         var summary = ""
         var quietPolls = 0
-        var subscribers: [UUID: (session: String, continuation: AsyncStream<String>.Continuation)] = [:]
+        var subscribers: [UUID: Subscriber] = [:]
+        var opened = 0
     }
 
     let core: DaemonCore
@@ -51,20 +59,26 @@ public final class ConsoleFeed: Service, Sendable {
     /// The newest alerts, newest first.
     var alerts: [Alert] { state.withLock { Array($0.alerts.reversed()) } }
 
-    /// A stream of server-sent events for one browser of `session`; it ends when the feed stops. Nil when the
-    /// session, or the console, has as many streams open as it may.
+    /// A stream of server-sent events for one page of `session`; it ends when the feed stops, or when the session
+    /// opens more streams than it may hold. Nil when the console holds as many streams as it may.
     public func subscribe(session: String) -> AsyncStream<String>? {
         let (stream, continuation) = AsyncStream<String>.makeStream(
             bufferingPolicy: .bufferingNewest(Self.subscriberBuffer))
         let id = UUID()
-        let admitted = state.withLock { state -> Bool in
-            guard state.subscribers.count < Self.maximumStreams,
-                state.subscribers.values.filter({ $0.session == session }).count < Self.maximumStreamsPerSession
-            else { return false }
+        let (admitted, ended) = state.withLock { state -> (Bool, [Subscriber]) in
+            let own = state.subscribers.filter { $0.value.session == session }.sorted {
+                $0.value.order < $1.value.order
+            }
+            let oldest = own.prefix(max(0, own.count - Self.maximumStreamsPerSession + 1))
+            for (key, _) in oldest { state.subscribers[key] = nil }
+            guard state.subscribers.count < Self.maximumStreams else { return (false, oldest.map(\.value)) }
             continuation.yield(Self.event("state", summary(state)))
-            state.subscribers[id] = (session, continuation)
-            return true
+            state.opened += 1
+            state.subscribers[id] = Subscriber(session: session, order: state.opened, continuation: continuation)
+            return (true, oldest.map(\.value))
         }
+        // Outside the lock: a finished stream's termination handler takes the lock itself.
+        for subscriber in ended { subscriber.continuation.finish() }
         guard admitted else { return nil }
         continuation.onTermination = { [weak self] _ in
             _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
@@ -79,10 +93,11 @@ public final class ConsoleFeed: Service, Sendable {
                 try? await Task.sleep(for: .seconds(1))
             }
         }
-        state.withLock { state in
-            for subscriber in state.subscribers.values { subscriber.continuation.finish() }
-            state.subscribers = [:]
+        let ended = state.withLock { state in
+            defer { state.subscribers = [:] }
+            return Array(state.subscribers.values)
         }
+        for subscriber in ended { subscriber.continuation.finish() }
     }
 
     /// One step: the ledger's entries since the last step, and the daemon's state. Public for tests, which step

@@ -23,8 +23,16 @@ def scenario(console, seen: dict, extra: list) -> None:
     seen["anchor_login_page"] = measure(console, "/login", rounds)
     console.login()
     seen["pages"] = {path: measure(console, path, rounds) for path in paths}
-    console.timed_get("/")
+    console.timed_get("/agents")
     seen["agents_shown"] = len(console.driver.find_elements("css selector", "#agents-heading + table tbody tr"))
+    stop = console.driver.find_elements("css selector", "button[id^=stop-]")
+    if stop:
+        # Stopping one agent from its row (the rows are in name order): the page after shows it stopped.
+        first = stop[0].get_attribute("id").removeprefix("stop-")
+        seen["stopped_agent"] = first
+        console.timed_get("/agents")
+        console.after_click(f"stop-{first}", f"agent-{first}")
+        seen["stopped_row"] = console.text(f"agent-{first}")
 
 
 if __name__ == "__main__":

@@ -99,8 +99,11 @@ class Console:
             expected_conditions.presence_of_element_located((By.ID, element_id)))
 
     def after_click(self, element_id: str, expected_id: str):
-        """Clicks, then waits for the next page (a form's navigation finishes after click() returns)."""
+        """Clicks, then waits for the next page (a form's navigation finishes after click() returns): the old page
+        must be gone before `expected_id` counts, since the next page may have the same ids."""
+        page = self.driver.find_element(By.TAG_NAME, "html")
         self.driver.find_element(By.ID, element_id).click()
+        WebDriverWait(self.driver, 20).until(expected_conditions.staleness_of(page))
         return self.wait_for(expected_id)
 
     def shot(self, name: str) -> None:

@@ -56,7 +56,9 @@ struct ConsoleResumeTests {
 
 @Suite("Console live updates: server-sent events for operators only")
 struct ConsoleEventTests {
-    @Test("an alert recorded after a page opened reaches the page's stream; no session, no stream; streams bounded")
+    @Test(
+        "an alert recorded after a page opened reaches the page's stream; no session, no stream; a session's newest streams win, and the console holds 64"
+    )
     func alertReachesStream() async throws {
         let fixture = try ConsoleFixture()
         fixture.backend.feed.poll()
@@ -72,9 +74,16 @@ struct ConsoleEventTests {
         let alert = try #require(await events.next())
         #expect(alert.hasPrefix("event: alert\n"))
         #expect(alert.contains("203.0.113.9"))
-        let more = (0..<4).map { _ in fixture.backend.feed.subscribe(session: "console-b") }
-        #expect(more.map { $0 != nil } == [true, true, true, true])
-        #expect(fixture.backend.feed.subscribe(session: "console-b") == nil, "a fifth stream of one session")
+        // A session's fifth stream ends its first (a page left behind); the others go on.
+        let pages = try (0..<5).map { _ in try #require(fixture.backend.feed.subscribe(session: "console-b")) }
+        var oldest = pages[0].makeAsyncIterator()
+        #expect(await oldest.next()?.hasPrefix("event: state") == true)
+        #expect(await oldest.next() == nil, "the oldest page's stream ended")
+        var newest = pages[4].makeAsyncIterator()
+        #expect(await newest.next()?.hasPrefix("event: state") == true)
+        // The console as a whole holds at most 64.
+        let others = (0..<70).compactMap { fixture.backend.feed.subscribe(session: "console-\($0)") }
+        #expect(others.count == 64 - 1 - 4)
         try await fixture.application.test(.live) { client in
             let anonymous = try await client.execute(uri: "/events", method: .get)
             #expect(anonymous.status == .unauthorized)

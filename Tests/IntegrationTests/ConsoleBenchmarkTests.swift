@@ -13,7 +13,7 @@ struct ConsoleBenchmarkTests {
     static let entries = 10_000
 
     @Test(
-        "every page loads with 100 agents running and 10,000 entries in the ledger",
+        "every page loads with 100 agents running and 10,000 entries in the ledger; one agent stopped from its row",
         .requiresRoot("the daemon launches agents as root"))
     func pageLoads() throws {
         let alice = try SSHKeyPair(name: "alice")
@@ -52,6 +52,8 @@ struct ConsoleBenchmarkTests {
             scenario: "timing", link: try console.loginLink(operator: "alice"),
             extra: ["9", "/", "/calls", "/agents", "/resume"])
         #expect(seen["agents_shown"] as? Int == Self.agents)
+        #expect(seen["stopped_agent"] as? String == "bench-agent-001")
+        #expect((seen["stopped_row"] as? String)?.contains("stopped") == true, "\(seen["stopped_row"] ?? "")")
         let pages = try #require(seen["pages"] as? [String: Any])
         #expect(pages.count == 4)
         let figures = try JSONSerialization.data(withJSONObject: seen, options: [.sortedKeys, .prettyPrinted])
