@@ -86,13 +86,18 @@ public final class ConsoleFeed: Service, Sendable {
         return stream
     }
 
+    /// Polls on a thread of its own (the ledger is read with blocking I/O, which must not hold one of Swift's
+    /// cooperative threads), until the daemon shuts down.
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                self.poll()
-                try? await Task.sleep(for: .seconds(1))
+        let stopping = Mutex(false)
+        Thread { [self] in
+            while !stopping.withLock({ $0 }) {
+                poll()
+                Thread.sleep(forTimeInterval: 1)
             }
-        }
+        }.start()
+        try? await gracefulShutdown()
+        stopping.withLock { $0 = true }
         let ended = state.withLock { state in
             defer { state.subscribers = [:] }
             return Array(state.subscribers.values)
