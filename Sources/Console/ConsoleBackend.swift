@@ -11,10 +11,16 @@ public struct ConsoleBackend: Sendable {
     public let links: LoginLinks
     public let sessions: ConsoleSessions
     public let allowed: AllowedClients
+    /// Who may log in with a client certificate; nil: certificate logins are off (no CA to check them against).
+    public let certificates: OperatorCertificates?
+    /// Refusals a peer can repeat at will (an address outside the allowed ones, a cookie from elsewhere): the first
+    /// of each source and reason per window in full, the rest counted in one summary.
+    public let refusals: RefusalRecorder
 
     public init(
         core: DaemonCore, service: SecurityService, workers: Workers, links: LoginLinks,
-        sessions: ConsoleSessions = ConsoleSessions(), allowed: AllowedClients
+        sessions: ConsoleSessions = ConsoleSessions(), allowed: AllowedClients,
+        certificates: OperatorCertificates? = nil, refusals: RefusalRecorder? = nil
     ) {
         self.core = core
         self.service = service
@@ -22,6 +28,8 @@ public struct ConsoleBackend: Sendable {
         self.links = links
         self.sessions = sessions
         self.allowed = allowed
+        self.certificates = certificates
+        self.refusals = refusals ?? RefusalRecorder(core: core)
     }
 
     var now: Timestamp { core.clock.now() }

@@ -14,12 +14,15 @@ import SecurityTesting
 /// and the console's routes over it (served by Hummingbird on loopback, plain HTTP: TLS is the server's concern).
 final class ConsoleFixture: Sendable {
     let directory: String
-    let clock = ManualClock()
+    let clock: ManualClock
     let core: DaemonCore
     let backend: ConsoleBackend
     let alice: SSHKeyPair
 
-    init(allowed: AllowedClients = AllowedClients(management: [])) throws {
+    /// With `certificates`, a CA in `DIR/pki` whose operator certificates log in (see `ConsolePKI`).
+    init(allowed: AllowedClients = AllowedClients(management: []), certificates: Bool = false) throws {
+        // Certificates are checked at this clock and, in the handshake, at the real time: both must agree.
+        clock = certificates ? ManualClock(SystemClock().now()) : ManualClock()
         directory = FileManager.default.temporaryDirectory.path + "/aios-console-test-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         alice = try SSHKeyPair(name: "alice")
@@ -41,7 +44,9 @@ final class ConsoleFixture: Sendable {
             broker: Broker(protected: core.protected, backups: BackupStore(directory: directory + "/backups")))
         backend = ConsoleBackend(
             core: core, service: service, workers: Workers(), links: LoginLinks(stateDirectory: directory),
-            allowed: allowed)
+            allowed: allowed,
+            certificates: certificates
+                ? OperatorCertificates(pkiDirectory: directory + "/pki", denyList: core.denyList) : nil)
     }
 
     deinit {

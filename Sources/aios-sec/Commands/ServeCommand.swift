@@ -113,7 +113,18 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitStatus.usage
         }
         let policy = try policyOptions.load()
-        let daemonState = DaemonState(directory: state.resolved)
+        let consoleBinding = try consoleAddress()
+        var consoleHosts: [String] = []
+        if let binding = consoleBinding {
+            do {
+                consoleHosts = try ConsoleHosts.certificateNames(
+                    forBinding: binding.host, management: policy.firewall.management)
+            } catch {
+                printError("serve: \(error)")
+                throw ExitStatus.usage
+            }
+        }
+        let daemonState = DaemonState(directory: state.resolved, extraServerHosts: consoleHosts)
         try FileManager.default.createDirectory(
             atPath: daemonState.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let lock: StateLock
@@ -179,7 +190,7 @@ struct ServeCommand: AsyncParsableCommand {
                 killBrokerPrograms: { [broker] in broker.killAllPrograms() }, tasks: workers.tasks,
                 stateFile: ManualModeFile(stateDirectory: daemonState.directory)))
         let directory = daemonState.directory
-        let consoleServer = try consoleAddress().map { host, port in
+        let consoleServer = consoleBinding.map { host, port in
             let server = daemonState.identity(DaemonState.serverIdentity)
             return ConsoleServer(
                 backend: ConsoleBackend(
@@ -188,8 +199,10 @@ struct ServeCommand: AsyncParsableCommand {
                         core: core, broker: broker, workers: workers, agentIdentities: agentIdentities,
                         stopper: stopper),
                     workers: workers, links: LoginLinks(stateDirectory: directory),
-                    allowed: AllowedClients(management: policy.firewall.management)),
+                    allowed: AllowedClients(management: policy.firewall.management),
+                    certificates: OperatorCertificates(pkiDirectory: daemonState.pki, denyList: denyList)),
                 host: host, port: port, certificatePath: server.certificatePath, keyPath: server.keyPath,
+                trustRootPath: daemonState.pki + "/root.pem",
                 started: { bound in
                     try? ConsoleAddress.write(bound, stateDirectory: directory)
                     print("aios-sec serve: console on https://\(bound)/ (aios-sec console login --operator NAME)")
