@@ -44,8 +44,7 @@ public struct ConsoleServer: Service {
         let started = self.started
         let app = Application(
             router: ConsoleRoutes(backend: backend).router(),
-            server: try .tls(
-                .http1(additionalChannelHandlers: [HandshakeRefusals(refusals: refusals)]), tlsConfiguration: tls),
+            server: try ConsoleTLS.server(tls: tls, refusals: refusals),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             // The summaries of counted refusals are written each second and when the console stops.
             services: [reloader, RefusalSummaries(recorder: refusals)],

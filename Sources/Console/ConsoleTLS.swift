@@ -1,3 +1,7 @@
+import Daemon
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import NIOCertificateReloading
 import NIOSSL
 
@@ -20,5 +24,10 @@ public enum ConsoleTLS {
             tls.sendCANameList = true
         }
         return tls
+    }
+
+    /// HTTP/1 over `tls`, with failed handshakes recorded through `refusals` (``HandshakeRefusals``).
+    public static func server(tls: TLSConfiguration, refusals: RefusalRecorder) throws -> HTTPServerBuilder {
+        try .tls(.http1(additionalChannelHandlers: [HandshakeRefusals(refusals: refusals)]), tlsConfiguration: tls)
     }
 }

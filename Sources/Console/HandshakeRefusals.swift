@@ -16,16 +16,14 @@ final class HandshakeRefusals: ChannelInboundHandler, RemovableChannelHandler {
     init(refusals: RefusalRecorder) { self.refusals = refusals }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if case .handshakeFailed(let failure)? = error as? NIOSSLError {
+        if case .handshakeFailed? = error as? NIOSSLError {
             let client = context.channel.remoteAddress?.ipAddress.map(AllowedClients.unmapped) ?? "unknown"
             let refusals = self.refusals
             let key = RefusalTally.Key(kind: .authentication, source: client, reason: Self.reason)
             let draft = AuditDraft(
                 eventType: .authentication, agent: "unauthenticated", action: "console.tls", target: client,
                 result: .denied, riskLevel: .high,
-                details: .object([
-                    ("reason", .string(Self.reason)), ("tls_error", .string(String("\(failure)".prefix(300)))),
-                ]))
+                details: .object([("reason", .string(Self.reason))]))
             Task { await refusals.refused(key) { draft } }
         }
         context.fireErrorCaught(error)

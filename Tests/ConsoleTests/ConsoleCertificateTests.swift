@@ -148,5 +148,14 @@ struct ConsoleCertificateTests {
                 try? await client.shutdown()
             }
         }
+        // Recorded, from the refusal recorder: the first of the address in full, the second only counted. The
+        // handler records off the event loop: the entry follows the refusal shortly.
+        var entries = try fixture.entries(action: "console.tls")
+        for _ in 0..<100 where entries.isEmpty {
+            try await Task.sleep(for: .milliseconds(100))
+            entries = try fixture.entries(action: "console.tls")
+        }
+        #expect(entries.count == 1)
+        #expect(entries.first?.json.contains("TLS handshake failed") == true)
     }
 }

@@ -57,7 +57,7 @@ final class ConsolePKI {
         let tls = try ConsoleTLS.configuration(reloader: reloader, trustRoot: fixture.directory + "/pki/root.pem")
         return Application(
             router: ConsoleRoutes(backend: fixture.backend).router(),
-            server: try .tls(.http1(), tlsConfiguration: tls),
+            server: try ConsoleTLS.server(tls: tls, refusals: fixture.backend.refusals),
             configuration: .init(address: .hostname("127.0.0.1", port: 0)))
     }
 
