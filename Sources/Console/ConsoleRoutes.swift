@@ -17,7 +17,9 @@ public struct ConsoleRoutes: Sendable {
         router.middlewares.add(ClientAddressCheck(allowed: backend.allowed, refusals: backend.refusals))
         router.middlewares.add(ClientCertificateLookup())
         router.middlewares.add(
-            SessionLookup(sessions: backend.sessions, clock: backend.core.clock, refusals: backend.refusals))
+            SessionLookup(
+                sessions: backend.sessions, clock: backend.core.clock, refusals: backend.refusals,
+                denyList: backend.core.denyList))
         router.get("/static/console.css") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/css; charset=utf-8"],

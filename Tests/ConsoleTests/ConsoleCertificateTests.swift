@@ -79,17 +79,28 @@ struct ConsoleCertificateTests {
             let overview = try await browser.send("/", headers: [.cookie: "__Host-aios-console=\(cookie)"])
             #expect(overview.status == .ok)
             #expect(overview.text.contains("operator alice"))
+            // Revoked while logged in: the next request ends the session.
+            fixture.core.denyList.deny(serial: serial)
+            let revoked = try await browser.send("/", headers: [.cookie: "__Host-aios-console=\(cookie)"])
+            #expect(revoked.status == .unauthorized)
+            fixture.core.denyList.replace(serials: [], identities: [])
+            let gone = try await browser.send("/", headers: [.cookie: "__Host-aios-console=\(cookie)"])
+            #expect(gone.status == .unauthorized, "the session was closed, not only refused once")
             try await browser.shutdown()
 
-            // The same cookie on a connection without the certificate opens nothing.
+            // A second session: its cookie on a connection without the certificate opens nothing.
+            let again = try ConsolePKI.client(port: port, root: root, presenting: alice)
+            let second = try #require(
+                try await again.send("/login/certificate", method: .post, form: "").sessionCookie)
+            try await again.shutdown()
             let thief = try ConsolePKI.client(port: port, root: root, presenting: nil)
-            let stolen = try await thief.send("/", headers: [.cookie: "__Host-aios-console=\(cookie)"])
+            let stolen = try await thief.send("/", headers: [.cookie: "__Host-aios-console=\(second)"])
             #expect(stolen.status == .unauthorized)
             #expect(!stolen.text.contains("operator alice"))
             try await thief.shutdown()
         }
         let logins = try fixture.entries(action: "console.login").filter { $0.result == "success" }
-        #expect(logins.count == 1)
+        #expect(logins.count == 2)
         #expect(logins.first?.agent == "operator:alice")
         #expect(logins.first?.json.contains(serial) == true)
         let refusals = try fixture.entries(action: "console.login").filter { $0.result == "denied" }
