@@ -64,7 +64,11 @@ public struct DaemonState: Sendable {
         if CertificateAuthority.exists(in: pki) {
             authority = try CertificateAuthority.open(directory: pki, vault: vault) { () throws(PKIError) in source }
         } else {
-            authority = try CertificateAuthority.initialise(directory: pki, vault: vault, keySource: source, now: now)
+            // A CA made here may certify loopback and the addresses this daemon serves the console on; a CA made
+            // before (or with `ca init`) certifies what it was made for, and refuses an address beyond that.
+            authority = try CertificateAuthority.initialise(
+                directory: pki, vault: vault, keySource: source, hosts: try PermittedHosts(adding: extraServerHosts),
+                now: now)
         }
         try authority.rotateIntermediateIfDue(now: now)
         for holder in try managedIdentities(policy: policy) {

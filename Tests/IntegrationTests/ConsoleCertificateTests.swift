@@ -140,6 +140,10 @@ struct ConsoleCertificateTests {
 struct Curl {
     let address: String
     let root: String
+    /// Run inside this network namespace (`ip netns exec`).
+    var namespace: String? = nil
+    /// Connect from this local address (`--interface`).
+    var source: String? = nil
 
     struct Answer: CustomStringConvertible {
         /// The HTTP status, or `000` when no answer came (the TLS handshake failed).
@@ -174,8 +178,13 @@ struct Curl {
                 identity.directory + "/" + identity.key,
             ]
         }
-        let output = try ConsoleCertificateTests.run(
-            "/usr/bin/curl", arguments + ["https://\(address)\(path)"])
+        if let source { arguments += ["--interface", source] }
+        arguments.append("https://\(address)\(path)")
+        let output =
+            try namespace.map {
+                try ConsoleCertificateTests.run("/usr/sbin/ip", ["netns", "exec", $0, "/usr/bin/curl"] + arguments)
+            }
+            ?? ConsoleCertificateTests.run("/usr/bin/curl", arguments)
         let lines = output.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         let headers = (try? String(contentsOfFile: headerFile, encoding: .utf8)) ?? ""
         return Answer(
