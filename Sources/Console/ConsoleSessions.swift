@@ -21,6 +21,8 @@ public final class ConsoleSessions: Sendable {
         public let client: String
         /// The SHA-256 of the client certificate the session was opened with; nil for a one-time link.
         public let certificate: String?
+        /// That certificate's serial: the session's actions are the operator's with it, as over gRPC.
+        public let certificateSerial: String?
     }
 
     /// How long a session lasts from login, whatever the operator does.
@@ -40,7 +42,7 @@ public final class ConsoleSessions: Sendable {
         let session = Session(
             operator: name, id: "console-" + LoginLinks.randomHex(bytes: 6),
             csrfToken: LoginLinks.randomHex(bytes: 32), expiresAt: now.adding(lifetime), client: client,
-            certificate: certificate?.fingerprint)
+            certificate: certificate?.fingerprint, certificateSerial: certificate?.serial)
         sessions.withLock { table in
             table = table.filter { $0.value.expiresAt > now }
             table[LoginLinks.hash(cookie)] = session

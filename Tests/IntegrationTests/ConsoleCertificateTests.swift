@@ -105,9 +105,15 @@ struct ConsoleCertificateTests {
             ["audit", "query", "--state-dir", daemon.state, "--action", "cert.issue", "--json"])
         #expect(issuances.stdout.contains("console login (client certificate)"))
         #expect(issuances.stdout.contains("is not an operator in the policy"))
-        let handshakes = try BinaryRunner.run(
-            ["audit", "query", "--state-dir", daemon.state, "--action", "console.tls", "--json"])
-        #expect(handshakes.stdout.contains("TLS handshake failed"))
+        // Failed handshakes are recorded off the event loop: the entry follows shortly.
+        var handshakes = ""
+        for _ in 0..<50 where !handshakes.contains("TLS handshake failed") {
+            handshakes = try BinaryRunner.run(
+                ["audit", "query", "--state-dir", daemon.state, "--action", "console.tls", "--json"]
+            ).stdout
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect(handshakes.contains("TLS handshake failed"))
     }
 
     static func consoleAddress(state: String) -> String? {
