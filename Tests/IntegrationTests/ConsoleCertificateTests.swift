@@ -70,6 +70,25 @@ struct ConsoleCertificateTests {
         #expect(agent.status == "403", "\(agent)")
         #expect(agent.cookie == nil)
 
+        // Revoked in the CA: the daemon's deny-list follows within a second; the open session ends and a new
+        // login is refused.
+        let serialRange = try #require(issued.stderr.range(of: #"serial [0-9a-f]+"#, options: .regularExpression))
+        let serial = String(issued.stderr[serialRange].dropFirst("serial ".count))
+        let revoke = try BinaryRunner.run(
+            ["ca", "revoke", serial, "--reason", "laptop lost", "--state-dir", daemon.state, "--vault", daemon.vault])
+        #expect(revoke.status == 0, "\(revoke.stderr)")
+        var afterRevocation = Curl.Answer(status: "", body: "", headers: "")
+        for _ in 0..<50 where afterRevocation.status != "403" {
+            Thread.sleep(forTimeInterval: 0.1)
+            afterRevocation = try console.request(
+                "/login/certificate", post: true, identity: (daemon.directory + "/alice", "cert.pem", "key.pem"))
+        }
+        #expect(afterRevocation.status == "403", "\(afterRevocation)")
+        #expect(afterRevocation.body.contains("revoked certificate"))
+        let ended = try console.request(
+            "/", cookie: cookie, identity: (daemon.directory + "/alice", "cert.pem", "key.pem"))
+        #expect(ended.status == "401")
+
         // Expired: a one-second operator certificate from the daemon's own CA, presented after it ran out.
         let expiredDirectory = daemon.directory + "/alice-expired"
         let expiredIssue = try BinaryRunner.run(

@@ -37,8 +37,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(
         help: """
             The web management console's address, HOST:PORT (HTTPS with the daemon's certificate; answers only \
-            loopback and the policy's management subnets), or `off`. Port 9090 is the one the firewall opens to the \
-            management subnets.
+            loopback and the policy's management subnets), or `off`. HOST is a loopback address, one in a management \
+            subnet, or 0.0.0.0; the server certificate names it (with 0.0.0.0, this machine's management addresses). \
+            Port 9090 is the one the firewall opens to the management subnets. Operators log in with a one-time link \
+            (console login) or their client certificate (console certificate).
             """)
     var console = "127.0.0.1:9090"
     @Option(help: "Listen on this Unix socket instead of TCP.") var socket: String?
