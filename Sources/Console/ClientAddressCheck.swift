@@ -16,7 +16,8 @@ struct ClientAddressCheck: RouterMiddleware {
     ) async throws -> Response {
         guard allowed.allows(context.remoteAddress) else {
             let client = context.clientDescription
-            await refusals.refused(.init(kind: .connection, source: client, reason: Self.reason)) {
+            let source = PeerSource(context.remoteAddress).name
+            await refusals.refused(.init(kind: .connection, source: source, reason: Self.reason)) {
                 ConsoleAudit.refusedRequest(
                     operator: nil, action: "console.connect", from: client, reason: Self.reason)
             }

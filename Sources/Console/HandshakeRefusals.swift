@@ -19,7 +19,8 @@ final class HandshakeRefusals: ChannelInboundHandler, RemovableChannelHandler {
         if case .handshakeFailed? = error as? NIOSSLError {
             let client = context.channel.remoteAddress?.ipAddress.map(AllowedClients.unmapped) ?? "unknown"
             let refusals = self.refusals
-            let key = RefusalTally.Key(kind: .authentication, source: client, reason: Self.reason)
+            let key = RefusalTally.Key(
+                kind: .authentication, source: PeerSource(context.channel.remoteAddress).name, reason: Self.reason)
             let draft = AuditDraft(
                 eventType: .authentication, agent: "unauthenticated", action: "console.tls", target: client,
                 result: .denied, riskLevel: .high,

@@ -27,12 +27,14 @@ struct SessionLookup: RouterMiddleware {
                 let ended = ended(presented)
             {
                 sessions.close(cookie: cookie)
-                await refusals.refused(.init(kind: .authentication, source: client, reason: ended)) {
+                let source = PeerSource(context.remoteAddress).name
+                await refusals.refused(.init(kind: .authentication, source: source, reason: ended)) {
                     ConsoleAudit.refusedRequest(
                         operator: session.operator, action: "console.session", from: client, reason: ended)
                 }
             } else if let problem = session.mismatch(client: client, certificate: context.clientCertificate) {
-                await refusals.refused(.init(kind: .authentication, source: client, reason: problem)) {
+                let source = PeerSource(context.remoteAddress).name
+                await refusals.refused(.init(kind: .authentication, source: source, reason: problem)) {
                     ConsoleAudit.refusedRequest(
                         operator: session.operator, action: "console.session", from: client, reason: problem)
                 }
