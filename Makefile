@@ -8,7 +8,7 @@ STATE_DIR ?= $(CURDIR)/.aios
 # namespaces); `make deps` installs the missing ones. Installing never starts a service
 # (sshd, fail2ban): a policy-rc.d that refuses is in place while apt runs, so the host's network stays untouched.
 # chromium and chromium-driver only for the web console's browser test (Tests/Console).
-DEB_PACKAGES := git python3 python3-venv libsqlite3-dev libseccomp-dev keyutils openssl iproute2 podman runc busybox-static apparmor bubblewrap \
+DEB_PACKAGES := git python3 python3-venv libsqlite3-dev libseccomp-dev keyutils openssl curl iproute2 podman runc busybox-static apparmor bubblewrap \
   libnftables-dev nftables nmap openssh-server openssh-client sshpass fail2ban systemd util-linux chromium chromium-driver
 FUZZ_SECONDS ?= 60
 SHARED ?= $(CURDIR)/../shared

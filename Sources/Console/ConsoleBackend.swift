@@ -14,12 +14,18 @@ public struct ConsoleBackend: Sendable {
     /// New alerts and state changes for the pages (server-sent events); runs as a service of the console's server.
     public let feed: ConsoleFeed
     /// The certificates whose expiry the overview shows: a label and a PEM file each.
-    public let certificates: [(label: String, path: String)]
+    public let expiries: [(label: String, path: String)]
+    /// Who may log in with a client certificate; nil: certificate logins are off (no CA to check them against).
+    public let certificates: OperatorCertificates?
+    /// Refusals a peer can repeat at will (an address outside the allowed ones, a cookie from elsewhere): the first
+    /// of each source and reason per window in full, the rest counted in one summary.
+    public let refusals: RefusalRecorder
 
     public init(
         core: DaemonCore, service: SecurityService, workers: Workers, links: LoginLinks,
         sessions: ConsoleSessions = ConsoleSessions(), allowed: AllowedClients,
-        certificates: [(label: String, path: String)] = []
+        certificates: OperatorCertificates? = nil, refusals: RefusalRecorder? = nil,
+        expiries: [(label: String, path: String)] = []
     ) {
         self.core = core
         self.service = service
@@ -28,7 +34,9 @@ public struct ConsoleBackend: Sendable {
         self.sessions = sessions
         self.allowed = allowed
         feed = ConsoleFeed(core: core, workers: workers)
+        self.expiries = expiries
         self.certificates = certificates
+        self.refusals = refusals ?? RefusalRecorder(core: core)
     }
 
     var now: Timestamp { core.clock.now() }

@@ -22,11 +22,13 @@ extension ConsoleRoutes {
         }
     }
 
-    /// The operator as the gRPC handlers know callers: the identity an operator's certificate would carry; the
-    /// serial names the console session (no certificate was presented).
+    /// The operator as the gRPC handlers know callers: the identity an operator's certificate carries, with the
+    /// serial of the certificate the session logged in with, or the session's name after a one-time link.
     static func caller(_ session: ConsoleSessions.Session) throws -> Caller {
         do {
-            return Caller(identity: try SPIFFEID(kind: .operator, name: session.operator), serial: session.id)
+            return Caller(
+                identity: try SPIFFEID(kind: .operator, name: session.operator),
+                serial: session.certificateSerial ?? session.id)
         } catch {
             throw ConsoleRefusal.forbidden("'\(session.operator)' cannot be an operator identity")
         }

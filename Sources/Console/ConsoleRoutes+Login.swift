@@ -29,7 +29,7 @@ extension ConsoleRoutes {
                 refusal = (name, "not an operator in the policy (emergency.operators)")
                 break
             }
-            return try await openSession(for: name, context: context)
+            return try await openSession(for: name, method: "one-time link", context: context)
         }
         try await record(ConsoleAudit.refusedLogin(operator: refusal.operator, from: client, reason: refusal.reason))
         return loginPage(
@@ -37,11 +37,17 @@ extension ConsoleRoutes {
         )
     }
 
-    private func openSession(for name: String, context: ConsoleContext) async throws -> Response {
-        let (cookie, session) = backend.sessions.open(operator: name, now: backend.now)
+    /// A session for `name`, bound to the client's address and, when `certificate` was the proof, to it.
+    func openSession(
+        for name: String, method: String, certificate: ClientCertificate? = nil, context: ConsoleContext
+    ) async throws -> Response {
+        let (cookie, session) = backend.sessions.open(
+            operator: name, now: backend.now, client: context.clientDescription, certificate: certificate)
         do {
             _ = try await backend.core.ledger.append(
-                ConsoleAudit.login(operator: name, session: session.id, from: context.clientDescription))
+                ConsoleAudit.login(
+                    operator: name, session: session.id, from: context.clientDescription, method: method,
+                    serial: certificate?.serial))
         } catch {
             // A login the ledger cannot record does not happen.
             backend.sessions.close(cookie: cookie)

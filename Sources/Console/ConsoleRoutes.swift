@@ -1,4 +1,5 @@
 import Hummingbird
+import PKI
 
 /// The console's routes. Without a session every page is the login page; every POST needs the session's CSRF
 /// token and a same-origin request (see ``RequestOrigin``).
@@ -13,8 +14,12 @@ public struct ConsoleRoutes: Sendable {
     public func router() -> Router<ConsoleContext> {
         let router = Router(context: ConsoleContext.self)
         router.middlewares.add(SecurityHeaders<ConsoleContext>())
-        router.middlewares.add(ClientAddressCheck(allowed: backend.allowed))
-        router.middlewares.add(SessionLookup(sessions: backend.sessions, clock: backend.core.clock))
+        router.middlewares.add(ClientAddressCheck(allowed: backend.allowed, refusals: backend.refusals))
+        router.middlewares.add(ClientCertificateLookup())
+        router.middlewares.add(
+            SessionLookup(
+                sessions: backend.sessions, clock: backend.core.clock, refusals: backend.refusals,
+                denyList: backend.core.denyList))
         router.get("/static/console.css") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/css; charset=utf-8"],
@@ -24,6 +29,9 @@ public struct ConsoleRoutes: Sendable {
             loginPage(token: request.uri.queryParameters["token"].map(String.init), context: context)
         }
         router.post("/login") { request, context in try await login(request, context: context) }
+        router.post("/login/certificate") { request, context in
+            try await certificateLogin(request, context: context)
+        }
         router.post("/logout") { request, context in try await logout(request, context: context) }
         router.get("/") { _, context in
             guard let session = context.session else {
@@ -34,7 +42,7 @@ public struct ConsoleRoutes: Sendable {
                     "overview", title: "Overview", session: session,
                     OverviewData(
                         core: backend.core, workers: backend.workers, feed: backend.feed,
-                        certificates: backend.certificates
+                        expiries: backend.expiries
                     ).values(
                         now: backend.now)))
         }
@@ -52,6 +60,11 @@ public struct ConsoleRoutes: Sendable {
         var values: [String: Any] = [:]
         if let token, !token.isEmpty { values["token"] = token }
         if let problem { values["problem"] = problem }
+        if backend.certificates != nil, let presented = context.clientCertificate {
+            values["certificate"] = [
+                "identity": presented.certificate.uriNames.first ?? "no identity", "serial": presented.serial,
+            ]
+        }
         return html(pages.render("login", title: "Log in", session: nil, values), status: status)
     }
 

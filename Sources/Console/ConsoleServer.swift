@@ -1,3 +1,4 @@
+import Daemon
 import Hummingbird
 import HummingbirdTLS
 import Logging
@@ -13,13 +14,16 @@ public struct ConsoleServer: Service {
     public let port: Int
     public let certificatePath: String
     public let keyPath: String
+    /// The internal CA's root (PEM): a client certificate is asked for, and must chain to it. nil: none is asked for.
+    public let trustRootPath: String?
     /// Called with `HOST:PORT` once the console listens (port 0 picks a free one).
     public let started: @Sendable (String) -> Void
 
     public init(
         backend: ConsoleBackend, host: String, port: Int, certificatePath: String, keyPath: String,
-        started: @escaping @Sendable (String) -> Void = { _ in }
+        trustRootPath: String? = nil, started: @escaping @Sendable (String) -> Void = { _ in }
     ) {
+        self.trustRootPath = trustRootPath
         self.backend = backend
         self.host = host
         self.port = port
@@ -33,16 +37,18 @@ public struct ConsoleServer: Service {
             refreshInterval: .seconds(1),
             certificateSource: .init(location: .file(path: certificatePath), format: .pem),
             privateKeySource: .init(location: .file(path: keyPath), format: .pem))
-        var tls = try TLSConfiguration.makeServerConfiguration(certificateReloader: reloader)
-        tls.minimumTLSVersion = .tlsv12
+        let tls = try ConsoleTLS.configuration(reloader: reloader, trustRoot: trustRootPath)
+        let refusals = backend.refusals
         var logger = Logger(label: "aios-sec.console")
         logger.logLevel = .warning
         let started = self.started
         let app = Application(
             router: ConsoleRoutes(backend: backend).router(),
-            server: try .tls(.http1(), tlsConfiguration: tls),
+            server: try ConsoleTLS.server(tls: tls, refusals: refusals),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
-            services: [reloader, backend.feed],
+            // The feed polls the ledger; the summaries of counted refusals are written each second and when the
+            // console stops.
+            services: [reloader, backend.feed, RefusalSummaries(recorder: refusals)],
             onServerRunning: { channel in
                 guard let address = channel.localAddress, let ip = address.ipAddress, let port = address.port else {
                     return

@@ -43,9 +43,14 @@ enum ConsoleTemplates {
         <p>This one-time link logs you in once, within five minutes of being made.</p>
         <button type="submit" id="login">Log in</button>
         </form>{{/token}}
+        {{#certificate}}<form method="post" action="/login/certificate">
+        <p>Your browser presented the client certificate <code>{{identity}}</code> (serial {{serial}}).</p>
+        <button type="submit" id="login-certificate">Log in with this certificate</button>
+        </form>{{/certificate}}
         {{^token}}<p id="login-instructions">On the machine, as root, run</p>
         <pre>aios-sec console login --operator NAME</pre>
-        <p>and open the link it prints. Each link works once, for five minutes.</p>{{/token}}
+        <p>and open the link it prints. Each link works once, for five minutes. Or log in with an operator's \
+        client certificate (<code>aios-sec console certificate</code>) imported into this browser.</p>{{/token}}
         {{> foot}}
         """
 

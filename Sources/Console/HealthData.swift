@@ -12,7 +12,7 @@ struct HealthData {
 
     let core: DaemonCore
     /// A label and a PEM file (one or more certificates) for each certificate shown.
-    let certificates: [(label: String, path: String)]
+    let expiries: [(label: String, path: String)]
 
     func values() -> [String: Any] {
         var values: [String: Any] = [
@@ -24,14 +24,14 @@ struct HealthData {
         }
         // A certificate's validity is checked against the wall clock by every TLS peer, whatever the daemon's clock.
         let wallClock = Self.timestamp(Date())
-        let rows = certificates.flatMap { label, path in Self.expiries(label: label, path: path, now: wallClock) }
+        let rows = expiries.flatMap { label, path in Self.rows(label: label, path: path, now: wallClock) }
         values["certificates"] = rows
         values["hasCertificates"] = !rows.isEmpty
         return values
     }
 
     /// One row per certificate in the file; a file that cannot be read is a row that says so.
-    static func expiries(label: String, path: String, now: Timestamp) -> [[String: Any]] {
+    static func rows(label: String, path: String, now: Timestamp) -> [[String: Any]] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
             let documents = try? PEMDocument.parseMultiple(pemString: text), !documents.isEmpty
         else {

@@ -6,7 +6,7 @@ struct OverviewData {
     let core: DaemonCore
     let workers: Workers
     let feed: ConsoleFeed
-    let certificates: [(label: String, path: String)]
+    let expiries: [(label: String, path: String)]
 
     func values(now: Timestamp) -> [String: Any] {
         var values = AgentsData(core: core, workers: workers).values(now: now)
@@ -17,7 +17,7 @@ struct OverviewData {
         values["pendingCount"] = core.pending.calls.count
         values["runningCount"] = (workers.agents?.list() ?? []).filter { $0.state != .stopped }.count
         values["grantCount"] = (values["grants"] as? [Any])?.count ?? 0
-        for (key, value) in HealthData(core: core, certificates: certificates).values() { values[key] = value }
+        for (key, value) in HealthData(core: core, expiries: expiries).values() { values[key] = value }
         values["alerts"] = feed.alerts.map {
             ["time": $0.time, "risk": $0.risk, "action": $0.action, "target": $0.target, "agent": $0.agent]
         }

@@ -1,5 +1,6 @@
 import Audit
 import GRPCNIOTransportHTTP2
+import Glibc
 import NIOCore
 import NIOSSL
 import NIOTLS
@@ -74,17 +75,24 @@ struct ConnectionGuard: Sendable {
 }
 
 /// The source a peer is counted under: an IPv4 address, an IPv6 /64, or nil for a Unix-socket peer; and how the
-/// ledger names it (`ipv4:198.51.100.7`, `ipv6:2001:db8:0:1::/64`).
-struct PeerSource {
+/// ledger names it (`ipv4:198.51.100.7`, `ipv6:2001:db8:0:1::/64`). A /64 is one source because whoever holds one
+/// address of it usually holds them all: counting per address would let one host rotate through keys.
+public struct PeerSource {
     let key: String?
-    let name: String
+    public let name: String
     /// gRPC's peer text (with the port), as the IDS reads it.
     let peer: String
 
-    init(_ address: NIOCore.SocketAddress?) {
+    public init(_ address: NIOCore.SocketAddress?) {
         switch address {
         case .v4(let v4)?:
             let host = address?.ipAddress ?? v4.host
+            key = "ipv4:" + host
+            name = "ipv4:" + host
+            peer = "ipv4:\(host):\(address?.port ?? 0)"
+        case .v6(let v6)? where Self.isIPv4Mapped(v6.address.sin6_addr):
+            // An IPv4 peer of a dual-stack socket (`::ffff:a.b.c.d`) is that IPv4 address, not a /64 shared by all.
+            let host = String((address?.ipAddress ?? "").dropFirst("::ffff:".count))
             key = "ipv4:" + host
             name = "ipv4:" + host
             peer = "ipv4:\(host):\(address?.port ?? 0)"
@@ -100,6 +108,14 @@ struct PeerSource {
             key = nil
             name = "unix"
             peer = "unix"
+        }
+    }
+}
+
+extension PeerSource {
+    static func isIPv4Mapped(_ address: in6_addr) -> Bool {
+        withUnsafeBytes(of: address) { bytes in
+            bytes.prefix(10).allSatisfy { $0 == 0 } && bytes[10] == 0xFF && bytes[11] == 0xFF
         }
     }
 }

@@ -20,7 +20,14 @@ public struct DaemonState: Sendable {
     /// The vault secret that seals the CA's keys when no key file or passphrase is given.
     public static let sealingSecret = "ca-seal-key"
 
-    public init(directory: String) { self.directory = directory }
+    /// Addresses the server certificate names besides ``serverHostNames``: where the web console listens beyond
+    /// loopback (a management address), so that a browser verifying the address finds it in the certificate.
+    public let extraServerHosts: [String]
+
+    public init(directory: String, extraServerHosts: [String] = []) {
+        self.directory = directory
+        self.extraServerHosts = extraServerHosts
+    }
 
     /// Every client identity the daemon writes: the agents, the orchestrator, an operator.
     public static func clientIdentities(for policy: SecurityPolicy) throws(PKIError) -> [(dir: String, id: SPIFFEID)] {
@@ -57,7 +64,11 @@ public struct DaemonState: Sendable {
         if CertificateAuthority.exists(in: pki) {
             authority = try CertificateAuthority.open(directory: pki, vault: vault) { () throws(PKIError) in source }
         } else {
-            authority = try CertificateAuthority.initialise(directory: pki, vault: vault, keySource: source, now: now)
+            // A CA made here may certify loopback and the addresses this daemon serves the console on; a CA made
+            // before (or with `ca init`) certifies what it was made for, and refuses an address beyond that.
+            authority = try CertificateAuthority.initialise(
+                directory: pki, vault: vault, keySource: source, hosts: try PermittedHosts(adding: extraServerHosts),
+                now: now)
         }
         try authority.rotateIntermediateIfDue(now: now)
         for holder in try managedIdentities(policy: policy) {
@@ -72,7 +83,7 @@ public struct DaemonState: Sendable {
         var result = [
             ManagedIdentity(
                 name: Self.serverIdentity, identity: server, holder: identity(Self.serverIdentity),
-                hostNames: Self.serverHostNames)
+                hostNames: Self.serverHostNames + extraServerHosts.filter { !Self.serverHostNames.contains($0) })
         ]
         for (name, id) in try Self.clientIdentities(for: policy) {
             result.append(ManagedIdentity(name: name, identity: id, holder: identity(name)))
@@ -83,21 +94,23 @@ public struct DaemonState: Sendable {
     /// The names the daemon's server certificate carries (clients verify a loopback address or `localhost`).
     public static let serverHostNames = ["127.0.0.1", "::1", "localhost"]
 
-    /// Issues into an identity directory when it has no certificate, another identity, a revoked one, or its
-    /// renewal is due; returns whether it issued.
+    /// Issues into an identity directory when it has no certificate, another identity, a revoked one, one that lacks
+    /// a host name it must carry (the console moved to a new address), or its renewal is due; returns whether it
+    /// issued.
     @discardableResult
     func ensure(_ managed: ManagedIdentity, with authority: CertificateAuthority, lifetime: TimeInterval?, now: Date)
         throws(PKIError) -> Bool
     {
         let holder = managed.holder
+        let names = try managed.hostNames.map { text throws(PKIError) in try HostName(parsing: text) }
         if let current = try? holder.certificate(), current.uriNames == [managed.identity.uri],
+            Set(names).isSubset(of: current.hostNames),
             authority.denyList().reason(for: current) == nil,
             !(try holder.needsRenewal(at: now, jitter: Self.jitter(current)))
         {
             return false
         }
         let (key, request) = try WorkloadIdentity.request(for: managed.identity)
-        let names = try managed.hostNames.map { text throws(PKIError) in try HostName(parsing: text) }
         let issued: IssuedCertificate
         do {
             issued = try authority.sign(

@@ -14,7 +14,7 @@ public struct RefusalRecorder: Sendable {
     }
 
     /// Counts the refusal; records `first()` when it is the first of its key in the window.
-    func refused(_ key: RefusalTally.Key, first: () -> AuditDraft) async {
+    public func refused(_ key: RefusalTally.Key, first: () -> AuditDraft) async {
         guard tally.count(key, at: core.clock.now()) else { return }
         var draft = first()
         draft.details = draft.details.adding(
@@ -26,7 +26,7 @@ public struct RefusalRecorder: Sendable {
     }
 
     /// Writes a summary for each window closed by now (every open one with `everything`).
-    func flush(everything: Bool = false) async {
+    public func flush(everything: Bool = false) async {
         for summary in tally.close(at: core.clock.now(), everything: everything) {
             await core.recordOrReport(Self.draft(summary))
         }
@@ -55,10 +55,12 @@ public struct RefusalRecorder: Sendable {
 
 /// Closes the refusal windows every second and writes their summaries; on graceful shutdown closes every open
 /// window, so no count is lost.
-struct RefusalSummaries: Service {
+public struct RefusalSummaries: Service {
     let recorder: RefusalRecorder
 
-    func run() async throws {
+    public init(recorder: RefusalRecorder) { self.recorder = recorder }
+
+    public func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             await recorder.flush()
             await pause(.seconds(1))

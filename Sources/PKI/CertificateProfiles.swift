@@ -132,3 +132,21 @@ public enum HostName: Hashable, Sendable {
         }
     }
 }
+
+extension Certificate {
+    /// The DNS names and IP addresses the certificate names (its subject alternative names), for checking that a
+    /// service certificate still covers every address the service listens on.
+    public var hostNames: Set<HostName> {
+        let names = (try? extensions.subjectAlternativeNames) ?? nil
+        return Set(
+            (names ?? SubjectAlternativeNames([])).compactMap { name -> HostName? in
+                switch name {
+                case .dnsName(let text): return .dns(text.lowercased())
+                case .ipAddress(let octets):
+                    let bytes = Array(octets.bytes)
+                    return bytes.count == 4 ? .ipv4(bytes) : bytes.count == 16 ? .ipv6(bytes) : nil
+                default: return nil
+                }
+            })
+    }
+}

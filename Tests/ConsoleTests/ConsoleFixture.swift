@@ -14,14 +14,19 @@ import SecurityTesting
 /// and the console's routes over it (served by Hummingbird on loopback, plain HTTP: TLS is the server's concern).
 final class ConsoleFixture: Sendable {
     let directory: String
-    let clock = ManualClock()
+    let clock: ManualClock
     let core: DaemonCore
     let backend: ConsoleBackend
     let alice: SSHKeyPair
 
+    /// With `certificates`, a CA in `DIR/pki` whose operator certificates log in (see `ConsolePKI`); `expiries`:
+    /// the certificates the overview shows.
     init(
-        allowed: AllowedClients = AllowedClients(management: []), certificates: [(label: String, path: String)] = []
+        allowed: AllowedClients = AllowedClients(management: []), certificates: Bool = false,
+        expiries: [(label: String, path: String)] = []
     ) throws {
+        // Certificates are checked at this clock and, in the handshake, at the real time: both must agree.
+        clock = certificates ? ManualClock(SystemClock().now()) : ManualClock()
         directory = FileManager.default.temporaryDirectory.path + "/aios-console-test-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         alice = try SSHKeyPair(name: "alice")
@@ -43,7 +48,10 @@ final class ConsoleFixture: Sendable {
             broker: Broker(protected: core.protected, backups: BackupStore(directory: directory + "/backups")))
         backend = ConsoleBackend(
             core: core, service: service, workers: Workers(), links: LoginLinks(stateDirectory: directory),
-            allowed: allowed, certificates: certificates)
+            allowed: allowed,
+            certificates: certificates
+                ? OperatorCertificates(pkiDirectory: directory + "/pki", denyList: core.denyList) : nil,
+            expiries: expiries)
     }
 
     deinit {

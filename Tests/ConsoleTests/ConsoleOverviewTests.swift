@@ -23,7 +23,7 @@ struct ConsoleOverviewTests {
         openssl.waitUntilExit()
         #expect(openssl.terminationStatus == 0)
         let fixture = try ConsoleFixture(
-            certificates: [("short-lived", directory + "/cert.pem"), ("missing", directory + "/none.pem")])
+            expiries: [("short-lived", directory + "/cert.pem"), ("missing", directory + "/none.pem")])
         let token = try fixture.link()
         try await fixture.application.test(.live) { client in
             let session = try #require(try await client.logIn(token: token))

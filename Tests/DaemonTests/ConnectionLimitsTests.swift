@@ -31,6 +31,11 @@ struct ConnectionLimitsTests {
         #expect(v6.key == "ipv6:2001:db8:0:1::/64" && v6.key == sibling.key)
         #expect(v6.peer == "ipv6:[2001:db8:0:1:aaaa::5]:443")
         #expect(PeerSource(nil).key == nil)
+        // An IPv4 peer of a dual-stack socket is its IPv4 address, not one /64 shared by every IPv4 client.
+        let mapped = PeerSource(try SocketAddress(ipAddress: "::ffff:198.51.100.7", port: 40000))
+        #expect(mapped.key == "ipv4:198.51.100.7" && mapped.peer == "ipv4:198.51.100.7:40000")
+        let other = PeerSource(try SocketAddress(ipAddress: "::ffff:198.51.100.8", port: 40000))
+        #expect(other.key != mapped.key)
         #expect(IdentityInterceptor.sourceAddress(ofPeer: "ipv4:203.0.113.5:40000") == "ipv4:203.0.113.5")
         #expect(IdentityInterceptor.sourceAddress(ofPeer: "ipv6:[::1]:4") == "ipv6:[::1]")
         #expect(IdentityInterceptor.sourceAddress(ofPeer: "unix:/run/aios.sock") == "unix:/run/aios.sock")

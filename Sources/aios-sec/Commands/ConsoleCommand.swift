@@ -7,7 +7,7 @@ struct ConsoleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "console",
         abstract: "The web management console (served by `aios-sec serve --console`).",
-        subcommands: [Login.self])
+        subcommands: [Login.self, Certificate.self])
 
     struct Login: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

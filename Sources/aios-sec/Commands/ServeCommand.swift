@@ -37,8 +37,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(
         help: """
             The web management console's address, HOST:PORT (HTTPS with the daemon's certificate; answers only \
-            loopback and the policy's management subnets), or `off`. Port 9090 is the one the firewall opens to the \
-            management subnets.
+            loopback and the policy's management subnets), or `off`. HOST is a loopback address, one in a management \
+            subnet, or 0.0.0.0; the server certificate names it (with 0.0.0.0, this machine's management addresses). \
+            Port 9090 is the one the firewall opens to the management subnets. Operators log in with a one-time link \
+            (console login) or their client certificate (console certificate).
             """)
     var console = "127.0.0.1:9090"
     @Option(help: "Listen on this Unix socket instead of TCP.") var socket: String?
@@ -113,7 +115,18 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitStatus.usage
         }
         let policy = try policyOptions.load()
-        let daemonState = DaemonState(directory: state.resolved)
+        let consoleBinding = try consoleAddress()
+        var consoleHosts: [String] = []
+        if let binding = consoleBinding {
+            do {
+                consoleHosts = try ConsoleHosts.certificateNames(
+                    forBinding: binding.host, management: policy.firewall.management)
+            } catch {
+                printError("serve: \(error)")
+                throw ExitStatus.usage
+            }
+        }
+        let daemonState = DaemonState(directory: state.resolved, extraServerHosts: consoleHosts)
         try FileManager.default.createDirectory(
             atPath: daemonState.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let lock: StateLock
@@ -179,7 +192,7 @@ struct ServeCommand: AsyncParsableCommand {
                 killBrokerPrograms: { [broker] in broker.killAllPrograms() }, tasks: workers.tasks,
                 stateFile: ManualModeFile(stateDirectory: daemonState.directory)))
         let directory = daemonState.directory
-        let consoleServer = try consoleAddress().map { host, port in
+        let consoleServer = consoleBinding.map { host, port in
             let server = daemonState.identity(DaemonState.serverIdentity)
             return ConsoleServer(
                 backend: ConsoleBackend(
@@ -189,10 +202,12 @@ struct ServeCommand: AsyncParsableCommand {
                         stopper: stopper),
                     workers: workers, links: LoginLinks(stateDirectory: directory),
                     allowed: AllowedClients(management: policy.firewall.management),
-                    certificates: [
+                    certificates: OperatorCertificates(pkiDirectory: daemonState.pki, denyList: denyList),
+                    expiries: [
                         ("the daemon's chain", server.bundlePath), ("the CA's root", daemonState.pki + "/root.pem"),
                     ]),
                 host: host, port: port, certificatePath: server.certificatePath, keyPath: server.keyPath,
+                trustRootPath: daemonState.pki + "/root.pem",
                 started: { bound in
                     try? ConsoleAddress.write(bound, stateDirectory: directory)
                     print("aios-sec serve: console on https://\(bound)/ (aios-sec console login --operator NAME)")
