@@ -147,6 +147,7 @@ let package = Package(
             name: "Console",
             dependencies: [
                 "Daemon", "Audit", "Capabilities", "Emergency", "Policy", "PKI",
+                "AIOSProto", "Firewall",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -214,6 +215,7 @@ let package = Package(
             name: "ConsoleTests",
             dependencies: [
                 "Console", "Daemon", "Audit", "Capabilities", "Policy", "SecurityTesting",
+                "Firewall", "AIOSProto",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -11,11 +11,15 @@ public struct ConsoleBackend: Sendable {
     public let links: LoginLinks
     public let sessions: ConsoleSessions
     public let allowed: AllowedClients
+    /// The ledger verification started from the console, if any.
+    public let verifyJobs: LedgerVerifyJobs
 
     public init(
         core: DaemonCore, service: SecurityService, workers: Workers, links: LoginLinks,
-        sessions: ConsoleSessions = ConsoleSessions(), allowed: AllowedClients
+        sessions: ConsoleSessions = ConsoleSessions(), allowed: AllowedClients,
+        verifyJobs: LedgerVerifyJobs = LedgerVerifyJobs()
     ) {
+        self.verifyJobs = verifyJobs
         self.core = core
         self.service = service
         self.workers = workers

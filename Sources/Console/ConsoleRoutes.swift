@@ -37,6 +37,8 @@ public struct ConsoleRoutes: Sendable {
                     ).values(now: backend.now)))
         }
         router.post("/estop") { request, context in try await emergencyStop(request, context: context) }
+        addAuditRoutes(to: router)
+        addNetworkRoutes(to: router)
         return router
     }
 

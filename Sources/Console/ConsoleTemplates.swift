@@ -4,7 +4,8 @@
 enum ConsoleTemplates {
     /// Every template by the name pages render it under.
     static var all: [(name: String, text: String)] {
-        [("head", head), ("foot", foot), ("login", login), ("refused", refused)] + overviewPages
+        [("head", head), ("foot", foot), ("login", login), ("refused", refused)] + overviewPages + auditPages
+            + networkPages
     }
 
     static let head = """
@@ -20,6 +21,8 @@ enum ConsoleTemplates {
         <header><span class="brand">aiOS Security</span>{{#session}}<span class="who">operator \
         {{operator}}</span><form method="post" action="/logout"><input type="hidden" name="csrf" value="{{csrfToken}}">\
         <button type="submit">Log out</button></form>{{/session}}</header>
+        {{#session}}<nav aria-label="Sections"><a href="/">Overview</a> <a href="/audit">Audit</a> \
+        <a href="/network">Network</a></nav>{{/session}}
         <main>
 
         """
@@ -68,6 +71,11 @@ enum ConsoleTemplates {
         .problem { color: #9b0000; font-weight: bold; }
         button { font-size: 1em; padding: .4em 1em; }
         button:focus, a:focus, input:focus { outline: 3px solid #0050b3; outline-offset: 2px; }
+        .ok { color: #005a00; font-weight: bold; }
+        .hint { color: #333; font-size: .9em; }
+        .wrap { white-space: pre-wrap; word-break: break-all; }
+        form.search { display: grid; grid-template-columns: max-content 1fr; gap: .3em .8em; max-width: 40em; }
+        form.search button { grid-column: 2; justify-self: start; }
         .estop { background: #b00000; color: #fff; border: 2px solid #600; font-size: 1.3em; font-weight: bold; }
 
         """
