@@ -99,11 +99,11 @@ extension ConsoleTemplates {
         </div>
         <p><a href="/audit/verify/{{id}}">Reload</a> to see how far it got.</p>
         <script src="/static/audit-verify.js"></script>{{/running}}
-        {{#report}}{{#intact}}<p class="ok" role="status" id="verify-result">Intact: {{entries}} entries in \
-        {{days}} day files, {{checkpoints}} signed checkpoints.</p>{{/intact}}
+        {{#report}}{{#intact}}<p class="ok" role="status" id="verify-result">Intact. Entries: {{entries}}; \
+        day files: {{days}}; signed checkpoints: {{checkpoints}}.</p>{{/intact}}
         {{^intact}}<p class="problem" role="alert" id="verify-result">Not intact: {{problem}}</p>{{/intact}}
-        <p>{{uncovered}} entries are newer than their day's newest checkpoint (covered by the chain only; \
-        checkpoints follow within a second).</p>{{/report}}
+        <p>Entries newer than their day's newest checkpoint (covered by the hash chain only; checkpoints follow \
+        within a second): {{uncovered}}.</p>{{/report}}
         {{#error}}<p class="problem" role="alert" id="verify-result">Could not verify: {{error}}</p>{{/error}}
         {{#unrecorded}}<p class="problem">This outcome could not be recorded in the ledger: {{unrecorded}}</p>\
         {{/unrecorded}}

@@ -64,7 +64,7 @@ enum ConsoleTemplates {
         nav a { color: #0b3a75; }
         main { padding: 1em; max-width: 70em; }
         table { border-collapse: collapse; }
-        th, td { border: 1px solid #999; padding: .25em .5em; text-align: left; }
+        th, td { border: 1px solid #999; padding: .25em .5em; text-align: left; vertical-align: top; }
         .mode { font-size: 1.5em; font-weight: bold; }
         .mode-manual { color: #9b0000; }
         .mode-autonomous { color: #005a00; }

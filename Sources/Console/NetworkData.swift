@@ -28,7 +28,7 @@ struct NetworkData {
                     "blocked": state.blocked.map { entry in
                         [
                             "address": entry.address.description, "reason": entry.reason ?? "–",
-                            "remaining": "\(max(0, entry.remaining / .seconds(1))) s",
+                            "remaining": "\(Int(max(0, entry.remaining / .seconds(1)))) s",
                         ]
                     },
                     "hasBlocked": !state.blocked.isEmpty,
@@ -69,11 +69,13 @@ struct NetworkData {
 
     static func change(_ entry: StoredEntry) -> [String: Any] {
         let details = Self.details(entry)
-        return [
+        var values: [String: Any] = [
             "id": entry.id, "time": entry.timestamp.rfc3339, "by": entry.agent, "action": entry.action,
             "target": entry.target, "reason": details?["reason"]?.stringValue ?? "",
-            "rule": details?["rule"]?.stringValue ?? "",
         ]
+        // Only rule changes name a rule (a Mustache section shows for any string, the empty one too).
+        if let rule = details?["rule"]?.stringValue { values["rule"] = rule }
+        return values
     }
 
     static func alert(_ entry: StoredEntry) -> [String: Any] {
