@@ -46,7 +46,11 @@ struct AuditSearch: Decodable {
             do {
                 _ = try AuditQuery(filters: [(field.filter, value)], now: now)
             } catch {
-                throw ConsoleRefusal(status: .badRequest, problem: "Search field “\(field.label)”: \(error.message)")
+                // The parser speaks of the CLI's options (`--since '…' is not a time`): the page names the field.
+                let option = "--\(field.filter) "
+                let reason =
+                    error.message.hasPrefix(option) ? String(error.message.dropFirst(option.count)) : error.message
+                throw ConsoleRefusal(status: .badRequest, problem: "Search field “\(field.label)”: \(reason)")
             }
             filters.append((field.filter, value))
         }

@@ -1,6 +1,6 @@
 """The network page in the browser, on a daemon that runs the firewall and the IDS in the test's network namespace.
 
-Sees the IDS's alert with its evidence and the block it made, presses that address's unblock button, and sees the
+Sees a rule with who added it and why, the IDS's alert with its evidence and the block it made, presses that address's unblock button, and sees the
 block gone.
 """
 
@@ -18,6 +18,7 @@ def scenario(console, seen: dict, extra: list) -> None:
     seen["network_ms"] = console.timed_get("/network")
     seen["network_heading"] = console.heading()
     seen["no_firewall"] = bool(driver.find_elements(By.ID, "no-firewall"))
+    seen["rules"] = console.text("rules") if driver.find_elements(By.ID, "rules") else ""
     seen["alerts"] = console.text("alerts") if driver.find_elements(By.ID, "alerts") else ""
     seen["blocks"] = console.text("blocks") if driver.find_elements(By.ID, "blocks") else ""
     console.shot("network-01-blocked")

@@ -71,16 +71,25 @@ struct ConsoleBrowserAuditTests {
         }
         try handle.close()
         var listed = ""
-        for _ in 0..<50 where !listed.contains("blocked 192.0.2.99") {
+        for _ in 0..<200 where !listed.contains("blocked 192.0.2.99") {
             Thread.sleep(forTimeInterval: 0.1)
             listed = try daemon.call("firewall", as: "operator-admin", ["list"]).stdout
         }
         #expect(listed.contains("blocked 192.0.2.99"), "\(listed)")
+        let allowed = try daemon.call(
+            "firewall", as: "operator-admin",
+            [
+                "allow", "--direction", "in", "--port", "8443", "--peer", "198.51.100.0/24", "--id", "web",
+                "--reason", "the dashboard for <ops>",
+            ])
+        #expect(allowed.status == 0, "\(allowed.stderr)")
         let console = try ConsoleBrowser(daemon: daemon)
         let seen = try console.run(
             scenario: "network", link: try console.loginLink(operator: "alice"), extra: ["192.0.2.99"])
         #expect(seen["network_heading"] as? String == "Network")
         #expect(seen["no_firewall"] as? Bool == false)
+        let rules = seen["rules"] as? String ?? ""
+        #expect(rules.contains("operator") && rules.contains("the dashboard for <ops>"), "\(rules)")
         #expect((seen["alerts"] as? String)?.contains("ids.brute_force") == true, "\(seen["alerts"] ?? "")")
         #expect((seen["alerts"] as? String)?.contains("192.0.2.99") == true)
         #expect((seen["blocks"] as? String)?.contains("192.0.2.99") == true, "\(seen["blocks"] ?? "")")
