@@ -36,8 +36,11 @@ extension ConsoleRoutes {
             let filters = try search.filters(now: backend.now)
             let position = try search.position
             let query = try backend.service.auditQuery(caller: try Self.caller(session), filters: filters)
-            let page = try LedgerReader(directory: backend.core.ledgerDirectory).page(
-                matching: query, before: position, limit: Self.auditPageSize, budget: Self.auditScanBudget)
+            let reader = LedgerReader(directory: backend.core.ledgerDirectory)
+            let page = try await LedgerReads.run {
+                try reader.page(
+                    matching: query, before: position, limit: Self.auditPageSize, budget: Self.auditScanBudget)
+            }
             values["entries"] = page.entries.map(AuditEntryValues.row)
             values["hasEntries"] = !page.entries.isEmpty
             values["examined"] = page.examined
@@ -79,13 +82,14 @@ extension ConsoleRoutes {
         }
         let caller = try Self.caller(session)
         do {
-            guard let entry = try backend.service.auditEntry(caller: caller, id: id) else {
+            let service = backend.service
+            guard let entry = try await LedgerReads.run({ try service.auditEntry(caller: caller, id: id) }) else {
                 return refusedPage(
                     RPCError(code: .notFound, message: "No entry \(id) in the ledger."), session: session)
             }
             var values = AuditEntryValues.detail(entry)
             if proof {
-                let (made, check) = try backend.service.inclusionProof(caller: caller, id: id)
+                let (made, check) = try await LedgerReads.run { try service.inclusionProof(caller: caller, id: id) }
                 values["proof"] = AuditEntryValues.proof(made, check: check)
             }
             return html(pages.render("audit-entry", title: "Entry \(id)", session: session, values))

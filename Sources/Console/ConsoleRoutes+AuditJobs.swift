@@ -15,7 +15,8 @@ extension ConsoleRoutes {
         let ledger = backend.core.ledger
         let total: Int
         do {
-            total = try LedgerReader(directory: backend.core.ledgerDirectory).count()
+            let reader = LedgerReader(directory: backend.core.ledgerDirectory)
+            total = try await LedgerReads.run { try reader.count() }
         } catch {
             return refusedPage(
                 RPCError(code: .unavailable, message: "cannot read the ledger: \(error)"), session: session)

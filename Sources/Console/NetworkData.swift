@@ -36,12 +36,12 @@ struct NetworkData {
         } catch let error as RPCError where error.code == .failedPrecondition {
             values["noFirewall"] = error.message
         }
-        let changes = try newest(
+        let changes = try await newest(
             [("type", "policy_change"), ("target-prefix", "firewall:")], caller: caller, count: Self.shownChanges
         ) { _ in true }
         values["changes"] = changes.map(Self.change)
         values["hasChanges"] = !changes.isEmpty
-        let alerts = try newest([("type", "security_alert")], caller: caller, count: Self.shownAlerts) {
+        let alerts = try await newest([("type", "security_alert")], caller: caller, count: Self.shownAlerts) {
             $0.action.hasPrefix("ids.")
         }
         values["alerts"] = alerts.map(Self.alert)
@@ -52,11 +52,13 @@ struct NetworkData {
     /// The newest `count` entries matching the filters and `keep`, from one bounded page of the ledger.
     private func newest(
         _ filters: [(name: String, value: String)], caller: Caller, count: Int, keep: (StoredEntry) -> Bool
-    ) throws -> [StoredEntry] {
+    ) async throws -> [StoredEntry] {
         let query = try service.auditQuery(caller: caller, filters: filters)
+        let reader = LedgerReader(directory: ledgerDirectory)
         do {
-            let page = try LedgerReader(directory: ledgerDirectory).page(
-                matching: query, before: nil, limit: count * 5, budget: ConsoleRoutes.auditScanBudget)
+            let page = try await LedgerReads.run {
+                try reader.page(matching: query, before: nil, limit: count * 5, budget: ConsoleRoutes.auditScanBudget)
+            }
             return Array(page.entries.filter(keep).prefix(count))
         } catch {
             throw RPCError(code: .unavailable, message: "cannot read the ledger: \(error)")
