@@ -61,9 +61,27 @@ def scenario(console, seen: dict, extra: list) -> None:
 
     console.timed_get("/audit")
     driver.find_element(By.ID, "verify").click()
+    # The page follows the running verification (its script asks for the progress) and shows the result when it
+    # ends; the counts the script wrote on the way are kept.
+    checked = []
+    seen["verify_progress_seen"] = False
+    for _ in range(1200):
+        if driver.find_elements(By.ID, "verify-result"):
+            break
+        if driver.find_elements(By.ID, "verify-checked"):
+            try:
+                count = int(console.text("verify-checked"))
+                seen["verify_progress_seen"] = True
+                if count > 0 and not any(checked):
+                    console.shot("audit-05-verify-progress")
+                checked.append(count)
+            except Exception:  # the page reloaded between finding the element and reading it
+                pass
+        time.sleep(0.1)
+    seen["verify_checked"] = sorted(set(checked))
     console.wait_for("verify-result", timeout=120)
     seen["verify"] = console.text("verify-result")
-    console.shot("audit-05-verify")
+    console.shot("audit-06-verify")
 
     downloads = os.path.join(console.shots, "downloads")
     os.makedirs(downloads, exist_ok=True)

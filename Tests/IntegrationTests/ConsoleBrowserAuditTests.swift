@@ -16,12 +16,23 @@ struct ConsoleBrowserAuditTests {
         """
     }
 
+    /// Entries added before the console opens (a verification of this many takes about a second or more).
+    static let filler = 150_000
+
     @Test("search the ledger, a bad time named, open an entry, check its proof, verify with progress, export")
     func audit() throws {
         let alice = try SSHKeyPair(name: "alice")
         defer { alice.remove() }
         let daemon = try DaemonFixture(policy: Self.policy(alice))
         defer { daemon.stop() }
+        // A ledger large enough that a verification takes a while: its progress is on the page.
+        daemon.stop()
+        try? FileManager.default.removeItem(atPath: daemon.state + "/console/address")
+        let line =
+            #"{"event_type":"tool_call","agent":"aios-agent-system","action":"fs.read","target":"/srv/data","#
+            + #""result":"success","risk_level":"low"}"#
+        #expect(try Self.append(Array(repeating: line, count: Self.filler), state: daemon.state) == 0)
+        try daemon.restart()
         let console = try ConsoleBrowser(daemon: daemon)
         let seen = try console.run(scenario: "audit", link: try console.loginLink(operator: "alice"))
         #expect(seen["audit_heading"] as? String == "Audit ledger")
@@ -32,6 +43,9 @@ struct ConsoleBrowserAuditTests {
         #expect((seen["entry_fields"] as? [String])?.contains("event_type") == true)
         #expect((seen["proof"] as? String)?.hasPrefix("Valid") == true, "\(seen["proof"] ?? "")")
         #expect((seen["verify"] as? String)?.hasPrefix("Intact") == true, "\(seen["verify"] ?? "")")
+        #expect(seen["verify_progress_seen"] as? Bool == true)
+        let checked = seen["verify_checked"] as? [Int] ?? []
+        #expect(checked.contains { $0 > 0 && $0 < Self.filler }, "the script showed no progress: \(checked)")
         #expect((seen["export_lines"] as? Int ?? 0) >= 1)
         #expect(seen["export_agents"] as? [String] == ["operator:alice"])
         #expect((seen["csp_violations"] as? [String]) == [], "\(seen["csp_violations"] ?? "")")
@@ -103,6 +117,21 @@ struct ConsoleBrowserAuditTests {
             "audit", "query", "--state-dir", daemon.state, "--action", "firewall.unblock", "--json",
         ])
         #expect(recorded.stdout.contains(#""agent":"operator:alice""#), "\(recorded.stdout)")
+    }
+
+    /// `aios-sec audit append` of `lines` from a file, its ids (one a line) thrown away: a pipe both ways would
+    /// fill up.
+    static func append(_ lines: [String], state: String) throws -> Int32 {
+        let file = state + "/../filler.jsonl"
+        try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let process = Process()
+        BinaryRunner.configure(process, ["audit", "append", "--state-dir", state], namespace: nil)
+        process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
     }
 
     @discardableResult
