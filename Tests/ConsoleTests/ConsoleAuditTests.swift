@@ -33,9 +33,12 @@ struct ConsoleAuditTests {
                 #expect(page.text.contains("Log in"))
                 #expect(!page.text.contains(entry.id))
             }
-            let export = try await client.postForm("/audit/export", "csrf=x")
-            #expect(export.status == .unauthorized)
-            #expect(!export.text.contains("{\"id\""))
+            for uri in ["/audit/export", "/audit/verify", "/network/unblock"] {
+                let post = try await client.postForm(uri, "csrf=x&address=10.98.0.2&reason=x")
+                #expect(post.status == .unauthorized, "\(uri)")
+                #expect(post.text.contains("Log in"))
+                #expect(!post.text.contains("{\"id\""))
+            }
         }
     }
 
