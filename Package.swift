@@ -149,6 +149,8 @@ let package = Package(
                 "Daemon", "Audit", "Capabilities", "Emergency", "Policy", "PKI",
                 "AIOSProto", "Firewall",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -230,7 +232,8 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["Capabilities", "Policy", "SecurityTesting"], exclude: ["Fixtures"]
+            name: "IntegrationTests", dependencies: ["Audit", "Capabilities", "Policy", "SecurityTesting"],
+            exclude: ["Fixtures"]
         ),
     ]
 )

@@ -11,12 +11,17 @@ public struct ConsoleBackend: Sendable {
     public let links: LoginLinks
     public let sessions: ConsoleSessions
     public let allowed: AllowedClients
+    /// New alerts and state changes for the pages (server-sent events); runs as a service of the console's server.
+    public let feed: ConsoleFeed
+    /// The certificates whose expiry the overview shows: a label and a PEM file each.
+    public let certificates: [(label: String, path: String)]
     /// The ledger verification started from the console, if any.
     public let verifyJobs: LedgerVerifyJobs
 
     public init(
         core: DaemonCore, service: SecurityService, workers: Workers, links: LoginLinks,
         sessions: ConsoleSessions = ConsoleSessions(), allowed: AllowedClients,
+        certificates: [(label: String, path: String)] = [],
         verifyJobs: LedgerVerifyJobs = LedgerVerifyJobs()
     ) {
         self.verifyJobs = verifyJobs
@@ -26,6 +31,8 @@ public struct ConsoleBackend: Sendable {
         self.links = links
         self.sessions = sessions
         self.allowed = allowed
+        feed = ConsoleFeed(core: core, workers: workers)
+        self.certificates = certificates
     }
 
     var now: Timestamp { core.clock.now() }

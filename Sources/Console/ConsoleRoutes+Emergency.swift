@@ -12,24 +12,14 @@ extension ConsoleRoutes {
     /// The emergency stop button: the first click shows what a stop does and asks again; the second calls the
     /// same handler as the gRPC `EmergencyStop`, as the logged-in operator.
     func emergencyStop(_ request: Request, context: ConsoleContext) async throws -> Response {
-        let body = try await Self.body(of: request)
-        guard let session = try await checkedSession(request, body: body, context: context, action: "emergency_stop")
-        else {
-            return loginPage(token: nil, context: context, status: .unauthorized)
-        }
-        let form = try Self.decode(StopForm.self, from: body)
-        guard form.confirm == "yes" else {
-            return html(pages.render("confirm-stop", title: "Stop everything?", session: session))
-        }
-        do {
+        try await action(request, context: context, name: "emergency_stop", form: StopForm.self) { session, form in
+            guard form.confirm == "yes" else {
+                return html(pages.render("confirm-stop", title: "Stop everything?", session: session))
+            }
             _ = try await backend.service.emergencyStop(
                 caller: try Self.caller(session), reason: form.reason ?? "emergency stop from the console")
-        } catch let error as RPCError {
-            return html(
-                pages.render("refused", title: "Refused", session: session, ["problem": error.message]),
-                status: error.code == .permissionDenied ? .forbidden : .serviceUnavailable)
+            return Self.redirect(to: "/")
         }
-        return Self.redirect(to: "/")
     }
 
     /// The operator as the gRPC handlers know callers: the identity an operator's certificate would carry; the

@@ -33,10 +33,16 @@ public struct ConsoleRoutes: Sendable {
                 pages.render(
                     "overview", title: "Overview", session: session,
                     OverviewData(
-                        core: backend.core, workers: backend.workers
-                    ).values(now: backend.now)))
+                        core: backend.core, workers: backend.workers, feed: backend.feed,
+                        certificates: backend.certificates
+                    ).values(
+                        now: backend.now)))
         }
         router.post("/estop") { request, context in try await emergencyStop(request, context: context) }
+        addCallRoutes(to: router)
+        addAgentRoutes(to: router)
+        addResumeRoutes(to: router)
+        addEventRoutes(to: router)
         addAuditRoutes(to: router)
         addNetworkRoutes(to: router)
         return router

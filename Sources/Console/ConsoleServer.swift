@@ -42,7 +42,7 @@ public struct ConsoleServer: Service {
             router: ConsoleRoutes(backend: backend).router(),
             server: try .tls(.http1(), tlsConfiguration: tls),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
-            services: [reloader],
+            services: [reloader, backend.feed],
             onServerRunning: { channel in
                 guard let address = channel.localAddress, let ip = address.ipAddress, let port = address.port else {
                     return

@@ -6,15 +6,42 @@ extension ConsoleTemplates {
 
     static let overview = """
         {{> head}}<h1>Overview</h1>
+        <p id="live-notice" role="status"></p>
         <section aria-labelledby="mode-heading">
         <h2 id="mode-heading">Mode</h2>
         <p class="mode mode-{{mode}}" id="mode">{{mode}}</p>
         {{#manual}}<p>Since {{since}}, stopped by {{by}}: {{reason}}</p>
-        <p>Resuming needs the operators' signatures: see <code>aios-sec resume</code>.</p>{{/manual}}
+        <p><a href="/resume" id="resume-link">Resume</a> (needs the operators' SSH signatures).</p>{{/manual}}
         {{^manual}}<form method="post" action="/estop">
         <input type="hidden" name="csrf" value="{{csrf}}">
         <button type="submit" class="estop" id="estop">Emergency stop</button>
         </form>{{/manual}}
+        </section>
+        <section aria-labelledby="now-heading">
+        <h2 id="now-heading">Now</h2>
+        <ul class="counts">
+        <li><a href="/calls">Calls waiting for a confirmation</a>: <strong id="live-pending">{{pendingCount}}</strong></li>
+        <li><a href="/agents">Agents running</a>: <strong id="live-agents">{{runningCount}}</strong></li>
+        <li><a href="/agents">Grants in force</a>: <strong id="live-grants">{{grantCount}}</strong></li>
+        </ul>
+        </section>
+        <section aria-labelledby="alerts-heading">
+        <h2 id="alerts-heading">Recent alerts</h2>
+        <ul id="alerts" aria-live="polite">
+        {{#alerts}}<li class="alert risk-{{risk}}">{{time}} {{risk}} {{action}} {{target}}\
+        {{#agent}} ({{agent}}){{/agent}}</li>
+        {{/alerts}}</ul>
+        {{^alerts}}<p id="no-alerts">No alert since the daemon started reading.</p>{{/alerts}}
+        </section>
+        <section aria-labelledby="health-heading">
+        <h2 id="health-heading">Ledger and certificates</h2>
+        <p>Ledger: <strong id="ledger-entries">{{ledgerEntries}}</strong> entries\
+        {{#newestCheckpoint}}, newest checkpoint written {{newestCheckpoint}}{{/newestCheckpoint}}.</p>
+        {{#hasCertificates}}<table><thead><tr><th scope="col">certificate</th><th scope="col">subject</th>\
+        <th scope="col">expires</th><th scope="col">days left</th></tr></thead><tbody>
+        {{#certificates}}<tr{{#soon}} class="soon"{{/soon}}><td>{{label}}</td><td>{{subject}}</td><td>{{expires}}</td>\
+        <td>{{days}}</td></tr>
+        {{/certificates}}</tbody></table>{{/hasCertificates}}
         </section>
         <section aria-labelledby="agents-heading">
         <h2 id="agents-heading">Agents</h2>
@@ -33,16 +60,6 @@ extension ConsoleTemplates {
         <td>{{by}}</td><td>{{reason}}</td></tr>
         {{/grants}}</tbody></table>{{/hasGrants}}
         {{^hasGrants}}<p>None.</p>{{/hasGrants}}
-        </section>
-        <section aria-labelledby="pending-heading">
-        <h2 id="pending-heading">Pending confirmations</h2>
-        {{#hasPending}}<table><thead><tr><th scope="col">call</th><th scope="col">agent</th>\
-        <th scope="col">tool</th><th scope="col">capability</th><th scope="col">risk</th><th scope="col">expires</th>\
-        </tr></thead><tbody>
-        {{#pending}}<tr><td>{{id}}</td><td>{{agent}}</td><td>{{tool}}</td><td><code>{{capability}}</code></td>\
-        <td>{{risk}}</td><td>{{expires}}</td></tr>
-        {{/pending}}</tbody></table>{{/hasPending}}
-        {{^hasPending}}<p>None.</p>{{/hasPending}}
         </section>
         {{> foot}}
         """

@@ -4,8 +4,8 @@
 enum ConsoleTemplates {
     /// Every template by the name pages render it under.
     static var all: [(name: String, text: String)] {
-        [("head", head), ("foot", foot), ("login", login), ("refused", refused)] + overviewPages + auditPages
-            + networkPages
+        [("head", head), ("foot", foot), ("login", login), ("refused", refused)] + overviewPages + callPages
+            + agentPages + resumePages + auditPages + networkPages
     }
 
     static let head = """
@@ -16,12 +16,14 @@ enum ConsoleTemplates {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{title}} · aiOS Security</title>
         <link rel="stylesheet" href="/static/console.css">
+        {{#session}}<script src="/static/console.js" defer></script>{{/session}}
         </head>
         <body>
         <header><span class="brand">aiOS Security</span>{{#session}}<span class="who">operator \
         {{operator}}</span><form method="post" action="/logout"><input type="hidden" name="csrf" value="{{csrfToken}}">\
         <button type="submit">Log out</button></form>{{/session}}</header>
-        {{#session}}<nav aria-label="Sections"><a href="/">Overview</a> <a href="/audit">Audit</a> \
+        {{#session}}<nav aria-label="Console sections"><a href="/">Overview</a> <a href="/calls">Confirmations</a> \
+        <a href="/agents">Agents and grants</a> <a href="/resume">Resume</a> <a href="/audit">Audit</a> \
         <a href="/network">Network</a></nav>{{/session}}
         <main>
 
@@ -42,7 +44,7 @@ enum ConsoleTemplates {
         <p>This one-time link logs you in once, within five minutes of being made.</p>
         <button type="submit" id="login">Log in</button>
         </form>{{/token}}
-        {{^token}}<p>On the machine, as root, run</p>
+        {{^token}}<p id="login-instructions">On the machine, as root, run</p>
         <pre>aios-sec console login --operator NAME</pre>
         <p>and open the link it prints. Each link works once, for five minutes.</p>{{/token}}
         {{> foot}}
@@ -71,6 +73,16 @@ enum ConsoleTemplates {
         .problem { color: #9b0000; font-weight: bold; }
         button { font-size: 1em; padding: .4em 1em; }
         button:focus, a:focus, input:focus { outline: 3px solid #0050b3; outline-offset: 2px; }
+        .soon td { color: #9b0000; font-weight: bold; }
+        .counts { list-style: none; padding: 0; display: flex; gap: 2em; }
+        .alert { font-family: monospace; }
+        .risk-high, .risk-critical { color: #9b0000; font-weight: bold; }
+        .call { border: 1px solid #999; padding: .5em 1em; margin: 1em 0; }
+        .answers { display: flex; gap: 2em; align-items: end; margin-top: .5em; }
+        dl { display: grid; grid-template-columns: max-content auto; gap: .25em 1em; }
+        dt { font-weight: bold; }
+        label { margin-right: .25em; }
+        textarea { display: block; font-family: monospace; margin-bottom: 1em; }
         .ok { color: #005a00; font-weight: bold; }
         .hint { color: #333; font-size: .9em; }
         .wrap { white-space: pre-wrap; word-break: break-all; }

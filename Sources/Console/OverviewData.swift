@@ -5,36 +5,22 @@ import Daemon
 struct OverviewData {
     let core: DaemonCore
     let workers: Workers
+    let feed: ConsoleFeed
+    let certificates: [(label: String, path: String)]
 
     func values(now: Timestamp) -> [String: Any] {
-        var values: [String: Any] = ["mode": core.emergency.modeName]
+        var values = AgentsData(core: core, workers: workers).values(now: now)
+        values["mode"] = core.emergency.modeName
         if let record = core.emergency.record {
             values["manual"] = ["since": record.since, "by": record.by, "reason": record.reason]
         }
-        let agents: [[String: Any]] = (workers.agents?.list() ?? []).map {
-            [
-                "agent": $0.agent, "state": $0.state.rawValue, "pid": $0.pid.map { "\($0)" } ?? "–",
-                "command": $0.command.joined(separator: " "),
-            ]
+        values["pendingCount"] = core.pending.calls.count
+        values["runningCount"] = (workers.agents?.list() ?? []).filter { $0.state != .stopped }.count
+        values["grantCount"] = (values["grants"] as? [Any])?.count ?? 0
+        for (key, value) in HealthData(core: core, certificates: certificates).values() { values[key] = value }
+        values["alerts"] = feed.alerts.map {
+            ["time": $0.time, "risk": $0.risk, "action": $0.action, "target": $0.target, "agent": $0.agent]
         }
-        let grants: [[String: Any]] = core.authority.activeGrants(at: now).map {
-            [
-                "id": $0.id.description, "agent": $0.agent.description, "capability": $0.capability.description,
-                "expires": $0.expiresAt?.rfc3339 ?? "never", "by": $0.issuedBy.description, "reason": $0.reason,
-            ]
-        }
-        let pending: [[String: Any]] = core.pending.calls.map {
-            [
-                "id": $0.id, "agent": $0.agent, "tool": $0.tool, "capability": $0.capability,
-                "risk": $0.risk.rawValue, "expires": $0.expiresAt.rfc3339,
-            ]
-        }
-        values["agents"] = agents
-        values["hasAgents"] = !agents.isEmpty
-        values["grants"] = grants
-        values["hasGrants"] = !grants.isEmpty
-        values["pending"] = pending
-        values["hasPending"] = !pending.isEmpty
         return values
     }
 }

@@ -13,7 +13,10 @@ public final class PendingCalls: Sendable {
         public let arguments: [String: String]
         public let capability: String
         public let risk: RiskLevel
+        /// The agent's own reason for the call (its words, not checked).
         public let reason: String
+        /// Why the Gate asks for a confirmation.
+        public let explanation: String
         public let requestedAt: Timestamp
         public let expiresAt: Timestamp
     }
@@ -47,12 +50,12 @@ public final class PendingCalls: Sendable {
     /// Registers a call as waiting; nil when its agent already has `maximumPerAgent` waiting.
     public func park(
         agent: String, tool: String, arguments: [String: String], capability: String, risk: RiskLevel, reason: String,
-        now: Timestamp
+        explanation: String, now: Timestamp
     ) -> Call? {
         let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
         let call = Call(
             id: "pending-" + UUID().uuidString.prefix(8).lowercased(), agent: agent, tool: tool, arguments: arguments,
-            capability: capability, risk: risk, reason: reason, requestedAt: now,
+            capability: capability, risk: risk, reason: reason, explanation: explanation, requestedAt: now,
             expiresAt: Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch + milliseconds))
         return waiting.withLock { waiting in
             guard waiting.values.filter({ $0.call.agent == agent }).count < maximumPerAgent else { return nil }

@@ -26,8 +26,15 @@ extension SecurityService {
     public func stopAgent(
         request: Aios_Security_V1_StopAgentRequest, context: ServerContext
     ) async throws -> Aios_Security_V1_StopAgentResponse {
-        let caller = try caller(context)
-        let agents = try await agentRegistry(for: caller, action: "agent.stop", target: request.agent)
+        var response = Aios_Security_V1_StopAgentResponse()
+        response.agent = Self.message(
+            try await stopAgent(caller: try caller(context), agent: request.agent, reason: request.reason))
+        return response
+    }
+
+    /// Stopping one agent as every front end asks for it (the gRPC API, the web console).
+    public func stopAgent(caller: Caller, agent: String, reason: String) async throws -> AgentStatus {
+        let agents = try await agentRegistry(for: caller, action: "agent.stop", target: agent)
         guard !core.emergency.isHalted else {
             // One frozen agent cannot be killed alone on cgroup v1 (its parent holds it frozen); all go together.
             throw RPCError(
@@ -37,13 +44,11 @@ extension SecurityService {
         }
         _ = try await core.record(
             AuditDraft(
-                eventType: .agentShutdown, agent: caller.auditName, action: "agent.stop", target: request.agent,
+                eventType: .agentShutdown, agent: caller.auditName, action: "agent.stop", target: agent,
                 result: .success, riskLevel: .medium,
-                details: .object([("reason", .string(request.reason.isEmpty ? "stopped" : request.reason))])))
+                details: .object([("reason", .string(reason.isEmpty ? "stopped" : String(reason.prefix(1024))))])))
         do {
-            var response = Aios_Security_V1_StopAgentResponse()
-            response.agent = Self.message(try await agents.stop(agent: request.agent))
-            return response
+            return try await agents.stop(agent: agent)
         } catch {
             throw Self.status(error)
         }

@@ -33,15 +33,7 @@ extension SecurityService {
     public func resumeChallenge(
         request: Aios_Security_V1_ResumeChallengeRequest, context: ServerContext
     ) async throws -> Aios_Security_V1_ResumeChallengeResponse {
-        let caller = try caller(context)
-        try await requireOrchestratorOrOperator(caller, action: "resume_challenge")
-        let challenge: ResumeChallenge
-        do {
-            challenge = try stopper.challenge(now: core.clock.now())
-        } catch {
-            throw RPCError(code: .failedPrecondition, message: error.message)
-        }
-        _ = try await core.record(EmergencyAudit.challengeIssued(to: caller.auditName, challenge))
+        let challenge = try await resumeChallenge(caller: try caller(context))
         var response = Aios_Security_V1_ResumeChallengeResponse()
         response.challenge = challenge.text
         response.expiresAt = challenge.expiresAt
@@ -50,20 +42,48 @@ extension SecurityService {
         return response
     }
 
+    /// A fresh resume challenge for the operators to sign, as every front end asks for it (recorded).
+    public func resumeChallenge(caller: Caller) async throws -> ResumeChallenge {
+        try await requireOrchestratorOrOperator(caller, action: "resume_challenge")
+        let challenge: ResumeChallenge
+        do {
+            challenge = try stopper.challenge(now: core.clock.now())
+        } catch {
+            throw RPCError(code: .failedPrecondition, message: error.message)
+        }
+        _ = try await core.record(EmergencyAudit.challengeIssued(to: caller.auditName, challenge))
+        return challenge
+    }
+
     public func resume(
         request: Aios_Security_V1_ResumeRequest, context: ServerContext
     ) async throws -> Aios_Security_V1_ResumeResponse {
-        let caller = try caller(context)
+        let report = try await resume(
+            caller: try caller(context), challenge: request.challenge, signatures: request.signatures,
+            agents: request.agents)
+        var response = Aios_Security_V1_ResumeResponse()
+        response.operators = report.operators
+        response.mode = core.emergency.modeName
+        response.agentsResumed = UInt32(report.agentsResumed)
+        response.auditID = report.auditID
+        return response
+    }
+
+    /// A resume as every front end asks for it (the gRPC API, the web console): the operators' signatures over a
+    /// fresh challenge are what resumes, never the caller's own standing. `agents` is "thaw" (also when empty) or
+    /// "stop".
+    public func resume(caller: Caller, challenge: String, signatures: [String], agents: String) async throws
+        -> EmergencyStopper.ResumeReport
+    {
         try await requireOrchestratorOrOperator(caller, action: "resume")
-        guard let agents = request.agents.isEmpty ? .thaw : ResumeAgents(rawValue: request.agents) else {
+        guard let agents = agents.isEmpty ? .thaw : ResumeAgents(rawValue: agents) else {
             throw StatusMapping.invalid(
                 "agents must be one of \(ResumeAgents.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let report: EmergencyStopper.ResumeReport
         do {
-            report = try await stopper.resume(
-                challengeText: request.challenge, signatures: request.signatures, agents: agents,
-                caller: caller.auditName, now: core.clock.now())
+            return try await stopper.resume(
+                challengeText: challenge, signatures: signatures, agents: agents, caller: caller.auditName,
+                now: core.clock.now())
         } catch let error as EmergencyError {
             switch error.code {
             case .io: throw RPCError(code: .internalError, message: error.message)
@@ -72,12 +92,6 @@ extension SecurityService {
             case .badSignature, .quorum: throw StatusMapping.denied(error.message)
             }
         }
-        var response = Aios_Security_V1_ResumeResponse()
-        response.operators = report.operators
-        response.mode = core.emergency.modeName
-        response.agentsResumed = UInt32(report.agentsResumed)
-        response.auditID = report.auditID
-        return response
     }
 
     private func requireOrchestratorOrOperator(_ caller: Caller, action: String) async throws {

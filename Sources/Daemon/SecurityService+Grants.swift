@@ -65,14 +65,19 @@ extension SecurityService {
     public func revoke(
         request: Aios_Security_V1_RevokeRequest, context: ServerContext
     ) async throws -> Aios_Security_V1_RevokeResponse {
-        let caller = try caller(context)
-        let outcome = core.authority.revoke(
-            GrantID(request.grantID), reason: request.reason.isEmpty ? "revoked" : request.reason,
-            by: caller.principal ?? .agent(AgentName(caller.auditName)), at: core.clock.now())
-        let revoked = try await recordRevocation(outcome, caller: caller, target: request.grantID)
+        let revoked = try await revoke(caller: try caller(context), grantID: request.grantID, reason: request.reason)
         var response = Aios_Security_V1_RevokeResponse()
         if let grant = revoked.first { response.grant = GrantAudit.message(grant) }
         return response
+    }
+
+    /// A revocation as every front end asks for it (the gRPC API, the web console): who may revoke is the
+    /// authority's rule; the outcome (or the refusal) is recorded.
+    public func revoke(caller: Caller, grantID: String, reason: String) async throws -> [Grant] {
+        let outcome = core.authority.revoke(
+            GrantID(grantID), reason: reason.isEmpty ? "revoked" : String(reason.prefix(1024)),
+            by: caller.principal ?? .agent(AgentName(caller.auditName)), at: core.clock.now())
+        return try await recordRevocation(outcome, caller: caller, target: grantID)
     }
 
     public func completeTask(

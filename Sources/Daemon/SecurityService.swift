@@ -133,7 +133,7 @@ public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServicePro
             let pendingCall = core.pending.park(
                 agent: caller.auditName, tool: call.tool ?? "", arguments: DecisionAudit.redacted(call.arguments),
                 capability: verdict.access?.description ?? "", risk: verdict.risk, reason: call.reason,
-                now: core.clock.now())
+                explanation: verdict.explanation, now: core.clock.now())
         else {
             let final = verdict.replacing(
                 outcome: .deny, check: "confirmation",
@@ -179,23 +179,30 @@ public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServicePro
     public func confirm(
         request: Aios_Security_V1_ConfirmRequest, context: ServerContext
     ) async throws -> Aios_Security_V1_ConfirmResponse {
-        let caller = try caller(context)
-        guard caller.principal == .orchestrator else {
+        var response = Aios_Security_V1_ConfirmResponse()
+        response.outcome = try await confirm(
+            caller: try caller(context), pendingID: request.pendingID, approve: request.approve, reason: request.reason)
+        return response
+    }
+
+    /// A confirmation as every front end gives it (the gRPC API, the web console): the orchestrator or an operator
+    /// (a person, who is above the orchestrator: they stop and resume it) approves or denies a waiting call; the
+    /// call itself is decided again and recorded by its own RPC. Returns "approved" or "denied".
+    public func confirm(caller: Caller, pendingID: String, approve: Bool, reason: String) async throws -> String {
+        guard caller.isOrchestratorOrOperator else {
             _ = try await core.record(
                 DecisionAudit.refusal(
-                    caller: caller, action: "confirm", target: request.pendingID,
-                    reason: "only the orchestrator confirms high-risk calls"))
-            throw StatusMapping.denied("only the orchestrator confirms high-risk calls")
+                    caller: caller, action: "confirm", target: pendingID,
+                    reason: "only the orchestrator or an operator confirms high-risk calls"))
+            throw StatusMapping.denied("only the orchestrator or an operator confirms high-risk calls")
         }
+        let reason = String(reason.prefix(1024))
         let outcome: PendingCalls.Outcome =
-            request.approve
-            ? .approved(by: caller.auditName) : .denied(by: caller.auditName, reason: request.reason)
-        guard core.pending.finish(request.pendingID, outcome) else {
-            throw RPCError(code: .notFound, message: "no pending call '\(request.pendingID)'")
+            approve ? .approved(by: caller.auditName) : .denied(by: caller.auditName, reason: reason)
+        guard core.pending.finish(pendingID, outcome) else {
+            throw RPCError(code: .notFound, message: "no pending call '\(pendingID)'")
         }
-        var response = Aios_Security_V1_ConfirmResponse()
-        response.outcome = request.approve ? "approved" : "denied"
-        return response
+        return approve ? "approved" : "denied"
     }
 
     public func listPending(

@@ -28,13 +28,16 @@ def search(console, fields: dict) -> None:
 
 def scenario(console, seen: dict, extra: list) -> None:
     driver = console.driver
+    problems: list = []
     console.login()
     seen["audit_ms"] = console.timed_get("/audit")
     seen["audit_heading"] = console.heading()
+    problems += console.accessibility_problems()
 
     search(console, {"since": "yesterday"})
     console.wait_for("search-problem")
     seen["bad_input"] = console.text("search-problem")
+    problems += console.accessibility_problems()
     console.shot("audit-02-bad-input")
 
     search(console, {"agent": "operator:alice", "type": "authentication"})
@@ -42,12 +45,14 @@ def scenario(console, seen: dict, extra: list) -> None:
     rows = driver.find_elements(By.CSS_SELECTOR, "#results tbody tr")
     seen["results"] = len(rows)
     seen["first_row"] = rows[0].text if rows else ""
+    problems += console.accessibility_problems()
     console.shot("audit-01-search")
 
     driver.find_element(By.CSS_SELECTOR, "#results tbody tr a").click()
     console.wait_for("entry-id")
     seen["entry_id"] = console.text("entry-id")
     seen["entry_fields"] = [cell.text for cell in driver.find_elements(By.CSS_SELECTOR, "#entry-fields th")]
+    problems += console.accessibility_problems()
     console.shot("audit-03-entry")
 
     # A checkpoint covers a new entry within a second: until then the proof page says none does yet.
@@ -57,6 +62,7 @@ def scenario(console, seen: dict, extra: list) -> None:
             break
         time.sleep(0.5)
     seen["proof"] = console.text("proof-result")
+    problems += console.accessibility_problems()
     console.shot("audit-04-proof")
 
     console.timed_get("/audit")
@@ -81,6 +87,7 @@ def scenario(console, seen: dict, extra: list) -> None:
     seen["verify_checked"] = sorted(set(checked))
     console.wait_for("verify-result", timeout=120)
     seen["verify"] = console.text("verify-result")
+    problems += console.accessibility_problems()
     console.shot("audit-06-verify")
 
     downloads = os.path.join(console.shots, "downloads")
@@ -101,6 +108,7 @@ def scenario(console, seen: dict, extra: list) -> None:
     lines = open(files[0], encoding="utf-8").read().splitlines() if files else []
     seen["export_lines"] = len(lines)
     seen["export_agents"] = sorted({json.loads(line)["agent"] for line in lines})
+    seen["accessibility"] = problems
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 Opens the console without a session (only the login page), logs in with the one-time link, sees the overview in
 autonomous mode, presses the emergency stop twice (the second click confirms) and sees manual mode, then checks the
-link cannot be used again. Cookie flags are read from the browser.
+link cannot be used again. Cookie flags are read from the browser; a form carrying the token of a session that
+ended (logged out, then in again with the second link, extra argument 1) is refused.
 """
 
 import sys
@@ -36,6 +37,19 @@ def scenario(console, seen: dict, extra: list) -> None:
     }
     seen["overview_ms"] = console.timed_get("/")
     console.shot("03-overview")
+
+    # A form from a session that ended: log out, log in again (a second link), and send the old page's token.
+    stale = driver.find_element(By.CSS_SELECTOR, "input[name=csrf]").get_attribute("value")
+    driver.find_element(By.CSS_SELECTOR, "form[action='/logout'] button").click()
+    console.wait_for("login-instructions")
+    driver.get(extra[0])
+    console.after_click("login", "mode")
+    driver.execute_script("document.getElementById('estop').form.csrf.value = arguments[0]", stale)
+    driver.find_element(By.ID, "estop").click()
+    WebDriverWait(driver, 20).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".problem")))
+    seen["stale_csrf"] = driver.find_element(By.CSS_SELECTOR, ".problem").text
+    console.shot("03b-stale-csrf-refused")
+    console.timed_get("/")
 
     console.after_click("estop", "estop-confirm")
     seen["confirm_heading"] = console.heading()

@@ -17,6 +17,7 @@ def scenario(console, seen: dict, extra: list) -> None:
     console.login()
     seen["network_ms"] = console.timed_get("/network")
     seen["network_heading"] = console.heading()
+    problems = console.accessibility_problems()
     seen["no_firewall"] = bool(driver.find_elements(By.ID, "no-firewall"))
     seen["rules"] = console.text("rules") if driver.find_elements(By.ID, "rules") else ""
     seen["alerts"] = console.text("alerts") if driver.find_elements(By.ID, "alerts") else ""
@@ -27,6 +28,8 @@ def scenario(console, seen: dict, extra: list) -> None:
     console.wait_for("blocks-heading")
     seen["blocks_after"] = console.text("blocks") if driver.find_elements(By.ID, "blocks") else ""
     seen["changes_after"] = console.text("changes") if driver.find_elements(By.ID, "changes") else ""
+    problems += console.accessibility_problems()
+    seen["accessibility"] = problems
     console.shot("network-02-unblocked")
 
 

@@ -15,6 +15,7 @@ import time
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -37,6 +38,55 @@ def browser(spki: str) -> webdriver.Chrome:
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 
 
+ACCESSIBILITY = r"""
+const problems = [];
+if (!document.documentElement.lang) problems.push("no lang on <html>");
+if (!document.title) problems.push("no title");
+if (document.querySelectorAll("h1").length !== 1) problems.push("not exactly one h1");
+for (const field of document.querySelectorAll("input:not([type=hidden]), textarea, select")) {
+  const label = field.id && document.querySelector('label[for="' + CSS.escape(field.id) + '"]');
+  if (!label && !field.getAttribute("aria-label") && !field.closest("label")) {
+    problems.push("no label: " + field.tagName + " " + (field.name || ""));
+  }
+}
+for (const element of document.querySelectorAll("button, a")) {
+  if (!element.textContent.trim() && !element.getAttribute("aria-label")) problems.push("no name: " + element.outerHTML);
+}
+for (const image of document.querySelectorAll("img:not([alt])")) problems.push("no alt: " + image.src);
+const channels = (color) => color.match(/[\d.]+/g).map(Number);
+const luminance = (color) => {
+  const [r, g, b] = color.slice(0, 3).map((value) => {
+    value /= 255;
+    return value <= 0.03928 ? value / 12.92 : Math.pow((value + 0.055) / 1.055, 2.4);
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+};
+const background = (element) => {
+  for (; element; element = element.parentElement) {
+    const color = channels(getComputedStyle(element).backgroundColor);
+    if (color.length < 4 || color[3] > 0) return color;
+  }
+  return [255, 255, 255];
+};
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+const checked = new Set();
+while (walker.nextNode()) {
+  const element = walker.currentNode.parentElement;
+  if (!walker.currentNode.textContent.trim() || checked.has(element)) continue;
+  checked.add(element);
+  const style = getComputedStyle(element);
+  const [a, b] = [luminance(channels(style.color)), luminance(background(element))];
+  const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  const size = parseFloat(style.fontSize);
+  const large = size >= 24 || (size >= 18.66 && parseInt(style.fontWeight) >= 700);
+  if (ratio < (large ? 3 : 4.5)) {
+    problems.push("contrast " + ratio.toFixed(2) + ": " + walker.currentNode.textContent.trim().slice(0, 40));
+  }
+}
+return problems;
+"""
+
+
 class Console:
     """One browser on one console."""
 
@@ -49,8 +99,11 @@ class Console:
             expected_conditions.presence_of_element_located((By.ID, element_id)))
 
     def after_click(self, element_id: str, expected_id: str):
-        """Clicks, then waits for the next page (a form's navigation finishes after click() returns)."""
+        """Clicks, then waits for the next page (a form's navigation finishes after click() returns): the old page
+        must be gone before `expected_id` counts, since the next page may have the same ids."""
+        page = self.driver.find_element(By.TAG_NAME, "html")
         self.driver.find_element(By.ID, element_id).click()
+        WebDriverWait(self.driver, 20).until(expected_conditions.staleness_of(page))
         return self.wait_for(expected_id)
 
     def shot(self, name: str) -> None:
@@ -72,6 +125,20 @@ class Console:
 
     def heading(self) -> str:
         return self.driver.find_element(By.TAG_NAME, "h1").text
+
+    def accessibility_problems(self) -> list:
+        """The basics on the page shown: a language and a title, one h1, a label for every field, a name for every
+        button and link, alt text on images, and WCAG AA contrast (4.5:1, 3:1 for large text) for every text."""
+        return [f"{self.driver.current_url}: {problem}" for problem in self.driver.execute_script(ACCESSIBILITY)]
+
+    def tab_to(self, element_id: str, limit: int = 60) -> bool:
+        """Presses Tab until the element has the keyboard's focus (False when it never gets it)."""
+        body = self.driver.find_element(By.TAG_NAME, "body")
+        for _ in range(limit):
+            if self.driver.execute_script("return document.activeElement && document.activeElement.id") == element_id:
+                return True
+            body.send_keys(Keys.TAB)
+        return False
 
     def csp_violations(self) -> list:
         """A page that broke the Content-Security-Policy (an inline script or style, another host) is reported in the

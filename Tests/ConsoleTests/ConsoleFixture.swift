@@ -19,7 +19,9 @@ final class ConsoleFixture: Sendable {
     let backend: ConsoleBackend
     let alice: SSHKeyPair
 
-    init(allowed: AllowedClients = AllowedClients(management: [])) throws {
+    init(
+        allowed: AllowedClients = AllowedClients(management: []), certificates: [(label: String, path: String)] = []
+    ) throws {
         directory = FileManager.default.temporaryDirectory.path + "/aios-console-test-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         alice = try SSHKeyPair(name: "alice")
@@ -41,7 +43,7 @@ final class ConsoleFixture: Sendable {
             broker: Broker(protected: core.protected, backups: BackupStore(directory: directory + "/backups")))
         backend = ConsoleBackend(
             core: core, service: service, workers: Workers(), links: LoginLinks(stateDirectory: directory),
-            allowed: allowed)
+            allowed: allowed, certificates: certificates)
     }
 
     deinit {

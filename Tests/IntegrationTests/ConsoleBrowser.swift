@@ -74,7 +74,9 @@ struct ConsoleBrowser {
         let problems = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw ShellFailure(description: "\(command): exit \(process.terminationStatus): \(problems)")
+            // The command may carry kilobytes of arguments: its first 200 characters say which it was.
+            throw ShellFailure(
+                description: "\(command.prefix(200))…: exit \(process.terminationStatus): \(problems)")
         }
         return text
     }

@@ -49,6 +49,7 @@ struct ConsoleBrowserAuditTests {
         #expect((seen["export_lines"] as? Int ?? 0) >= 1)
         #expect(seen["export_agents"] as? [String] == ["operator:alice"])
         #expect((seen["csp_violations"] as? [String]) == [], "\(seen["csp_violations"] ?? "")")
+        #expect((seen["accessibility"] as? [String]) == [], "\(seen["accessibility"] ?? "")")
         daemon.stop()
         let recorded = try BinaryRunner.run([
             "audit", "query", "--state-dir", daemon.state, "--agent", "operator:alice", "--type", "api_call", "--json",
@@ -110,6 +111,7 @@ struct ConsoleBrowserAuditTests {
         #expect((seen["blocks_after"] as? String)?.contains("192.0.2.99") != true, "\(seen["blocks_after"] ?? "")")
         #expect((seen["changes_after"] as? String)?.contains("firewall.unblock") == true)
         #expect((seen["csp_violations"] as? [String]) == [], "\(seen["csp_violations"] ?? "")")
+        #expect((seen["accessibility"] as? [String]) == [], "\(seen["accessibility"] ?? "")")
         let after = try daemon.call("firewall", as: "operator-admin", ["list"]).stdout
         #expect(!after.contains("blocked 192.0.2.99"), "\(after)")
         daemon.stop()

@@ -20,10 +20,11 @@ final class DaemonFixture {
     private var output = Pipe()
 
     /// `policy`: YAML written to the fixture's own directory and given to `serve --policy`; `environment`: variables
-    /// for the daemon only, beside the test process's own.
+    /// for the daemon only, beside the test process's own; `prepare`: called with the state directory (created,
+    /// empty) before the daemon starts.
     init(
         extraArguments: [String] = [], namespace: String? = nil, policy: String? = nil,
-        environment: [String: String] = [:]
+        environment: [String: String] = [:], prepare: ((String) throws -> Void)? = nil
     ) throws {
         self.namespace = namespace
         self.environment = environment
@@ -31,6 +32,10 @@ final class DaemonFixture {
             FileManager.default.temporaryDirectory.appendingPathComponent("aios-daemon-\(UUID().uuidString)")
             .path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if let prepare {
+            try FileManager.default.createDirectory(atPath: directory + "/state", withIntermediateDirectories: true)
+            try prepare(directory + "/state")
+        }
         vault = "aios:vault:test-\(UUID().uuidString)"
         var extraArguments = extraArguments
         if let policy {

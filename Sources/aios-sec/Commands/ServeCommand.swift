@@ -188,7 +188,10 @@ struct ServeCommand: AsyncParsableCommand {
                         core: core, broker: broker, workers: workers, agentIdentities: agentIdentities,
                         stopper: stopper),
                     workers: workers, links: LoginLinks(stateDirectory: directory),
-                    allowed: AllowedClients(management: policy.firewall.management)),
+                    allowed: AllowedClients(management: policy.firewall.management),
+                    certificates: [
+                        ("the daemon's chain", server.bundlePath), ("the CA's root", daemonState.pki + "/root.pem"),
+                    ]),
                 host: host, port: port, certificatePath: server.certificatePath, keyPath: server.keyPath,
                 started: { bound in
                     try? ConsoleAddress.write(bound, stateDirectory: directory)

@@ -28,12 +28,15 @@ async def test_an_agent_may_not_grant(connect) -> None:
     assert raised.value.message
 
 
-async def test_an_operator_may_not_grant_nor_confirm(connect) -> None:
+async def test_an_operator_may_not_grant_but_may_confirm(connect) -> None:
     operator = connect(OPERATOR)
     with pytest.raises(PermissionDenied):
         await operator.grant_temporary(TASK_AGENT, "fs:write:/tmp/*", "5m", "operators revoke, never grant")
-    with pytest.raises(PermissionDenied):
+    # A person may answer a waiting call (the console's confirmations); this one waits nowhere.
+    with pytest.raises(NotFound):
         await operator.confirm("pending-nothing", approve=True)
+    with pytest.raises(PermissionDenied):
+        await connect(TASK_AGENT).confirm("pending-nothing", approve=True)
 
 
 async def test_bad_input_is_invalid_argument(connect) -> None:

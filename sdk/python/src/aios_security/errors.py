@@ -78,7 +78,7 @@ class SecurityError(Exception):
 
 
 class PermissionDenied(SecurityError):
-    """The caller may not do this (e.g. an agent granting, an operator confirming, a revoked certificate)."""
+    """The caller may not do this (e.g. an agent granting, an agent confirming, a revoked certificate)."""
 
 
 class Unauthenticated(SecurityError):

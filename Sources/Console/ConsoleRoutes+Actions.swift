@@ -1,0 +1,49 @@
+import GRPCCore
+import Hummingbird
+
+extension ConsoleRoutes {
+    /// A page for a logged-in operator; without a session, the login page.
+    func page(
+        _ context: ConsoleContext, _ name: String, title: String,
+        _ values: (ConsoleSessions.Session) throws -> [String: Any]
+    ) rethrows -> Response {
+        guard let session = context.session else {
+            return loginPage(token: nil, context: context, status: .unauthorized)
+        }
+        return html(pages.render(name, title: title, session: session, try values(session)))
+    }
+
+    /// A POST that changes something: the session (CSRF token, same origin; a refusal is recorded), the form, then
+    /// `perform`, which calls the gRPC API's own handler. What that handler refuses is shown as a page with the
+    /// status the refusal deserves (it has recorded it already).
+    func action<Form: Decodable>(
+        _ request: Request, context: ConsoleContext, name: String, form: Form.Type,
+        _ perform: (ConsoleSessions.Session, Form) async throws -> Response
+    ) async throws -> Response {
+        let body = try await Self.body(of: request)
+        guard let session = try await checkedSession(request, body: body, context: context, action: name) else {
+            return loginPage(token: nil, context: context, status: .unauthorized)
+        }
+        let form = try Self.decode(Form.self, from: body)
+        do {
+            return try await perform(session, form)
+        } catch let error as RPCError {
+            return refused(error.message, session: session, status: Self.status(of: error))
+        }
+    }
+
+    func refused(_ problem: String, session: ConsoleSessions.Session, status: HTTPResponse.Status) -> Response {
+        html(pages.render("refused", title: "Refused", session: session, ["problem": problem]), status: status)
+    }
+
+    static func status(of error: RPCError) -> HTTPResponse.Status {
+        switch error.code {
+        case .permissionDenied, .unauthenticated: .forbidden
+        case .notFound: .notFound
+        case .invalidArgument: .badRequest
+        case .failedPrecondition, .alreadyExists, .aborted: .conflict
+        case .resourceExhausted: .tooManyRequests
+        default: .serviceUnavailable
+        }
+    }
+}
