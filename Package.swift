@@ -147,6 +147,7 @@ let package = Package(
             name: "Console",
             dependencies: [
                 "Daemon", "Audit", "Capabilities", "Emergency", "Policy", "PKI",
+                "AIOSProto", "Firewall",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -217,6 +218,7 @@ let package = Package(
             name: "ConsoleTests",
             dependencies: [
                 "Console", "Daemon", "Audit", "Capabilities", "Policy", "PKI", "Secrets", "SecurityTesting",
+                "Firewall", "AIOSProto",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

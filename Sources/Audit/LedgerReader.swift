@@ -16,6 +16,9 @@ public struct StoredEntry: Sendable {
     public let riskLevel: String
     /// The entry in the spec's format, byte for byte as committed.
     public let json: String
+    /// The chain: the previous entry's hash (the day's genesis for its first) and this entry's.
+    public let previousHash: Hash32?
+    public let entryHash: Hash32?
 
     init(day: String, row: Row) {
         self.day = day
@@ -29,6 +32,8 @@ public struct StoredEntry: Sendable {
         result = row["result"]
         riskLevel = row["risk_level"]
         json = String(decoding: row["leaf"] as Data, as: UTF8.self)
+        previousHash = Hash32(Array(row["prev_hash"] as Data))
+        entryHash = Hash32(Array(row["entry_hash"] as Data))
     }
 }
 

@@ -80,8 +80,10 @@ extension LedgerVerifier {
                 }
                 guard time >= lastTime else { throw try failure("timestamp goes back in time") }
                 lastTime = time
+                if expected % Int64(VerificationProgress.step) == 0 { progress?.add(VerificationProgress.step) }
                 expected += 1
             }
+            progress?.add(Int((expected - 1) % Int64(VerificationProgress.step)))
             if let broken = try chainBreak(through: Int.max, db) { throw broken }
         }
         guard case .success(let tree) = chain.finish() else { preconditionFailure("a chain break was thrown above") }

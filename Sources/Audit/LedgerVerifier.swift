@@ -56,11 +56,17 @@ public struct LedgerVerifier {
     /// contain.
     public let checkpointLog: String
     public let verifier: CheckpointVerifier
+    /// Where the entries read so far are counted while ``verify()`` runs.
+    public let progress: VerificationProgress?
 
     var localLog: String { directory + "/" + CheckpointLog.fileName }
 
-    public init(directory: String, checkpointLog: String? = nil, verifier: CheckpointVerifier) {
+    public init(
+        directory: String, checkpointLog: String? = nil, verifier: CheckpointVerifier,
+        progress: VerificationProgress? = nil
+    ) {
         self.directory = directory
+        self.progress = progress
         self.checkpointLog = checkpointLog ?? directory + "/" + CheckpointLog.fileName
         self.verifier = verifier
     }

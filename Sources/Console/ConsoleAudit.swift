@@ -40,3 +40,35 @@ enum ConsoleAudit {
             result: .denied, riskLevel: .high, details: .object([("reason", .string(reason))]))
     }
 }
+
+extension ConsoleAudit {
+    static func verifyStarted(_ job: LedgerVerifyJobs.Job, by name: String) -> AuditDraft {
+        AuditDraft(
+            eventType: .apiCall, agent: name, action: "audit.verify", target: "ledger", result: .pending,
+            riskLevel: .low, details: .object([("job", .string(job.id)), ("entries", .integer(Int64(job.total)))]))
+    }
+
+    static func verified(_ job: LedgerVerifyJobs.Job, by name: String) -> AuditDraft {
+        var details: [(key: String, value: JSONValue)] = [
+            ("job", .string(job.id)), ("entries", .integer(Int64(job.checked))),
+        ]
+        let result: AuditResult
+        if let report = job.report {
+            result = report.intact ? .success : .failure
+            if let failure = report.failure { details.append(("problem", .string(failure.description))) }
+        } else {
+            result = .error
+            details.append(("problem", .string(job.error ?? "unknown")))
+        }
+        return AuditDraft(
+            eventType: .apiCall, agent: name, action: "audit.verify", target: "ledger", result: result,
+            riskLevel: result == .success ? .low : .critical, details: .object(details))
+    }
+
+    static func exported(filters: [(name: String, value: String)], by name: String) -> AuditDraft {
+        AuditDraft(
+            eventType: .apiCall, agent: name, action: "audit.export", target: "ledger", result: .success,
+            riskLevel: .medium,
+            details: .object([("filters", .object(filters.map { ($0.name, JSONValue.string($0.value)) }))]))
+    }
+}

@@ -20,12 +20,14 @@ public struct ConsoleBackend: Sendable {
     /// Refusals a peer can repeat at will (an address outside the allowed ones, a cookie from elsewhere): the first
     /// of each source and reason per window in full, the rest counted in one summary.
     public let refusals: RefusalRecorder
+    /// The ledger verification started from the console, if any.
+    public let verifyJobs: LedgerVerifyJobs
 
     public init(
         core: DaemonCore, service: SecurityService, workers: Workers, links: LoginLinks,
         sessions: ConsoleSessions = ConsoleSessions(), allowed: AllowedClients,
         certificates: OperatorCertificates? = nil, refusals: RefusalRecorder? = nil,
-        expiries: [(label: String, path: String)] = []
+        expiries: [(label: String, path: String)] = [], verifyJobs: LedgerVerifyJobs = LedgerVerifyJobs()
     ) {
         self.core = core
         self.service = service
@@ -37,6 +39,7 @@ public struct ConsoleBackend: Sendable {
         self.expiries = expiries
         self.certificates = certificates
         self.refusals = refusals ?? RefusalRecorder(core: core)
+        self.verifyJobs = verifyJobs
     }
 
     var now: Timestamp { core.clock.now() }

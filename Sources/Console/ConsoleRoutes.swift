@@ -51,6 +51,8 @@ public struct ConsoleRoutes: Sendable {
         addAgentRoutes(to: router)
         addResumeRoutes(to: router)
         addEventRoutes(to: router)
+        addAuditRoutes(to: router)
+        addNetworkRoutes(to: router)
         return router
     }
 

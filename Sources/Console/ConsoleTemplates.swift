@@ -5,7 +5,7 @@ enum ConsoleTemplates {
     /// Every template by the name pages render it under.
     static var all: [(name: String, text: String)] {
         [("head", head), ("foot", foot), ("login", login), ("refused", refused)] + overviewPages + callPages
-            + agentPages + resumePages
+            + agentPages + resumePages + auditPages + networkPages
     }
 
     static let head = """
@@ -23,7 +23,8 @@ enum ConsoleTemplates {
         {{operator}}</span><form method="post" action="/logout"><input type="hidden" name="csrf" value="{{csrfToken}}">\
         <button type="submit">Log out</button></form>{{/session}}</header>
         {{#session}}<nav aria-label="Console sections"><a href="/">Overview</a> <a href="/calls">Confirmations</a> \
-        <a href="/agents">Agents and grants</a> <a href="/resume">Resume</a></nav>{{/session}}
+        <a href="/agents">Agents and grants</a> <a href="/resume">Resume</a> <a href="/audit">Audit</a> \
+        <a href="/network">Network</a></nav>{{/session}}
         <main>
 
         """
@@ -70,7 +71,7 @@ enum ConsoleTemplates {
         nav a { color: #0b3a75; }
         main { padding: 1em; max-width: 70em; }
         table { border-collapse: collapse; }
-        th, td { border: 1px solid #999; padding: .25em .5em; text-align: left; }
+        th, td { border: 1px solid #999; padding: .25em .5em; text-align: left; vertical-align: top; }
         .mode { font-size: 1.5em; font-weight: bold; }
         .mode-manual { color: #9b0000; }
         .mode-autonomous { color: #005a00; }
@@ -87,6 +88,11 @@ enum ConsoleTemplates {
         dt { font-weight: bold; }
         label { margin-right: .25em; }
         textarea { display: block; font-family: monospace; margin-bottom: 1em; }
+        .ok { color: #005a00; font-weight: bold; }
+        .hint { color: #333; font-size: .9em; }
+        .wrap { white-space: pre-wrap; word-break: break-all; }
+        form.search { display: grid; grid-template-columns: max-content 1fr; gap: .3em .8em; max-width: 40em; }
+        form.search button { grid-column: 2; justify-self: start; }
         .estop { background: #b00000; color: #fff; border: 2px solid #600; font-size: 1.3em; font-weight: bold; }
 
         """

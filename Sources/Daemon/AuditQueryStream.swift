@@ -5,9 +5,9 @@ import Synchronization
 /// A ledger query read on its own thread and handed over in batches, with back-pressure: the reader waits until the
 /// consumer has written the batches it holds, so memory stays at two batches whatever the result's size. When the
 /// consumer stops (the client went away), ``finish()`` lets the reader stop at its next entry.
-final class AuditQueryStream: Sendable {
+public final class AuditQueryStream: Sendable {
     static let batchSize = 256
-    let batches: AsyncThrowingStream<[String], any Error>
+    public let batches: AsyncThrowingStream<[String], any Error>
     private let permits = DispatchSemaphore(value: 2)
     private let stopped = Mutex(false)
 
@@ -36,10 +36,10 @@ final class AuditQueryStream: Sendable {
     }
 
     /// The consumer wrote a batch: the reader may read one more.
-    func consumed() { permits.signal() }
+    public func consumed() { permits.signal() }
 
     /// The consumer is done (or gone): the reader stops.
-    func finish() {
+    public func finish() {
         stopped.withLock { $0 = true }
         permits.signal()
         permits.signal()

@@ -15,23 +15,13 @@ extension SecurityService {
         request: Aios_Security_V1_QueryAuditRequest, response: RPCWriter<Aios_Security_V1_AuditRecord>,
         context: ServerContext
     ) async throws {
-        let caller = try caller(context)
-        guard mayReadAudit(caller) else { throw StatusMapping.denied("\(caller) may not read the audit ledger") }
         var filters: [(name: String, value: String)] = []
         for filter in request.filters {
             let parts = filter.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { throw StatusMapping.invalid("filter '\(filter)' must be name=value") }
             filters.append((parts[0], parts[1]))
         }
-        let query: AuditQuery
-        do {
-            query = try AuditQuery(filters: filters, now: core.clock.now())
-        } catch {
-            throw StatusMapping.invalid("\(error)")
-        }
-        // Streamed: a reader thread hands over batches and waits until they are written, so a query over a
-        // large ledger holds two batches in memory, not the whole result.
-        let stream = AuditQueryStream(reader: LedgerReader(directory: core.ledgerDirectory), query: query)
+        let stream = try auditStream(caller: try caller(context), filters: filters)
         defer { stream.finish() }
         do {
             for try await batch in stream.batches {
@@ -47,23 +37,81 @@ extension SecurityService {
         }
     }
 
+    /// The ledger query of `name=value` filters as every front end reads it (the gRPC API, the web console): who
+    /// may read, and the filters parsed; a refusal or a bad filter is thrown as the gRPC status the API answers.
+    public func auditQuery(caller: Caller, filters: [(name: String, value: String)]) throws -> AuditQuery {
+        guard mayReadAudit(caller) else { throw StatusMapping.denied("\(caller) may not read the audit ledger") }
+        do {
+            return try AuditQuery(filters: filters, now: core.clock.now())
+        } catch {
+            throw StatusMapping.invalid("\(error)")
+        }
+    }
+
+    /// The matching entries, oldest first, streamed: a reader thread hands over batches and waits until they are
+    /// written, so a query over a large ledger holds two batches in memory, not the whole result. The consumer
+    /// calls `finish()` when done or gone.
+    public func auditStream(caller: Caller, filters: [(name: String, value: String)]) throws -> AuditQueryStream {
+        let query = try auditQuery(caller: caller, filters: filters)
+        return AuditQueryStream(reader: LedgerReader(directory: core.ledgerDirectory), query: query)
+    }
+
+    /// One entry by id, for a caller who may read the ledger; nil when there is none.
+    public func auditEntry(caller: Caller, id: String) throws -> StoredEntry? {
+        guard mayReadAudit(caller) else { throw StatusMapping.denied("\(caller) may not read the audit ledger") }
+        do {
+            return try LedgerReader(directory: core.ledgerDirectory).find(id: id)?.entry
+        } catch let error where error.isInput {
+            throw StatusMapping.invalid(error.message)
+        } catch {
+            throw RPCError(code: .unavailable, message: "cannot read the ledger: \(error)")
+        }
+    }
+
+    /// Entry `id`'s inclusion proof against the newest checkpoint covering it, as `aios-sec audit prove` makes
+    /// it, and the proof checked with the ledger's pinned key (as `audit verify-proof` checks it).
+    public func inclusionProof(caller: Caller, id: String) throws -> (
+        proof: InclusionProof, check: Result<Checkpoint, AuditError>
+    ) {
+        guard mayReadAudit(caller) else { throw StatusMapping.denied("\(caller) may not read the audit ledger") }
+        let verifier = try checkpointVerifier()
+        do {
+            let proof = try LedgerReader(directory: core.ledgerDirectory).prove(id: id, verifier: verifier)
+            return (proof, proof.verify(with: verifier))
+        } catch let error where error.isInput {
+            throw StatusMapping.invalid(error.message)
+        } catch let error where error.isNotFound {
+            throw RPCError(code: .notFound, message: error.message)
+        } catch {
+            throw RPCError(code: .dataLoss, message: error.message)
+        }
+    }
+
     public func verifyAudit(
         request: Aios_Security_V1_VerifyAuditRequest, context: ServerContext
     ) async throws -> Aios_Security_V1_VerifyAuditResponse {
-        let caller = try caller(context)
-        guard mayReadAudit(caller) else { throw StatusMapping.denied("\(caller) may not read the audit ledger") }
-        let verifier: CheckpointVerifier
-        do {
-            verifier = try AuditKeys.verifier(from: core.ledgerDirectory + "/" + AuditKeys.publicKeyFile)
-        } catch {
-            throw RPCError(code: .unavailable, message: "no checkpoint key: \(error)")
-        }
-        let report = LedgerVerifier(directory: core.ledgerDirectory, verifier: verifier).verify()
+        let report = try verifyLedger(caller: try caller(context))
         var response = Aios_Security_V1_VerifyAuditResponse()
         response.intact = report.intact
         response.entries = UInt64(report.entries)
         response.problem = report.failure?.description ?? ""
         return response
+    }
+
+    /// The whole ledger verified (the same check as `aios-sec audit verify`), counting into `progress` as it
+    /// reads. Runs on the calling thread for as long as the ledger takes.
+    public func verifyLedger(caller: Caller, progress: VerificationProgress? = nil) throws -> VerificationReport {
+        guard mayReadAudit(caller) else { throw StatusMapping.denied("\(caller) may not read the audit ledger") }
+        return LedgerVerifier(directory: core.ledgerDirectory, verifier: try checkpointVerifier(), progress: progress)
+            .verify()
+    }
+
+    private func checkpointVerifier() throws -> CheckpointVerifier {
+        do {
+            return try AuditKeys.verifier(from: core.ledgerDirectory + "/" + AuditKeys.publicKeyFile)
+        } catch {
+            throw RPCError(code: .unavailable, message: "no checkpoint key: \(error)")
+        }
     }
 
     public func status(

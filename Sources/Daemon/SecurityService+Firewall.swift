@@ -12,7 +12,14 @@ extension SecurityService {
     public func changeFirewall(
         request: Aios_Security_V1_ChangeFirewallRequest, context: ServerContext
     ) async throws -> Aios_Security_V1_ChangeFirewallResponse {
-        let caller = try caller(context)
+        try await changeFirewall(caller: try caller(context), request: request)
+    }
+
+    /// The firewall change as every front end asks for it (the gRPC API, the web console's unblock button): the
+    /// same checks, the same controller call, the same ledger entries.
+    public func changeFirewall(caller: Caller, request: Aios_Security_V1_ChangeFirewallRequest) async throws
+        -> Aios_Security_V1_ChangeFirewallResponse
+    {
         try await refuseInManualMode(
             caller, action: "firewall.\(request.operation)", target: request.peer, operatorsMay: true)
         let firewall = try firewallController()
@@ -64,23 +71,28 @@ extension SecurityService {
     public func listFirewall(
         request: Aios_Security_V1_ListFirewallRequest, context: ServerContext
     ) async throws -> Aios_Security_V1_ListFirewallResponse {
-        let caller = try caller(context)
+        let state = try await listFirewall(caller: try caller(context))
+        var response = Aios_Security_V1_ListFirewallResponse()
+        response.rules = state.rules.map(Self.message)
+        response.blocked = state.blocked.map { entry in
+            var blocked = Aios_Security_V1_BlockedAddress()
+            blocked.address = entry.address.description
+            blocked.remainingSeconds = UInt64(max(0, entry.remaining / .seconds(1)))
+            blocked.reason = entry.reason ?? ""
+            return blocked
+        }
+        return response
+    }
+
+    /// The rules and the blocked addresses, for a caller who may list them (the gRPC API, the web console).
+    public func listFirewall(caller: Caller) async throws -> (rules: [FirewallRule], blocked: [BlockEntry]) {
         let firewall = try firewallController()
         try await requireFirewallRight(caller, operation: "list", target: "*")
-        var response = Aios_Security_V1_ListFirewallResponse()
-        response.rules = firewall.list().map(Self.message)
         do {
-            response.blocked = try firewall.blocklist.list().map { entry in
-                var blocked = Aios_Security_V1_BlockedAddress()
-                blocked.address = entry.address.description
-                blocked.remainingSeconds = UInt64(max(0, entry.remaining / .seconds(1)))
-                blocked.reason = entry.reason ?? ""
-                return blocked
-            }
+            return (firewall.list(), try firewall.blocklist.list())
         } catch {
             throw Self.status(error)
         }
-        return response
     }
 
     private func firewallController() throws -> FirewallController {

@@ -22,7 +22,8 @@ struct ConsoleBrowser {
         return login.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Runs `browser_SCENARIO.py` logged in (or not) with `link`; what the script saw, as its JSON object.
+    /// Runs `browser_SCENARIO.py` logged in (or not) with `link`; what the script saw, as its JSON object. The
+    /// browser runs in the daemon's network namespace when it has one (its console listens on that loopback).
     func run(scenario: String, link: String, extra: [String] = []) throws -> [String: Any] {
         let screenshots = BinaryRunner.repositoryRoot.appendingPathComponent(".build/console-screenshots").path
         try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)
@@ -35,7 +36,8 @@ struct ConsoleBrowser {
                 python, script, "https://\(address)", link,
                 try Self.spkiHash(certificate: daemon.identity("aios-sec") + "/cert.pem"), screenshots,
             ] + extra
-        let output = try Self.shell(arguments.map { "'\($0)'" }.joined(separator: " "))
+        let inNamespace = daemon.namespace.map { ["ip", "netns", "exec", $0] } ?? []
+        let output = try Self.shell((inNamespace + arguments).map { "'\($0)'" }.joined(separator: " "))
         return try #require(
             try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], "\(output)")
     }
