@@ -28,12 +28,15 @@ extension ConsoleRoutes {
         do {
             return try await perform(session, form)
         } catch let error as RPCError {
-            return refused(error.message, session: session, status: Self.status(of: error))
+            return refusedPage(error, session: session)
         }
     }
 
-    func refused(_ problem: String, session: ConsoleSessions.Session, status: HTTPResponse.Status) -> Response {
-        html(pages.render("refused", title: "Refused", session: session, ["problem": problem]), status: status)
+    /// What the API refused, as a page: its own message, with the HTTP status closest to its gRPC code.
+    func refusedPage(_ error: RPCError, session: ConsoleSessions.Session?) -> Response {
+        html(
+            pages.render("refused", title: "Refused", session: session, ["problem": error.message]),
+            status: Self.status(of: error))
     }
 
     static func status(of error: RPCError) -> HTTPResponse.Status {

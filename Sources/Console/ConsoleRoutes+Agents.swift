@@ -4,11 +4,13 @@ extension ConsoleRoutes {
     struct StopAgentForm: Decodable {
         let agent: String
         let reason: String?
+        let confirm: String?
     }
 
     struct RevokeForm: Decodable {
         let grant: String
         let reason: String?
+        let confirm: String?
     }
 
     func addAgentRoutes(to router: Router<ConsoleContext>) {
@@ -19,6 +21,13 @@ extension ConsoleRoutes {
         }
         router.post("/agents/stop") { request, context in
             try await action(request, context: context, name: "agent.stop", form: StopAgentForm.self) { session, form in
+                // The row's button asks first, with a reason for the ledger; the second click stops.
+                guard form.confirm == "yes" else {
+                    return html(
+                        pages.render(
+                            "confirm-stop-agent", title: "Stop \(form.agent)?", session: session,
+                            ["agent": form.agent]))
+                }
                 _ = try await backend.service.stopAgent(
                     caller: try Self.caller(session), agent: form.agent, reason: Self.reason(form.reason, "stopped"))
                 return Self.redirect(to: "/agents")
@@ -26,6 +35,12 @@ extension ConsoleRoutes {
         }
         router.post("/grants/revoke") { request, context in
             try await action(request, context: context, name: "revoke", form: RevokeForm.self) { session, form in
+                guard form.confirm == "yes" else {
+                    return html(
+                        pages.render(
+                            "confirm-revoke", title: "Revoke \(form.grant)?", session: session,
+                            ["grant": form.grant]))
+                }
                 _ = try await backend.service.revoke(
                     caller: try Self.caller(session), grantID: form.grant, reason: Self.reason(form.reason, "revoked")
                 )

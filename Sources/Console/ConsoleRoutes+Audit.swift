@@ -113,18 +113,4 @@ extension ConsoleRoutes {
                     || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
             }
     }
-
-    /// A refusal of the service as a page, with the status the gRPC code means.
-    func refusedPage(_ error: RPCError, session: ConsoleSessions.Session?) -> Response {
-        let status: HTTPResponse.Status =
-            switch error.code {
-            case .invalidArgument: .badRequest
-            case .permissionDenied: .forbidden
-            case .notFound: .notFound
-            case .failedPrecondition, .alreadyExists: .conflict
-            default: .serviceUnavailable
-            }
-        return html(
-            pages.render("refused", title: "Refused", session: session, ["problem": error.message]), status: status)
-    }
 }

@@ -28,7 +28,7 @@ extension ConsoleRoutes {
         router.get("/static/console.js") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/javascript; charset=utf-8"],
-                body: .init(byteBuffer: .init(string: ConsoleScript.text)))
+                body: .init(byteBuffer: .init(string: ConsoleScripts.live)))
         }
     }
 }

@@ -1,6 +1,8 @@
 /// The agents and grants page: stop an agent, revoke a grant, see who granted each and why.
 extension ConsoleTemplates {
-    static var agentPages: [(name: String, text: String)] { [("agents", agents)] }
+    static var agentPages: [(name: String, text: String)] {
+        [("agents", agents), ("confirm-stop-agent", confirmStopAgent), ("confirm-revoke", confirmRevoke)]
+    }
 
     static let agents = """
         {{> head}}<h1>Agents and grants</h1>
@@ -11,9 +13,7 @@ extension ConsoleTemplates {
         {{#agents}}<tr id="agent-{{agent}}"><td>{{agent}}</td><td>{{state}}</td><td>{{pid}}</td><td>{{restarts}}</td>\
         <td><code>{{command}}</code></td><td>{{#running}}<form method="post" action="/agents/stop">\
         <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="agent" value="{{agent}}">\
-        <label for="stop-reason-{{agent}}">Reason</label> \
-        <input type="text" id="stop-reason-{{agent}}" name="reason" maxlength="1024"> \
-        <button type="submit" id="stop-{{agent}}">Stop {{agent}}</button></form>{{/running}}\
+        <button type="submit" id="stop-{{agent}}">Stop {{agent}}…</button></form>{{/running}}\
         {{^running}}{{lastReason}}{{/running}}</td></tr>
         {{/agents}}</tbody></table>{{/hasAgents}}
         {{^hasAgents}}<p>{{#spawns}}No agent runs.{{/spawns}}{{^spawns}}This daemon starts no agents (it needs \
@@ -27,12 +27,39 @@ extension ConsoleTemplates {
         {{#grants}}<tr id="grant-{{id}}"><td>{{id}}</td><td>{{agent}}</td><td><code>{{capability}}</code></td>\
         <td>{{by}}</td><td>{{reason}}</td><td>{{task}}</td><td>{{issued}}</td><td>{{expires}}</td><td>\
         <form method="post" action="/grants/revoke"><input type="hidden" name="csrf" value="{{csrf}}">\
-        <input type="hidden" name="grant" value="{{id}}"><label for="revoke-reason-{{id}}">Reason</label> \
-        <input type="text" id="revoke-reason-{{id}}" name="reason" maxlength="1024"> \
-        <button type="submit" id="revoke-{{id}}">Revoke</button></form></td></tr>
+        <input type="hidden" name="grant" value="{{id}}">\
+        <button type="submit" id="revoke-{{id}}">Revoke…</button></form></td></tr>
         {{/grants}}</tbody></table>{{/hasGrants}}
         {{^hasGrants}}<p id="no-grants">No grant is in force.</p>{{/hasGrants}}
         </section>
+        {{> foot}}
+        """
+
+    static let confirmStopAgent = """
+        {{> head}}<h1>Stop {{agent}}?</h1>
+        <p>The agent is killed with its whole cgroup and not started again until it is spawned anew.</p>
+        <form method="post" action="/agents/stop">
+        <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="agent" value="{{agent}}">
+        <input type="hidden" name="confirm" value="yes">
+        <label for="reason">Reason (recorded in the ledger)</label>
+        <input type="text" id="reason" name="reason" maxlength="1024">
+        <button type="submit" id="stop-confirm">Stop {{agent}} now</button>
+        </form>
+        <p><a href="/agents">Cancel</a></p>
+        {{> foot}}
+        """
+
+    static let confirmRevoke = """
+        {{> head}}<h1>Revoke {{grant}}?</h1>
+        <p>The grant stops matching at once: the agent's next call that needs it is denied.</p>
+        <form method="post" action="/grants/revoke">
+        <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="grant" value="{{grant}}">
+        <input type="hidden" name="confirm" value="yes">
+        <label for="reason">Reason (recorded in the ledger)</label>
+        <input type="text" id="reason" name="reason" maxlength="1024">
+        <button type="submit" id="revoke-confirm">Revoke now</button>
+        </form>
+        <p><a href="/agents">Cancel</a></p>
         {{> foot}}
         """
 }

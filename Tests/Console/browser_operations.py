@@ -38,8 +38,9 @@ def scenario(console, seen: dict, extra: list) -> None:
     console.shot("08-agents-and-grants")
     revoke = driver.find_elements(By.CSS_SELECTOR, "button[id^=revoke-]")
     seen["grants_before"] = len(revoke)
-    revoke[0].click()
-    console.wait_for("no-grants")
+    console.after_click(revoke[0].get_attribute("id"), "revoke-confirm")
+    problems += console.accessibility_problems()
+    console.after_click("revoke-confirm", "no-grants")
 
     console.timed_get("/")
     console.wait_for("live-pending")

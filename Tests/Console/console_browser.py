@@ -14,6 +14,7 @@ import time
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
@@ -103,7 +104,9 @@ class Console:
         must be gone before `expected_id` counts, since the next page may have the same ids."""
         page = self.driver.find_element(By.TAG_NAME, "html")
         self.driver.find_element(By.ID, element_id).click()
-        WebDriverWait(self.driver, 20).until(expected_conditions.staleness_of(page))
+        # Chromium may answer "node does not belong to the document" while it swaps the pages: ask again.
+        WebDriverWait(self.driver, 20, ignored_exceptions=[WebDriverException]).until(
+            expected_conditions.staleness_of(page))
         return self.wait_for(expected_id)
 
     def shot(self, name: str) -> None:

@@ -80,10 +80,16 @@ struct ConsoleActionTests {
             #expect(page.text.contains("monthly &lt;report&gt;"))
             #expect(page.text.contains(#"id="revoke-\#(grant.id)""#))
             let revoke = try await client.postForm(
-                "/grants/revoke", "csrf=\(session.csrf)&grant=\(grant.id)&reason=done", headers: session.headers)
-            #expect(revoke.status == .seeOther)
-            let twice = try await client.postForm(
                 "/grants/revoke", "csrf=\(session.csrf)&grant=\(grant.id)", headers: session.headers)
+            #expect(revoke.status == .ok, "the first click asks")
+            #expect(revoke.text.contains(#"id="revoke-confirm""#))
+            #expect(fixture.core.authority.activeGrants(at: fixture.clock.now()).count == 1)
+            let confirmed = try await client.postForm(
+                "/grants/revoke", "csrf=\(session.csrf)&grant=\(grant.id)&reason=done&confirm=yes",
+                headers: session.headers)
+            #expect(confirmed.status == .seeOther)
+            let twice = try await client.postForm(
+                "/grants/revoke", "csrf=\(session.csrf)&grant=\(grant.id)&confirm=yes", headers: session.headers)
             #expect(twice.status != .seeOther)
         }
         #expect(fixture.core.authority.activeGrants(at: fixture.clock.now()).isEmpty)
@@ -98,7 +104,7 @@ struct ConsoleActionTests {
         try await fixture.application.test(.live) { client in
             let session = try #require(try await client.logIn(token: token))
             let stop = try await client.postForm(
-                "/agents/stop", "csrf=\(session.csrf)&agent=worker-a", headers: session.headers)
+                "/agents/stop", "csrf=\(session.csrf)&agent=worker-a&confirm=yes", headers: session.headers)
             #expect(stop.status == .conflict)
             #expect(stop.text.contains("Refused"))
         }

@@ -50,12 +50,12 @@ struct ConsoleBenchmarkTests {
         let console = try ConsoleBrowser(daemon: daemon)
         let seen = try console.run(
             scenario: "timing", link: try console.loginLink(operator: "alice"),
-            extra: ["9", "/", "/calls", "/agents", "/resume"])
+            extra: ["9", "/", "/calls", "/agents", "/resume", "/audit", "/network"])
         #expect(seen["agents_shown"] as? Int == Self.agents)
         #expect(seen["stopped_agent"] as? String == "bench-agent-001")
         #expect((seen["stopped_row"] as? String)?.contains("stopped") == true, "\(seen["stopped_row"] ?? "")")
         let pages = try #require(seen["pages"] as? [String: Any])
-        #expect(pages.count == 4)
+        #expect(pages.count == 6)
         let figures = try JSONSerialization.data(withJSONObject: seen, options: [.sortedKeys, .prettyPrinted])
         let output = BinaryRunner.repositoryRoot.appendingPathComponent(".build/console-bench.json")
         try figures.write(to: output)
