@@ -5,7 +5,8 @@ import SwiftASN1
 import X509
 
 /// The ledger's and the certificates' health for the overview: how many entries, when the newest checkpoint was
-/// written, and when each certificate the console and the CA stand on expires (sooner than 14 days is flagged).
+/// written, and when each certificate the console and the CA stand on expires (flagged within 14 days, or for a
+/// short-lived certificate once it is past the point where it should have been renewed).
 struct HealthData {
     /// Certificates expiring within this many days are shown as a warning.
     static let warningDays = 14
@@ -40,10 +41,14 @@ struct HealthData {
         return documents.compactMap { document in
             guard let certificate = try? Certificate(derEncoded: document.derBytes) else { return nil }
             let expiry = timestamp(certificate.notValidAfter)
-            let days = (expiry.millisecondsSinceEpoch - now.millisecondsSinceEpoch) / 86_400_000
+            let left = expiry.millisecondsSinceEpoch - now.millisecondsSinceEpoch
+            let lifetime = expiry.millisecondsSinceEpoch - timestamp(certificate.notValidBefore).millisecondsSinceEpoch
+            // A short-lived certificate is renewed at two thirds of its life: it is a warning only once it is past
+            // that point; a long-lived one within the last 14 days.
+            let warning = min(Int64(warningDays) * 86_400_000, lifetime / 3)
             return [
                 "label": label, "subject": certificate.subject.description, "expires": expiry.rfc3339,
-                "days": "\(days)", "soon": days < warningDays,
+                "days": "\(left / 86_400_000)", "soon": left < warning,
             ]
         }
     }

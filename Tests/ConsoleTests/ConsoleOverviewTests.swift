@@ -7,28 +7,33 @@ import Testing
 
 @Suite("Console overview: ledger and certificate health")
 struct ConsoleOverviewTests {
-    @Test("a certificate that expires within 14 days is flagged; one that cannot be read says so")
+    @Test(
+        "a certificate past the point where it should have been renewed is flagged, a fresh one not; one that cannot be read says so"
+    )
     func certificateExpiries() async throws {
         let directory = FileManager.default.temporaryDirectory.path + "/aios-console-cert-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        openssl.arguments = [
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "3", "-subj",
-            "/CN=expiring-soon", "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem",
-        ]
-        openssl.standardError = Pipe()
-        try openssl.run()
-        openssl.waitUntilExit()
-        #expect(openssl.terminationStatus == 0)
         let fixture = try ConsoleFixture(
-            expiries: [("short-lived", directory + "/cert.pem"), ("missing", directory + "/none.pem")])
+            certificates: true,
+            expiries: [
+                ("overdue", directory + "/overdue.pem"), ("fresh", directory + "/fresh.pem"),
+                ("missing", directory + "/none.pem"),
+            ])
+        let pki = try ConsolePKI(fixture)
+        // 24 h certificates: one issued 20 h ago (past its renewal at 16 h), one now.
+        let overdue = try pki.issue(
+            "spiffe://aios.local/service/overdue", as: "overdue", now: Date() - 20 * 3600, lifetime: 24 * 3600)
+        let fresh = try pki.issue("spiffe://aios.local/service/fresh", as: "fresh", lifetime: 24 * 3600)
+        try FileManager.default.copyItem(atPath: overdue.certificatePath, toPath: directory + "/overdue.pem")
+        try FileManager.default.copyItem(atPath: fresh.certificatePath, toPath: directory + "/fresh.pem")
         let token = try fixture.link()
         try await fixture.application.test(.live) { client in
             let session = try #require(try await client.logIn(token: token))
             let overview = try await client.execute(uri: "/", method: .get, headers: session.headers)
-            #expect(overview.text.contains(#"<tr class="soon"><td>short-lived</td><td>CN=expiring-soon</td>"#))
+            #expect(overview.text.contains(#"<tr class="soon"><td>overdue</td>"#))
+            #expect(overview.text.contains("<tr><td>fresh</td>"))
+            #expect(!overview.text.contains(#"<tr class="soon"><td>fresh</td>"#))
             #expect(overview.text.contains("<td>missing</td><td>cannot be read</td>"))
             #expect(overview.text.contains(#"id="ledger-entries">"#))
         }

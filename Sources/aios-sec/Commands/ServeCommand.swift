@@ -204,7 +204,8 @@ struct ServeCommand: AsyncParsableCommand {
                     allowed: AllowedClients(management: policy.firewall.management),
                     certificates: OperatorCertificates(pkiDirectory: daemonState.pki, denyList: denyList),
                     expiries: [
-                        ("the daemon's chain", server.bundlePath), ("the CA's root", daemonState.pki + "/root.pem"),
+                        ("the daemon's certificate and its CA", server.certificatePath),
+                        ("the CA's root", daemonState.pki + "/root.pem"),
                     ]),
                 host: host, port: port, certificatePath: server.certificatePath, keyPath: server.keyPath,
                 trustRootPath: daemonState.pki + "/root.pem",
