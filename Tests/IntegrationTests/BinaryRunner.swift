@@ -73,3 +73,21 @@ struct BinaryRunner {
         }
     }
 }
+
+extension BinaryRunner {
+    /// Another program (not `aios-sec`) with `arguments`, its output captured.
+    static func run(executable: String, _ arguments: [String]) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let problems = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: text, stderr: problems)
+    }
+}

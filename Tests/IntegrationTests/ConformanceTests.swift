@@ -8,21 +8,14 @@ struct ConformanceTests {
         let daemon = try DaemonFixture()
         let demo = daemon.directory + "/demo"
         try FileManager.default.createDirectory(atPath: demo, withIntermediateDirectories: true)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [
-            BinaryRunner.repositoryRoot.appendingPathComponent("Tests/Conformance/run.sh").path, daemon.address,
-            daemon.state + "/identities", demo,
-        ]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let problems = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(problems)")
+        let result = try BinaryRunner.run(
+            executable: "/bin/bash",
+            [
+                BinaryRunner.repositoryRoot.appendingPathComponent("Tests/Conformance/run.sh").path, daemon.address,
+                daemon.state + "/identities", demo,
+            ])
+        let (text, problems) = (result.stdout, result.stderr)
+        #expect(result.status == 0, "\(problems)")
         let seen = try #require(
             try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)\n\(problems)")
         #expect(seen["status_caller"] as? String == "spiffe://aios.local/service/orchestrator")

@@ -12,7 +12,7 @@ struct ConsoleBrowser {
 
     init(daemon: DaemonFixture) throws {
         self.daemon = daemon
-        address = try #require(try Self.waitForConsoleAddress(state: daemon.state), "the console never started")
+        address = try #require(Self.consoleAddress(state: daemon.state), "the console never started")
     }
 
     /// A fresh one-time login link for `operator`, made the way an operator makes one on the machine.
@@ -42,7 +42,8 @@ struct ConsoleBrowser {
             try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], "\(output)")
     }
 
-    private static func waitForConsoleAddress(state: String) throws -> String? {
+    /// `HOST:PORT` the daemon's console listens on, once it does (nil after 30 s).
+    static func consoleAddress(state: String) -> String? {
         for _ in 0..<300 {
             if let text = try? String(contentsOfFile: state + "/console/address", encoding: .utf8) {
                 return text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -62,23 +63,12 @@ struct ConsoleBrowser {
     }
 
     private static func shell(_ command: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-o", "pipefail", "-c", command]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let problems = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let result = try BinaryRunner.run(executable: "/bin/bash", ["-o", "pipefail", "-c", command])
+        guard result.status == 0 else {
             // The command may carry kilobytes of arguments: its first 200 characters say which it was.
-            throw ShellFailure(
-                description: "\(command.prefix(200))…: exit \(process.terminationStatus): \(problems)")
+            throw ShellFailure(description: "\(command.prefix(200))…: exit \(result.status): \(result.stderr)")
         }
-        return text
+        return result.stdout
     }
 
     struct ShellFailure: Error, CustomStringConvertible { let description: String }

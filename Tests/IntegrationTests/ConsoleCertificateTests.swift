@@ -24,7 +24,7 @@ struct ConsoleCertificateTests {
                   freeze_timeout: never
                 """)
         defer { daemon.stop() }
-        let address = try #require(Self.consoleAddress(state: daemon.state))
+        let address = try #require(ConsoleBrowser.consoleAddress(state: daemon.state))
         #expect(address.hasPrefix("127.0.0.2:"))
         let policy = daemon.directory + "/policy.yaml"
         let common = ["--state-dir", daemon.state, "--vault", daemon.vault, "--policy", policy]
@@ -34,8 +34,9 @@ struct ConsoleCertificateTests {
         #expect(issued.status == 0, "\(issued.stderr)")
         let passphrase = issued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         // The browser's bundle opens with the printed passphrase and holds the key and the chain.
-        let p12 = try Self.run(
-            "/usr/bin/openssl",
+        let p12 = try BinaryRunner.run(
+            executable:
+                "/usr/bin/openssl",
             [
                 "pkcs12", "-in", daemon.directory + "/alice/operator.p12", "-passin", "pass:\(passphrase)", "-nodes",
                 "-info",
@@ -105,8 +106,9 @@ struct ConsoleCertificateTests {
         // From another CA: a self-signed certificate claiming the operator's identity.
         let foreign = daemon.directory + "/foreign"
         try FileManager.default.createDirectory(atPath: foreign, withIntermediateDirectories: true)
-        let made = try Self.run(
-            "/usr/bin/openssl",
+        let made = try BinaryRunner.run(
+            executable:
+                "/usr/bin/openssl",
             [
                 "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
                 "-subj", "/CN=alice", "-addext", "subjectAltName=URI:spiffe://aios.local/operator/alice",
@@ -133,31 +135,6 @@ struct ConsoleCertificateTests {
             Thread.sleep(forTimeInterval: 0.2)
         }
         #expect(handshakes.contains("TLS handshake failed"))
-    }
-
-    static func consoleAddress(state: String) -> String? {
-        for _ in 0..<300 {
-            if let text = try? String(contentsOfFile: state + "/console/address", encoding: .utf8) {
-                return text.trimmingCharacters(in: .whitespacesAndNewlines)
-            }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        return nil
-    }
-
-    static func run(_ executable: String, _ arguments: [String]) throws -> BinaryRunner.Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let problems = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return BinaryRunner.Output(status: process.terminationStatus, stdout: text, stderr: problems)
     }
 }
 
@@ -207,9 +184,9 @@ struct Curl {
         arguments.append("https://\(address)\(path)")
         let output =
             try namespace.map {
-                try ConsoleCertificateTests.run("/usr/sbin/ip", ["netns", "exec", $0, "/usr/bin/curl"] + arguments)
+                try BinaryRunner.run(executable: "/usr/sbin/ip", ["netns", "exec", $0, "/usr/bin/curl"] + arguments)
             }
-            ?? ConsoleCertificateTests.run("/usr/bin/curl", arguments)
+            ?? BinaryRunner.run(executable: "/usr/bin/curl", arguments)
         let lines = output.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         let headers = (try? String(contentsOfFile: headerFile, encoding: .utf8)) ?? ""
         return Answer(

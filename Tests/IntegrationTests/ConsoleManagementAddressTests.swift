@@ -30,7 +30,7 @@ struct ConsoleManagementAddressTests {
                   management: [10.77.5.0/24]
                 """)
         defer { daemon.stop() }
-        let bound = try #require(ConsoleCertificateTests.consoleAddress(state: daemon.state))
+        let bound = try #require(ConsoleBrowser.consoleAddress(state: daemon.state))
         let port = try #require(bound.split(separator: ":").last.map(String.init))
         let management = Curl(
             address: "10.77.5.1:\(port)", root: daemon.state + "/pki/root.pem", namespace: namespace,
@@ -56,7 +56,7 @@ struct ConsoleManagementAddressTests {
 
     @discardableResult
     private func ip(_ arguments: [String]) throws -> String {
-        let output = try ConsoleCertificateTests.run("/usr/sbin/ip", arguments)
+        let output = try BinaryRunner.run(executable: "/usr/sbin/ip", arguments)
         guard output.status == 0 else {
             throw DaemonFixture.FixtureError(message: "ip \(arguments.joined(separator: " ")): \(output.stderr)")
         }
