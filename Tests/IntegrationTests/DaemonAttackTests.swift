@@ -69,7 +69,7 @@ struct DaemonAttackTests {
     }
 
     @Test("a foreign object at tomorrow's day file is a security alert today, long before midnight")
-    func foreignObjectAtTomorrowsPath() async throws {
+    func foreignObjectAtTomorrowsPath() throws {
         let daemon = try DaemonFixture()
         let tomorrow = Date().addingTimeInterval(86_400).ISO8601Format(.iso8601.year().month().day())
         // What an agent could once do with fs:mkdir:* (root-level tampering can still do it).
@@ -78,7 +78,7 @@ struct DaemonAttackTests {
         try FileManager.default.createDirectory(atPath: planted, withIntermediateDirectories: false)
         var alert = ""
         for _ in 0..<30 where alert.isEmpty {
-            try await Task.sleep(for: .seconds(2))
+            Thread.sleep(forTimeInterval: 2)
             // Readers refuse a ledger directory holding a foreign object: look with it moved aside for a moment.
             try FileManager.default.moveItem(atPath: planted, toPath: aside)
             let audit = try BinaryRunner.run([
@@ -94,7 +94,7 @@ struct DaemonAttackTests {
     }
 
     @Test("a confirmation re-decides: a grant revoked while the call waited does not run it")
-    func staleConfirmation() async throws {
+    func staleConfirmation() throws {
         let daemon = try DaemonFixture(extraArguments: ["--confirmation-timeout", "150"])
         let directory = daemon.directory + "/data"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -104,7 +104,7 @@ struct DaemonAttackTests {
         let call = try BackgroundCall(arguments)
         let pendingID: String
         do {
-            pendingID = try await waitForPending(daemon)
+            pendingID = try waitForPending(daemon)
         } catch {
             Issue.record("\(error); the client: \(call.finish())")
             return
@@ -118,7 +118,7 @@ struct DaemonAttackTests {
     }
 
     @Test("a pending call dies with its caller, and the ledger says so")
-    func pendingDiesWithCaller() async throws {
+    func pendingDiesWithCaller() throws {
         let daemon = try DaemonFixture(extraArguments: ["--confirmation-timeout", "150"])
         let directory = daemon.directory + "/data"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -128,7 +128,7 @@ struct DaemonAttackTests {
             execArguments(daemon, as: "aios-agent-task", "fs.delete", ["path": directory + "/a"]))
         let pendingID: String
         do {
-            pendingID = try await waitForPending(daemon)
+            pendingID = try waitForPending(daemon)
         } catch {
             Issue.record("\(error); the client: \(client.finish())")
             return
@@ -136,7 +136,7 @@ struct DaemonAttackTests {
         client.kill()
         var gone = false
         for _ in 0..<100 where !gone {
-            try await Task.sleep(for: .milliseconds(100))
+            Thread.sleep(forTimeInterval: 0.1)
             gone = !(try daemon.call("pending", as: "orchestrator").stdout.contains(pendingID))
         }
         #expect(gone, "the call stayed pending after its caller died")
@@ -149,10 +149,12 @@ struct DaemonAttackTests {
         #expect(audit.stdout.contains("the caller went away"), "\(audit.stdout)")
     }
 
-    func waitForPending(_ daemon: DaemonFixture) async throws -> String {
-        // Generous: with the whole suite in parallel (the soak test saturates both cores for a minute or more), a
-        // client may need many seconds to start and finish its handshake. Polled at 5 Hz, well inside the
-        // orchestrator's read budget.
+    /// Synchronous on purpose: an async wait gives its thread back at every sleep, and with the whole suite in
+    /// parallel the blocking tests can hold every thread of the cooperative pool for minutes, so the wait resumed
+    /// only after its deadline while the client sat pending (the "no call became pending" failure). Holding the
+    /// thread, the polls keep their 5 Hz, well inside the orchestrator's read budget; the deadline is generous
+    /// because a client may need many seconds to start and finish its handshake under load.
+    func waitForPending(_ daemon: DaemonFixture) throws -> String {
         let deadline = Date() + 140
         var last = "no poll finished"
         var polls = 0
@@ -168,7 +170,7 @@ struct DaemonAttackTests {
             } catch {
                 unstarted += 1
                 last = "poll \(polls + 1) could not start the client (\(unstarted) so far): \(error)"
-                try await Task.sleep(for: .milliseconds(200))
+                Thread.sleep(forTimeInterval: 0.2)
                 continue
             }
             if let range = listed.stdout.range(of: #"pending-[0-9a-f]{8}"#, options: .regularExpression) {
@@ -179,7 +181,7 @@ struct DaemonAttackTests {
             last =
                 "poll \(polls) (\(killed) ended after 15 s, \(unstarted) not started) at \(started) took "
                 + "\(Int(Date().timeIntervalSince(started))) s, status \(listed.status): \(listed.stdout) \(listed.stderr)"
-            try await Task.sleep(for: .milliseconds(200))
+            Thread.sleep(forTimeInterval: 0.2)
         }
         // Whether the ledger saw it pending while the listing did not (a flake seen only under full-suite load).
         let ledger = try? BinaryRunner.run([
@@ -191,7 +193,7 @@ struct DaemonAttackTests {
     }
 
     @Test("reads of a FIFO fail at once and the daemon keeps serving")
-    func fifoDoesNotStall() async throws {
+    func fifoDoesNotStall() throws {
         let daemon = try DaemonFixture()
         let directory = daemon.directory + "/data"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -228,7 +230,7 @@ struct DaemonAttackTests {
     }
 
     @Test("process.spawn runs inside the agent's sandbox, never a root shell; process.kill never reaches the daemon")
-    func processes() async throws {
+    func processes() throws {
         let daemon = try DaemonFixture(extraArguments: [
             "--allow-exec", "find=/usr/bin/find", "--allow-exec", "touch=/usr/bin/touch",
         ])
@@ -252,7 +254,7 @@ struct DaemonAttackTests {
                 .status == 0)
         var owner: uid_t? = nil
         for _ in 0..<100 where owner == nil {
-            try await Task.sleep(for: .milliseconds(50))
+            Thread.sleep(forTimeInterval: 0.05)
             var status = stat()
             if stat(inside, &status) == 0 { owner = status.st_uid }
         }
@@ -264,7 +266,7 @@ struct DaemonAttackTests {
             daemon, as: "aios-agent-task", "process.kill",
             ["name": "aios-sec", "pid": "\(daemon.process.processIdentifier)"])
         let kill = try BackgroundCall(killArguments)
-        let pendingID = try await waitForPending(daemon)
+        let pendingID = try waitForPending(daemon)
         #expect(try daemon.call("confirm", as: "orchestrator", ["--pending-id", pendingID]).status == 0)
         #expect(kill.finish().status != 0)
         #expect(daemon.process.isRunning)
