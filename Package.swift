@@ -126,7 +126,15 @@ let package = Package(
             ]),
         // Network intrusion detection: event sources (log lines, kernel events), scan and brute-force rules;
         // and human sessions: sshd's logins, the kernel's process events, the SSH console's sshd configuration.
-        .target(name: "Detection", dependencies: ["Capabilities", "Policy", "Audit", "Secrets"]),
+        // Extended attributes and openat2(2) without symlinks, for file integrity scans.
+        .target(name: "CFileIntegrity"),
+        // File integrity: the signed baseline (SQLite) of the policy's watch set and the parallel checks against it.
+        .target(
+            name: "Detection",
+            dependencies: [
+                "Capabilities", "Policy", "Audit", "Secrets", "CFileIntegrity",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         // The Broker's tools over the Model Context Protocol: schemas and pins from the catalogue, calls to ExecuteTool.
         .target(
             name: "MCPBridge",
@@ -200,7 +208,11 @@ let package = Package(
             name: "FirewallTests", dependencies: ["Firewall", "Policy", "Audit", "Capabilities", "SecurityTesting"]),
         .testTarget(
             name: "DetectionTests",
-            dependencies: ["Detection", "Firewall", "Policy", "Audit", "Capabilities", "SecurityTesting"],
+            dependencies: [
+                "Detection", "Firewall", "Policy", "Audit", "Capabilities", "SecurityTesting", "Secrets",
+                "CFileIntegrity", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             exclude: ["Fixtures"]),
         .testTarget(
             name: "AgentsTests",

@@ -26,6 +26,8 @@ public struct IDSPolicy: Sendable, Equatable {
     public var alertWindow: GrantDuration = .seconds(60)
     /// The most sources each rule tracks at once (the oldest make room): the bound on the IDS's memory.
     public var trackedSources = IDSPolicy.defaultTrackedSources
+    /// The file-integrity watch set (`aios-sec fim`).
+    public var files = FileWatchPolicy.default
 
     public static let defaultTrackedSources = 16_384
 

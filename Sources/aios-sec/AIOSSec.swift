@@ -12,8 +12,8 @@ struct AIOSSec: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, PolicyCommand.self, AuthorizeCommand.self, AuditCommand.self, SecretsCommand.self,
             CACommand.self, CallCommand.self, MCPCommand.self, SandboxCommand.self, TaskCommand.self,
-            FirewallCommand.self, IDSCommand.self, SSHCommand.self, StatusCommand.self, EstopCommand.self,
-            ResumeCommand.self, RecoveryCommand.self, ConsoleCommand.self,
+            FirewallCommand.self, IDSCommand.self, FIMCommand.self, SSHCommand.self, StatusCommand.self,
+            EstopCommand.self, ResumeCommand.self, RecoveryCommand.self, ConsoleCommand.self,
             BenchCommand.self,
         ]
     )
