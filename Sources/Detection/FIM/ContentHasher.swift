@@ -20,9 +20,8 @@ struct ContentHasher {
     /// Fills in the digests and attributes of `records` for `pending`; returns the files that could not be read.
     func hash(_ pending: [PendingFile], into records: inout [FileRecord]) -> [ScanIssue] {
         // Largest first, so one big file does not start last and leave every other core idle.
-        let order = pending.indices.sorted {
-            records[pending[$0].recordIndex].size > records[pending[$1].recordIndex].size
-        }
+        let sizes = pending.map { records[$0.recordIndex].size }
+        let order = pending.indices.sorted { sizes[$0] > sizes[$1] }
         let results = ResultSlots(count: pending.count)
         let next = Atomic<Int>(0)
         let snapshot = records
