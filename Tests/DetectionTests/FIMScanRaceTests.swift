@@ -16,6 +16,15 @@ struct FIMScanRaceTests {
         return ContentHasher(workers: 2, progress: ScanProgress()).hash(walker.pending, into: &records)
     }
 
+    @Test("a watched path is opened as its parent (relative to /) and its name, top-level paths too")
+    func split() {
+        let cases: [(String, String, String)] = [("/etc", ".", "etc"), ("/", ".", "."), ("/usr/bin", "usr", "bin")]
+        for (path, parent, name) in cases {
+            let parts = TreeWalker.split(Array(path.utf8))
+            #expect(parts.parent == Array(parent.utf8) && parts.name == Array(name.utf8), "\(path)")
+        }
+    }
+
     @Test("a file removed between listing and reading is reported as vanished")
     func vanished() throws {
         let lab = try FIMLab()

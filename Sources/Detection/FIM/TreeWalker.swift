@@ -127,8 +127,8 @@ struct TreeWalker {
     /// A path's parent relative to "/" ("." for "/" itself) and its last component.
     static func split(_ path: [UInt8]) -> (parent: [UInt8], name: [UInt8]) {
         guard path != [0x2F], let slash = path.lastIndex(of: 0x2F) else { return ([0x2E], [0x2E]) }
-        let parent = Array(path[1..<slash])
-        return (parent.isEmpty ? [0x2E] : parent, Array(path[(slash + 1)...]))
+        let parent = slash == 0 ? [0x2E] : Array(path[1..<slash])
+        return (parent, Array(path[(slash + 1)...]))
     }
 
     static func readLink(_ name: [UInt8], in directory: Int32) -> [UInt8] {
