@@ -10,15 +10,8 @@ extension SecurityService {
     ) async throws -> Aios_Security_V1_GetEventsResponse {
         let caller = try caller(context)
         let kind = try Self.eventKind(request.kind)
-        let since: Timestamp
-        do {
-            since = try AuditQuery.time(
-                request.since.isEmpty ? "5m" : request.since, name: "since", now: core.clock.now())
-        } catch {
-            throw StatusMapping.invalid("\(error)")
-        }
-        let limit = request.limit == 0 ? Self.defaultEventLimit : Int(request.limit)
-        let answer = try events(caller: caller, kind: kind, since: since, limit: limit)
+        let answer = try events(
+            caller: caller, kind: kind, since: try since(request.since), limit: Self.eventLimit(request.limit))
         var response = Aios_Security_V1_GetEventsResponse()
         response.events = answer.events.map(Self.message)
         response.truncated = answer.truncated
@@ -35,11 +28,25 @@ extension SecurityService {
         for kind in kinds.sorted(by: { $0.rawValue < $1.rawValue }) where !mayReadEvents(caller, kind) {
             throw StatusMapping.denied("\(caller) may not read \(kind) events (monitor:read:events/\(kind))")
         }
+        // Open before the earlier events are read: whatever is published meanwhile is in the stream too.
         guard let stream = core.events.watch(kinds, owner: caller.identity.uri) else {
             throw RPCError(
                 code: .resourceExhausted,
                 message: "too many event streams: \(core.events.subscribersPerOwner) per caller, "
                     + "\(core.events.maximumSubscribers) in all")
+        }
+        var sent = Set<String>()
+        if !request.since.isEmpty {
+            let since = try since(request.since)
+            let limit = try Self.eventLimit(request.limit)
+            var earlier: [EventRecord] = []
+            for kind in kinds { earlier += try events(caller: caller, kind: kind, since: since, limit: limit).events }
+            for record in earlier.sorted(by: { $0.time < $1.time }) {
+                var message = Aios_Security_V1_WatchEventsResponse()
+                message.event = Self.message(record)
+                try await response.write(message)
+                sent.insert(record.json)
+            }
         }
         var missed: UInt64 = 0
         for await delivery in stream {
@@ -50,14 +57,31 @@ extension SecurityService {
                 guard mayReadEvents(caller, event.kind) else {
                     throw StatusMapping.denied("\(caller) may no longer read \(event.kind) events")
                 }
+                let json = event.entry.canonicalJSON
+                // Published between the stream's opening and the earlier events' reading: already sent.
+                if !sent.isEmpty, sent.remove(json) != nil { continue }
                 var message = Aios_Security_V1_WatchEventsResponse()
-                message.event = Self.message(
-                    EventRecord(kind: event.kind, time: event.time, json: event.entry.canonicalJSON))
+                message.event = Self.message(EventRecord(kind: event.kind, time: event.time, json: json))
                 message.missed = missed
                 missed = 0
                 try await response.write(message)
             }
         }
+    }
+
+    private func since(_ text: String) throws -> Timestamp {
+        do {
+            return try AuditQuery.time(text.isEmpty ? "5m" : text, name: "since", now: core.clock.now())
+        } catch {
+            throw StatusMapping.invalid("\(error)")
+        }
+    }
+
+    static func eventLimit(_ requested: UInt32) throws -> Int {
+        guard requested <= maximumEventLimit else {
+            throw StatusMapping.invalid("limit \(requested) must be from 1 to \(maximumEventLimit)")
+        }
+        return requested == 0 ? defaultEventLimit : Int(requested)
     }
 
     static func eventKind(_ text: String) throws -> HostEventKind {

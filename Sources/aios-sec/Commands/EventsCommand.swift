@@ -3,6 +3,10 @@ import ArgumentParser
 import Audit
 import GRPCCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `aios-sec events KIND`: what the security agent reads, for a person at a terminal or a script.
 struct EventsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,28 +26,34 @@ struct EventsCommand: AsyncParsableCommand {
     @Flag(help: "Then print new events as they happen.") var follow = false
 
     func run() async throws {
-        var request = Aios_Security_V1_GetEventsRequest()
-        request.kind = kind
-        request.since = last
         guard (1...10_000).contains(limit) else {
             printError("events: --limit \(limit) must be from 1 to 10000")
             throw ExitStatus.usage
         }
-        request.limit = UInt32(limit)
         let json = connection.json
-        let response = try await connection.withClient { [request] in try await $0.getEvents(request) }
-        if response.truncated && !json {
-            printError("events: more matched; the newest \(response.events.count) are shown")
+        guard follow else {
+            var request = Aios_Security_V1_GetEventsRequest()
+            request.kind = kind
+            request.since = last
+            request.limit = UInt32(limit)
+            let response = try await connection.withClient { [request] in try await $0.getEvents(request) }
+            if response.truncated {
+                printError("events: more matched; the newest \(response.events.count) are shown")
+            }
+            for event in response.events { print(json ? event.json : Self.line(event)) }
+            return
         }
-        for event in response.events { print(json ? event.json : Self.line(event)) }
-        guard follow else { return }
-        var watch = Aios_Security_V1_WatchEventsRequest()
-        watch.kinds = [kind]
-        try await connection.withClient { [watch] client in
-            try await client.watchEvents(watch) { stream in
+        // One stream for the earlier events and the new ones: nothing falls between the two.
+        var request = Aios_Security_V1_WatchEventsRequest()
+        request.kinds = [kind]
+        request.since = last
+        request.limit = UInt32(limit)
+        try await connection.withClient { [request] client in
+            try await client.watchEvents(request) { stream in
                 for try await message in stream.messages {
                     if message.missed > 0 { printError("events: \(message.missed) events missed (reading too slowly)") }
                     print(json ? message.event.json : Self.line(message.event))
+                    fflush(nil)
                 }
             }
         }

@@ -753,7 +753,8 @@ extension Aios_Security_V1_SecurityService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > The same events as they are published, until the client ends the call or the daemon stops.
+        /// > The same events as they are published (optionally after the recent ones), until the client ends the call or
+        /// > the daemon stops.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Aios_Security_V1_WatchEventsRequest` messages.
@@ -1155,7 +1156,8 @@ extension Aios_Security_V1_SecurityService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > The same events as they are published, until the client ends the call or the daemon stops.
+        /// > The same events as they are published (optionally after the recent ones), until the client ends the call or
+        /// > the daemon stops.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Aios_Security_V1_WatchEventsRequest` message.
@@ -1556,7 +1558,8 @@ extension Aios_Security_V1_SecurityService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > The same events as they are published, until the client ends the call or the daemon stops.
+        /// > The same events as they are published (optionally after the recent ones), until the client ends the call or
+        /// > the daemon stops.
         ///
         /// - Parameters:
         ///   - request: A `Aios_Security_V1_WatchEventsRequest` message.
@@ -2899,7 +2902,8 @@ extension Aios_Security_V1_SecurityService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > The same events as they are published, until the client ends the call or the daemon stops.
+        /// > The same events as they are published (optionally after the recent ones), until the client ends the call or
+        /// > the daemon stops.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Aios_Security_V1_WatchEventsRequest` message.
@@ -3664,7 +3668,8 @@ extension Aios_Security_V1_SecurityService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > The same events as they are published, until the client ends the call or the daemon stops.
+        /// > The same events as they are published (optionally after the recent ones), until the client ends the call or
+        /// > the daemon stops.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Aios_Security_V1_WatchEventsRequest` message.
@@ -4316,7 +4321,8 @@ extension Aios_Security_V1_SecurityService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > The same events as they are published, until the client ends the call or the daemon stops.
+    /// > The same events as they are published (optionally after the recent ones), until the client ends the call or
+    /// > the daemon stops.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Aios_Security_V1_WatchEventsRequest` message.
@@ -5050,7 +5056,8 @@ extension Aios_Security_V1_SecurityService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > The same events as they are published, until the client ends the call or the daemon stops.
+    /// > The same events as they are published (optionally after the recent ones), until the client ends the call or
+    /// > the daemon stops.
     ///
     /// - Parameters:
     ///   - message: request message to send.

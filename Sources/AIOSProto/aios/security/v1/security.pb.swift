@@ -1006,6 +1006,13 @@ public nonisolated struct Aios_Security_V1_WatchEventsRequest: Sendable {
   /// The kinds to stream; empty means all four.
   public var kinds: [String] = []
 
+  /// When set, the stream starts with the events since then (as GetEvents answers, per kind, oldest first), with no
+  /// gap and no repeat between them and the live events (the stream is open before they are read).
+  public var since: String = String()
+
+  /// For those earlier events: at most this many per kind, the newest; 0 means 1000.
+  public var limit: UInt32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -3168,7 +3175,7 @@ nonisolated extension Aios_Security_V1_GetEventsResponse: SwiftProtobuf.Message,
 
 nonisolated extension Aios_Security_V1_WatchEventsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".WatchEventsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kinds\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kinds\0\u{1}since\0\u{1}limit\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3177,6 +3184,8 @@ nonisolated extension Aios_Security_V1_WatchEventsRequest: SwiftProtobuf.Message
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedStringField(value: &self.kinds) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.since) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.limit) }()
       default: break
       }
     }
@@ -3186,11 +3195,19 @@ nonisolated extension Aios_Security_V1_WatchEventsRequest: SwiftProtobuf.Message
     if !self.kinds.isEmpty {
       try visitor.visitRepeatedStringField(value: self.kinds, fieldNumber: 1)
     }
+    if !self.since.isEmpty {
+      try visitor.visitSingularStringField(value: self.since, fieldNumber: 2)
+    }
+    if self.limit != 0 {
+      try visitor.visitSingularUInt32Field(value: self.limit, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Aios_Security_V1_WatchEventsRequest, rhs: Aios_Security_V1_WatchEventsRequest) -> Bool {
     if lhs.kinds != rhs.kinds {return false}
+    if lhs.since != rhs.since {return false}
+    if lhs.limit != rhs.limit {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -577,10 +577,14 @@ class GetEventsResponse(_message.Message):
     def __init__(self, events: _Optional[_Iterable[_Union[HostEvent, _Mapping]]] = ..., truncated: _Optional[bool] = ..., window_since: _Optional[str] = ...) -> None: ...
 
 class WatchEventsRequest(_message.Message):
-    __slots__ = ("kinds",)
+    __slots__ = ("kinds", "since", "limit")
     KINDS_FIELD_NUMBER: _ClassVar[int]
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
     kinds: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, kinds: _Optional[_Iterable[str]] = ...) -> None: ...
+    since: str
+    limit: int
+    def __init__(self, kinds: _Optional[_Iterable[str]] = ..., since: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
 
 class WatchEventsResponse(_message.Message):
     __slots__ = ("event", "missed")

@@ -309,7 +309,8 @@ class SecurityServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def WatchEvents(self, request, context):
-        """The same events as they are published, until the client ends the call or the daemon stops.
+        """The same events as they are published (optionally after the recent ones), until the client ends the call or
+        the daemon stops.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
