@@ -61,6 +61,12 @@ public struct SecurityPolicy: Sendable {
     /// Loads a policy file. A file shaped like the spec's "Agent Default Capabilities" block is valid; the tool
     /// catalogue and protected paths default to the built-in ones, and `tools:` entries replace or add tools.
     public static func load(file path: String) throws(PolicyError) -> SecurityPolicy {
+        try parse(yaml: try readFile(path), file: path)
+    }
+
+    /// A policy file's text, as ``load(file:)`` reads it (size and encoding checked): a caller that must hash
+    /// exactly what it loads reads once and parses that text.
+    public static func readFile(_ path: String) throws(PolicyError) -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw PolicyError(issues: [
                 PolicyIssue(file: path, line: 1, column: 1, message: "cannot open the file (missing or not readable)")
@@ -81,7 +87,7 @@ public struct SecurityPolicy: Sendable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw PolicyError(issues: [PolicyIssue(file: path, line: 1, column: 1, message: "not valid UTF-8")])
         }
-        return try parse(yaml: text, file: path)
+        return text
     }
 
     /// Parses policy YAML; `file` names it in errors.

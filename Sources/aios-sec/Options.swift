@@ -8,10 +8,14 @@ struct PolicyOptions: ParsableArguments {
     var file: String?
 
     /// Loads the policy, or prints every located problem and exits 65.
-    func load() throws -> SecurityPolicy {
-        guard let file else { return .builtin() }
+    func load() throws -> SecurityPolicy { try loadText().policy }
+
+    /// The policy and the text it was parsed from (hashed for the ledger: exactly what was loaded).
+    func loadText() throws -> (policy: SecurityPolicy, text: String) {
+        guard let file else { return (.builtin(), BuiltinPolicy.yaml) }
         do {
-            return try SecurityPolicy.load(file: file)
+            let text = try SecurityPolicy.readFile(file)
+            return (try SecurityPolicy.parse(yaml: text, file: file), text)
         } catch {
             printError(error.description)
             throw ExitStatus.dataError

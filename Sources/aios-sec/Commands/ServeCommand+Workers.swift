@@ -51,6 +51,21 @@ extension ServeCommand {
         }
     }
 
+    /// The policy this daemon enforces, by the hash of the text it parsed, in the ledger before anything else: a
+    /// daemon that cannot record what it enforces does not start.
+    func recordPolicyLoad(_ policy: SecurityPolicy, text: String, ledger: Ledger, directory: String) throws {
+        do {
+            let previous = try PolicyAudit.previousDigest(ledgerDirectory: directory)
+            if let error = ledger.append(contentsOf: [PolicyAudit.loaded(policy, text: text, previous: previous)]).error
+            {
+                throw error
+            }
+        } catch {
+            printError("serve: the ledger cannot record the policy's load: \(error)")
+            throw ExitStatus.unavailable
+        }
+    }
+
     /// The previous daemon on this state ended without shutting down: killed (SIGKILL, the OOM killer) or crashed.
     /// Anything could have happened while nothing watched, so it is an alert.
     static func uncleanEnd(of previous: DaemonRuntime) -> AuditDraft {

@@ -114,7 +114,7 @@ struct ServeCommand: AsyncParsableCommand {
             printError("serve: --ids-journal-directory needs --ids-journal or --human-sessions")
             throw ExitStatus.usage
         }
-        let policy = try policyOptions.load()
+        let (policy, policyText) = try policyOptions.loadText()
         let consoleBinding = try consoleAddress()
         var consoleHosts: [String] = []
         if let binding = consoleBinding {
@@ -159,6 +159,7 @@ struct ServeCommand: AsyncParsableCommand {
         let core = DaemonCore(
             policy: policy, ledger: ledger, ledgerDirectory: daemonState.ledger, denyList: denyList,
             confirmationTimeout: .seconds(confirmationTimeout), protected: protected)
+        try recordPolicyLoad(policy, text: policyText, ledger: ledger, directory: daemonState.ledger)
         let (firewall, forwarder) = try startFirewall(policy: policy, state: daemonState.directory, core: core)
         defer { forwarder?.stop() }
         let intrusionDetection = try firewall.map {
