@@ -13,6 +13,10 @@ public struct DetectionRules: Sendable {
     public private(set) var portScan: PortScanRule
     public private(set) var unexpectedPorts: UnexpectedPortRule
     public private(set) var counts = LineCounts()
+    /// Successful logins read since the last ``takeAcceptedLogins()`` (at most ``maximumPendingLogins``; more are
+    /// counted in ``LineCounts/droppedLogins``).
+    private var acceptedLogins: [SSHDEvent] = []
+    static let maximumPendingLogins = 1024
 
     public init(policy: IDSPolicy, classicYear: Int) {
         parser = AuthLogParser(classicYear: classicYear)
@@ -56,6 +60,13 @@ public struct DetectionRules: Sendable {
         case .event(let parsed):
             counts.events += 1
             let event = receivedAt.map { parsed.retimed($0) } ?? parsed
+            if event.kind == .accepted {
+                if acceptedLogins.count < Self.maximumPendingLogins {
+                    acceptedLogins.append(event)
+                } else {
+                    counts.droppedLogins += 1
+                }
+            }
             guard let attempt = tracker.observe(event, line: { String(decoding: bytes, as: UTF8.self).trimmed }) else {
                 return []
             }
@@ -73,6 +84,12 @@ public struct DetectionRules: Sendable {
         }
         let spread = bruteForcePrefixes?.record(attempt, now: now)
         return [single, spread].compactMap { $0 }
+    }
+
+    /// The successful logins read since the last call, for the ledger (the live engine records each).
+    public mutating func takeAcceptedLogins() -> [SSHDEvent] {
+        defer { acceptedLogins = [] }
+        return acceptedLogins
     }
 
     /// Counts the username probes whose connection never logged an end, as of `now`.
@@ -109,6 +126,8 @@ public struct LineCounts: Hashable, Sendable {
     public var otherPrograms = 0
     public var irrelevant = 0
     public var malformed = 0
+    /// Successful logins not recorded because too many were waiting (a live engine drains them at every line).
+    public var droppedLogins = 0
 
     mutating func count(_ reason: AuthLogSkip) {
         switch reason {
@@ -121,7 +140,7 @@ public struct LineCounts: Hashable, Sendable {
 
 extension SSHDEvent {
     func retimed(_ time: Timestamp) -> SSHDEvent {
-        SSHDEvent(kind: kind, time: time, source: source, port: port, pid: pid)
+        SSHDEvent(kind: kind, time: time, source: source, port: port, pid: pid, login: login)
     }
 }
 

@@ -33,15 +33,19 @@ public final class NetworkIDS: Sendable {
     /// One line of sshd's log, timed now.
     public func ingestAuthLogLine(_ bytes: UnsafeBufferPointer<UInt8>) {
         let now = clock.now()
-        for alert in rules.withLock({ $0.ingestAuthLine(bytes, receivedAt: now) }) { respond(to: alert, now: now) }
+        let (alerts, logins) = rules.withLock { ($0.ingestAuthLine(bytes, receivedAt: now), $0.takeAcceptedLogins()) }
+        for alert in alerts { respond(to: alert, now: now) }
+        record(logins.compactMap(SSHLoginAudit.draft))
     }
 
     /// One of sshd's messages from the journal (the sender's pid from journald), timed when read.
     public func ingestSSHDMessage(_ bytes: UnsafeBufferPointer<UInt8>, pid: Int32?) {
         let now = clock.now()
-        for alert in rules.withLock({ $0.ingestSSHDMessage(bytes, pid: pid, now: now) }) {
-            respond(to: alert, now: now)
+        let (alerts, logins) = rules.withLock {
+            ($0.ingestSSHDMessage(bytes, pid: pid, now: now), $0.takeAcceptedLogins())
         }
+        for alert in alerts { respond(to: alert, now: now) }
+        record(logins.compactMap(SSHLoginAudit.draft))
     }
 
     /// One inbound connection attempt from the kernel, timed now.
