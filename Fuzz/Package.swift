@@ -74,6 +74,12 @@ let package = Package(
             dependencies: ["FuzzSupport", .product(name: "Detection", package: root)]
         ),
         .executableTarget(
+            name: "fuzz-conntrack",
+            dependencies: [
+                "FuzzSupport", .product(name: "Detection", package: root), .product(name: "Policy", package: root),
+            ]
+        ),
+        .executableTarget(
             name: "fuzz-mcp-message",
             dependencies: [
                 "FuzzSupport", .product(name: "MCPBridge", package: root), .product(name: "Policy", package: root),
