@@ -134,6 +134,9 @@ public struct DaemonServer: Sendable {
         if let recorder = workers.humanSessions {
             services.append(.init(service: HumanSessionService(recorder: recorder)))
         }
+        if let monitor = workers.connections {
+            services.append(.init(service: ConnectionAuditService(monitor: monitor)))
+        }
         services += companions.map { .init(service: $0) }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

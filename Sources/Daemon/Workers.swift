@@ -13,11 +13,15 @@ public struct Workers: Sendable {
     public let intrusionDetection: IDSSources?
     /// People logged in on the machine and every program their sessions run (`serve --human-sessions`).
     public let humanSessions: HumanSessionRecorder?
+    /// Every connection of the host into the ledger (with the firewall, whose rules turn connection tracking on).
+    public let connections: ConnectionMonitor?
 
     public init(
         agents: AgentRegistry? = nil, tasks: TaskRunner? = nil, firewall: FirewallController? = nil,
-        intrusionDetection: IDSSources? = nil, humanSessions: HumanSessionRecorder? = nil
+        intrusionDetection: IDSSources? = nil, humanSessions: HumanSessionRecorder? = nil,
+        connections: ConnectionMonitor? = nil
     ) {
+        self.connections = connections
         self.humanSessions = humanSessions
         self.agents = agents
         self.tasks = tasks

@@ -20,6 +20,35 @@ struct FirewallDaemonTests {
     }
 
     @Test(
+        "with the firewall, every connection is an event at once and a network_connection entry per flow and minute",
+        .requiresRoot("network namespaces, nftables, conntrack"))
+    func connections() throws {
+        let namespace = "aios-it-ct-\(getpid())"
+        try ip(["netns", "add", namespace])
+        defer { try? ip(["netns", "del", namespace]) }
+        try ip(["netns", "exec", namespace, "ip", "link", "set", "lo", "up"])
+        let daemon = try DaemonFixture(extraArguments: ["--firewall", "--allow-no-management"], namespace: namespace)
+        defer { daemon.stop() }
+        let port = String(daemon.address.split(separator: ":").last ?? "")
+        for _ in 0..<3 { #expect(try daemon.call("status", as: "aios-agent-monitor").status == 0) }
+        let events = try BinaryRunner.run(
+            ["events", "network", "--json", "--server", daemon.address, "--identity", daemon.identity("orchestrator")],
+            namespace: namespace)
+        #expect(events.status == 0, "\(events.stderr)")
+        let calls = events.stdout.split(separator: "\n").filter { $0.contains(#""target":"tcp 127.0.0.1:\#(port)""#) }
+        #expect(calls.count >= 3, "each call's connection as it happened: \(events.stdout)")
+        #expect(calls.allSatisfy { $0.contains(#""id":"""#) && $0.contains(#""action":"net.local""#) })
+
+        #expect(daemon.stop() == 0)
+        let audit = try BinaryRunner.run([
+            "audit", "query", "--state-dir", daemon.state, "--type", "network_connection", "--json",
+        ])
+        let flows = audit.stdout.split(separator: "\n").filter { $0.contains(#""target":"tcp 127.0.0.1:\#(port)""#) }
+        #expect((1...2).contains(flows.count), "one entry per flow and minute, written by shutdown: \(audit.stdout)")
+        #expect(flows.allSatisfy { $0.contains(#""direction":"local""#) && $0.contains(#""uid":0"#) })
+    }
+
+    @Test(
         "the Network Agent blocks and allows, an agent without firewall: may not, each change is a policy_change",
         .requiresRoot("network namespaces and nftables"))
     func changes() throws {

@@ -112,6 +112,28 @@ extension ServeCommand {
         }
     }
 
+    /// With --firewall (its `ct state` rules turn connection tracking on): every connection into the ledger, per
+    /// flow and minute, attributed to an agent by its socket's cgroup or uid. A daemon asked for the firewall that
+    /// cannot read connection tracking does not start: it must not run believing it records connections.
+    func startConnectionAudit(policy: SecurityPolicy, core: DaemonCore) throws -> ConnectionMonitor {
+        let ledger = core.ledger
+        let events = core.events
+        let index = agentTree.flatMap(AgentCgroupIndex.init(tree:))
+        var byUID: [UInt32: String] = [:]
+        for (agent, account) in policy.accounts { byUID[account.uid] = agent.description }
+        do {
+            let local = LocalAddresses()
+            return ConnectionMonitor(
+                reader: try ConntrackReader(), owners: try SocketOwnerLookup(), isLocal: { local.contains($0) },
+                attribution: .init(agentsByUID: byUID, agentOfCgroup: { index?.agent(ofCgroup: $0) }),
+                audit: { draft in if let error = ledger.append(contentsOf: [draft]).error { throw error } },
+                observe: { events.publish($0) })
+        } catch {
+            printError("serve: --firewall: the kernel's connection tracking cannot be read: \(error)")
+            throw ExitStatus.unavailable
+        }
+    }
+
     /// With --firewall: the network IDS on the firewall's NFLOG group (every new inbound TCP attempt) and, with
     /// --ids-auth-log or --ids-journal, sshd's log; it blocks through the firewall's blocklist and records each detection.
     func startIntrusionDetection(policy: SecurityPolicy, firewall: FirewallController, core: DaemonCore) throws

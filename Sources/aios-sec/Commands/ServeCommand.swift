@@ -185,7 +185,8 @@ struct ServeCommand: AsyncParsableCommand {
                 AgentRegistry(spawner: $0)
             },
             tasks: geteuid() == 0 ? try? TaskRunner.locate() : nil, firewall: firewall,
-            intrusionDetection: intrusionDetection, humanSessions: try startHumanSessions(policy: policy, core: core))
+            intrusionDetection: intrusionDetection, humanSessions: try startHumanSessions(policy: policy, core: core),
+            connections: try firewall.map { _ in try startConnectionAudit(policy: policy, core: core) })
         let stopper = EmergencyStopper(
             core: core,
             machinery: .init(
