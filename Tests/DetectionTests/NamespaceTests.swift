@@ -30,6 +30,8 @@ import Testing
         #expect(try eventually(10) { try lab.isBlocked("10.77.0.11") }, "the scanner is in the blocklist")
         // How fast is a benchmark figure (`aios-sec bench ids`), not a timed test; here only that it happens.
         lab.stop(nmap)
+        // The block comes before its record (a slow ledger must not delay it): wait for the record too.
+        #expect(eventually(10) { audit.entries.contains { $0.action == "ids.port_scan" } })
         let entry = try #require(audit.entries.first { $0.action == "ids.port_scan" })
         #expect(entry.target == "10.77.0.11" && entry.result == .success)
         #expect(try !lab.connects(from: "10.77.0.11", port: 22), "the scanner's next connection fails")
@@ -53,8 +55,9 @@ import Testing
         Thread.sleep(forTimeInterval: 0.3)
 
         for _ in 0..<5 { try guessPassword(lab, from: "10.77.0.11") }
-        #expect(try eventually(3) { try lab.isBlocked("10.77.0.11") }, "the guesser is blocked")
+        #expect(try eventually(15) { try lab.isBlocked("10.77.0.11") }, "the guesser is blocked")
         #expect(try !lab.connects(from: "10.77.0.11", port: 22), "its next connection fails")
+        #expect(eventually(10) { audit.entries.contains { $0.action == "ids.brute_force" } })
         let entry = try #require(audit.entries.first { $0.action == "ids.brute_force" })
         #expect(entry.target == "10.77.0.11")
 
