@@ -358,6 +358,17 @@ final class BackgroundCall {
         process.waitUntilExit()
     }
 
+    /// ``finish()``, but a client still running after `seconds` is killed (SIGKILL): a defence that fails to end it
+    /// fails the test instead of hanging it.
+    func finish(killingAfter seconds: TimeInterval) -> BinaryRunner.Output {
+        let pid = process.processIdentifier
+        let process = self.process
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            if process.isRunning { Glibc.kill(pid, SIGKILL) }
+        }
+        return finish()
+    }
+
     func finish() -> BinaryRunner.Output {
         let stdout = output.fileHandleForReading.readDataToEndOfFile()
         let stderr = errors.fileHandleForReading.readDataToEndOfFile()

@@ -74,4 +74,33 @@ struct EventsCLITests {
         #expect(follower.isRunning, "following does not end by itself")
         #expect(seen.components(separatedBy: #""target":"kind""#).count == 2, "no alert twice: \(seen)")
     }
+
+    @Test("a follower whose grant is revoked is cut off at the next event, not served until it disconnects")
+    func revokedFollowerIsCutOff() throws {
+        let daemon = try DaemonFixture(
+            policy: """
+                watcher:
+                  capabilities: []
+                  grant_ceiling:
+                    allow: ["monitor:read:*"]
+                """)
+        let granted = try daemon.call(
+            "grant", as: "orchestrator",
+            ["--agent", "watcher", "--capability", "monitor:read:events/alerts", "--duration", "10m", "--reason", "t"])
+        #expect(granted.status == 0, "\(granted.stderr)")
+        let grant = try #require(granted.stdout.firstMatch(of: /grant-[0-9a-z-]+/).map { String($0.0) })
+        let follower = try BackgroundCall(
+            [
+                "events", "alerts", "--follow", "--json", "--last", "10m", "--server", daemon.address, "--identity",
+                daemon.identity("watcher"),
+            ])
+        Thread.sleep(forTimeInterval: 2)
+        #expect(try daemon.call("revoke", as: "orchestrator", ["--grant-id", grant]).status == 0)
+        // A new alert (an oversized request) is the next event the follower would be sent.
+        _ = try events(daemon, as: "orchestrator", [String(repeating: "r", count: 100)])
+        let ended = follower.finish(killingAfter: 60)
+        #expect(ended.status == 77, "\(ended.stdout) \(ended.stderr)")
+        #expect(ended.stderr.contains("may no longer read alerts events"))
+        #expect(!ended.stdout.contains(#""target":"kind""#), "the alert after the revocation was not sent")
+    }
 }
