@@ -133,6 +133,7 @@ public struct DaemonServer: Sendable {
         if let recorder = workers.humanSessions {
             services.append(.init(service: HumanSessionService(recorder: recorder)))
         }
+        if let hostIDS = workers.hostIDS { services.append(.init(service: HostIDSService(ids: hostIDS))) }
         services += companions.map { .init(service: $0) }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -13,12 +13,15 @@ public struct Workers: Sendable {
     public let intrusionDetection: IDSSources?
     /// People logged in on the machine and every program their sessions run (`serve --human-sessions`).
     public let humanSessions: HumanSessionRecorder?
+    /// The host IDS: processes, privilege changes, kernel modules (`serve --host-ids`).
+    public let hostIDS: HostIDS?
 
     public init(
         agents: AgentRegistry? = nil, tasks: TaskRunner? = nil, firewall: FirewallController? = nil,
-        intrusionDetection: IDSSources? = nil, humanSessions: HumanSessionRecorder? = nil
+        intrusionDetection: IDSSources? = nil, humanSessions: HumanSessionRecorder? = nil, hostIDS: HostIDS? = nil
     ) {
         self.humanSessions = humanSessions
+        self.hostIDS = hostIDS
         self.agents = agents
         self.tasks = tasks
         self.firewall = firewall
