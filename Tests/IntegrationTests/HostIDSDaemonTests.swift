@@ -71,6 +71,17 @@ struct HostIDSDaemonTests {
         // Its own program (the shell it was started with) is expected, and nothing was frozen.
         #expect(!alerts.contains { $0.contains("ran /usr/bin/dash") })
         #expect(!alerts.contains { $0.contains("\"response\":\"freeze\"") })
+        // Every exec is in the events window (not in the ledger): the agent's sleep among them, named by its agent.
+        let events = try BinaryRunner.run([
+            "events", "processes", "--last", "5m", "--json", "--server", daemon.address, "--identity",
+            daemon.identity("orchestrator"),
+        ])
+        #expect(events.status == 0, "\(events.stderr)")
+        let exec = events.stdout.split(separator: "\n").first {
+            $0.contains(#""action":"process.exec""#) && $0.contains(#""target":"/usr/bin/sleep""#)
+                && $0.contains(#""agent":"aios-agent-monitor""#)
+        }
+        #expect(exec != nil, "\(events.stdout.suffix(2000))")
         _ = try daemon.call("stop", as: "orchestrator", ["--agent", "aios-agent-monitor"])
     }
 

@@ -52,7 +52,7 @@ extension ServeCommand {
     }
 
     /// With --host-ids: the host IDS on the kernel's process events and the audit system's seccomp records, freezing
-    /// through the agents' cgroups; `ids.kernel.modules_disabled` is applied here (one-way until reboot). A daemon
+    /// through the agents' cgroups; every process event goes to the events window (`processes`); `ids.kernel.modules_disabled` is applied here (one-way until reboot). A daemon
     /// asked to watch that cannot does not start.
     func startHostIDS(
         policy: SecurityPolicy, core: DaemonCore, executables: [String: AllowedExecutable], agents: AgentRegistry?
@@ -72,7 +72,10 @@ extension ServeCommand {
                 agents: HostIDS.directory(
                     policy: policy, authority: core.authority, clock: core.clock, executables: executables,
                     agents: agents, cgroupParent: agentCgroupParent),
-                freezer: agentTree.map { CgroupFreezer(tree: $0) }, audit: audit)
+                freezer: agentTree.map { CgroupFreezer(tree: $0) }, audit: audit,
+                observe: { [events = core.events] observation in
+                    events.publish(HostEvent(kind: .processes, time: observation.time, draft: observation.draft))
+                })
             return HostIDS(monitor: monitor, connector: connector, auditLog: auditLog)
         } catch {
             printError("serve: --host-ids: \(error)")
