@@ -18,9 +18,9 @@ import Testing
             atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
     }
 
-    func started() throws -> ProcessMonitor {
+    func started(agents: AgentDirectory = .none) throws -> ProcessMonitor {
         let monitor = ProcessMonitor(
-            policy: IDSPolicy.defaults(), agents: .none, modules: ModuleWatch(path: directory + "/no-modules"),
+            policy: IDSPolicy.defaults(), agents: agents, modules: ModuleWatch(path: directory + "/no-modules"),
             freezer: nil, audit: { [self] draft in drafts.withLock { $0.append(draft) } },
             sweepInterval: .milliseconds(100))
         monitor.start(connector: try ProcConnector(), auditLog: nil)
@@ -53,6 +53,30 @@ import Testing
         #expect(draft?.details["uid_before"] == .integer(65534) && draft?.details["uid_after"] == .integer(0))
         #expect(draft?.details["uid"] == .integer(65534) && draft?.details["euid"] == .integer(0))
         #expect(draft?.details["exe_setuid"] == .bool(true))
+    }
+
+    /// An agent's uid (nobody here) runs the same setuid helper under `no_new_privs`, as every agent does: the kernel
+    /// grants nothing (no uid event), and the attempt itself is the alert.
+    @Test(.requiresRoot("a setuid-root file, another uid, the proc connector"))
+    func anAgentUIDRunningASetuidHelperIsReportedAndGainsNothing() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let helper = directory + "/helper"
+        try FileManager.default.copyItem(atPath: "/usr/bin/sleep", toPath: helper)
+        #expect(chown(helper, 0, 0) == 0 && chmod(helper, 0o4755) == 0)
+        let monitor = try started(
+            agents: AgentDirectory(cgroupParent: "aios", uids: [65534: "nobody-agent"]) { _ in [] })
+        defer { monitor.stop() }
+        let run = Process()
+        run.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        run.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "--no-new-privs", helper, "0.5"]
+        try run.run()
+        run.waitUntilExit()
+        let found = eventually(5) {
+            alert("ids.privileged_exec", where: { $0.details["exe"] == .string(helper) }) != nil
+        }
+        #expect(found, "\(drafts.withLock { $0.map(\.action) })")
+        #expect(alert("ids.privileged_exec")?.target == "nobody-agent")
+        #expect(alert("ids.uid_zero", where: { $0.details["exe"] == .string(helper) }) == nil)
     }
 
     /// A program whose file is deleted while it runs (what an implant does to hide) is found by the sweep.
