@@ -54,6 +54,22 @@ final class RecordingFreezer: AgentFreezer, Sendable {
         #expect(monitor.statistics.alerts == 50 && monitor.statistics.aggregatedAlerts == 48)
     }
 
+    /// Made-up subjects (a new program path each time) cannot widen the flood: past the policy's number of subjects
+    /// per rule and window, new ones share one key.
+    @Test func aFloodOfDistinctSubjectsIsBoundedToo() {
+        let monitor = monitor()
+        for pid: Int32 in 1...50 {
+            table.set(Facts.process(pid, uid: 1000, exe: "/tmp/x\(pid)", file: ExecutableFile(deleted: true)))
+            monitor.ingest(ProcEvent(kind: .exec(process: pid), cpu: 0, sequence: 0))
+        }
+        #expect(drafts.withLock { $0.count } == 4)
+        clock.advance(by: .seconds(60))
+        monitor.tick()
+        let summary = drafts.withLock { $0.last }
+        #expect(summary?.details["key"] == .string("deleted_executable (other subjects)"))
+        #expect(summary?.details["aggregated"] == .integer(46))
+    }
+
     @Test func policyFreezeFreezesTheAgentBeforeRecording() {
         let freezer = RecordingFreezer()
         let monitor = monitor(response: .freeze, freezer: freezer)

@@ -13,7 +13,8 @@ public protocol AgentFreezer: Sendable {
 /// The host IDS for processes and the kernel: the kernel's process events (``ProcConnector``) through the
 /// ``ProcessRules``, `/proc/modules` through a ``ModuleWatch``, the agents' refused module calls from the audit
 /// system (``AuditLogReader``). Each finding is a `security_alert` through `audit` — one by one up to the policy's
-/// number per rule, subject and window, then one summary per window (the network IDS's ``AlertAggregator``) — and,
+/// number per rule, subject and window, then one summary per window (the network IDS's ``AlertAggregator``; past
+/// that many subjects of a rule in a window, its new subjects share one key: ``SubjectBudget``) — and,
 /// when policy says `freeze`, the offending agent is frozen first. Every process event is handed to `observe`
 /// (reduced, for the events window), never to the ledger.
 public final class ProcessMonitor: Sendable {
@@ -21,6 +22,7 @@ public final class ProcessMonitor: Sendable {
     private let rules: Mutex<ProcessRules>
     private let modules: Mutex<ModuleWatch>
     private let aggregator: Mutex<AlertAggregator>
+    private let budget: Mutex<SubjectBudget>
     private let freezer: (any AgentFreezer)?
     private let audit: AuditSink
     private let observe: @Sendable (ProcessObservation) -> Void
@@ -45,6 +47,7 @@ public final class ProcessMonitor: Sendable {
         rules = Mutex(ProcessRules(policy: policy.processes, agents: agents, inspector: inspector))
         self.modules = Mutex(modules)
         aggregator = Mutex(AlertAggregator(individually: policy.alertsPerWindow, window: policy.alertWindow))
+        budget = Mutex(SubjectBudget(perRule: policy.alertsPerWindow, window: policy.alertWindow))
         self.freezer = freezer
         self.audit = audit
         self.observe = observe
@@ -150,11 +153,12 @@ public final class ProcessMonitor: Sendable {
                 }
             }
             let failed = if case .freezeFailed = outcome { true } else { false }
+            let key = budget.withLock { $0.key(for: alert, now: now) }
             let (closed, individually) = aggregator.withLock { aggregator in
                 (
                     aggregator.close(now: now),
                     aggregator.admit(
-                        key: alert.key, rule: alert.rule.rawValue, subject: alert.subject, acted: outcome == .frozen,
+                        key: key, rule: alert.rule.rawValue, subject: alert.subject, acted: outcome == .frozen,
                         failed: failed, now: now)
                 )
             }
