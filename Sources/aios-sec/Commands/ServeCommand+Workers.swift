@@ -61,12 +61,13 @@ extension ServeCommand {
         let ledger = core.ledger
         let audit: AuditSink = { draft in if let error = ledger.append(contentsOf: [draft]).error { throw error } }
         do {
+            let connector = try ProcConnector()
+            let auditLog = try AuditLogReader()
+            // Last, once the watch can start: the switch cannot be undone.
             if policy.ids.kernel.modulesDisabled {
                 let state = try ModuleLock().engage()
                 try audit(ModuleLock.draft(state))
             }
-            let connector = try ProcConnector()
-            let auditLog = try AuditLogReader()
             let monitor = ProcessMonitor(
                 policy: policy.ids,
                 agents: HostIDS.directory(
