@@ -71,7 +71,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "fuzz-proc-events",
-            dependencies: ["FuzzSupport", .product(name: "Detection", package: root)]
+            dependencies: [
+                "FuzzSupport", .product(name: "Detection", package: root), .product(name: "Policy", package: root),
+            ]
         ),
         .executableTarget(
             name: "fuzz-conntrack",

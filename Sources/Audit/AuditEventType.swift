@@ -21,6 +21,9 @@ public enum AuditEventType: String, CaseIterable, Hashable, Sendable, Codable {
     case humanSession = "human_session"
     /// A program a person's SSH session ran (argv, cwd, uid), from the kernel's process events.
     case humanCommand = "human_command"
+    /// A process on the host started, ran a program, changed credentials or ended, as the kernel reported it: served
+    /// by the events API from memory; the ledger keeps only the alerts such events raise.
+    case process
     /// A secret rotated (never its value).
     case secretRotation = "secret_rotation"
     /// A certificate issued, renewed or revoked, or a CA created or rotated.

@@ -6,7 +6,9 @@
 #include <grp.h>
 #include <fcntl.h>
 #include <linux/keyctl.h>
+#include <linux/audit.h>
 #include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <linux/landlock.h>
 
 #include "CFileAccess.h"
@@ -220,6 +222,7 @@ static void child_run(const struct aios_launch_spec *spec, int fd) {
     if (spec->seccomp) {
         struct sock_fprog program = {.len = spec->seccomp->length, .filter = spec->seccomp->filter};
         if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program, 0, 0) != 0) child_fail(fd, AIOS_STEP_SECCOMP);
+        if (aios_seccomp_load_module_log() != 0) child_fail(fd, AIOS_STEP_SECCOMP);
     }
     if (spec->namespaces & CLONE_NEWPID) {
         // Confined already, the reaper stays PID 1; signals from inside the namespace do not reach it.
@@ -307,6 +310,36 @@ int aios_launch_release(int control_fd, struct aios_launch_failure *failure) {
         failure->step = AIOS_STEP_WAIT;
     }
     return -1;
+}
+
+#if defined(__x86_64__)
+#define AIOS_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define AIOS_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+// The module calls, refused (EPERM) by a second filter loaded with SECCOMP_FILTER_FLAG_LOG, so that each attempt
+// becomes an AUDIT_SECCOMP record the daemon's host IDS reads. The main filter refuses them too; of two filters
+// giving the same action the newest decides, and only its log flag counts, so exactly these calls are logged (the
+// main filter's other refusals, clone3's ENOSYS among them, are not). Other architectures are left to the main
+// filter, which kills them.
+static const struct sock_filter module_log_filter[] = {
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AIOS_AUDIT_ARCH, 0, 4),
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_init_module, 3, 0),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_finit_module, 2, 0),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_delete_module, 1, 0),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+};
+
+int aios_seccomp_load_module_log(void) {
+    struct sock_fprog program = {
+        .len = sizeof module_log_filter / sizeof module_log_filter[0],
+        .filter = (struct sock_filter *)module_log_filter,
+    };
+    return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_LOG, &program);
 }
 
 int aios_seccomp_compile(struct aios_seccomp_program *program) {

@@ -137,6 +137,7 @@ public struct DaemonServer: Sendable {
         if let monitor = workers.connections {
             services.append(.init(service: ConnectionAuditService(monitor: monitor)))
         }
+        if let hostIDS = workers.hostIDS { services.append(.init(service: HostIDSService(ids: hostIDS))) }
         services += companions.map { .init(service: $0) }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

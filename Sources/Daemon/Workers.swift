@@ -15,14 +15,17 @@ public struct Workers: Sendable {
     public let humanSessions: HumanSessionRecorder?
     /// Every connection of the host into the ledger (with the firewall, whose rules turn connection tracking on).
     public let connections: ConnectionMonitor?
+    /// The host IDS: processes, privilege changes, kernel modules (`serve --host-ids`).
+    public let hostIDS: HostIDS?
 
     public init(
         agents: AgentRegistry? = nil, tasks: TaskRunner? = nil, firewall: FirewallController? = nil,
         intrusionDetection: IDSSources? = nil, humanSessions: HumanSessionRecorder? = nil,
-        connections: ConnectionMonitor? = nil
+        connections: ConnectionMonitor? = nil, hostIDS: HostIDS? = nil
     ) {
         self.connections = connections
         self.humanSessions = humanSessions
+        self.hostIDS = hostIDS
         self.agents = agents
         self.tasks = tasks
         self.firewall = firewall

@@ -28,6 +28,10 @@ public struct IDSPolicy: Sendable, Equatable {
     public var trackedSources = IDSPolicy.defaultTrackedSources
     /// The file-integrity watch set (`aios-sec fim`).
     public var files = FileWatchPolicy.default
+    /// The host IDS's process rules.
+    public var processes = ProcessWatchPolicy.default
+    /// The host IDS's kernel-module watch.
+    public var kernel = KernelWatchPolicy.default
 
     public static let defaultTrackedSources = 16_384
 

@@ -6,7 +6,8 @@ extension PolicyLoader {
     /// `addresses`, `window`, `block_for`), `unexpected_ports` (`block_for`; absent: alert only), `open_ports`,
     /// `allowlist` (prefixes; loopback is always on it), `spoofable` (`alert`, or `block_for`: the longest block on
     /// evidence a forged source can make, and `after_handshake`), `brute_force_prefix` (`ipv4`, `ipv6` lengths), `alerts` (`per_window`,
-    /// `window`), `tracked_sources`, `files` (the file-integrity watch set, see `readFileWatches`). Absent keys keep the defaults; without `open_ports` and
+    /// `window`), `tracked_sources`, `files` (the file-integrity watch set, see `readFileWatches`), `processes` and `kernel`
+    /// (the host IDS, see `readProcessWatch` and `readKernelWatch`). Absent keys keep the defaults; without `open_ports` and
     /// `allowlist` the firewall's management ports and subnets are used, so the two sections agree by default.
     mutating func readIDS(_ node: Node?, firewall: FirewallPolicy) -> IDSPolicy {
         var ids = IDSPolicy.defaults(management: firewall.management, openPorts: firewall.managementPorts)
@@ -15,7 +16,7 @@ extension PolicyLoader {
             pairs,
             allowed: [
                 "brute_force", "auth_failures", "port_scan", "unexpected_ports", "open_ports", "allowlist",
-                "spoofable", "brute_force_prefix", "alerts", "tracked_sources", "files",
+                "spoofable", "brute_force_prefix", "alerts", "tracked_sources", "files", "processes", "kernel",
             ], in: "'ids'")
         for pair in pairs {
             let what = "ids.\(pair.key)"
@@ -41,6 +42,8 @@ extension PolicyLoader {
             case "brute_force_prefix": ids.bruteForcePrefix = readPrefixLengths(pair.value, what)
             case "alerts": readAlertLimits(pair.value, what, into: &ids)
             case "files": ids.files = readFileWatches(pair.value, what)
+            case "processes": ids.processes = readProcessWatch(pair.value, what)
+            case "kernel": ids.kernel = readKernelWatch(pair.value, what)
             case "tracked_sources":
                 ids.trackedSources = readIDSNumber(pair.value, what, 1_024...10_000_000) ?? ids.trackedSources
             default:

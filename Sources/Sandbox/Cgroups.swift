@@ -25,6 +25,8 @@ public struct CgroupLimits: Sendable, Equatable {
 public struct CgroupError: Error, CustomStringConvertible, Sendable {
     public let message: String
     public var description: String { message }
+
+    public init(message: String) { self.message = message }
 }
 
 /// Where the kernel's cgroup controllers are: a cgroup v2 tree with the controllers we need, or v1 hierarchies.

@@ -92,6 +92,6 @@ struct EventWindowTests {
         #expect(HostEventKind(recording: .agentSpawn) == .processes)
         #expect(HostEventKind(recording: .toolCall) == nil)
         #expect(HostEventKind(recording: .capabilityGrant) == nil)
-        #expect(HostEventKind.processes.recordedTypes == [.agentSpawn, .agentShutdown, .humanCommand])
+        #expect(HostEventKind.processes.recordedTypes == [.agentSpawn, .agentShutdown, .humanCommand, .process])
     }
 }

@@ -43,6 +43,19 @@ enum ProcMessage {
             ])
     }
 
+    /// PROC_EVENT_UID (0x4) and PROC_EVENT_GID (0x40): the thread, its process, the real and effective ids.
+    @Test func uidAndGidChangesAreRead() {
+        #expect(
+            ProcEvent.parse(ProcMessage.build(what: 0x4, data: [21, 20, 65534, 0])[...]).map(\.kind)
+                == [.uid(process: 20, thread: 21, real: 65534, effective: 0)])
+        #expect(
+            ProcEvent.parse(ProcMessage.build(what: 0x40, data: [20, 20, 100, -1])[...]).map(\.kind)
+                == [.gid(process: 20, thread: 20, real: 100, effective: UInt32.max)])
+        let uid = ProcMessage.build(what: 0x4, data: [21, 20, 65534, 0])
+        for length in 0..<uid.count { #expect(ProcEvent.parse(uid[0..<length]).isEmpty) }
+        #expect(ProcEvent.parse(ProcMessage.build(what: 0x4, data: [21, 20, 65534])[...]).isEmpty)
+    }
+
     @Test func threadsAreNoProcesses() {
         #expect(ProcEvent.parse(ProcMessage.build(what: 1, data: [10, 10, 13, 10])[...]).map(\.kind) == [.other])
         #expect(

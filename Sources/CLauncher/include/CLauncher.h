@@ -32,6 +32,10 @@ struct aios_seccomp_program {
 // Returns 0, or -1 with errno set. Free with aios_seccomp_free.
 int aios_seccomp_compile(struct aios_seccomp_program *program);
 void aios_seccomp_free(struct aios_seccomp_program *program);
+// Loads (in the calling thread, with no_new_privs set) a second filter with SECCOMP_FILTER_FLAG_LOG that refuses
+// init_module, finit_module and delete_module with EPERM, so that each attempt is an AUDIT_SECCOMP record. Loaded
+// after the agent filter by every confined child. Returns 0, or -1 with errno set.
+int aios_seccomp_load_module_log(void);
 
 // One entry of the agent's private filesystem view, built on a tmpfs and made its root with pivot_root.
 enum aios_mount_kind {

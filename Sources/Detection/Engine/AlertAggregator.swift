@@ -13,6 +13,7 @@ struct AlertAggregator: Sendable {
     let window: GrantDuration
 
     private struct Bucket: Sendable {
+        let rule: String
         let start: Timestamp
         var recorded = 0
         var folded = 0
@@ -22,7 +23,7 @@ struct AlertAggregator: Sendable {
     }
 
     private var buckets: [String: Bucket] = [:]
-    private var lost: (start: Timestamp, reported: Int, pending: Int)?
+    private var lost: (start: Timestamp, reported: Int, pending: Int, source: String)?
 
     init(individually: Int, window: GrantDuration) {
         self.individually = individually
@@ -31,17 +32,25 @@ struct AlertAggregator: Sendable {
 
     /// Whether `alert` is recorded on its own; otherwise it is folded into its rule's window summary.
     mutating func admit(_ alert: IntrusionAlert, outcome: IntrusionAlert.Outcome, now: Timestamp) -> Bool {
-        let key = alert.rule.rawValue
-        var bucket = buckets[key] ?? Bucket(start: now)
+        let failed = if case .blockFailed = outcome { true } else { false }
+        return admit(
+            key: alert.rule.rawValue, rule: alert.rule.rawValue, subject: alert.subject, acted: outcome == .blocked,
+            failed: failed, now: now)
+    }
+
+    /// The same for any alert: `key` is what is counted together (a rule, or a rule and its subject), `acted` a
+    /// response that was carried out (a block, a freeze), `failed` one that failed.
+    mutating func admit(key: String, rule: String, subject: String, acted: Bool, failed: Bool, now: Timestamp) -> Bool {
+        var bucket = buckets[key] ?? Bucket(rule: rule, start: now)
         defer { buckets[key] = bucket }
         guard bucket.recorded >= individually else {
             bucket.recorded += 1
             return true
         }
         bucket.folded += 1
-        if outcome == .blocked { bucket.blocked += 1 }
-        if case .blockFailed = outcome { bucket.blockFailures += 1 }
-        if bucket.sample.count < Self.sampleSize { bucket.sample.append(alert.subject) }
+        if acted { bucket.blocked += 1 }
+        if failed { bucket.blockFailures += 1 }
+        if bucket.sample.count < Self.sampleSize { bucket.sample.append(subject) }
         return false
     }
 
@@ -53,21 +62,21 @@ struct AlertAggregator: Sendable {
             lost = current
             return nil
         }
-        lost = (now, count, 0)
+        lost = (now, count, 0, source)
         return Self.lossDraft(count, source: source, since: now, until: now)
     }
 
     /// The summaries of the windows that ended by `now`, and of all of them when `now` is nil (shutdown).
     mutating func close(now: Timestamp?) -> [AuditDraft] {
         var drafts: [AuditDraft] = []
-        for (rule, bucket) in buckets.sorted(by: { $0.key < $1.key }) where isOver(bucket.start, now) {
-            buckets.removeValue(forKey: rule)
-            if bucket.folded > 0 { drafts.append(summary(rule: rule, bucket, until: now ?? bucket.start)) }
+        for (key, bucket) in buckets.sorted(by: { $0.key < $1.key }) where isOver(bucket.start, now) {
+            buckets.removeValue(forKey: key)
+            if bucket.folded > 0 { drafts.append(summary(key: key, bucket, until: now ?? bucket.start)) }
         }
         if let current = lost, isOver(current.start, now) {
             lost = nil
             if current.pending > 0 {
-                drafts.append(Self.lossDraft(current.pending, source: "nflog", since: current.start, until: now))
+                drafts.append(Self.lossDraft(current.pending, source: current.source, since: current.start, until: now))
             }
         }
         return drafts
@@ -78,8 +87,9 @@ struct AlertAggregator: Sendable {
         return now.millisecondsSinceEpoch - start.millisecondsSinceEpoch >= window.milliseconds
     }
 
-    private func summary(rule: String, _ bucket: Bucket, until: Timestamp) -> AuditDraft {
-        let details: [(key: String, value: JSONValue)] = [
+    private func summary(key: String, _ bucket: Bucket, until: Timestamp) -> AuditDraft {
+        let rule = bucket.rule
+        var details: [(key: String, value: JSONValue)] = [
             ("rule", .string(rule)), ("window_start", .string(bucket.start.rfc3339)),
             ("window_end", .string(until.rfc3339)), ("recorded_individually", .integer(Int64(bucket.recorded))),
             ("aggregated", .integer(Int64(bucket.folded))), ("blocked", .integer(Int64(bucket.blocked))),
@@ -90,6 +100,7 @@ struct AlertAggregator: Sendable {
                 .string("\(bucket.folded) more \(rule) alerts in \(window) beyond \(individually) recorded one by one")
             ),
         ]
+        if key != rule { details.insert(("key", .string(key)), at: 1) }
         return AuditDraft(
             eventType: .securityAlert, agent: "aios-sec", action: "ids.\(rule)", target: "aggregate",
             result: bucket.blockFailures > 0 ? .failure : .success, riskLevel: .high, details: .object(details))
@@ -107,7 +118,8 @@ struct AlertAggregator: Sendable {
                 (
                     "summary",
                     .string(
-                        "\(count) kernel events lost (NFLOG buffer overrun or sequence gap): detections may be missed")
+                        "\(count) kernel events lost (\(source) buffer overrun or sequence gap): detections may be missed"
+                    )
                 ),
             ]))
     }

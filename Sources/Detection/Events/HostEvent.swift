@@ -18,7 +18,7 @@ public enum HostEventKind: String, CaseIterable, Hashable, Sendable {
         switch type {
         case .networkConnection: self = .network
         case .fileModification: self = .files
-        case .humanCommand, .agentSpawn, .agentShutdown: self = .processes
+        case .process, .humanCommand, .agentSpawn, .agentShutdown: self = .processes
         case .securityAlert: self = .alerts
         default: return nil
         }

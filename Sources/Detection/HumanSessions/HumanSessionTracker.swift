@@ -50,7 +50,7 @@ public struct HumanSessionTracker: Sendable {
             guard let session = leaders.removeValue(forKey: pid), let info = sessions.removeValue(forKey: session)
             else { return [] }
             return [HumanDrafts.sessionEnd(info, now: now)]
-        case .acknowledgement, .other:
+        case .uid, .gid, .acknowledgement, .other:
             return []
         }
     }

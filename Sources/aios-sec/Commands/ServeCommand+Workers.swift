@@ -66,6 +66,39 @@ extension ServeCommand {
         }
     }
 
+    /// With --host-ids: the host IDS on the kernel's process events and the audit system's seccomp records, freezing
+    /// through the agents' cgroups; every process event goes to the events window (`processes`); `ids.kernel.modules_disabled` is applied here (one-way until reboot). A daemon
+    /// asked to watch that cannot does not start.
+    func startHostIDS(
+        policy: SecurityPolicy, core: DaemonCore, executables: [String: AllowedExecutable], agents: AgentRegistry?
+    ) throws -> HostIDS? {
+        guard hostIDS else { return nil }
+        let ledger = core.ledger
+        let audit: AuditSink = { draft in if let error = ledger.append(contentsOf: [draft]).error { throw error } }
+        do {
+            let connector = try ProcConnector()
+            let auditLog = try AuditLogReader()
+            // Last, once the watch can start: the switch cannot be undone.
+            if policy.ids.kernel.modulesDisabled {
+                let state = try ModuleLock().engage()
+                try audit(ModuleLock.draft(state))
+            }
+            let monitor = ProcessMonitor(
+                policy: policy.ids,
+                agents: HostIDS.directory(
+                    policy: policy, authority: core.authority, clock: core.clock, executables: executables,
+                    agents: agents, cgroupParent: agentCgroupParent),
+                freezer: agentTree.map { CgroupFreezer(tree: $0) }, audit: audit,
+                observe: { [events = core.events] observation in
+                    events.publish(HostEvent(kind: .processes, time: observation.time, draft: observation.draft))
+                })
+            return HostIDS(monitor: monitor, connector: connector, auditLog: auditLog)
+        } catch {
+            printError("serve: --host-ids: \(error)")
+            throw ExitStatus.unavailable
+        }
+    }
+
     /// The previous daemon on this state ended without shutting down: killed (SIGKILL, the OOM killer) or crashed.
     /// Anything could have happened while nothing watched, so it is an alert.
     static func uncleanEnd(of previous: DaemonRuntime) -> AuditDraft {

@@ -87,6 +87,14 @@ struct ServeCommand: AsyncParsableCommand {
             Needs root in the host's PID namespace (see docs/ssh-console.md).
             """)
     var humanSessions = false
+    @Flag(
+        name: .customLong("host-ids"),
+        help: """
+            Run the host IDS: every exec, uid and gid change from the kernel's process events, /proc/modules, and the \
+            agents' refused module calls from the audit system; findings are security_alert entries (policy \
+            ids.processes and ids.kernel, see docs/host-ids.md). Needs root in the host's PID namespace.
+            """)
+    var hostIDS = false
     @Option(help: "The kernel command line, read for aios.mode=manual (start in manual mode).")
     var kernelCmdline = "/proc/cmdline"
 
@@ -177,16 +185,14 @@ struct ServeCommand: AsyncParsableCommand {
             backups: BackupStore(directory: daemonState.directory + "/backups"),
             spawner: agentSpawner(
                 policy: policy, vault: target, core: core, action: "broker.process.spawn", hold: hold))
+        let agents = agentSpawner(
+            policy: policy, vault: target, core: core, action: "daemon.spawn", identities: agentIdentities, hold: hold
+        ).map { AgentRegistry(spawner: $0) }
         let workers = Workers(
-            agents: agentSpawner(
-                policy: policy, vault: target, core: core, action: "daemon.spawn", identities: agentIdentities,
-                hold: hold
-            ).map {
-                AgentRegistry(spawner: $0)
-            },
-            tasks: geteuid() == 0 ? try? TaskRunner.locate() : nil, firewall: firewall,
+            agents: agents, tasks: geteuid() == 0 ? try? TaskRunner.locate() : nil, firewall: firewall,
             intrusionDetection: intrusionDetection, humanSessions: try startHumanSessions(policy: policy, core: core),
-            connections: try firewall.map { _ in try startConnectionAudit(policy: policy, core: core) })
+            connections: try firewall.map { _ in try startConnectionAudit(policy: policy, core: core) },
+            hostIDS: try startHostIDS(policy: policy, core: core, executables: executables, agents: agents))
         let stopper = EmergencyStopper(
             core: core,
             machinery: .init(

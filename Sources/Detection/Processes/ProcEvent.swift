@@ -1,6 +1,6 @@
-/// One event of the kernel's process connector (`linux/cn_proc.h`), reduced to what session recording needs. Pids are
-/// thread-group ids (processes) as the initial PID namespace numbers them; thread creation and thread exits are
-/// ``ProcEvent/Kind/other``.
+/// One event of the kernel's process connector (`linux/cn_proc.h`), reduced to what session recording and the host
+/// IDS need. Pids are thread-group ids (processes) as the initial PID namespace numbers them; thread creation and
+/// thread exits are ``ProcEvent/Kind/other``.
 public struct ProcEvent: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
         /// `parent` forked `child` (a new process, not a thread).
@@ -10,10 +10,15 @@ public struct ProcEvent: Hashable, Sendable {
         /// `process` ended: its group leader exited (a leader that exits while other threads run is rare, and
         /// then counts as the end).
         case exit(process: Int32)
+        /// A thread of `process` changed its real and effective uid (setuid, setresuid, a setuid exec: the kernel
+        /// reports every credential commit). `thread` is the thread that changed, equal to `process` for the leader.
+        case uid(process: Int32, thread: Int32, real: UInt32, effective: UInt32)
+        /// As ``uid(process:thread:real:effective:)``, for the real and effective gid.
+        case gid(process: Int32, thread: Int32, real: UInt32, effective: UInt32)
         /// The answer to a subscription (`error` 0: listening); `token` is the request's `ack` number plus one,
         /// which is how a subscriber recognises its own (the kernel renumbers `seq` like any event).
         case acknowledgement(error: UInt32, token: UInt32)
-        /// uid, gid, sid, ptrace, comm or coredump changes, thread creation and thread exits.
+        /// sid, ptrace, comm or coredump changes, thread creation and thread exits.
         case other
     }
 
@@ -68,6 +73,15 @@ public struct ProcEvent: Hashable, Sendable {
                 // A thread's execve makes it the group leader: the process is the tgid either way.
                 guard let tgid = int32(1) else { continue }
                 kind = .exec(process: tgid)
+            case 0x4, 0x40:
+                // id_proc_event: process_pid, process_tgid, then r.ruid|r.rgid and e.euid|e.egid.
+                guard let thread = int32(0), let tgid = int32(1), let real = int32(2), let effective = int32(3)
+                else { continue }
+                let (r, e) = (UInt32(bitPattern: real), UInt32(bitPattern: effective))
+                kind =
+                    what == 0x4
+                    ? .uid(process: tgid, thread: thread, real: r, effective: e)
+                    : .gid(process: tgid, thread: thread, real: r, effective: e)
             case 0x8000_0000:
                 guard let pid = int32(0), let tgid = int32(1) else { continue }
                 kind = pid == tgid ? .exit(process: tgid) : .other
