@@ -118,6 +118,6 @@ final class RecordingFreezer: AgentFreezer, Sendable {
         ] { monitor.ingest(ProcEvent(kind: kind, cpu: 0, sequence: 0)) }
         #expect(seen.withLock { $0 } == [.fork, .exec, .uid, .exit])
         let draft = ProcessObservation(kind: .exit, time: clock.now(), pid: 5).draft
-        #expect(draft.eventType == .agentShutdown && draft.action == "process.exit" && draft.agent == "host")
+        #expect(draft.eventType == .process && draft.action == "process.exit" && draft.agent == "host")
     }
 }
