@@ -51,6 +51,27 @@ extension ServeCommand {
         }
     }
 
+    /// With --fim: the real-time file integrity watch on the signed baseline (`fim init` made it), told by the
+    /// Broker's announcements which changes are its own. A daemon asked to watch that cannot does not start.
+    func startFileIntegrity(vault: KeyringVault, core: DaemonCore, announcements: AuthorizedChanges?) throws
+        -> FIMWatcher?
+    {
+        guard fim, let announcements else { return nil }
+        let ledger = core.ledger
+        let watcher = FIMWatcher(
+            baselinePath: state.resolved + "/fim/baseline.db", key: BaselineKey(vault: vault),
+            authorized: announcements,
+            record: { drafts in if let error = ledger.append(contentsOf: drafts).error { throw error } })
+        do {
+            try watcher.start()
+        } catch {
+            printError("serve: --fim: \(error)")
+            throw error.isPermissionDenied
+                ? ExitStatus.noPermission : error.isUnavailable ? ExitStatus.unavailable : ExitStatus.dataError
+        }
+        return watcher
+    }
+
     /// The previous daemon on this state ended without shutting down: killed (SIGKILL, the OOM killer) or crashed.
     /// Anything could have happened while nothing watched, so it is an alert.
     static func uncleanEnd(of previous: DaemonRuntime) -> AuditDraft {
