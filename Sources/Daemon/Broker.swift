@@ -1,6 +1,7 @@
 import Agents
 import Audit
 import Capabilities
+import Crypto
 import Detection
 import Foundation
 import GRPCCore
@@ -49,11 +50,14 @@ public struct Broker: Sendable {
     ) async -> BrokerResult {
         if let file = FileTool(rawValue: tool) {
             let path = arguments["path"] ?? ""
+            let content = Array((arguments["content"] ?? "").utf8)
             let ticket =
-                file.changes ? announcements?.begin(path: path, auditID: decisionID ?? "", agent: agent) : nil
+                file.changes
+                ? announcements?.begin(
+                    path: path, auditID: decisionID ?? "", agent: agent,
+                    content: file == .write ? Array(SHA256.hash(data: content)) : nil) : nil
             defer { if let ticket { announcements?.end(ticket) } }
-            return await self.file(
-                file, path: path, content: Array((arguments["content"] ?? "").utf8), allowedBy: capability)
+            return await self.file(file, path: path, content: content, allowedBy: capability)
         }
         do {
             switch tool {

@@ -1,4 +1,5 @@
 import Audit
+import Crypto
 import Foundation
 import SecurityTesting
 import Testing
@@ -146,5 +147,32 @@ struct FIMWatchTests {
         #expect(watch.wait { !watch.alerts(lab.path("notes")).isEmpty })
         let alert = try #require(watch.alerts(lab.path("notes")).first)
         #expect(alert.differenceNames.contains("content"))
+    }
+
+    @Test(
+        "a process racing the Broker's write (other content, or a setuid bit) within its announcement is not authorized",
+        .requiresRoot("fanotify, chmod u+s"))
+    func racingTheBroker() throws {
+        let lab = try FIMLab()
+        try lab.write("tool", "echo one\n")
+        try lab.write("conf", "a=1\n")
+        try lab.initialize()
+        let announcements = AuthorizedChanges()
+        let watch = try FIMWatchLab(lab, authorized: announcements)
+        #expect(watch.ready())
+        let digest = { (text: String) in Array(SHA256.hash(data: Array(text.utf8))) }
+        // The Broker announced "a=2", but "a=evil" is what is there when it records the state.
+        let conf = announcements.begin(
+            path: lab.path("conf"), auditID: "e1", agent: "agent-a", content: digest("a=2\n"))
+        try lab.write("conf", "a=evil\n")
+        announcements.end(conf)
+        // The Broker's content, and a setuid bit added by someone else before the Broker recorded the state.
+        let tool = announcements.begin(
+            path: lab.path("tool"), auditID: "e2", agent: "agent-a", content: digest("echo two\n"))
+        try lab.write("tool", "echo two\n")
+        chmod(lab.path("tool"), 0o4755)
+        announcements.end(tool)
+        #expect(watch.wait { !watch.alerts(lab.path("conf")).isEmpty })
+        #expect(watch.wait { watch.alerts(lab.path("tool")).contains { $0.action == "fim.privileged_file" } })
     }
 }

@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// The Broker's announcements of the file changes it makes for allowed calls, which the watch consults to tell
-/// them from unauthorized ones. The Broker calls ``begin(path:auditID:agent:)`` before it touches a path and
+/// them from unauthorized ones. The Broker calls ``begin(path:auditID:agent:content:)`` before it touches a path and
 /// ``end(_:)`` after; `end` records what the path is then (device, inode and change time — `ctime`, which no
 /// one can set back). A change the watch sees at that path is authorized only if the path is still exactly that:
 /// a write by anyone else after the Broker's changes the ctime and is unauthorized, even within the grace period.
@@ -27,6 +27,8 @@ public final class AuthorizedChanges: Sendable {
         let path: [UInt8]
         let auditID: String
         let agent: String
+        /// SHA-256 of the bytes a write puts there (nil for mkdir and delete).
+        let content: [UInt8]?
         let begun: ContinuousClock.Instant
         /// Set by `end`: the state left (its inner nil: the path is gone).
         var left: Left??
@@ -36,8 +38,8 @@ public final class AuthorizedChanges: Sendable {
     enum Match: Equatable {
         /// The Broker is still changing it.
         case pending
-        /// The Broker changed it and this is what it left.
-        case authorized(auditID: String, agent: String)
+        /// The Broker changed it and this is what it left (`content`: the digest a write put there).
+        case authorized(auditID: String, agent: String, content: [UInt8]?)
         /// The Broker changed it, but what is there now is not what it left.
         case changedSince(auditID: String)
         /// The Broker's temporary file beside a path it writes (renamed over the path when the write ends).
@@ -54,14 +56,15 @@ public final class AuthorizedChanges: Sendable {
     public init() {}
 
     /// Announces a change the Broker is about to make at `path` (absolute, normalised) for the call recorded as
-    /// `auditID`.
-    public func begin(path: String, auditID: String, agent: String) -> Ticket {
+    /// `auditID`; `content`: the SHA-256 of the bytes a write puts there (the path must then hold exactly them).
+    public func begin(path: String, auditID: String, agent: String, content: [UInt8]? = nil) -> Ticket {
         let now = ContinuousClock.now
         return state.withLock { state in
             state.live = state.live.filter { !Self.expired($0.value, now: now) }
             state.next += 1
             state.live[state.next] = Registration(
-                path: Array(path.utf8), auditID: auditID, agent: agent, begun: now, left: nil, ended: nil)
+                path: Array(path.utf8), auditID: auditID, agent: agent, content: content, begun: now, left: nil,
+                ended: nil)
             return Ticket(id: state.next)
         }
     }
@@ -86,7 +89,8 @@ public final class AuthorizedChanges: Sendable {
             guard let left = found.left else { return .pending }
             if found.path != path { return .temporary }
             return left == current
-                ? .authorized(auditID: found.auditID, agent: found.agent) : .changedSince(auditID: found.auditID)
+                ? .authorized(auditID: found.auditID, agent: found.agent, content: found.content)
+                : .changedSince(auditID: found.auditID)
         }
     }
 

@@ -38,6 +38,7 @@ extension FIMWatcher {
     func fullCheck() {
         defer { count { $0.fullChecks += 1 } }
         let scan = FIMScanner(watchSet: watchSet, workers: configuration.workers).scan()
+        count { $0.notChecked += scan.issues.count }
         guard let references = withWatched({ $0.sorted }) else { return }
         let current = Dictionary(scan.records.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         for change in FIMComparison.compare(baseline: references, scan: scan) {
@@ -62,10 +63,16 @@ extension FIMWatcher {
         switch result {
         case .outside: return nil
         case .issue(let issue):
-            guard issue.kind == .changedDuringScan, change.retries < 50 else { return nil }
-            var again = change
-            again.retries += 1
-            return again
+            // Written while it was read, or not readable yet: tried again for about a second (longer while the
+            // Broker is still at work), then reported as a change that could not be checked — never dropped.
+            if change.retries < 50 || authorized?.match(path: change.path, current: nil) == .pending {
+                var again = change
+                again.retries += 1
+                return again
+            }
+            if authorized?.match(path: change.path, current: nil) == .temporary { return nil }
+            notChecked(change, issue: issue)
+            return nil
         case .absent: break
         case .present(let record, let state): (current, left) = (record, state)
         }
@@ -75,9 +82,14 @@ extension FIMWatcher {
                 return change
             case .temporary:
                 return nil
-            case .authorized(let auditID, let agent):
+            case .authorized(let auditID, let agent, let content)
+            where Self.isWhatTheBrokerMakes(current, content: content, reference: reference(change.path)):
                 accept(change, current: current, auditID: auditID, agent: agent)
                 return nil
+            case .authorized:
+                // The Broker's call, but not what it writes (another process raced it between its rename and the
+                // state it recorded): judged as anyone's change.
+                break
             case .changedSince:
                 break
             }
@@ -85,6 +97,38 @@ extension FIMWatcher {
         judge(path: change.path, current: current, left: left, observed: change)
         if change.directoryMoved { judgeBeneath(change, watch: watch) }
         return nil
+    }
+
+    /// What the Broker's file tools can leave: the content a write announced, and never a file that gained
+    /// setuid, setgid or file capabilities (a write drops them; mkdir and delete make none).
+    static func isWhatTheBrokerMakes(_ current: FileRecord?, content: [UInt8]?, reference: FileRecord?) -> Bool {
+        if let current, FileFindings.gainsPrivilege(reference: reference, current: current) { return false }
+        guard let content else { return true }
+        // A write leaves a regular file; its digest is compared when the watch's rules hash it.
+        guard let current, current.kind == .regular else { return false }
+        return current.digest == nil || current.digest == content
+    }
+
+    func reference(_ path: [UInt8]) -> FileRecord? { withWatched { $0.records[path] } ?? nil }
+
+    /// A changed path that could not be read as a check reads it: an unauthorized change whose new state is
+    /// unknown (the reason is the evidence).
+    private func notChecked(_ change: ObservedChange, issue: ScanIssue) {
+        count { $0.notChecked += 1 }
+        let difference = FileChange.Difference(attribute: "not_checked", old: "", new: issue.detail)
+        let finding = FileFinding(
+            path: change.path,
+            change: FileChange(kind: .changed, path: change.path, differences: [difference], hardLinkOf: nil),
+            classification: .unauthorized,
+            alert: FileFindings.alert(
+                reference: nil, current: nil, path: change.path, privileged: configuration.privilegedPaths),
+            process: change.process, source: change.source, events: change.events)
+        count { $0.unauthorized += 1 }
+        do {
+            try record(finding.ledgerDrafts)
+        } catch {
+            count { $0.recordFailures += 1 }
+        }
     }
 
     /// A directory that appeared or went: everything beneath it, compared as a full check would.

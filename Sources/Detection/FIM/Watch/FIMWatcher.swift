@@ -202,6 +202,9 @@ public struct FIMWatchStatistics: Sendable, Equatable {
     public var unresolved = 0
     /// Directories inotify could not watch (the per-user limit).
     public var unwatchedDirectories = 0
+    /// Paths that could not be read as a check reads them (each changed one is reported as not checked; a full
+    /// check's are counted here).
+    public var notChecked = 0
     /// Ledger writes that failed.
     public var recordFailures = 0
 
