@@ -220,8 +220,8 @@ let package = Package(
         .testTarget(
             name: "DaemonTests",
             dependencies: [
-                "Daemon", "AIOSProto", "Capabilities", "Policy", "PKI", "Secrets", "SecurityTesting", "CFileAccess",
-                .product(name: "X509", package: "swift-certificates"),
+                "Daemon", "AIOSProto", "Audit", "Capabilities", "Detection", "Policy", "PKI", "Secrets",
+                "SecurityTesting", "CFileAccess", .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

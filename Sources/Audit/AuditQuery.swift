@@ -74,7 +74,8 @@ public struct AuditQuery: Hashable, Sendable {
         return value
     }
 
-    static func time(_ text: String, name: String, now: Timestamp) throws(AuditError) -> Timestamp {
+    /// A time as the filters read it: RFC 3339 UTC, a day, or a duration back from `now`.
+    public static func time(_ text: String, name: String, now: Timestamp) throws(AuditError) -> Timestamp {
         if let time = Timestamp(rfc3339: text) { return time }
         if text.count == 10, let day = Timestamp(rfc3339: text + "T00:00:00Z") { return day }
         if let duration = try? GrantDuration(parsing: text) {

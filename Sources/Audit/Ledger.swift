@@ -1,5 +1,6 @@
 import Capabilities
 import Foundation
+import Synchronization
 
 /// The audit ledger: append-only, hash-chained, Merkle-committed, checkpointed, one SQLite file per UTC day.
 ///
@@ -47,6 +48,7 @@ public final class Ledger: @unchecked Sendable {
     }
     private var commits = 0
     private var entriesWritten = 0
+    private let commitObservers = Mutex<[@Sendable ([AuditEntry]) -> Void]>([])
 
     // Owned by the writer thread.
     private var current: LedgerDay?
@@ -111,6 +113,12 @@ public final class Ledger: @unchecked Sendable {
         guard day.tree.root(size: newest.size) == newest.root else {
             throw .tampered("\(day.path) does not match its checkpoint of size \(newest.size)")
         }
+    }
+
+    /// Calls `observer` with every batch of entries once they are durable, in ledger order, on the writer thread:
+    /// keep it short (the next batch waits for it) and never append from it.
+    public func observeCommits(_ observer: @escaping @Sendable ([AuditEntry]) -> Void) {
+        commitObservers.withLock { $0.append(observer) }
     }
 
     // MARK: Appending
@@ -258,6 +266,11 @@ public final class Ledger: @unchecked Sendable {
                 break
             }
             start = end
+        }
+        // Observers first: an appender that gets its entry back finds it wherever observers put it.
+        if committed > 0 {
+            let durable = Array(entries[0..<committed])
+            for observer in commitObservers.withLock({ $0 }) { observer(durable) }
         }
         var offset = 0
         for pending in batch {

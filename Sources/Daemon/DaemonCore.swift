@@ -1,5 +1,6 @@
 import Audit
 import Capabilities
+import Detection
 import Foundation
 import PKI
 import Policy
@@ -20,6 +21,8 @@ public final class DaemonCore: Sendable {
     public let pending: PendingCalls
     /// The daemon's own state, out of every capability's reach (the Gate's deny, the Broker's masks).
     public let protected: ProtectedPaths
+    /// Recent host events for the events API; the ledger's own entries of those kinds reach it as they commit.
+    public let events: EventWindow
     public static let version = "0.4.0"
 
     /// `protected` defaults to the ledger directory and the system-wide paths; the daemon passes its whole state.
@@ -50,6 +53,11 @@ public final class DaemonCore: Sendable {
             limiter: limiter ?? RateLimiter(rate: policy.rateLimit.perSecond, burst: policy.rateLimit.burst),
             protected: protected)
         pending = PendingCalls(timeout: confirmationTimeout)
+        let events = EventWindow(startedAt: now)
+        self.events = events
+        ledger.observeCommits { entries in
+            for entry in entries { if let event = HostEvent(recorded: entry) { events.publish(event) } }
+        }
     }
 
     /// Records an entry that no caller waits for (an expiry, a refused connection): a failure cannot refuse

@@ -126,6 +126,7 @@ public struct DaemonServer: Sendable {
                     })),
             .init(service: WatchdogPinger(notifier: notifier)),
             .init(service: ManualModeWatch(stopper: stopper)),
+            .init(service: EventStreamsClosing(events: core.events)),
         ]
         if let sources = workers.intrusionDetection {
             services.append(.init(service: IntrusionDetectionService(sources: sources)))

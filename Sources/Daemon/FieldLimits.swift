@@ -86,6 +86,8 @@ public struct FieldLimits: Sendable {
             "ResumeRequest": [
                 1: Limit("challenge", 2 << 10), 2: Limit("signatures", 64 << 10), 3: Limit("agents", wordBytes),
             ],
+            "GetEventsRequest": [1: Limit("kind", wordBytes), 2: Limit("since", wordBytes)],
+            "WatchEventsRequest": [1: Limit("kinds", wordBytes), 2: Limit("since", wordBytes)],
             "ChangeFirewallRequest": [
                 1: Limit("operation", wordBytes), 2: Limit("direction", wordBytes), 3: Limit("transport", wordBytes),
                 5: Limit("peer", nameBytes), 6: Limit("id", nameBytes), 7: Limit("address", nameBytes),

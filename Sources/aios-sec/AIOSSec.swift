@@ -13,7 +13,7 @@ struct AIOSSec: AsyncParsableCommand {
             ServeCommand.self, PolicyCommand.self, AuthorizeCommand.self, AuditCommand.self, SecretsCommand.self,
             CACommand.self, CallCommand.self, MCPCommand.self, SandboxCommand.self, TaskCommand.self,
             FirewallCommand.self, IDSCommand.self, FIMCommand.self, SSHCommand.self, StatusCommand.self,
-            EstopCommand.self, ResumeCommand.self, RecoveryCommand.self, ConsoleCommand.self,
+            EstopCommand.self, ResumeCommand.self, RecoveryCommand.self, ConsoleCommand.self, EventsCommand.self,
             BenchCommand.self,
         ]
     )

@@ -44,7 +44,7 @@ struct JournalLab {
         guard eventually(15, { FileManager.default.fileExists(atPath: lab.directory + "/forged") }) else {
             throw TestFailure("the forgers did not finish: \(log)")
         }
-        guard try eventually(5, { try lab.connects(from: "10.77.0.13", port: 22) }) else {
+        guard try eventually(15, { try lab.connects(from: "10.77.0.13", port: 22) }) else {
             throw TestFailure("sshd did not start in the journal lab")
         }
     }

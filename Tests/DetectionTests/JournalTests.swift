@@ -107,7 +107,7 @@ import Testing
 
         for _ in 0..<JournalLab.forgeries { try lab.guessPassword(from: "10.77.0.11") }
         #expect(
-            try eventually(5) { try lab.isBlocked("10.77.0.11") },
+            try eventually(30) { try lab.isBlocked("10.77.0.11") },
             "sshd's own failures block the guesser: \(journal.entries(mentioning: "10.77.0.11")) \(follower.statistics) \(ids.statistics) \(audit.entries.map { $0.details })"
         )
         #expect(follower.statistics.messages >= JournalLab.forgeries)

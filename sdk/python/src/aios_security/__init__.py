@@ -33,6 +33,7 @@ from .errors import (
     Unimplemented,
 )
 from .identity import DirectoryIdentity, IdentityMaterial, IdentitySource, MemoryIdentity
+from .monitor import Monitor
 from .sync import SyncSecurityClient
 from .types import (
     AgentProcess,
@@ -40,7 +41,9 @@ from .types import (
     AuditVerification,
     Decision,
     EmergencyStop,
+    EventList,
     Grant,
+    HostEvent,
     IssuedCertificate,
     PendingCall,
     RenewedIdentity,
@@ -64,14 +67,17 @@ __all__ = [
     "Denied",
     "DirectoryIdentity",
     "EmergencyStop",
+    "EventList",
     "FailedPrecondition",
     "Grant",
+    "HostEvent",
     "IdentityError",
     "IdentityMaterial",
     "IdentitySource",
     "InvalidArgument",
     "IssuedCertificate",
     "MemoryIdentity",
+    "Monitor",
     "NotFound",
     "PendingCall",
     "PermissionDenied",

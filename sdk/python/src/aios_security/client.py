@@ -13,6 +13,7 @@ from ._proto import security_pb2 as pb
 from ._target import Target
 from ._values import format_duration, time_filter
 from .errors import Denied, IdentityError, InvalidArgument
+from .monitor import Monitor
 from .identity import (
     DirectoryIdentity,
     IdentityMaterial,
@@ -27,7 +28,9 @@ from .types import (
     AuditVerification,
     Decision,
     EmergencyStop,
+    EventList,
     Grant,
+    HostEvent,
     IssuedCertificate,
     PendingCall,
     RenewedIdentity,
@@ -292,6 +295,47 @@ class SecurityClient:
         )
         async for record in self._connection.stream("QueryAudit", request, self._timeout(timeout)):
             yield AuditRecord._from_proto(record)
+
+    # MARK: Host events
+
+    @property
+    def monitor(self) -> Monitor:
+        """The security agent's view of the host: ``await client.monitor.get_network_events(last="5m")``."""
+        return Monitor(self)
+
+    async def get_events(
+        self,
+        kind: str,
+        *,
+        last: str | datetime | timedelta = "5m",
+        limit: int | None = None,
+        timeout: float | None = None,
+    ) -> EventList:
+        """Recent events of ``kind`` (``network``, ``files``, ``processes`` or ``alerts``) since ``last`` (a duration
+        back such as ``"5m"`` or a timedelta, or a datetime), at most ``limit`` (default 1000, at most 10000), oldest
+        first. Needs the orchestrator, an operator, or an agent holding ``monitor:read:events/KIND``."""
+        request = pb.GetEventsRequest(kind=kind, since=time_filter(last), limit=limit or 0)
+        response = await self._call("GetEvents", request, self._timeout(timeout))
+        return EventList(
+            [HostEvent._from_event(event) for event in response.events],
+            truncated=response.truncated,
+            window_since=parse_time(response.window_since),
+        )
+
+    async def watch_events(
+        self,
+        kinds: Iterable[str] = (),
+        *,
+        last: str | datetime | timedelta | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[HostEvent]:
+        """Events of ``kinds`` (all four when empty) as they happen, until the caller stops iterating; with ``last``,
+        first the events since then, with nothing lost or repeated between them and the live ones."""
+        request = pb.WatchEventsRequest(
+            kinds=list(kinds), since="" if last is None else time_filter(last), limit=limit or 0
+        )
+        async for message in self._connection.stream("WatchEvents", request, None):
+            yield HostEvent._from_event(message.event, missed=message.missed)
 
     async def verify_audit(self, *, timeout: float | None = None) -> AuditVerification:
         """Has the daemon check the ledger's hash chain and signed checkpoints."""

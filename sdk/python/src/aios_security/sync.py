@@ -17,6 +17,7 @@ from .types import (
     AuditVerification,
     Decision,
     EmergencyStop,
+    EventList,
     Grant,
     IssuedCertificate,
     PendingCall,
@@ -213,6 +214,17 @@ class SyncSecurityClient:
         finally:
             if self._loop.is_running():
                 self._run(close_stream())
+
+    def get_events(
+        self,
+        kind: str,
+        *,
+        last: str | datetime | timedelta = "5m",
+        limit: int | None = None,
+        timeout: float | None = None,
+    ) -> EventList:
+        """See :meth:`SecurityClient.get_events`."""
+        return self._run(self.client.get_events(kind, last=last, limit=limit, timeout=timeout))
 
     def verify_audit(self, *, timeout: float | None = None) -> AuditVerification:
         """See :meth:`SecurityClient.verify_audit`."""

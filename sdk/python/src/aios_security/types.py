@@ -241,6 +241,40 @@ class AuditRecord:
 
 
 @dataclass(frozen=True)
+class HostEvent(AuditRecord):
+    """One host event in the ledger's entry format: ``kind`` is ``network``, ``files``, ``processes`` or ``alerts``.
+
+    ``recorded`` is False (and ``id`` empty) for an observation the ledger did not record, such as a single exec.
+    ``missed`` (streams only) counts the events lost just before this one because the reader was too slow.
+    """
+
+    kind: str = ""
+    missed: int = 0
+
+    @classmethod
+    def _from_event(cls, message: pb.HostEvent, missed: int = 0) -> HostEvent:
+        return cls(json=message.json, entry=json.loads(message.json), kind=message.kind, missed=missed)
+
+    @property
+    def recorded(self) -> bool:
+        return bool(self.id)
+
+    @property
+    def risk_level(self) -> str:
+        return self._text("risk_level")
+
+
+class EventList(list[HostEvent]):
+    """Events oldest first. ``truncated``: more matched than the limit (the newest are kept). ``window_since``: from
+    then on the daemon's window held every event of the kind; earlier ones are only what the ledger recorded."""
+
+    def __init__(self, events: list[HostEvent], truncated: bool, window_since: datetime | None) -> None:
+        super().__init__(events)
+        self.truncated = truncated
+        self.window_since = window_since
+
+
+@dataclass(frozen=True)
 class AuditVerification:
     """The ledger's integrity as the daemon checked it (hash chain and signed checkpoints)."""
 

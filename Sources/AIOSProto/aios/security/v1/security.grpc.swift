@@ -297,6 +297,32 @@ public enum Aios_Security_V1_SecurityService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "GetEvents" metadata.
+        public enum GetEvents: Sendable {
+            /// Request type for "GetEvents".
+            public typealias Input = Aios_Security_V1_GetEventsRequest
+            /// Response type for "GetEvents".
+            public typealias Output = Aios_Security_V1_GetEventsResponse
+            /// Descriptor for "GetEvents".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "aios.security.v1.SecurityService"),
+                method: "GetEvents",
+                type: .unary
+            )
+        }
+        /// Namespace for "WatchEvents" metadata.
+        public enum WatchEvents: Sendable {
+            /// Request type for "WatchEvents".
+            public typealias Input = Aios_Security_V1_WatchEventsRequest
+            /// Response type for "WatchEvents".
+            public typealias Output = Aios_Security_V1_WatchEventsResponse
+            /// Descriptor for "WatchEvents".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "aios.security.v1.SecurityService"),
+                method: "WatchEvents",
+                type: .serverStreaming
+            )
+        }
         /// Descriptors for all methods in the "aios.security.v1.SecurityService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Authorize.descriptor,
@@ -319,7 +345,9 @@ public enum Aios_Security_V1_SecurityService: Sendable {
             RenewIdentity.descriptor,
             EmergencyStop.descriptor,
             ResumeChallenge.descriptor,
-            Resume.descriptor
+            Resume.descriptor,
+            GetEvents.descriptor,
+            WatchEvents.descriptor
         ]
     }
 }
@@ -701,6 +729,44 @@ extension Aios_Security_V1_SecurityService {
             request: GRPCCore.StreamingServerRequest<Aios_Security_V1_ResumeRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_ResumeResponse>
+
+        /// Handle the "GetEvents" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Recent host events (network, files, processes, alerts): the daemon's window and, before it, what the ledger
+        /// > recorded of the kind. The orchestrator, operators, and agents holding monitor:read:events/KIND.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Aios_Security_V1_GetEventsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Aios_Security_V1_GetEventsResponse` messages.
+        func getEvents(
+            request: GRPCCore.StreamingServerRequest<Aios_Security_V1_GetEventsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_GetEventsResponse>
+
+        /// Handle the "WatchEvents" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The same events as they are published (optionally after the recent ones), until the client ends the call or
+        /// > the daemon stops.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Aios_Security_V1_WatchEventsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Aios_Security_V1_WatchEventsResponse` messages.
+        func watchEvents(
+            request: GRPCCore.StreamingServerRequest<Aios_Security_V1_WatchEventsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_WatchEventsResponse>
     }
 
     /// Service protocol for the "aios.security.v1.SecurityService" service.
@@ -1066,6 +1132,44 @@ extension Aios_Security_V1_SecurityService {
             request: GRPCCore.ServerRequest<Aios_Security_V1_ResumeRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_ResumeResponse>
+
+        /// Handle the "GetEvents" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Recent host events (network, files, processes, alerts): the daemon's window and, before it, what the ledger
+        /// > recorded of the kind. The orchestrator, operators, and agents holding monitor:read:events/KIND.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_GetEventsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Aios_Security_V1_GetEventsResponse` message.
+        func getEvents(
+            request: GRPCCore.ServerRequest<Aios_Security_V1_GetEventsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_GetEventsResponse>
+
+        /// Handle the "WatchEvents" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The same events as they are published (optionally after the recent ones), until the client ends the call or
+        /// > the daemon stops.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_WatchEventsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Aios_Security_V1_WatchEventsResponse` messages.
+        func watchEvents(
+            request: GRPCCore.ServerRequest<Aios_Security_V1_WatchEventsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_WatchEventsResponse>
     }
 
     /// Simple service protocol for the "aios.security.v1.SecurityService" service.
@@ -1430,6 +1534,45 @@ extension Aios_Security_V1_SecurityService {
             request: Aios_Security_V1_ResumeRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Aios_Security_V1_ResumeResponse
+
+        /// Handle the "GetEvents" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Recent host events (network, files, processes, alerts): the daemon's window and, before it, what the ledger
+        /// > recorded of the kind. The orchestrator, operators, and agents holding monitor:read:events/KIND.
+        ///
+        /// - Parameters:
+        ///   - request: A `Aios_Security_V1_GetEventsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Aios_Security_V1_GetEventsResponse` to respond with.
+        func getEvents(
+            request: Aios_Security_V1_GetEventsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Aios_Security_V1_GetEventsResponse
+
+        /// Handle the "WatchEvents" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The same events as they are published (optionally after the recent ones), until the client ends the call or
+        /// > the daemon stops.
+        ///
+        /// - Parameters:
+        ///   - request: A `Aios_Security_V1_WatchEventsRequest` message.
+        ///   - response: A response stream of `Aios_Security_V1_WatchEventsResponse` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        func watchEvents(
+            request: Aios_Security_V1_WatchEventsRequest,
+            response: GRPCCore.RPCWriter<Aios_Security_V1_WatchEventsResponse>,
+            context: GRPCCore.ServerContext
+        ) async throws
     }
 }
 
@@ -1663,6 +1806,28 @@ extension Aios_Security_V1_SecurityService.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_ResumeResponse>(),
             handler: { request, context in
                 try await self.resume(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Aios_Security_V1_SecurityService.Method.GetEvents.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_GetEventsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_GetEventsResponse>(),
+            handler: { request, context in
+                try await self.getEvents(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Aios_Security_V1_SecurityService.Method.WatchEvents.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_WatchEventsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_WatchEventsResponse>(),
+            handler: { request, context in
+                try await self.watchEvents(
                     request: request,
                     context: context
                 )
@@ -1903,6 +2068,28 @@ extension Aios_Security_V1_SecurityService.ServiceProtocol {
             context: context
         )
         return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getEvents(
+        request: GRPCCore.StreamingServerRequest<Aios_Security_V1_GetEventsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_GetEventsResponse> {
+        let response = try await self.getEvents(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func watchEvents(
+        request: GRPCCore.StreamingServerRequest<Aios_Security_V1_WatchEventsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_WatchEventsResponse> {
+        let response = try await self.watchEvents(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return response
     }
 }
 
@@ -2183,6 +2370,36 @@ extension Aios_Security_V1_SecurityService.SimpleServiceProtocol {
                 context: context
             ),
             metadata: [:]
+        )
+    }
+
+    public func getEvents(
+        request: GRPCCore.ServerRequest<Aios_Security_V1_GetEventsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_GetEventsResponse> {
+        return GRPCCore.ServerResponse<Aios_Security_V1_GetEventsResponse>(
+            message: try await self.getEvents(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func watchEvents(
+        request: GRPCCore.ServerRequest<Aios_Security_V1_WatchEventsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_WatchEventsResponse> {
+        return GRPCCore.StreamingServerResponse<Aios_Security_V1_WatchEventsResponse>(
+            metadata: [:],
+            producer: { writer in
+                try await self.watchEvents(
+                    request: request.message,
+                    response: writer,
+                    context: context
+                )
+                return [:]
+            }
         )
     }
 }
@@ -2655,6 +2872,54 @@ extension Aios_Security_V1_SecurityService {
             deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_ResumeResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ResumeResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetEvents" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Recent host events (network, files, processes, alerts): the daemon's window and, before it, what the ledger
+        /// > recorded of the kind. The orchestrator, operators, and agents holding monitor:read:events/KIND.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_GetEventsRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_GetEventsRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_GetEventsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getEvents<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_GetEventsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_GetEventsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_GetEventsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_GetEventsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "WatchEvents" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The same events as they are published (optionally after the recent ones), until the client ends the call or
+        /// > the daemon stops.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_WatchEventsRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_WatchEventsRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_WatchEventsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func watchEvents<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_WatchEventsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_WatchEventsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_WatchEventsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Aios_Security_V1_WatchEventsResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -3363,6 +3628,74 @@ extension Aios_Security_V1_SecurityService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "GetEvents" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Recent host events (network, files, processes, alerts): the daemon's window and, before it, what the ledger
+        /// > recorded of the kind. The orchestrator, operators, and agents holding monitor:read:events/KIND.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_GetEventsRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_GetEventsRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_GetEventsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getEvents<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_GetEventsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_GetEventsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_GetEventsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_GetEventsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Aios_Security_V1_SecurityService.Method.GetEvents.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "WatchEvents" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The same events as they are published (optionally after the recent ones), until the client ends the call or
+        /// > the daemon stops.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_WatchEventsRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_WatchEventsRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_WatchEventsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func watchEvents<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_WatchEventsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_WatchEventsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_WatchEventsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Aios_Security_V1_WatchEventsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.serverStreaming(
+                request: request,
+                descriptor: Aios_Security_V1_SecurityService.Method.WatchEvents.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -3949,6 +4282,64 @@ extension Aios_Security_V1_SecurityService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_ResumeRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_ResumeResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetEvents" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Recent host events (network, files, processes, alerts): the daemon's window and, before it, what the ledger
+    /// > recorded of the kind. The orchestrator, operators, and agents holding monitor:read:events/KIND.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Aios_Security_V1_GetEventsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getEvents<Result>(
+        request: GRPCCore.ClientRequest<Aios_Security_V1_GetEventsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_GetEventsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getEvents(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_GetEventsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_GetEventsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "WatchEvents" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The same events as they are published (optionally after the recent ones), until the client ends the call or
+    /// > the daemon stops.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Aios_Security_V1_WatchEventsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func watchEvents<Result>(
+        request: GRPCCore.ClientRequest<Aios_Security_V1_WatchEventsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Aios_Security_V1_WatchEventsResponse>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        try await self.watchEvents(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_WatchEventsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_WatchEventsResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -4621,6 +5012,72 @@ extension Aios_Security_V1_SecurityService.ClientProtocol {
             metadata: metadata
         )
         return try await self.resume(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetEvents" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Recent host events (network, files, processes, alerts): the daemon's window and, before it, what the ledger
+    /// > recorded of the kind. The orchestrator, operators, and agents holding monitor:read:events/KIND.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getEvents<Result>(
+        _ message: Aios_Security_V1_GetEventsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_GetEventsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Aios_Security_V1_GetEventsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getEvents(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "WatchEvents" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The same events as they are published (optionally after the recent ones), until the client ends the call or
+    /// > the daemon stops.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func watchEvents<Result>(
+        _ message: Aios_Security_V1_WatchEventsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Aios_Security_V1_WatchEventsResponse>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Aios_Security_V1_WatchEventsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.watchEvents(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -547,3 +547,49 @@ class ResumeResponse(_message.Message):
     agents_resumed: int
     audit_id: str
     def __init__(self, operators: _Optional[_Iterable[str]] = ..., mode: _Optional[str] = ..., agents_resumed: _Optional[int] = ..., audit_id: _Optional[str] = ...) -> None: ...
+
+class GetEventsRequest(_message.Message):
+    __slots__ = ("kind", "since", "limit")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    since: str
+    limit: int
+    def __init__(self, kind: _Optional[str] = ..., since: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class HostEvent(_message.Message):
+    __slots__ = ("kind", "json")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    JSON_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    json: str
+    def __init__(self, kind: _Optional[str] = ..., json: _Optional[str] = ...) -> None: ...
+
+class GetEventsResponse(_message.Message):
+    __slots__ = ("events", "truncated", "window_since")
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_SINCE_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[HostEvent]
+    truncated: bool
+    window_since: str
+    def __init__(self, events: _Optional[_Iterable[_Union[HostEvent, _Mapping]]] = ..., truncated: _Optional[bool] = ..., window_since: _Optional[str] = ...) -> None: ...
+
+class WatchEventsRequest(_message.Message):
+    __slots__ = ("kinds", "since", "limit")
+    KINDS_FIELD_NUMBER: _ClassVar[int]
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    kinds: _containers.RepeatedScalarFieldContainer[str]
+    since: str
+    limit: int
+    def __init__(self, kinds: _Optional[_Iterable[str]] = ..., since: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class WatchEventsResponse(_message.Message):
+    __slots__ = ("event", "missed")
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    MISSED_FIELD_NUMBER: _ClassVar[int]
+    event: HostEvent
+    missed: int
+    def __init__(self, event: _Optional[_Union[HostEvent, _Mapping]] = ..., missed: _Optional[int] = ...) -> None: ...

@@ -139,6 +139,16 @@ class SecurityServiceStub:
                 request_serializer=aios_dot_security_dot_v1_dot_security__pb2.ResumeRequest.SerializeToString,
                 response_deserializer=aios_dot_security_dot_v1_dot_security__pb2.ResumeResponse.FromString,
                 _registered_method=True)
+        self.GetEvents = channel.unary_unary(
+                '/aios.security.v1.SecurityService/GetEvents',
+                request_serializer=aios_dot_security_dot_v1_dot_security__pb2.GetEventsRequest.SerializeToString,
+                response_deserializer=aios_dot_security_dot_v1_dot_security__pb2.GetEventsResponse.FromString,
+                _registered_method=True)
+        self.WatchEvents = channel.unary_stream(
+                '/aios.security.v1.SecurityService/WatchEvents',
+                request_serializer=aios_dot_security_dot_v1_dot_security__pb2.WatchEventsRequest.SerializeToString,
+                response_deserializer=aios_dot_security_dot_v1_dot_security__pb2.WatchEventsResponse.FromString,
+                _registered_method=True)
 
 
 class SecurityServiceServicer:
@@ -290,6 +300,22 @@ class SecurityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetEvents(self, request, context):
+        """Recent host events (network, files, processes, alerts): the daemon's window and, before it, what the ledger
+        recorded of the kind. The orchestrator, operators, and agents holding monitor:read:events/KIND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WatchEvents(self, request, context):
+        """The same events as they are published (optionally after the recent ones), until the client ends the call or
+        the daemon stops.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SecurityServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -397,6 +423,16 @@ def add_SecurityServiceServicer_to_server(servicer, server):
                     servicer.Resume,
                     request_deserializer=aios_dot_security_dot_v1_dot_security__pb2.ResumeRequest.FromString,
                     response_serializer=aios_dot_security_dot_v1_dot_security__pb2.ResumeResponse.SerializeToString,
+            ),
+            'GetEvents': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetEvents,
+                    request_deserializer=aios_dot_security_dot_v1_dot_security__pb2.GetEventsRequest.FromString,
+                    response_serializer=aios_dot_security_dot_v1_dot_security__pb2.GetEventsResponse.SerializeToString,
+            ),
+            'WatchEvents': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchEvents,
+                    request_deserializer=aios_dot_security_dot_v1_dot_security__pb2.WatchEventsRequest.FromString,
+                    response_serializer=aios_dot_security_dot_v1_dot_security__pb2.WatchEventsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -966,6 +1002,60 @@ class SecurityService:
             '/aios.security.v1.SecurityService/Resume',
             aios_dot_security_dot_v1_dot_security__pb2.ResumeRequest.SerializeToString,
             aios_dot_security_dot_v1_dot_security__pb2.ResumeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetEvents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aios.security.v1.SecurityService/GetEvents',
+            aios_dot_security_dot_v1_dot_security__pb2.GetEventsRequest.SerializeToString,
+            aios_dot_security_dot_v1_dot_security__pb2.GetEventsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchEvents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/aios.security.v1.SecurityService/WatchEvents',
+            aios_dot_security_dot_v1_dot_security__pb2.WatchEventsRequest.SerializeToString,
+            aios_dot_security_dot_v1_dot_security__pb2.WatchEventsResponse.FromString,
             options,
             channel_credentials,
             insecure,
