@@ -32,7 +32,7 @@ final class FIMWatchLab: Sendable {
         watcher = FIMWatcher(
             baselinePath: lab.baselinePath, key: BaselineKey(vault: lab.vault), configuration: configuration,
             authorized: authorized, record: { drafts in recorded.withLock { $0 += drafts } },
-            observe: { draft, _ in observed.withLock { $0.append(draft) } })
+            observe: { event in observed.withLock { $0.append(event.entry.draft) } })
         try watcher.start()
     }
 

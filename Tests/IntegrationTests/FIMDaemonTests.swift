@@ -52,5 +52,13 @@ struct FIMDaemonTests {
             lines.contains { $0.contains(#""target":"\#(tree)/other.conf""#) && $0.contains(#""authorized":false"#) })
         // The Broker's own entry is its one record of the write (the watch adds none).
         #expect(lines.filter { $0.contains("app.conf") }.count == 1, "\(lines)")
+        // The events API's files: the Broker's entry, the watch's observation naming it, and the unauthorized one.
+        let events = try BinaryRunner.run([
+            "events", "files", "--json", "--server", daemon.address, "--identity", daemon.identity("orchestrator"),
+        ])
+        #expect(events.status == 0, "\(events.stderr)")
+        let observed = events.stdout.split(separator: "\n").filter { $0.contains("app.conf") }
+        #expect(observed.contains { $0.contains(#""authorized":true"#) && $0.contains(#""audit_id":"#) }, "\(observed)")
+        #expect(events.stdout.contains("other.conf"))
     }
 }

@@ -35,7 +35,7 @@ struct FIMWatchCommand: ParsableCommand {
         let watcher = FIMWatcher(
             baselinePath: options.baselinePath, key: BaselineKey(vault: try options.vault.open()),
             configuration: configuration, record: { drafts in for draft in drafts { output.print(draft) } },
-            observe: { draft, _ in if all { output.print(draft) } })
+            observe: { event in if all { output.print(event.entry.draft) } })
         try FIMReporter.run("fim watch") { try watcher.start() }
         for (path, source) in watcher.backends.sorted(by: { $0.key < $1.key }) {
             printError("fim watch: \(path): \(source.rawValue)")

@@ -61,7 +61,8 @@ extension ServeCommand {
         let watcher = FIMWatcher(
             baselinePath: state.resolved + "/fim/baseline.db", key: BaselineKey(vault: vault),
             authorized: announcements,
-            record: { drafts in if let error = ledger.append(contentsOf: drafts).error { throw error } })
+            record: { drafts in if let error = ledger.append(contentsOf: drafts).error { throw error } },
+            observe: { [events = core.events] event in events.publish(event) })
         do {
             try watcher.start()
         } catch {

@@ -99,6 +99,12 @@ extension FIMWatcher {
         return nil
     }
 
+    /// Hands an observation that is not recorded to the events window.
+    func publish(_ finding: FileFinding) {
+        guard let draft = finding.observation else { return }
+        observe(HostEvent(kind: .files, time: clock.now(), draft: draft))
+    }
+
     /// What the Broker's file tools can leave: the content a write announced, and never a file that gained
     /// setuid, setgid or file capabilities (a write drops them; mkdir and delete make none).
     static func isWhatTheBrokerMakes(_ current: FileRecord?, content: [UInt8]?, reference: FileRecord?) -> Bool {
@@ -157,7 +163,7 @@ extension FIMWatcher {
             path: change.path, change: Self.change(reference ?? nil, current, path: change.path),
             classification: .authorized(auditID: auditID, agent: agent), alert: nil, process: change.process,
             source: change.source, events: change.events)
-        if let draft = finding.observation { observe(draft, Date()) }
+        publish(finding)
     }
 
     /// Compares `current` with the reference and records or publishes what it finds.
@@ -180,7 +186,7 @@ extension FIMWatcher {
             path: path, change: change, classification: classification, alert: alert, process: observed.process,
             source: observed.source, events: observed.events)
         guard classification == .unauthorized else {
-            if let draft = finding.observation { observe(draft, Date()) }
+            publish(finding)
             return
         }
         _ = withWatched { $0.reported[path] = .some(current) }

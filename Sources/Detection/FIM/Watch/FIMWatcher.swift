@@ -1,4 +1,5 @@
 import Audit
+import Capabilities
 import Foundation
 import Policy
 import Synchronization
@@ -43,7 +44,8 @@ public final class FIMWatcher: Sendable {
     let configuration: Configuration
     let authorized: AuthorizedChanges?
     let record: AuditBatchSink
-    let observe: @Sendable (AuditDraft, Date) -> Void
+    let observe: @Sendable (HostEvent) -> Void
+    let clock: any SecurityClock
     let queue: ChangeQueue
     private let shared: Mutex<Shared>
     private let stopPipe: (read: Int32, write: Int32)
@@ -57,13 +59,15 @@ public final class FIMWatcher: Sendable {
         var stopping = false
     }
 
-    /// `record` appends to the ledger (unauthorized changes); `observe` publishes an observation that is not
-    /// recorded (to the events window: `{ window.publish(HostEvent(kind: .files, time: $1, draft: $0)) }`).
+    /// `record` appends to the ledger (unauthorized changes; the ledger's commits reach the events window by
+    /// themselves); `observe` publishes each observation that is not recorded, as a `files` event (the daemon:
+    /// `core.events.publish`).
     public init(
         baselinePath: String, key: BaselineKey, configuration: Configuration = .init(),
         authorized: AuthorizedChanges? = nil, record: @escaping AuditBatchSink,
-        observe: @escaping @Sendable (AuditDraft, Date) -> Void = { _, _ in }
+        observe: @escaping @Sendable (HostEvent) -> Void = { _ in }, clock: any SecurityClock = SystemClock()
     ) {
+        self.clock = clock
         self.baselinePath = baselinePath
         self.key = key
         self.configuration = configuration
