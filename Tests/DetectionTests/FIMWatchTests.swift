@@ -175,4 +175,17 @@ struct FIMWatchTests {
         #expect(watch.wait { !watch.alerts(lab.path("conf")).isEmpty })
         #expect(watch.wait { watch.alerts(lab.path("tool")).contains { $0.action == "fim.privileged_file" } })
     }
+
+    @Test("the watch's own state folder is never watched (its ledger writes would feed it)", .requiresRoot("fanotify"))
+    func ignoredFolder() throws {
+        let lab = try FIMLab()
+        try FileManager.default.createDirectory(atPath: lab.path("state"), withIntermediateDirectories: true)
+        try lab.initialize()
+        let watch = try FIMWatchLab(lab) { $0.ignoredPaths = [lab.path("state")] }
+        #expect(watch.ready())
+        try lab.write("state/ledger.db", "entry")
+        try lab.write("elsewhere", "x")
+        #expect(watch.wait { !watch.alerts(lab.path("elsewhere")).isEmpty })
+        #expect(watch.recorded.withLock { $0.allSatisfy { !$0.target.contains("/state") } })
+    }
 }

@@ -31,6 +31,7 @@ struct FIMWatchCommand: ParsableCommand {
         configuration.backend = backend
         configuration.checkAtStart = !noStartCheck
         configuration.workers = max(1, options.workers)
+        configuration.ignoredPaths = [(options.baselinePath as NSString).deletingLastPathComponent]
         let output = LinePrinter(json: options.output.json)
         let watcher = FIMWatcher(
             baselinePath: options.baselinePath, key: BaselineKey(vault: try options.vault.open()),

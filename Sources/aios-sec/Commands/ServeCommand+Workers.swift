@@ -58,9 +58,12 @@ extension ServeCommand {
     {
         guard fim, let announcements else { return nil }
         let ledger = core.ledger
+        var configuration = FIMWatcher.Configuration()
+        // The daemon's own writes (ledger, baseline, backups) are not the watch's business: they would feed it.
+        configuration.ignoredPaths = [state.resolved]
         let watcher = FIMWatcher(
             baselinePath: state.resolved + "/fim/baseline.db", key: BaselineKey(vault: vault),
-            authorized: announcements,
+            configuration: configuration, authorized: announcements,
             record: { drafts in if let error = ledger.append(contentsOf: drafts).error { throw error } },
             observe: { [events = core.events] event in events.publish(event) })
         do {

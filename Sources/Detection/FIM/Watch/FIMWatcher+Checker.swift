@@ -41,7 +41,7 @@ extension FIMWatcher {
         count { $0.notChecked += scan.issues.count }
         guard let references = withWatched({ $0.sorted }) else { return }
         let current = Dictionary(scan.records.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-        for change in FIMComparison.compare(baseline: references, scan: scan) {
+        for change in FIMComparison.compare(baseline: references, scan: scan) where isWatched(change.path) {
             judge(
                 path: change.path, current: current[change.path], left: nil,
                 observed: ObservedChange(
@@ -53,7 +53,8 @@ extension FIMWatcher {
     /// Re-reads one changed path (or, for a directory that appeared or went, everything beneath it); returns the
     /// change to try again shortly when it cannot be decided yet.
     func check(_ change: ObservedChange) -> ObservedChange? {
-        guard let found = withWatched({ set in set.watch(for: change.path).map { ($0, set.device(of: $0)) } }) ?? nil
+        guard isWatched(change.path),
+            let found = withWatched({ set in set.watch(for: change.path).map { ($0, set.device(of: $0)) } }) ?? nil
         else { return nil }
         let (watch, device) = found
         count { $0.checked += 1 }
@@ -168,7 +169,9 @@ extension FIMWatcher {
 
     /// Compares `current` with the reference and records or publishes what it finds.
     func judge(path: [UInt8], current: FileRecord?, left: AuthorizedChanges.Left?, observed: ObservedChange) {
-        guard let found = withWatched({ set in (set.records[path], set.reported[path]) }) else { return }
+        guard isWatched(path), let found = withWatched({ set in (set.records[path], set.reported[path]) }) else {
+            return
+        }
         let (reference, reported) = found
         let change = Self.change(reference, current, path: path)
         var classification = FileFinding.Classification.unauthorized

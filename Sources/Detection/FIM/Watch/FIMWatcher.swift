@@ -32,6 +32,9 @@ public final class FIMWatcher: Sendable {
         public var settle: Duration = .milliseconds(10)
         /// Writes to these (or beneath) by anything but the Broker are privilege-escalation alerts.
         public var privilegedPaths = FileFindings.privilegedPaths
+        /// Never watched, even inside the watch set: the watch's own writes (the daemon's ledger, the baseline)
+        /// would otherwise feed it events about its own reports.
+        public var ignoredPaths: [String] = []
         /// Whether to compare the whole set at start.
         public var checkAtStart = true
         public var workers = FIMScanner.defaultWorkers
@@ -167,7 +170,12 @@ public final class FIMWatcher: Sendable {
         thread.start()
     }
 
-    func isWatched(_ path: [UInt8]) -> Bool { shared.withLock { $0.watched?.watch(for: path) != nil } }
+    func isWatched(_ path: [UInt8]) -> Bool {
+        guard !configuration.ignoredPaths.contains(where: { FIMPath.isWithin(path, Array($0.utf8)) }) else {
+            return false
+        }
+        return shared.withLock { $0.watched?.watch(for: path) != nil }
+    }
 
     private func kernelOverflow() {
         shared.withLock { $0.statistics.kernelOverflows += 1 }
