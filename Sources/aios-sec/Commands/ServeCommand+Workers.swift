@@ -73,6 +73,8 @@ extension ServeCommand {
             throw error.isPermissionDenied
                 ? ExitStatus.noPermission : error.isUnavailable ? ExitStatus.unavailable : ExitStatus.dataError
         }
+        let backends = watcher.backends.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value.rawValue))" }
+        print("aios-sec serve: fim watch on \(backends.joined(separator: ", "))")
         return watcher
     }
 
