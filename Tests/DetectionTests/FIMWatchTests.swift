@@ -188,4 +188,31 @@ struct FIMWatchTests {
         #expect(watch.wait { !watch.alerts(lab.path("elsewhere")).isEmpty })
         #expect(watch.recorded.withLock { $0.allSatisfy { !$0.target.contains("/state") } })
     }
+
+    @Test(
+        "a Broker change whose events are lost in an overflow is still the Broker's at the full check",
+        .requiresRoot("fanotify"))
+    func brokerChangeThroughAnOverflow() throws {
+        let lab = try FIMLab()
+        try lab.write("notes", "one\n")
+        try lab.initialize()
+        let announcements = AuthorizedChanges()
+        let watch = try FIMWatchLab(
+            lab,
+            configure: {
+                $0.queueCapacity = 1
+                $0.settle = .milliseconds(200)
+            }, authorized: announcements)
+        #expect(watch.ready())
+        for index in 0..<10 { try lab.write("noise-\(index)", "\(index)") }
+        let ticket = announcements.begin(
+            path: lab.path("notes"), auditID: "entry-9", agent: "agent-a",
+            content: Array(SHA256.hash(data: Array("two\n".utf8))))
+        try lab.write("notes", "two\n")
+        announcements.end(ticket)
+        #expect(watch.wait { (0..<10).allSatisfy { !watch.alerts(lab.path("noise-\($0)")).isEmpty } })
+        #expect(watch.wait { watch.watcher.statistics.authorized >= 1 })
+        #expect(watch.watcher.statistics.queueOverflows > 0)
+        #expect(watch.alerts(lab.path("notes")).isEmpty)
+    }
 }

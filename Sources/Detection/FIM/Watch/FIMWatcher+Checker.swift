@@ -42,11 +42,24 @@ extension FIMWatcher {
         guard let references = withWatched({ $0.sorted }) else { return }
         let current = Dictionary(scan.records.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         for change in FIMComparison.compare(baseline: references, scan: scan) where isWatched(change.path) {
-            judge(
-                path: change.path, current: current[change.path], left: nil,
-                observed: ObservedChange(
-                    path: change.path, events: [], directoryMoved: false, process: nil, source: .fullCheck,
-                    observedAt: .now))
+            let observed = ObservedChange(
+                path: change.path, events: [], directoryMoved: false, process: nil, source: .fullCheck,
+                observedAt: .now)
+            // A Broker change whose events were lost in an overflow is still the Broker's.
+            switch authorized?.match(path: change.path, current: AuthorizedChanges.stat(change.path)) {
+            case .pending?:
+                queue.push(observed)
+                continue
+            case .temporary?:
+                continue
+            case .authorized(let auditID, let agent, let content)?
+            where Self.isWhatTheBrokerMakes(
+                current[change.path], content: content, reference: reference(change.path)):
+                accept(observed, current: current[change.path], auditID: auditID, agent: agent)
+                continue
+            default:
+                judge(path: change.path, current: current[change.path], left: nil, observed: observed)
+            }
         }
     }
 
