@@ -82,6 +82,10 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "fuzz-fim-events",
+            dependencies: ["FuzzSupport", .product(name: "Detection", package: root)]
+        ),
+        .executableTarget(
             name: "fuzz-mcp-message",
             dependencies: [
                 "FuzzSupport", .product(name: "MCPBridge", package: root), .product(name: "Policy", package: root),

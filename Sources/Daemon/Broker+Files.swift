@@ -24,6 +24,9 @@ extension Broker {
             }
         }
 
+        /// Whether the tool changes the file system (announced to the file integrity watch).
+        var changes: Bool { self == .write || self == .mkdir || self == .delete }
+
         /// The kernel rights the tool uses (writing reads the previous content to back it up).
         var needs: LandlockAccess {
             switch self {

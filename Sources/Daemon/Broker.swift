@@ -1,6 +1,8 @@
 import Agents
 import Audit
 import Capabilities
+import Crypto
+import Detection
 import Foundation
 import GRPCCore
 import Glibc
@@ -18,6 +20,8 @@ public struct Broker: Sendable {
     /// Starts programs as their agent, confined; nil: this daemon cannot confine processes, so it starts none.
     let spawner: AgentSpawner?
     let processes = SpawnedProcesses()
+    /// Where the file tools announce the changes they make, for the file integrity watch (nil: no watch).
+    let announcements: AuthorizedChanges?
 
     /// Kills every program agents started through the Broker (the emergency stop, the daemon's shutdown).
     public func killAllPrograms() { processes.killAll() }
@@ -29,22 +33,31 @@ public struct Broker: Sendable {
 
     public init(
         executables: [String: AllowedExecutable] = [:], protected: ProtectedPaths, backups: BackupStore,
-        spawner: AgentSpawner? = nil
+        spawner: AgentSpawner? = nil, announcements: AuthorizedChanges? = nil
     ) {
+        self.announcements = announcements
         self.executables = executables
         self.confinement = BrokerConfinement(masks: protected.masks)
         self.backups = backups
         self.spawner = spawner
     }
 
-    /// Runs `tool` for `agent` as allowed by `capability` (the allowance the Gate produced).
-    public func run(tool: String, arguments: [String: String], allowedBy capability: Capability, for agent: String)
-        async -> BrokerResult
-    {
+    /// Runs `tool` for `agent` as allowed by `capability` (the allowance the Gate produced); `decisionID` is the
+    /// ledger entry of that decision (what a file change is announced with).
+    public func run(
+        tool: String, arguments: [String: String], allowedBy capability: Capability, for agent: String,
+        decisionID: String? = nil
+    ) async -> BrokerResult {
         if let file = FileTool(rawValue: tool) {
-            return await self.file(
-                file, path: arguments["path"] ?? "", content: Array((arguments["content"] ?? "").utf8),
-                allowedBy: capability)
+            let path = arguments["path"] ?? ""
+            let content = Array((arguments["content"] ?? "").utf8)
+            let ticket =
+                file.changes
+                ? announcements?.begin(
+                    path: path, auditID: decisionID ?? "", agent: agent,
+                    content: file == .write ? Array(SHA256.hash(data: content)) : nil) : nil
+            defer { if let ticket { announcements?.end(ticket) } }
+            return await self.file(file, path: path, content: content, allowedBy: capability)
         }
         do {
             switch tool {

@@ -110,7 +110,8 @@ public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServicePro
         var arguments = call.arguments
         if arguments["path"] != nil, let access = verdict.access { arguments["path"] = access.normalizedResource }
         let result = await broker.run(
-            tool: tool.name, arguments: arguments, allowedBy: allowance.capability, for: caller.auditName)
+            tool: tool.name, arguments: arguments, allowedBy: allowance.capability, for: caller.auditName,
+            decisionID: entry?.id)
         let resultEntry = try await core.record(
             DecisionAudit.result(caller: caller, call: call, verdict: verdict, result: result))
         response.resultAuditID = resultEntry.id

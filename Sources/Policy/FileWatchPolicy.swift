@@ -8,7 +8,9 @@ public struct FileWatchPolicy: Sendable, Equatable, Codable {
     }
 
     /// The system's binaries and configuration: what an intruder replaces to keep access (a patched sshd, a new
-    /// setuid shell, a key in root's authorized_keys, a unit that starts a backdoor).
+    /// setuid shell, a key in root's authorized_keys, a unit that starts a backdoor, a crontab line). `/etc` holds
+    /// the accounts, sudoers, PAM, sshd, cron and systemd configuration whose changes are privilege-escalation
+    /// alerts in the real-time watch. A path that does not exist is skipped.
     public static let `default` = FileWatchPolicy(entries: [
         FileWatch(path: "/etc", rules: .full, exclude: ["/etc/mtab", "/etc/adjtime", "/etc/ld.so.cache"]),
         FileWatch(path: "/usr/bin", rules: .full),
@@ -16,6 +18,9 @@ public struct FileWatchPolicy: Sendable, Equatable, Codable {
         FileWatch(path: "/usr/local/bin", rules: .full),
         FileWatch(path: "/usr/local/sbin", rules: .full),
         FileWatch(path: "/usr/lib/systemd/system", rules: .full),
+        FileWatch(path: "/usr/local/lib/systemd/system", rules: .full),
+        // Per-user crontabs: a line added to root's runs as root.
+        FileWatch(path: "/var/spool/cron", rules: .full),
         FileWatch(path: "/root/.ssh", rules: .full),
     ])
 }

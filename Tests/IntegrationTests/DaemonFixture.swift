@@ -21,10 +21,10 @@ final class DaemonFixture {
 
     /// `policy`: YAML written to the fixture's own directory and given to `serve --policy`; `environment`: variables
     /// for the daemon only, beside the test process's own; `prepare`: called with the state directory (created,
-    /// empty) before the daemon starts.
+    /// empty) before the daemon starts; `vault`: the keyring vault's name (default: a new one per fixture).
     init(
         extraArguments: [String] = [], namespace: String? = nil, policy: String? = nil,
-        environment: [String: String] = [:], prepare: ((String) throws -> Void)? = nil
+        environment: [String: String] = [:], vault: String? = nil, prepare: ((String) throws -> Void)? = nil
     ) throws {
         self.namespace = namespace
         self.environment = environment
@@ -32,11 +32,11 @@ final class DaemonFixture {
             FileManager.default.temporaryDirectory.appendingPathComponent("aios-daemon-\(UUID().uuidString)")
             .path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        self.vault = vault ?? "aios:vault:test-\(UUID().uuidString)"
         if let prepare {
             try FileManager.default.createDirectory(atPath: directory + "/state", withIntermediateDirectories: true)
             try prepare(directory + "/state")
         }
-        vault = "aios:vault:test-\(UUID().uuidString)"
         var extraArguments = extraArguments
         if let policy {
             try policy.write(toFile: directory + "/policy.yaml", atomically: true, encoding: .utf8)
@@ -44,7 +44,8 @@ final class DaemonFixture {
         }
         arguments =
             [
-                "serve", "--state-dir", directory + "/state", "--vault", vault, "--listen", "127.0.0.1:0", "--console",
+                "serve", "--state-dir", directory + "/state", "--vault", self.vault, "--listen", "127.0.0.1:0",
+                "--console",
                 "127.0.0.1:0",
             ] + extraArguments
         try start()

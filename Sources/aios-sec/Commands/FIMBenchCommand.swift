@@ -9,14 +9,28 @@ import Secrets
 struct FIMBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fim",
-        abstract: "Time fim init and clean full checks of a tree (make one with gen_fimtree.py).",
+        abstract:
+            "Time fim init and clean full checks of a tree (make one with gen_fimtree.py), or with --watch the "
+            + "real-time watch's change-to-alert latency.",
         discussion: "Prints one line per run, then FIM_RESULT {json}; the last line is changed=N of the last check.")
 
-    @Option(help: "The tree to watch.") var tree: String
+    @Option(help: "The tree to check.") var tree: String?
+    @Flag(help: "Measure change-to-alert latency of the real-time watch instead (a temporary tree).")
+    var watch = false
+    @Option(help: "With --watch: the changes made and timed.") var changes = 200
+    @Option(help: "With --watch: automatic (fanotify) or inotify.")
+    var backend: FIMWatcher.Configuration.Backend = .automatic
     @Option(help: "Timed checks.") var repeats = 3
     @Option(help: "Files hashed at once (default: one per online core).") var workers = FIMScanner.defaultWorkers
 
+    func validate() throws {
+        guard watch || tree != nil else { throw ValidationError("--tree DIR, or --watch") }
+        guard changes >= 1 else { throw ValidationError("--changes must be at least 1") }
+    }
+
     func run() throws {
+        if watch { return try runWatch() }
+        let tree = tree ?? "/"
         let vault = try KeyringVault.openOrCreate(name: "aios:vault:bench-fim-\(getpid())")
         let directory = NSTemporaryDirectory() + "aios-bench-fim-\(getpid())"
         defer {
@@ -49,5 +63,27 @@ struct FIMBenchCommand: ParsableCommand {
             "FIM_RESULT {\"entries\":\(scan.records.count),\"bytes\":\(bytes),\"workers\":\(workers),"
                 + "\"init_s\":\(initSeconds),\"check_median_s\":\(median)}")
         print("changed=\(changed)")
+    }
+}
+
+extension FIMBenchCommand {
+    func runWatch() throws {
+        let directory = NSTemporaryDirectory() + "aios-bench-fim-watch-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let result = try FIMWatchBenchmark(directory: directory, changes: changes, backend: backend).run()
+        let median = { (values: [Double]) in values.sorted()[values.count / 2] }
+        let p99 = { (values: [Double]) in values.sorted()[min(values.count - 1, values.count * 99 / 100)] }
+        print(
+            "watch (\(backend.rawValue)): "
+                + String(
+                    format: "%d changes; change-to-alert median %.2f ms, p99 %.2f ms, max %.2f ms; "
+                        + "anchor write+fsync median %.2f ms, p99 %.2f ms", changes,
+                    median(result.latencies), p99(result.latencies), result.latencies.max() ?? 0,
+                    median(result.anchors),
+                    p99(result.anchors)))
+        print(
+            "FIM_WATCH_RESULT {\"backend\":\"\(backend.rawValue)\",\"changes\":\(changes),"
+                + "\"alert_median_ms\":\(median(result.latencies)),\"alert_p99_ms\":\(p99(result.latencies)),"
+                + "\"anchor_median_ms\":\(median(result.anchors)),\"anchor_p99_ms\":\(p99(result.anchors))}")
     }
 }

@@ -11,9 +11,9 @@ struct FIMCommand: ParsableCommand {
             Exit codes: 0 no change found (or the baseline was written), 1 changes found or files that could not \
             be checked, 64 usage error, 65 the baseline is refused (edited, replaced, an older copy) or the \
             policy is invalid, 69 no baseline or no key in the keyring vault, 77 permission denied, 70 internal \
-            error. Real-time watching (fanotify) is not part of this command yet.
+            error. fim watch runs until SIGINT or SIGTERM.
             """,
-        subcommands: [FIMInitCommand.self, FIMCheckCommand.self, FIMUpdateCommand.self]
+        subcommands: [FIMInitCommand.self, FIMCheckCommand.self, FIMUpdateCommand.self, FIMWatchCommand.self]
     )
 }
 

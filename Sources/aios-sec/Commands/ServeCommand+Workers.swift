@@ -99,6 +99,33 @@ extension ServeCommand {
         }
     }
 
+    /// With --fim: the real-time file integrity watch on the signed baseline (`fim init` made it), told by the
+    /// Broker's announcements which changes are its own. A daemon asked to watch that cannot does not start.
+    func startFileIntegrity(vault: KeyringVault, core: DaemonCore, announcements: AuthorizedChanges?) throws
+        -> FIMWatcher?
+    {
+        guard fim, let announcements else { return nil }
+        let ledger = core.ledger
+        var configuration = FIMWatcher.Configuration()
+        // The daemon's own writes (ledger, baseline, backups) are not the watch's business: they would feed it.
+        configuration.ignoredPaths = [state.resolved]
+        let watcher = FIMWatcher(
+            baselinePath: state.resolved + "/fim/baseline.db", key: BaselineKey(vault: vault),
+            configuration: configuration, authorized: announcements,
+            record: { drafts in if let error = ledger.append(contentsOf: drafts).error { throw error } },
+            observe: { [events = core.events] event in events.publish(event) })
+        do {
+            try watcher.start()
+        } catch {
+            printError("serve: --fim: \(error)")
+            throw error.isPermissionDenied
+                ? ExitStatus.noPermission : error.isUnavailable ? ExitStatus.unavailable : ExitStatus.dataError
+        }
+        let backends = watcher.backends.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value.rawValue))" }
+        print("aios-sec serve: fim watch on \(backends.joined(separator: ", "))")
+        return watcher
+    }
+
     /// The previous daemon on this state ended without shutting down: killed (SIGKILL, the OOM killer) or crashed.
     /// Anything could have happened while nothing watched, so it is an alert.
     static func uncleanEnd(of previous: DaemonRuntime) -> AuditDraft {

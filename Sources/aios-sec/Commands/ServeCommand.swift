@@ -95,6 +95,12 @@ struct ServeCommand: AsyncParsableCommand {
             ids.processes and ids.kernel, see docs/host-ids.md). Needs root in the host's PID namespace.
             """)
     var hostIDS = false
+    @Flag(
+        help: """
+            Watch the file integrity baseline's paths in real time (STATE/fim/baseline.db, made by fim init): \
+            changes not made by the Broker are recorded as security_alert and file_modification entries.
+            """)
+    var fim = false
     @Option(help: "The kernel command line, read for aios.mode=manual (start in manual mode).")
     var kernelCmdline = "/proc/cmdline"
 
@@ -180,11 +186,15 @@ struct ServeCommand: AsyncParsableCommand {
         if geteuid() == 0 { agentIdentities.reclaimOrphans() }
         // One hold for every spawner: in manual mode nothing starts, whoever asks.
         let hold = SpawnHold()
+        let announcements = fim ? AuthorizedChanges() : nil
         let broker = Broker(
             executables: executables, protected: protected,
             backups: BackupStore(directory: daemonState.directory + "/backups"),
             spawner: agentSpawner(
-                policy: policy, vault: target, core: core, action: "broker.process.spawn", hold: hold))
+                policy: policy, vault: target, core: core, action: "broker.process.spawn", hold: hold),
+            announcements: announcements)
+        let fileWatch = try startFileIntegrity(vault: target, core: core, announcements: announcements)
+        defer { fileWatch?.stop() }
         let agents = agentSpawner(
             policy: policy, vault: target, core: core, action: "daemon.spawn", identities: agentIdentities, hold: hold
         ).map { AgentRegistry(spawner: $0) }
