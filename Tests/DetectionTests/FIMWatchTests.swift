@@ -215,4 +215,26 @@ struct FIMWatchTests {
         #expect(watch.watcher.statistics.queueOverflows > 0)
         #expect(watch.alerts(lab.path("notes")).isEmpty)
     }
+
+    @Test(
+        "a flood of changed files is 100 alerts one by one a minute, then one summary; each one still an event",
+        .requiresRoot("fanotify needs CAP_SYS_ADMIN"))
+    func floodIsBounded() throws {
+        let lab = try FIMLab()
+        try lab.write("keep", "x")
+        try lab.initialize()
+        let watch = try FIMWatchLab(lab)
+        #expect(watch.ready())
+        let files = FIMWatcher.alertsPerWindow + 50
+        for index in 0..<files { try lab.write("dropped-\(index)", "payload") }
+        #expect(watch.wait { watch.watcher.statistics.unauthorized + watch.watcher.statistics.aggregated >= files })
+        watch.watcher.stop()
+        let alerts = watch.recorded.withLock { $0.filter { $0.eventType == .securityAlert } }
+        #expect(alerts.filter { $0.target != "aggregate" }.count == FIMWatcher.alertsPerWindow)
+        let summary = try #require(alerts.first { $0.target == "aggregate" })
+        #expect(summary.detail("aggregated") == .integer(50), "\(summary.details)")
+        #expect(watch.watcher.statistics.aggregated == 50)
+        let observed = watch.observed.withLock { $0.filter { $0.target.contains("dropped-") } }
+        #expect(observed.count >= 50 * 2, "the folded findings are still in the events window (alert and change)")
+    }
 }

@@ -1,4 +1,5 @@
 import Audit
+import Capabilities
 import Foundation
 import Policy
 
@@ -29,7 +30,9 @@ extension FIMWatcher {
                 persist()
                 dirtySince = nil
             }
+            recordSummaries()
         }
+        recordSummaries(final: true)
         if withWatched({ $0.dirty }) == true { persist() }
     }
 
@@ -205,10 +208,46 @@ extension FIMWatcher {
             publish(finding)
             return
         }
-        _ = withWatched { $0.reported[path] = .some(current) }
+        let forgot = withWatched { set -> Bool in
+            let full = set.reported.count >= Self.maximumReported
+            if full { set.reported.removeAll() }
+            set.reported[path] = .some(current)
+            return full
+        }
+        if forgot == true { count { $0.reportedResets += 1 } }
+        let rule = alert?.rawValue ?? FileFinding.Alert.unauthorizedChange.rawValue
+        let admitted = admit(rule: rule, subject: EscapedPath.text(path))
+        guard admitted else {
+            count { $0.aggregated += 1 }
+            for draft in finding.ledgerDrafts {
+                observe(
+                    HostEvent(
+                        kind: draft.eventType == .securityAlert ? .alerts : .files, time: clock.now(), draft: draft))
+            }
+            return
+        }
         count { $0.unauthorized += 1 }
+        recordOrCount(finding.ledgerDrafts)
+    }
+
+    /// Whether an unauthorized finding of `rule` is recorded one by one (else counted into the minute's summary).
+    private func admit(rule: String, subject: String) -> Bool {
+        let now = clock.now()
+        return withShared {
+            $0.alerts.admit(key: rule, rule: rule, subject: subject, acted: false, failed: false, now: now)
+        }
+    }
+
+    /// The summaries of the minutes that ended (all of them when `final`), into the ledger.
+    func recordSummaries(final: Bool = false) {
+        let now: Timestamp? = final ? nil : clock.now()
+        let summaries = withShared { $0.alerts.close(now: now) }
+        if !summaries.isEmpty { recordOrCount(summaries) }
+    }
+
+    private func recordOrCount(_ drafts: [AuditDraft]) {
         do {
-            try record(finding.ledgerDrafts)
+            try record(drafts)
         } catch {
             count { $0.recordFailures += 1 }
         }

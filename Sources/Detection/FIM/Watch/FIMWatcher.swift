@@ -60,7 +60,16 @@ public final class FIMWatcher: Sendable {
         var backends: [String: WatchSource] = [:]
         var statistics = FIMWatchStatistics()
         var stopping = false
+        /// Unauthorized findings recorded one by one per rule and minute before they are counted into a summary: an
+        /// intruder that changes a million files must not write two million entries.
+        var alerts = AlertAggregator(
+            individually: FIMWatcher.alertsPerWindow, window: .seconds(60))
     }
+
+    static let alertsPerWindow = 100
+    /// The states remembered as already reported; past this many the memory is cleared (a later event on one of
+    /// them is reported again: a repeat, never a silence).
+    static let maximumReported = 100_000
 
     /// `record` appends to the ledger (unauthorized changes; the ledger's commits reach the events window by
     /// themselves); `observe` publishes each observation that is not recorded, as a `files` event (the daemon:
@@ -193,6 +202,8 @@ public final class FIMWatcher: Sendable {
 
     func count(_ update: (inout FIMWatchStatistics) -> Void) { shared.withLock { update(&$0.statistics) } }
 
+    func withShared<T>(_ body: (inout Shared) -> T) -> T { shared.withLock { body(&$0) } }
+
     var watchSet: FileWatchPolicy { shared.withLock { $0.watchSet } }
 }
 
@@ -217,6 +228,11 @@ public struct FIMWatchStatistics: Sendable, Equatable {
     /// Paths that could not be read as a check reads them (each changed one is reported as not checked; a full
     /// check's are counted here).
     public var notChecked = 0
+    /// Unauthorized findings counted into a per-minute summary instead of recorded one by one (still in the events
+    /// window each).
+    public var aggregated = 0
+    /// Times the memory of already-reported states was cleared at its bound.
+    public var reportedResets = 0
     /// Ledger writes that failed.
     public var recordFailures = 0
 
