@@ -1,4 +1,5 @@
 import Detection
+import Policy
 
 /// Feeds arbitrary bytes as one datagram from the conntrack event socket (`ConntrackParser.parse`) and as one
 /// sock_diag answer (`SocketOwnerLookup.parse`). Properties checked: no crash; every event's two ends are of one
