@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Agents", targets: ["Agents"]),
         .library(name: "Firewall", targets: ["Firewall"]),
         .library(name: "Detection", targets: ["Detection"]),
+        .library(name: "Guard", targets: ["Guard"]),
         .library(name: "PKI", targets: ["PKI"]),
         .library(name: "Daemon", targets: ["Daemon"]),
         .library(name: "Emergency", targets: ["Emergency"]),
@@ -42,6 +43,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         // Hummingbird's header types (named directly by the console's security headers).
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // The capability engine: grammar, compiled matcher, grants, decisions. Pure Swift, no I/O.
@@ -129,11 +131,19 @@ let package = Package(
         // Extended attributes and openat2(2) without symlinks, for file integrity scans.
         .target(name: "CFileIntegrity"),
         // File integrity: the signed baseline (SQLite) of the policy's watch set and the parallel checks against it.
+        // The AI-specific defences: untrusted text marked and screened, model files checked against signed manifests,
+        // model responses validated against schemas, the human review queue.
+        .target(
+            name: "Guard",
+            dependencies: ["Audit", .product(name: "Crypto", package: "swift-crypto")]),
+        // The analysis loop's parts live in Detection/Analysis: features of an event window, the local risk model,
+        // escalation to the Messages API (AsyncHTTPClient) and the validation of its verdicts.
         .target(
             name: "Detection",
             dependencies: [
-                "Capabilities", "Policy", "Audit", "Secrets", "CFileIntegrity",
+                "Capabilities", "Policy", "Audit", "Secrets", "CFileIntegrity", "Guard",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]),
         // The Broker's tools over the Model Context Protocol: schemas and pins from the catalogue, calls to ExecuteTool.
         .target(
@@ -172,12 +182,17 @@ let package = Package(
             ]
         ),
         // Fakes shared by the tests (manual clock, …).
-        .target(name: "SecurityTesting", dependencies: ["Capabilities"]),
+        .target(
+            name: "SecurityTesting",
+            dependencies: [
+                "Capabilities", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
         .executableTarget(
             name: "aios-sec",
             dependencies: [
                 "Capabilities", "Policy", "Audit", "Secrets", "Sandbox", "Agents", "Firewall", "Detection", "PKI",
-                "Daemon", "AIOSProto", "Emergency", "Console",
+                "Daemon", "AIOSProto", "Emergency", "Console", "Guard",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -209,7 +224,7 @@ let package = Package(
         .testTarget(
             name: "DetectionTests",
             dependencies: [
-                "Detection", "Firewall", "Policy", "Audit", "Capabilities", "SecurityTesting", "Secrets",
+                "Detection", "Firewall", "Policy", "Audit", "Capabilities", "SecurityTesting", "Secrets", "Guard",
                 "CFileIntegrity", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -238,6 +253,9 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
+        .testTarget(
+            name: "GuardTests",
+            dependencies: ["Guard", "Audit", "SecurityTesting", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "EmergencyTests", dependencies: ["Emergency", "Policy", "SecurityTesting"]),
         .testTarget(
             name: "MCPBridgeTests",
