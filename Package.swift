@@ -94,7 +94,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "AIOSProto", "Capabilities", "Policy", "Audit", "PKI", "Secrets", "Sandbox", "Agents", "Firewall",
-                "Detection", "CFileAccess", "Emergency",
+                "Detection", "CFileAccess", "Emergency", "Guard",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -135,7 +135,10 @@ let package = Package(
         // model responses validated against schemas, the human review queue.
         .target(
             name: "Guard",
-            dependencies: ["Audit", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: [
+                "Audit", "Capabilities", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         // The analysis loop's parts live in Detection/Analysis: features of an event window, the local risk model,
         // escalation to the Messages API (AsyncHTTPClient) and the validation of its verdicts.
         .target(

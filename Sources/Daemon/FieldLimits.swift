@@ -37,6 +37,9 @@ public struct FieldLimits: Sendable {
     public static let filterBytes = 16 << 10
     /// Fields this daemon does not know (a newer client's): kept by the decoder, so bounded too.
     public static let unknownBytes = 4 << 10
+    /// Untrusted text an agent screens (a page, a document) and a model output it validates.
+    public static let screenedTextBytes = 256 << 10
+    public static let validatedJSONBytes = 1 << 20
 
     let byMessage: [String: [Int: Limit]]
 
@@ -88,6 +91,15 @@ public struct FieldLimits: Sendable {
             ],
             "GetEventsRequest": [1: Limit("kind", wordBytes), 2: Limit("since", wordBytes)],
             "WatchEventsRequest": [1: Limit("kinds", wordBytes), 2: Limit("since", wordBytes)],
+            "ScreenUntrustedRequest": [
+                1: Limit("text", screenedTextBytes, exhausts: true), 2: Limit("source", nameBytes),
+            ],
+            "ValidateResponseRequest": [
+                1: Limit("schema_json", 64 << 10), 2: Limit("json", validatedJSONBytes, exhausts: true),
+            ],
+            "ListReviewsRequest": [:],
+            "GetReviewRequest": [1: Limit("id", nameBytes)],
+            "AcknowledgeReviewRequest": [1: Limit("id", nameBytes), 2: Limit("note", reasonBytes)],
             "ChangeFirewallRequest": [
                 1: Limit("operation", wordBytes), 2: Limit("direction", wordBytes), 3: Limit("transport", wordBytes),
                 5: Limit("peer", nameBytes), 6: Limit("id", nameBytes), 7: Limit("address", nameBytes),

@@ -53,7 +53,10 @@ extension SecurityService {
             switch delivery {
             case .missed(let count): missed += UInt64(count)
             case .event(let event):
-                // A grant revoked while the stream is open ends it: the right is checked at each event.
+                // A certificate or a grant revoked while the stream is open ends it: both are checked at each event.
+                if let reason = core.denyList.reason(serial: caller.serial, identities: [caller.identity.uri]) {
+                    throw StatusMapping.error(CallerError.revoked(reason))
+                }
                 guard mayReadEvents(caller, event.kind) else {
                     throw StatusMapping.denied("\(caller) may no longer read \(event.kind) events")
                 }

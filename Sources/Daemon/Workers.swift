@@ -1,6 +1,7 @@
 import Agents
 import Detection
 import Firewall
+import Guard
 import Sandbox
 
 /// What the daemon runs or changes on callers' behalf beyond built-in tools: supervised agents, untrusted tasks and
@@ -17,12 +18,19 @@ public struct Workers: Sendable {
     public let connections: ConnectionMonitor?
     /// The host IDS: processes, privilege changes, kernel modules (`serve --host-ids`).
     public let hostIDS: HostIDS?
+    /// What humans must look at: escalations, the analysis's actions, suggestions only a human may act on.
+    public let reviews: ReviewQueue?
+    /// The analysis loop's state (`serve --analysis`); nil when it does not run.
+    public let analysis: AnalysisStatus?
 
     public init(
         agents: AgentRegistry? = nil, tasks: TaskRunner? = nil, firewall: FirewallController? = nil,
         intrusionDetection: IDSSources? = nil, humanSessions: HumanSessionRecorder? = nil,
-        connections: ConnectionMonitor? = nil, hostIDS: HostIDS? = nil
+        connections: ConnectionMonitor? = nil, hostIDS: HostIDS? = nil, reviews: ReviewQueue? = nil,
+        analysis: AnalysisStatus? = nil
     ) {
+        self.analysis = analysis
+        self.reviews = reviews
         self.connections = connections
         self.humanSessions = humanSessions
         self.hostIDS = hostIDS

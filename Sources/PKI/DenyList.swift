@@ -20,11 +20,14 @@ public final class DenyList: Sendable {
 
     /// Why a certificate is denied, or nil.
     public func reason(for certificate: Certificate) -> String? {
-        let serial = certificate.serialNumber.hex
-        let uris = certificate.uriNames
-        return entries.withLock { current in
+        reason(serial: certificate.serialNumber.hex, identities: certificate.uriNames)
+    }
+
+    /// Why a certificate already accepted is denied now, or nil: for streams that outlive the handshake.
+    public func reason(serial: String, identities: [String]) -> String? {
+        entries.withLock { current in
             if current.serials.contains(serial) { return "serial \(serial) is revoked" }
-            if let uri = uris.first(where: current.identities.contains) { return "\(uri) is revoked" }
+            if let uri = identities.first(where: current.identities.contains) { return "\(uri) is revoked" }
             return nil
         }
     }

@@ -2,10 +2,12 @@ import Capabilities
 import Yams
 
 /// Reads policy YAML into a ``SecurityPolicy``. Top-level keys are roles, except the reserved `policy`,
-/// `tools`, `agents`, `secrets`, `sandbox`, `firewall`, `ids` and `emergency`. Every problem is collected and located; if there is any,
+/// `tools`, `agents`, `secrets`, `sandbox`, `firewall`, `ids`, `emergency` and `analysis`. Every problem is collected and located; if there is any,
 /// nothing is returned.
 struct PolicyLoader {
-    static let reservedKeys = ["policy", "tools", "agents", "secrets", "sandbox", "firewall", "ids", "emergency"]
+    static let reservedKeys = [
+        "policy", "tools", "agents", "secrets", "sandbox", "firewall", "ids", "emergency", "analysis",
+    ]
     static let taskRole = RoleName("aios-agent-task")
 
     let file: String
@@ -52,6 +54,7 @@ struct PolicyLoader {
         var sandboxNode: Node? = nil
         var firewallNode: Node? = nil
         var idsNode: Node? = nil
+        var analysisNode: Node? = nil
         var emergency = base?.emergency ?? .default
         var secrets: [SecretPolicy] = []
         var roles: [RawRole] = []
@@ -65,6 +68,7 @@ struct PolicyLoader {
             case "firewall": firewallNode = pair.value
             case "ids": idsNode = pair.value
             case "emergency": emergency = readEmergency(pair.value)
+            case "analysis": analysisNode = pair.value
             default:
                 if let role = readRole(pair.key, keyNode: pair.keyNode, value: pair.value) { roles.append(role) }
             }
@@ -78,12 +82,13 @@ struct PolicyLoader {
         let sandbox = sandboxNode.map { readSandbox($0, roles: roleNames) } ?? base?.sandbox ?? .default
         let firewall = firewallNode.map { readFirewall($0) } ?? base?.firewall ?? .default
         let ids = readIDS(idsNode, firewall: firewall)
+        let analysis = readAnalysis(analysisNode, agents: Set(agents.keys))
         guard reader.issues.isEmpty else { throw PolicyError(issues: reader.sortedIssues) }
         let catalogue = (base?.tools ?? ToolCatalogue([])).merging(tools)
         return SecurityPolicy(
             source: file, version: settings.version, roles: definitions, agents: agents, tools: catalogue,
             protectedPaths: settings.protectedPaths, secrets: secrets, rateLimit: settings.rateLimit, sandbox: sandbox,
-            firewall: firewall, ids: ids, emergency: emergency,
+            firewall: firewall, ids: ids, emergency: emergency, analysis: analysis,
             accounts: Self.accounts(for: agents.keys, explicit: uids, base: settings.agentUIDBase),
             warnings: protectedPathWarnings(roles: roles, protectedPaths: settings.protectedPaths))
     }

@@ -18,6 +18,7 @@ extension SecurityPolicy {
         return SecurityPolicy(
             source: source, version: version, roles: guarded, agents: agents, tools: tools,
             protectedPaths: protectedPaths + new, secrets: secrets, rateLimit: rateLimit, sandbox: sandbox,
-            firewall: firewall, ids: ids, emergency: emergency, accounts: accounts, warnings: warnings)
+            firewall: firewall, ids: ids, emergency: emergency, analysis: analysis, accounts: accounts,
+            warnings: warnings)
     }
 }

@@ -30,6 +30,8 @@ public struct SecurityPolicy: Sendable {
     public let ids: IDSPolicy
     /// Emergency access: operators, resume quorum, freeze timeout, SSH console port.
     public let emergency: EmergencyPolicy
+    /// The AI analysis loop: interval, local model and its signers, escalation, allowed responses.
+    public let analysis: AnalysisPolicy
     /// Legal but worth a look (for example a role that can write the product's own state).
     public let warnings: [PolicyIssue]
 
@@ -100,12 +102,13 @@ public struct SecurityPolicy: Sendable {
         source: String, version: Int, roles: [RoleDefinition], agents: [AgentName: [RoleMembership]],
         tools: ToolCatalogue, protectedPaths: [String], secrets: [SecretPolicy], rateLimit: RateLimit,
         sandbox: SandboxPolicy, firewall: FirewallPolicy, ids: IDSPolicy, emergency: EmergencyPolicy,
-        accounts: [AgentName: AgentAccount], warnings: [PolicyIssue]
+        analysis: AnalysisPolicy, accounts: [AgentName: AgentAccount], warnings: [PolicyIssue]
     ) {
         self.sandbox = sandbox
         self.firewall = firewall
         self.ids = ids
         self.emergency = emergency
+        self.analysis = analysis
         self.rateLimit = rateLimit
         self.secrets = secrets
         self.accounts = accounts

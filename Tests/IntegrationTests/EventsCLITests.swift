@@ -104,3 +104,28 @@ struct EventsCLITests {
         #expect(!ended.stdout.contains(#""target":"kind""#), "the alert after the revocation was not sent")
     }
 }
+
+extension EventsCLITests {
+    @Test("a follower whose certificate is revoked is cut off at the next event, not served until it disconnects")
+    func revokedCertificateIsCutOff() throws {
+        let daemon = try DaemonFixture()
+        let follower = try BackgroundCall(
+            [
+                "events", "alerts", "--follow", "--json", "--last", "10m", "--server", daemon.address, "--identity",
+                daemon.identity("orchestrator"),
+            ])
+        Thread.sleep(forTimeInterval: 2)
+        let revoked = try BinaryRunner.run([
+            "ca", "revoke", "--identity", "spiffe://aios.local/service/orchestrator", "--state-dir", daemon.state,
+            "--vault", daemon.vault,
+        ])
+        #expect(revoked.status == 0, "\(revoked.stderr)")
+        // The daemon reads the revocation list within a second or two; the alert after that is the next event.
+        Thread.sleep(forTimeInterval: 3)
+        _ = try events(daemon, as: "aios-agent-security", [String(repeating: "r", count: 100)])
+        let ended = follower.finish(killingAfter: 60)
+        #expect(ended.status == 77, "\(ended.stdout) \(ended.stderr)")
+        #expect(ended.stderr.contains("revoked"), "\(ended.stderr)")
+        #expect(!ended.stdout.contains(#""target":"kind""#), "the alert after the revocation was not sent")
+    }
+}

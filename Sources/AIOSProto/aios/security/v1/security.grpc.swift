@@ -323,6 +323,84 @@ public enum Aios_Security_V1_SecurityService: Sendable {
                 type: .serverStreaming
             )
         }
+        /// Namespace for "ScreenUntrusted" metadata.
+        public enum ScreenUntrusted: Sendable {
+            /// Request type for "ScreenUntrusted".
+            public typealias Input = Aios_Security_V1_ScreenUntrustedRequest
+            /// Response type for "ScreenUntrusted".
+            public typealias Output = Aios_Security_V1_ScreenUntrustedResponse
+            /// Descriptor for "ScreenUntrusted".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "aios.security.v1.SecurityService"),
+                method: "ScreenUntrusted",
+                type: .unary
+            )
+        }
+        /// Namespace for "ValidateResponse" metadata.
+        public enum ValidateResponse: Sendable {
+            /// Request type for "ValidateResponse".
+            public typealias Input = Aios_Security_V1_ValidateResponseRequest
+            /// Response type for "ValidateResponse".
+            public typealias Output = Aios_Security_V1_ValidateResponseResponse
+            /// Descriptor for "ValidateResponse".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "aios.security.v1.SecurityService"),
+                method: "ValidateResponse",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetAnalysis" metadata.
+        public enum GetAnalysis: Sendable {
+            /// Request type for "GetAnalysis".
+            public typealias Input = Aios_Security_V1_GetAnalysisRequest
+            /// Response type for "GetAnalysis".
+            public typealias Output = Aios_Security_V1_GetAnalysisResponse
+            /// Descriptor for "GetAnalysis".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "aios.security.v1.SecurityService"),
+                method: "GetAnalysis",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListReviews" metadata.
+        public enum ListReviews: Sendable {
+            /// Request type for "ListReviews".
+            public typealias Input = Aios_Security_V1_ListReviewsRequest
+            /// Response type for "ListReviews".
+            public typealias Output = Aios_Security_V1_ListReviewsResponse
+            /// Descriptor for "ListReviews".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "aios.security.v1.SecurityService"),
+                method: "ListReviews",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetReview" metadata.
+        public enum GetReview: Sendable {
+            /// Request type for "GetReview".
+            public typealias Input = Aios_Security_V1_GetReviewRequest
+            /// Response type for "GetReview".
+            public typealias Output = Aios_Security_V1_Review
+            /// Descriptor for "GetReview".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "aios.security.v1.SecurityService"),
+                method: "GetReview",
+                type: .unary
+            )
+        }
+        /// Namespace for "AcknowledgeReview" metadata.
+        public enum AcknowledgeReview: Sendable {
+            /// Request type for "AcknowledgeReview".
+            public typealias Input = Aios_Security_V1_AcknowledgeReviewRequest
+            /// Response type for "AcknowledgeReview".
+            public typealias Output = Aios_Security_V1_Review
+            /// Descriptor for "AcknowledgeReview".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "aios.security.v1.SecurityService"),
+                method: "AcknowledgeReview",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "aios.security.v1.SecurityService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Authorize.descriptor,
@@ -347,7 +425,13 @@ public enum Aios_Security_V1_SecurityService: Sendable {
             ResumeChallenge.descriptor,
             Resume.descriptor,
             GetEvents.descriptor,
-            WatchEvents.descriptor
+            WatchEvents.descriptor,
+            ScreenUntrusted.descriptor,
+            ValidateResponse.descriptor,
+            GetAnalysis.descriptor,
+            ListReviews.descriptor,
+            GetReview.descriptor,
+            AcknowledgeReview.descriptor
         ]
     }
 }
@@ -767,6 +851,113 @@ extension Aios_Security_V1_SecurityService {
             request: GRPCCore.StreamingServerRequest<Aios_Security_V1_WatchEventsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_WatchEventsResponse>
+
+        /// Handle the "ScreenUntrusted" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Any caller: text from outside (a web page, a log line, a file) marked as data in a delimited block the text cannot
+        /// > close, with a risk flag and the reasons (instruction-like content, role-play, tool-call syntax, hidden Unicode).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Aios_Security_V1_ScreenUntrustedRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Aios_Security_V1_ScreenUntrustedResponse` messages.
+        func screenUntrusted(
+            request: GRPCCore.StreamingServerRequest<Aios_Security_V1_ScreenUntrustedRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_ScreenUntrustedResponse>
+
+        /// Handle the "ValidateResponse" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Any caller: checks a model's JSON output against a JSON Schema (a strict subset) before the caller acts on it.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Aios_Security_V1_ValidateResponseRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Aios_Security_V1_ValidateResponseResponse` messages.
+        func validateResponse(
+            request: GRPCCore.StreamingServerRequest<Aios_Security_V1_ValidateResponseRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_ValidateResponseResponse>
+
+        /// Handle the "GetAnalysis" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The orchestrator, operators, and agents holding monitor:read:analysis: the analysis loop's state (the local
+        /// > model and whether its files were verified, the last window's score, escalations and their budget).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Aios_Security_V1_GetAnalysisRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Aios_Security_V1_GetAnalysisResponse` messages.
+        func getAnalysis(
+            request: GRPCCore.StreamingServerRequest<Aios_Security_V1_GetAnalysisRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_GetAnalysisResponse>
+
+        /// Handle the "ListReviews" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The orchestrator, operators, and agents holding monitor:read:reviews: the human review queue (escalations,
+        /// > actions the analysis took, flagged decisions), newest first.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Aios_Security_V1_ListReviewsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Aios_Security_V1_ListReviewsResponse` messages.
+        func listReviews(
+            request: GRPCCore.StreamingServerRequest<Aios_Security_V1_ListReviewsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_ListReviewsResponse>
+
+        /// Handle the "GetReview" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Aios_Security_V1_GetReviewRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Aios_Security_V1_Review` messages.
+        func getReview(
+            request: GRPCCore.StreamingServerRequest<Aios_Security_V1_GetReviewRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_Review>
+
+        /// Handle the "AcknowledgeReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Operators only (a human acknowledges; the orchestrator is an agent): marks a review item seen, with a note.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Aios_Security_V1_AcknowledgeReviewRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Aios_Security_V1_Review` messages.
+        func acknowledgeReview(
+            request: GRPCCore.StreamingServerRequest<Aios_Security_V1_AcknowledgeReviewRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_Review>
     }
 
     /// Service protocol for the "aios.security.v1.SecurityService" service.
@@ -1170,6 +1361,113 @@ extension Aios_Security_V1_SecurityService {
             request: GRPCCore.ServerRequest<Aios_Security_V1_WatchEventsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_WatchEventsResponse>
+
+        /// Handle the "ScreenUntrusted" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Any caller: text from outside (a web page, a log line, a file) marked as data in a delimited block the text cannot
+        /// > close, with a risk flag and the reasons (instruction-like content, role-play, tool-call syntax, hidden Unicode).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_ScreenUntrustedRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Aios_Security_V1_ScreenUntrustedResponse` message.
+        func screenUntrusted(
+            request: GRPCCore.ServerRequest<Aios_Security_V1_ScreenUntrustedRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_ScreenUntrustedResponse>
+
+        /// Handle the "ValidateResponse" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Any caller: checks a model's JSON output against a JSON Schema (a strict subset) before the caller acts on it.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_ValidateResponseRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Aios_Security_V1_ValidateResponseResponse` message.
+        func validateResponse(
+            request: GRPCCore.ServerRequest<Aios_Security_V1_ValidateResponseRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_ValidateResponseResponse>
+
+        /// Handle the "GetAnalysis" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The orchestrator, operators, and agents holding monitor:read:analysis: the analysis loop's state (the local
+        /// > model and whether its files were verified, the last window's score, escalations and their budget).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_GetAnalysisRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Aios_Security_V1_GetAnalysisResponse` message.
+        func getAnalysis(
+            request: GRPCCore.ServerRequest<Aios_Security_V1_GetAnalysisRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_GetAnalysisResponse>
+
+        /// Handle the "ListReviews" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The orchestrator, operators, and agents holding monitor:read:reviews: the human review queue (escalations,
+        /// > actions the analysis took, flagged decisions), newest first.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_ListReviewsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Aios_Security_V1_ListReviewsResponse` message.
+        func listReviews(
+            request: GRPCCore.ServerRequest<Aios_Security_V1_ListReviewsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_ListReviewsResponse>
+
+        /// Handle the "GetReview" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_GetReviewRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Aios_Security_V1_Review` message.
+        func getReview(
+            request: GRPCCore.ServerRequest<Aios_Security_V1_GetReviewRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_Review>
+
+        /// Handle the "AcknowledgeReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Operators only (a human acknowledges; the orchestrator is an agent): marks a review item seen, with a note.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_AcknowledgeReviewRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Aios_Security_V1_Review` message.
+        func acknowledgeReview(
+            request: GRPCCore.ServerRequest<Aios_Security_V1_AcknowledgeReviewRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_Review>
     }
 
     /// Simple service protocol for the "aios.security.v1.SecurityService" service.
@@ -1573,6 +1871,113 @@ extension Aios_Security_V1_SecurityService {
             response: GRPCCore.RPCWriter<Aios_Security_V1_WatchEventsResponse>,
             context: GRPCCore.ServerContext
         ) async throws
+
+        /// Handle the "ScreenUntrusted" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Any caller: text from outside (a web page, a log line, a file) marked as data in a delimited block the text cannot
+        /// > close, with a risk flag and the reasons (instruction-like content, role-play, tool-call syntax, hidden Unicode).
+        ///
+        /// - Parameters:
+        ///   - request: A `Aios_Security_V1_ScreenUntrustedRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Aios_Security_V1_ScreenUntrustedResponse` to respond with.
+        func screenUntrusted(
+            request: Aios_Security_V1_ScreenUntrustedRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Aios_Security_V1_ScreenUntrustedResponse
+
+        /// Handle the "ValidateResponse" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Any caller: checks a model's JSON output against a JSON Schema (a strict subset) before the caller acts on it.
+        ///
+        /// - Parameters:
+        ///   - request: A `Aios_Security_V1_ValidateResponseRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Aios_Security_V1_ValidateResponseResponse` to respond with.
+        func validateResponse(
+            request: Aios_Security_V1_ValidateResponseRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Aios_Security_V1_ValidateResponseResponse
+
+        /// Handle the "GetAnalysis" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The orchestrator, operators, and agents holding monitor:read:analysis: the analysis loop's state (the local
+        /// > model and whether its files were verified, the last window's score, escalations and their budget).
+        ///
+        /// - Parameters:
+        ///   - request: A `Aios_Security_V1_GetAnalysisRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Aios_Security_V1_GetAnalysisResponse` to respond with.
+        func getAnalysis(
+            request: Aios_Security_V1_GetAnalysisRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Aios_Security_V1_GetAnalysisResponse
+
+        /// Handle the "ListReviews" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The orchestrator, operators, and agents holding monitor:read:reviews: the human review queue (escalations,
+        /// > actions the analysis took, flagged decisions), newest first.
+        ///
+        /// - Parameters:
+        ///   - request: A `Aios_Security_V1_ListReviewsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Aios_Security_V1_ListReviewsResponse` to respond with.
+        func listReviews(
+            request: Aios_Security_V1_ListReviewsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Aios_Security_V1_ListReviewsResponse
+
+        /// Handle the "GetReview" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Aios_Security_V1_GetReviewRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Aios_Security_V1_Review` to respond with.
+        func getReview(
+            request: Aios_Security_V1_GetReviewRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Aios_Security_V1_Review
+
+        /// Handle the "AcknowledgeReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Operators only (a human acknowledges; the orchestrator is an agent): marks a review item seen, with a note.
+        ///
+        /// - Parameters:
+        ///   - request: A `Aios_Security_V1_AcknowledgeReviewRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Aios_Security_V1_Review` to respond with.
+        func acknowledgeReview(
+            request: Aios_Security_V1_AcknowledgeReviewRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Aios_Security_V1_Review
     }
 }
 
@@ -1828,6 +2233,72 @@ extension Aios_Security_V1_SecurityService.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_WatchEventsResponse>(),
             handler: { request, context in
                 try await self.watchEvents(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Aios_Security_V1_SecurityService.Method.ScreenUntrusted.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_ScreenUntrustedRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_ScreenUntrustedResponse>(),
+            handler: { request, context in
+                try await self.screenUntrusted(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Aios_Security_V1_SecurityService.Method.ValidateResponse.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_ValidateResponseRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_ValidateResponseResponse>(),
+            handler: { request, context in
+                try await self.validateResponse(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Aios_Security_V1_SecurityService.Method.GetAnalysis.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_GetAnalysisRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_GetAnalysisResponse>(),
+            handler: { request, context in
+                try await self.getAnalysis(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Aios_Security_V1_SecurityService.Method.ListReviews.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_ListReviewsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_ListReviewsResponse>(),
+            handler: { request, context in
+                try await self.listReviews(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Aios_Security_V1_SecurityService.Method.GetReview.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_GetReviewRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_Review>(),
+            handler: { request, context in
+                try await self.getReview(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Aios_Security_V1_SecurityService.Method.AcknowledgeReview.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_AcknowledgeReviewRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_Review>(),
+            handler: { request, context in
+                try await self.acknowledgeReview(
                     request: request,
                     context: context
                 )
@@ -2090,6 +2561,72 @@ extension Aios_Security_V1_SecurityService.ServiceProtocol {
             context: context
         )
         return response
+    }
+
+    public func screenUntrusted(
+        request: GRPCCore.StreamingServerRequest<Aios_Security_V1_ScreenUntrustedRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_ScreenUntrustedResponse> {
+        let response = try await self.screenUntrusted(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func validateResponse(
+        request: GRPCCore.StreamingServerRequest<Aios_Security_V1_ValidateResponseRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_ValidateResponseResponse> {
+        let response = try await self.validateResponse(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getAnalysis(
+        request: GRPCCore.StreamingServerRequest<Aios_Security_V1_GetAnalysisRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_GetAnalysisResponse> {
+        let response = try await self.getAnalysis(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listReviews(
+        request: GRPCCore.StreamingServerRequest<Aios_Security_V1_ListReviewsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_ListReviewsResponse> {
+        let response = try await self.listReviews(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getReview(
+        request: GRPCCore.StreamingServerRequest<Aios_Security_V1_GetReviewRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_Review> {
+        let response = try await self.getReview(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func acknowledgeReview(
+        request: GRPCCore.StreamingServerRequest<Aios_Security_V1_AcknowledgeReviewRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Aios_Security_V1_Review> {
+        let response = try await self.acknowledgeReview(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
     }
 }
 
@@ -2400,6 +2937,84 @@ extension Aios_Security_V1_SecurityService.SimpleServiceProtocol {
                 )
                 return [:]
             }
+        )
+    }
+
+    public func screenUntrusted(
+        request: GRPCCore.ServerRequest<Aios_Security_V1_ScreenUntrustedRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_ScreenUntrustedResponse> {
+        return GRPCCore.ServerResponse<Aios_Security_V1_ScreenUntrustedResponse>(
+            message: try await self.screenUntrusted(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func validateResponse(
+        request: GRPCCore.ServerRequest<Aios_Security_V1_ValidateResponseRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_ValidateResponseResponse> {
+        return GRPCCore.ServerResponse<Aios_Security_V1_ValidateResponseResponse>(
+            message: try await self.validateResponse(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getAnalysis(
+        request: GRPCCore.ServerRequest<Aios_Security_V1_GetAnalysisRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_GetAnalysisResponse> {
+        return GRPCCore.ServerResponse<Aios_Security_V1_GetAnalysisResponse>(
+            message: try await self.getAnalysis(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listReviews(
+        request: GRPCCore.ServerRequest<Aios_Security_V1_ListReviewsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_ListReviewsResponse> {
+        return GRPCCore.ServerResponse<Aios_Security_V1_ListReviewsResponse>(
+            message: try await self.listReviews(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getReview(
+        request: GRPCCore.ServerRequest<Aios_Security_V1_GetReviewRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_Review> {
+        return GRPCCore.ServerResponse<Aios_Security_V1_Review>(
+            message: try await self.getReview(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func acknowledgeReview(
+        request: GRPCCore.ServerRequest<Aios_Security_V1_AcknowledgeReviewRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Aios_Security_V1_Review> {
+        return GRPCCore.ServerResponse<Aios_Security_V1_Review>(
+            message: try await self.acknowledgeReview(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
         )
     }
 }
@@ -2920,6 +3535,143 @@ extension Aios_Security_V1_SecurityService {
             deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_WatchEventsResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Aios_Security_V1_WatchEventsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ScreenUntrusted" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Any caller: text from outside (a web page, a log line, a file) marked as data in a delimited block the text cannot
+        /// > close, with a risk flag and the reasons (instruction-like content, role-play, tool-call syntax, hidden Unicode).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_ScreenUntrustedRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_ScreenUntrustedRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_ScreenUntrustedResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func screenUntrusted<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_ScreenUntrustedRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_ScreenUntrustedRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_ScreenUntrustedResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ScreenUntrustedResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ValidateResponse" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Any caller: checks a model's JSON output against a JSON Schema (a strict subset) before the caller acts on it.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_ValidateResponseRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_ValidateResponseRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_ValidateResponseResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func validateResponse<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_ValidateResponseRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_ValidateResponseRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_ValidateResponseResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ValidateResponseResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetAnalysis" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The orchestrator, operators, and agents holding monitor:read:analysis: the analysis loop's state (the local
+        /// > model and whether its files were verified, the last window's score, escalations and their budget).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_GetAnalysisRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_GetAnalysisRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_GetAnalysisResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getAnalysis<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_GetAnalysisRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_GetAnalysisRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_GetAnalysisResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_GetAnalysisResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListReviews" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The orchestrator, operators, and agents holding monitor:read:reviews: the human review queue (escalations,
+        /// > actions the analysis took, flagged decisions), newest first.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_ListReviewsRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_ListReviewsRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_ListReviewsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listReviews<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_ListReviewsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_ListReviewsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_ListReviewsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ListReviewsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetReview" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_GetReviewRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_GetReviewRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_Review` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getReview<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_GetReviewRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_GetReviewRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_Review>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_Review>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "AcknowledgeReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Operators only (a human acknowledges; the orchestrator is an agent): marks a review item seen, with a note.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_AcknowledgeReviewRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_AcknowledgeReviewRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_Review` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func acknowledgeReview<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_AcknowledgeReviewRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_AcknowledgeReviewRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_Review>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_Review>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -3696,6 +4448,209 @@ extension Aios_Security_V1_SecurityService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "ScreenUntrusted" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Any caller: text from outside (a web page, a log line, a file) marked as data in a delimited block the text cannot
+        /// > close, with a risk flag and the reasons (instruction-like content, role-play, tool-call syntax, hidden Unicode).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_ScreenUntrustedRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_ScreenUntrustedRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_ScreenUntrustedResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func screenUntrusted<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_ScreenUntrustedRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_ScreenUntrustedRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_ScreenUntrustedResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ScreenUntrustedResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Aios_Security_V1_SecurityService.Method.ScreenUntrusted.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ValidateResponse" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Any caller: checks a model's JSON output against a JSON Schema (a strict subset) before the caller acts on it.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_ValidateResponseRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_ValidateResponseRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_ValidateResponseResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func validateResponse<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_ValidateResponseRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_ValidateResponseRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_ValidateResponseResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ValidateResponseResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Aios_Security_V1_SecurityService.Method.ValidateResponse.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetAnalysis" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The orchestrator, operators, and agents holding monitor:read:analysis: the analysis loop's state (the local
+        /// > model and whether its files were verified, the last window's score, escalations and their budget).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_GetAnalysisRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_GetAnalysisRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_GetAnalysisResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getAnalysis<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_GetAnalysisRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_GetAnalysisRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_GetAnalysisResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_GetAnalysisResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Aios_Security_V1_SecurityService.Method.GetAnalysis.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListReviews" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The orchestrator, operators, and agents holding monitor:read:reviews: the human review queue (escalations,
+        /// > actions the analysis took, flagged decisions), newest first.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_ListReviewsRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_ListReviewsRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_ListReviewsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listReviews<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_ListReviewsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_ListReviewsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_ListReviewsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ListReviewsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Aios_Security_V1_SecurityService.Method.ListReviews.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetReview" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_GetReviewRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_GetReviewRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_Review` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getReview<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_GetReviewRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_GetReviewRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_Review>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_Review>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Aios_Security_V1_SecurityService.Method.GetReview.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "AcknowledgeReview" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Operators only (a human acknowledges; the orchestrator is an agent): marks a review item seen, with a note.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Aios_Security_V1_AcknowledgeReviewRequest` message.
+        ///   - serializer: A serializer for `Aios_Security_V1_AcknowledgeReviewRequest` messages.
+        ///   - deserializer: A deserializer for `Aios_Security_V1_Review` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func acknowledgeReview<Result>(
+            request: GRPCCore.ClientRequest<Aios_Security_V1_AcknowledgeReviewRequest>,
+            serializer: some GRPCCore.MessageSerializer<Aios_Security_V1_AcknowledgeReviewRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Aios_Security_V1_Review>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_Review>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Aios_Security_V1_SecurityService.Method.AcknowledgeReview.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -4340,6 +5295,179 @@ extension Aios_Security_V1_SecurityService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_WatchEventsRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_WatchEventsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ScreenUntrusted" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Any caller: text from outside (a web page, a log line, a file) marked as data in a delimited block the text cannot
+    /// > close, with a risk flag and the reasons (instruction-like content, role-play, tool-call syntax, hidden Unicode).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Aios_Security_V1_ScreenUntrustedRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func screenUntrusted<Result>(
+        request: GRPCCore.ClientRequest<Aios_Security_V1_ScreenUntrustedRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ScreenUntrustedResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.screenUntrusted(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_ScreenUntrustedRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_ScreenUntrustedResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ValidateResponse" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Any caller: checks a model's JSON output against a JSON Schema (a strict subset) before the caller acts on it.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Aios_Security_V1_ValidateResponseRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func validateResponse<Result>(
+        request: GRPCCore.ClientRequest<Aios_Security_V1_ValidateResponseRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ValidateResponseResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.validateResponse(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_ValidateResponseRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_ValidateResponseResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetAnalysis" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The orchestrator, operators, and agents holding monitor:read:analysis: the analysis loop's state (the local
+    /// > model and whether its files were verified, the last window's score, escalations and their budget).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Aios_Security_V1_GetAnalysisRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getAnalysis<Result>(
+        request: GRPCCore.ClientRequest<Aios_Security_V1_GetAnalysisRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_GetAnalysisResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getAnalysis(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_GetAnalysisRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_GetAnalysisResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListReviews" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The orchestrator, operators, and agents holding monitor:read:reviews: the human review queue (escalations,
+    /// > actions the analysis took, flagged decisions), newest first.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Aios_Security_V1_ListReviewsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listReviews<Result>(
+        request: GRPCCore.ClientRequest<Aios_Security_V1_ListReviewsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ListReviewsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listReviews(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_ListReviewsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_ListReviewsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetReview" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Aios_Security_V1_GetReviewRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getReview<Result>(
+        request: GRPCCore.ClientRequest<Aios_Security_V1_GetReviewRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_Review>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getReview(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_GetReviewRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_Review>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AcknowledgeReview" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Operators only (a human acknowledges; the orchestrator is an agent): marks a review item seen, with a note.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Aios_Security_V1_AcknowledgeReviewRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func acknowledgeReview<Result>(
+        request: GRPCCore.ClientRequest<Aios_Security_V1_AcknowledgeReviewRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_Review>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.acknowledgeReview(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Aios_Security_V1_AcknowledgeReviewRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Aios_Security_V1_Review>(),
             options: options,
             onResponse: handleResponse
         )
@@ -5078,6 +6206,203 @@ extension Aios_Security_V1_SecurityService.ClientProtocol {
             metadata: metadata
         )
         return try await self.watchEvents(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ScreenUntrusted" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Any caller: text from outside (a web page, a log line, a file) marked as data in a delimited block the text cannot
+    /// > close, with a risk flag and the reasons (instruction-like content, role-play, tool-call syntax, hidden Unicode).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func screenUntrusted<Result>(
+        _ message: Aios_Security_V1_ScreenUntrustedRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ScreenUntrustedResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Aios_Security_V1_ScreenUntrustedRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.screenUntrusted(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ValidateResponse" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Any caller: checks a model's JSON output against a JSON Schema (a strict subset) before the caller acts on it.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func validateResponse<Result>(
+        _ message: Aios_Security_V1_ValidateResponseRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ValidateResponseResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Aios_Security_V1_ValidateResponseRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.validateResponse(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetAnalysis" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The orchestrator, operators, and agents holding monitor:read:analysis: the analysis loop's state (the local
+    /// > model and whether its files were verified, the last window's score, escalations and their budget).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getAnalysis<Result>(
+        _ message: Aios_Security_V1_GetAnalysisRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_GetAnalysisResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Aios_Security_V1_GetAnalysisRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getAnalysis(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListReviews" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The orchestrator, operators, and agents holding monitor:read:reviews: the human review queue (escalations,
+    /// > actions the analysis took, flagged decisions), newest first.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listReviews<Result>(
+        _ message: Aios_Security_V1_ListReviewsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_ListReviewsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Aios_Security_V1_ListReviewsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listReviews(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetReview" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getReview<Result>(
+        _ message: Aios_Security_V1_GetReviewRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_Review>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Aios_Security_V1_GetReviewRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getReview(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AcknowledgeReview" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Operators only (a human acknowledges; the orchestrator is an agent): marks a review item seen, with a note.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func acknowledgeReview<Result>(
+        _ message: Aios_Security_V1_AcknowledgeReviewRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Aios_Security_V1_Review>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Aios_Security_V1_AcknowledgeReviewRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.acknowledgeReview(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -1042,6 +1042,228 @@ public nonisolated struct Aios_Security_V1_WatchEventsResponse: Sendable {
   fileprivate var _event: Aios_Security_V1_HostEvent? = nil
 }
 
+public nonisolated struct Aios_Security_V1_ScreenUntrustedRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// At most 256 KiB of UTF-8.
+  public var text: String = String()
+
+  /// Where the text came from (e.g. "https://example.org/page", "syslog"); named in the marked block.
+  public var source: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Aios_Security_V1_ScreenUntrustedResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The text inside a delimited, datamarked block, ready to be placed in a user turn (never a system prompt).
+  public var marked: String = String()
+
+  /// Instruction-like or hidden content was found: treat the text with suspicion.
+  public var risky: Bool = false
+
+  /// Fixed phrases naming what was found; never a quote of the text.
+  public var reasons: [String] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Aios_Security_V1_ValidateResponseRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The JSON Schema (the subset documented in docs/analysis.md) the output must match.
+  public var schemaJson: String = String()
+
+  /// The model's output.
+  public var json: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Aios_Security_V1_SchemaViolation: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Where in the output, as a JSON pointer ("" is the whole value).
+  public var path: String = String()
+
+  public var message: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Aios_Security_V1_ValidateResponseResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var valid: Bool = false
+
+  public var violations: [Aios_Security_V1_SchemaViolation] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Aios_Security_V1_GetAnalysisRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Aios_Security_V1_GetAnalysisResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The loop runs (serve --analysis).
+  public var running: Bool = false
+
+  /// "verified" (the model's files matched a manifest signed by a pinned key), or why the model was refused and
+  /// the rule-based IDS alone runs.
+  public var modelState: String = String()
+
+  public var modelIdentifier: String = String()
+
+  /// The last window scored: its end, score (0 to 1) and events.
+  public var lastWindowAt: String = String()
+
+  public var lastScore: Double = 0
+
+  public var lastWindowEvents: UInt32 = 0
+
+  public var windows: UInt64 = 0
+
+  public var escalations: UInt64 = 0
+
+  /// Escalations whose answer was rejected (schema, allow-list, targets) or failed (network, budget).
+  public var escalationsRejected: UInt64 = 0
+
+  public var escalationsFailed: UInt64 = 0
+
+  /// "ready", or why escalation is off (no API key in the vault, budget spent until a time…).
+  public var escalationState: String = String()
+
+  public var threshold: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Aios_Security_V1_Review: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  /// "escalation", "action" (taken by the analysis), "refused_action", "suggestion" (for humans, e.g. an emergency stop),
+  /// "model" (a model refused).
+  public var kind: String = String()
+
+  public var createdAt: String = String()
+
+  public var summary: String = String()
+
+  /// The ledger entries this item is about.
+  public var entryIds: [String] = []
+
+  /// "open" or "acknowledged".
+  public var state: String = String()
+
+  public var acknowledgedBy: String = String()
+
+  public var acknowledgedAt: String = String()
+
+  public var note: String = String()
+
+  /// Details as JSON (the verdict, the score, the action and its outcome).
+  public var detailsJson: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Aios_Security_V1_ListReviewsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Also the acknowledged ones.
+  public var all: Bool = false
+
+  /// 0 means 100; at most 1000.
+  public var limit: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Aios_Security_V1_ListReviewsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var reviews: [Aios_Security_V1_Review] = []
+
+  public var `open`: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Aios_Security_V1_GetReviewRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Aios_Security_V1_AcknowledgeReviewRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  /// Why, or what was done (at most 4 KiB).
+  public var note: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "aios.security.v1"
@@ -3247,6 +3469,500 @@ nonisolated extension Aios_Security_V1_WatchEventsResponse: SwiftProtobuf.Messag
   public static func ==(lhs: Aios_Security_V1_WatchEventsResponse, rhs: Aios_Security_V1_WatchEventsResponse) -> Bool {
     if lhs._event != rhs._event {return false}
     if lhs.missed != rhs.missed {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Aios_Security_V1_ScreenUntrustedRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ScreenUntrustedRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}text\0\u{1}source\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.text) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.source) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.text.isEmpty {
+      try visitor.visitSingularStringField(value: self.text, fieldNumber: 1)
+    }
+    if !self.source.isEmpty {
+      try visitor.visitSingularStringField(value: self.source, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Aios_Security_V1_ScreenUntrustedRequest, rhs: Aios_Security_V1_ScreenUntrustedRequest) -> Bool {
+    if lhs.text != rhs.text {return false}
+    if lhs.source != rhs.source {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Aios_Security_V1_ScreenUntrustedResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ScreenUntrustedResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}marked\0\u{1}risky\0\u{1}reasons\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.marked) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.risky) }()
+      case 3: try { try decoder.decodeRepeatedStringField(value: &self.reasons) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.marked.isEmpty {
+      try visitor.visitSingularStringField(value: self.marked, fieldNumber: 1)
+    }
+    if self.risky != false {
+      try visitor.visitSingularBoolField(value: self.risky, fieldNumber: 2)
+    }
+    if !self.reasons.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.reasons, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Aios_Security_V1_ScreenUntrustedResponse, rhs: Aios_Security_V1_ScreenUntrustedResponse) -> Bool {
+    if lhs.marked != rhs.marked {return false}
+    if lhs.risky != rhs.risky {return false}
+    if lhs.reasons != rhs.reasons {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Aios_Security_V1_ValidateResponseRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ValidateResponseRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}schema_json\0\u{1}json\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.schemaJson) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.json) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.schemaJson.isEmpty {
+      try visitor.visitSingularStringField(value: self.schemaJson, fieldNumber: 1)
+    }
+    if !self.json.isEmpty {
+      try visitor.visitSingularStringField(value: self.json, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Aios_Security_V1_ValidateResponseRequest, rhs: Aios_Security_V1_ValidateResponseRequest) -> Bool {
+    if lhs.schemaJson != rhs.schemaJson {return false}
+    if lhs.json != rhs.json {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Aios_Security_V1_SchemaViolation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SchemaViolation"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}path\0\u{1}message\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.path) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.message) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.path.isEmpty {
+      try visitor.visitSingularStringField(value: self.path, fieldNumber: 1)
+    }
+    if !self.message.isEmpty {
+      try visitor.visitSingularStringField(value: self.message, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Aios_Security_V1_SchemaViolation, rhs: Aios_Security_V1_SchemaViolation) -> Bool {
+    if lhs.path != rhs.path {return false}
+    if lhs.message != rhs.message {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Aios_Security_V1_ValidateResponseResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ValidateResponseResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}valid\0\u{1}violations\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.valid) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.violations) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.valid != false {
+      try visitor.visitSingularBoolField(value: self.valid, fieldNumber: 1)
+    }
+    if !self.violations.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.violations, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Aios_Security_V1_ValidateResponseResponse, rhs: Aios_Security_V1_ValidateResponseResponse) -> Bool {
+    if lhs.valid != rhs.valid {return false}
+    if lhs.violations != rhs.violations {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Aios_Security_V1_GetAnalysisRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetAnalysisRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Aios_Security_V1_GetAnalysisRequest, rhs: Aios_Security_V1_GetAnalysisRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Aios_Security_V1_GetAnalysisResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetAnalysisResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}running\0\u{3}model_state\0\u{3}model_identifier\0\u{3}last_window_at\0\u{3}last_score\0\u{3}last_window_events\0\u{1}windows\0\u{1}escalations\0\u{3}escalations_rejected\0\u{3}escalations_failed\0\u{3}escalation_state\0\u{1}threshold\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.running) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.modelState) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.modelIdentifier) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.lastWindowAt) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self.lastScore) }()
+      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.lastWindowEvents) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.windows) }()
+      case 8: try { try decoder.decodeSingularUInt64Field(value: &self.escalations) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.escalationsRejected) }()
+      case 10: try { try decoder.decodeSingularUInt64Field(value: &self.escalationsFailed) }()
+      case 11: try { try decoder.decodeSingularStringField(value: &self.escalationState) }()
+      case 12: try { try decoder.decodeSingularDoubleField(value: &self.threshold) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.running != false {
+      try visitor.visitSingularBoolField(value: self.running, fieldNumber: 1)
+    }
+    if !self.modelState.isEmpty {
+      try visitor.visitSingularStringField(value: self.modelState, fieldNumber: 2)
+    }
+    if !self.modelIdentifier.isEmpty {
+      try visitor.visitSingularStringField(value: self.modelIdentifier, fieldNumber: 3)
+    }
+    if !self.lastWindowAt.isEmpty {
+      try visitor.visitSingularStringField(value: self.lastWindowAt, fieldNumber: 4)
+    }
+    if self.lastScore.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.lastScore, fieldNumber: 5)
+    }
+    if self.lastWindowEvents != 0 {
+      try visitor.visitSingularUInt32Field(value: self.lastWindowEvents, fieldNumber: 6)
+    }
+    if self.windows != 0 {
+      try visitor.visitSingularUInt64Field(value: self.windows, fieldNumber: 7)
+    }
+    if self.escalations != 0 {
+      try visitor.visitSingularUInt64Field(value: self.escalations, fieldNumber: 8)
+    }
+    if self.escalationsRejected != 0 {
+      try visitor.visitSingularUInt64Field(value: self.escalationsRejected, fieldNumber: 9)
+    }
+    if self.escalationsFailed != 0 {
+      try visitor.visitSingularUInt64Field(value: self.escalationsFailed, fieldNumber: 10)
+    }
+    if !self.escalationState.isEmpty {
+      try visitor.visitSingularStringField(value: self.escalationState, fieldNumber: 11)
+    }
+    if self.threshold.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.threshold, fieldNumber: 12)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Aios_Security_V1_GetAnalysisResponse, rhs: Aios_Security_V1_GetAnalysisResponse) -> Bool {
+    if lhs.running != rhs.running {return false}
+    if lhs.modelState != rhs.modelState {return false}
+    if lhs.modelIdentifier != rhs.modelIdentifier {return false}
+    if lhs.lastWindowAt != rhs.lastWindowAt {return false}
+    if lhs.lastScore != rhs.lastScore {return false}
+    if lhs.lastWindowEvents != rhs.lastWindowEvents {return false}
+    if lhs.windows != rhs.windows {return false}
+    if lhs.escalations != rhs.escalations {return false}
+    if lhs.escalationsRejected != rhs.escalationsRejected {return false}
+    if lhs.escalationsFailed != rhs.escalationsFailed {return false}
+    if lhs.escalationState != rhs.escalationState {return false}
+    if lhs.threshold != rhs.threshold {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Aios_Security_V1_Review: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Review"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}kind\0\u{3}created_at\0\u{1}summary\0\u{3}entry_ids\0\u{1}state\0\u{3}acknowledged_by\0\u{3}acknowledged_at\0\u{1}note\0\u{3}details_json\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.kind) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.createdAt) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.summary) }()
+      case 5: try { try decoder.decodeRepeatedStringField(value: &self.entryIds) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.state) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.acknowledgedBy) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.acknowledgedAt) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.detailsJson) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.kind.isEmpty {
+      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 2)
+    }
+    if !self.createdAt.isEmpty {
+      try visitor.visitSingularStringField(value: self.createdAt, fieldNumber: 3)
+    }
+    if !self.summary.isEmpty {
+      try visitor.visitSingularStringField(value: self.summary, fieldNumber: 4)
+    }
+    if !self.entryIds.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.entryIds, fieldNumber: 5)
+    }
+    if !self.state.isEmpty {
+      try visitor.visitSingularStringField(value: self.state, fieldNumber: 6)
+    }
+    if !self.acknowledgedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.acknowledgedBy, fieldNumber: 7)
+    }
+    if !self.acknowledgedAt.isEmpty {
+      try visitor.visitSingularStringField(value: self.acknowledgedAt, fieldNumber: 8)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 9)
+    }
+    if !self.detailsJson.isEmpty {
+      try visitor.visitSingularStringField(value: self.detailsJson, fieldNumber: 10)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Aios_Security_V1_Review, rhs: Aios_Security_V1_Review) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs.createdAt != rhs.createdAt {return false}
+    if lhs.summary != rhs.summary {return false}
+    if lhs.entryIds != rhs.entryIds {return false}
+    if lhs.state != rhs.state {return false}
+    if lhs.acknowledgedBy != rhs.acknowledgedBy {return false}
+    if lhs.acknowledgedAt != rhs.acknowledgedAt {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.detailsJson != rhs.detailsJson {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Aios_Security_V1_ListReviewsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListReviewsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}all\0\u{1}limit\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.all) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.limit) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.all != false {
+      try visitor.visitSingularBoolField(value: self.all, fieldNumber: 1)
+    }
+    if self.limit != 0 {
+      try visitor.visitSingularUInt32Field(value: self.limit, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Aios_Security_V1_ListReviewsRequest, rhs: Aios_Security_V1_ListReviewsRequest) -> Bool {
+    if lhs.all != rhs.all {return false}
+    if lhs.limit != rhs.limit {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Aios_Security_V1_ListReviewsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListReviewsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reviews\0\u{1}open\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.reviews) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.`open`) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.reviews.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.reviews, fieldNumber: 1)
+    }
+    if self.`open` != 0 {
+      try visitor.visitSingularUInt32Field(value: self.`open`, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Aios_Security_V1_ListReviewsResponse, rhs: Aios_Security_V1_ListReviewsResponse) -> Bool {
+    if lhs.reviews != rhs.reviews {return false}
+    if lhs.`open` != rhs.`open` {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Aios_Security_V1_GetReviewRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetReviewRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Aios_Security_V1_GetReviewRequest, rhs: Aios_Security_V1_GetReviewRequest) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Aios_Security_V1_AcknowledgeReviewRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AcknowledgeReviewRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}note\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Aios_Security_V1_AcknowledgeReviewRequest, rhs: Aios_Security_V1_AcknowledgeReviewRequest) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.note != rhs.note {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
