@@ -94,6 +94,30 @@ public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServicePro
         let call = ToolCall(
             tool: request.tool, arguments: request.arguments, capability: nil, reason: request.reason,
             taskID: request.taskID.isEmpty ? nil : request.taskID)
+        let execution = try await execute(call, as: caller)
+        var response = Aios_Security_V1_ExecuteToolResponse()
+        response.decision = DecisionAudit.message(execution.verdict, auditID: execution.decisionID ?? "")
+        guard let result = execution.result else { return response }
+        response.resultAuditID = execution.resultID ?? ""
+        response.details = result.details.mapValues(\.text)
+        switch result.outcome {
+        case .success(let output): response.output = Data(output)
+        case .failure(let failure): throw RPCError(code: failure.code, message: failure.message)
+        }
+        return response
+    }
+
+    /// What one tool call came to: the decision (after any confirmation) and, when allowed, what running it gave.
+    public struct Execution: Sendable {
+        public let verdict: GateVerdict
+        public let decisionID: String?
+        public let result: BrokerResult?
+        public let resultID: String?
+    }
+
+    /// A tool call through the Gate and, when allowed, the Broker (or, for the `sec.*` responses, the
+    /// ``SecurityResponder``): the path of `ExecuteTool`, and of the analysis loop acting as its agent.
+    public func execute(_ call: ToolCall, as caller: Caller) async throws -> Execution {
         var verdict = core.gate.decide(call, from: caller, at: core.clock.now())
         var entry = try await recordDecision(caller, call, verdict)
         if verdict.malformed { throw StatusMapping.invalid(verdict.explanation) }
@@ -101,26 +125,25 @@ public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServicePro
             let (confirmed, confirmedEntry) = try await awaitConfirmation(caller: caller, call: call, verdict: verdict)
             (verdict, entry) = (confirmed, confirmedEntry)
         }
-        var response = Aios_Security_V1_ExecuteToolResponse()
-        response.decision = DecisionAudit.message(verdict, auditID: entry?.id ?? "")
         guard verdict.outcome == .allow, let tool = verdict.tool, let allowance = verdict.allowance else {
-            return response
+            return Execution(verdict: verdict, decisionID: entry?.id, result: nil, resultID: nil)
         }
         // The Broker acts on exactly what was checked: a path argument becomes the normalised path the Gate decided on.
         var arguments = call.arguments
         if arguments["path"] != nil, let access = verdict.access { arguments["path"] = access.normalizedResource }
-        let result = await broker.run(
-            tool: tool.name, arguments: arguments, allowedBy: allowance.capability, for: caller.auditName,
-            decisionID: entry?.id)
+        let result: BrokerResult
+        if SecurityResponder.runs(tool.name) {
+            result = await SecurityResponder(core: core, workers: workers).run(
+                tool: tool.name, arguments: arguments, for: caller.auditName,
+                confirmed: verdict.check == "confirmation")
+        } else {
+            result = await broker.run(
+                tool: tool.name, arguments: arguments, allowedBy: allowance.capability, for: caller.auditName,
+                decisionID: entry?.id)
+        }
         let resultEntry = try await core.record(
             DecisionAudit.result(caller: caller, call: call, verdict: verdict, result: result))
-        response.resultAuditID = resultEntry.id
-        response.details = result.details.mapValues(\.text)
-        switch result.outcome {
-        case .success(let output): response.output = Data(output)
-        case .failure(let failure): throw RPCError(code: failure.code, message: failure.message)
-        }
-        return response
+        return Execution(verdict: verdict, decisionID: entry?.id, result: result, resultID: resultEntry.id)
     }
 
     /// Parks a high-risk call until the orchestrator answers, the timeout passes, or the caller goes away (its

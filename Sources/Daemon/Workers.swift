@@ -22,13 +22,16 @@ public struct Workers: Sendable {
     public let reviews: ReviewQueue?
     /// The analysis loop's state (`serve --analysis`); nil when it does not run.
     public let analysis: AnalysisStatus?
+    /// Freezes one agent's cgroups (the host IDS's freeze response and the `sec.freeze_agent` response).
+    public let freezer: (any AgentFreezer)?
 
     public init(
         agents: AgentRegistry? = nil, tasks: TaskRunner? = nil, firewall: FirewallController? = nil,
         intrusionDetection: IDSSources? = nil, humanSessions: HumanSessionRecorder? = nil,
         connections: ConnectionMonitor? = nil, hostIDS: HostIDS? = nil, reviews: ReviewQueue? = nil,
-        analysis: AnalysisStatus? = nil
+        analysis: AnalysisStatus? = nil, freezer: (any AgentFreezer)? = nil
     ) {
+        self.freezer = freezer
         self.analysis = analysis
         self.reviews = reviews
         self.connections = connections

@@ -112,5 +112,25 @@ public enum BuiltinPolicy {
           monitor.read:    {capability: "monitor:read:{target}", risk: low, args: {target: name}, summary: Read a monitored value}
           metrics.read:    {capability: "metrics:read:{name}", risk: low, args: {name: name}, summary: Read a metric}
           alert.raise:     {capability: "alert:raise:{name}", risk: low, args: {name: name, message: text?}, summary: Raise an alert}
+          # The security responses: the analysis loop carries out a validated verdict through these, as the
+          # security agent, and that agent may call them itself (its role holds sec:*).
+          sec.block_address:
+            capability: "sec:block:{address}"
+            risk: medium
+            args: {address: host, reason: text}
+            summary: Block an address at the firewall for an hour
+          sec.freeze_agent:
+            capability: "sec:freeze:{agent}"
+            risk: high
+            args: {agent: name, reason: text}
+            summary: Freeze every process of an agent (it stays frozen until stopped)
+          sec.stop_agent:  {capability: "sec:stop:{agent}", risk: high, args: {agent: name, reason: text}, summary: Stop an agent}
+          sec.revoke_grant:
+            capability: "sec:revoke:{grant}"
+            risk: high
+            args: {grant: name, reason: text}
+            summary: Revoke a temporary grant (carried out on the confirmation's authority)
+          sec.kill_task:   {capability: "sec:kill:{task}", risk: high, args: {task: name, reason: text}, summary: Kill a task container}
+          sec.raise_alert: {capability: "sec:alert:{name}", risk: low, args: {name: name, message: text}, summary: Record a security alert}
         """#
 }

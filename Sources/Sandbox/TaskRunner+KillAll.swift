@@ -15,3 +15,16 @@ extension TaskRunner {
         return names
     }
 }
+
+extension TaskRunner {
+    /// Kills and removes one task container, by the name the runner gave it (`aios-task-<hex>`); any other name
+    /// is refused, so no caller reaches a container the runner did not start.
+    public func kill(container name: String) throws(TaskError) {
+        guard name.hasPrefix(Self.namePrefix), name.count <= Self.namePrefix.count + 16,
+            name.dropFirst(Self.namePrefix.count).allSatisfy({ $0.isHexDigit && !$0.isUppercase })
+        else { throw .invalidSpec("'\(name.prefix(64))' is not a task container (\(Self.namePrefix)<hex>)") }
+        let killed = try podman.call(["kill", name])
+        _ = try? podman.call(["rm", "--force", "--ignore", "--time", "0", name])
+        guard killed.status == 0 else { throw .launch("podman kill \(name) failed: \(killed.error)") }
+    }
+}

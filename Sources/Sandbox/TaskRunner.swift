@@ -115,7 +115,7 @@ public struct TaskRunner: Sendable {
             _ = try? podman.call(["rm", "--force", "--ignore", "--time", "0", name])
             if exited.wait(timeout: .now() + .milliseconds(250)) == .success { return }
         } while ContinuousClock.now < deadline
-        kill(process.processIdentifier, SIGKILL)
+        Glibc.kill(process.processIdentifier, SIGKILL)
         exited.wait()
         _ = try? podman.call(["rm", "--force", "--ignore", "--time", "0", name])
     }

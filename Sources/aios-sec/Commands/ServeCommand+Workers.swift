@@ -7,6 +7,7 @@ import Detection
 import Emergency
 import Firewall
 import Foundation
+import Guard
 import Policy
 import Sandbox
 import Secrets
@@ -62,6 +63,17 @@ extension ServeCommand {
             }
         } catch {
             printError("serve: the ledger cannot record the policy's load: \(error)")
+            throw ExitStatus.unavailable
+        }
+    }
+
+    /// The human review queue (STATE/reviews.sqlite): kept whether or not the analysis runs, so items outlive a
+    /// restart without it. A queue that cannot be opened stops the start: reviews must not vanish silently.
+    func openReviewQueue(stateDirectory: String) throws -> ReviewQueue {
+        do {
+            return try ReviewQueue(path: stateDirectory + "/reviews.sqlite")
+        } catch {
+            printError("serve: \(error)")
             throw ExitStatus.unavailable
         }
     }

@@ -101,6 +101,14 @@ struct ServeCommand: AsyncParsableCommand {
             changes not made by the Broker are recorded as security_alert and file_modification entries.
             """)
     var fim = false
+    @Flag(
+        help: """
+            Run the AI analysis loop (policy analysis:, see docs/analysis.md): every interval the recent events are \
+            scored by the local model (loaded only when its files match a manifest signed by a pinned key), a risky \
+            window is escalated to the Messages API (key from the vault) and a validated verdict carried out \
+            through the Gate as the security agent; everything lands in the ledger and the review queue.
+            """)
+    var analysis = false
     @Option(help: "The kernel command line, read for aios.mode=manual (start in manual mode).")
     var kernelCmdline = "/proc/cmdline"
 
@@ -202,7 +210,9 @@ struct ServeCommand: AsyncParsableCommand {
             agents: agents, tasks: geteuid() == 0 ? try? TaskRunner.locate() : nil, firewall: firewall,
             intrusionDetection: intrusionDetection, humanSessions: try startHumanSessions(policy: policy, core: core),
             connections: try firewall.map { _ in try startConnectionAudit(policy: policy, core: core) },
-            hostIDS: try startHostIDS(policy: policy, core: core, executables: executables, agents: agents))
+            hostIDS: try startHostIDS(policy: policy, core: core, executables: executables, agents: agents),
+            reviews: try openReviewQueue(stateDirectory: daemonState.directory),
+            analysis: analysis ? AnalysisStatus() : nil, freezer: agentTree.map { CgroupFreezer(tree: $0) })
         let stopper = EmergencyStopper(
             core: core,
             machinery: .init(
