@@ -168,7 +168,7 @@ let package = Package(
             name: "Console",
             dependencies: [
                 "Daemon", "Audit", "Capabilities", "Emergency", "Policy", "PKI",
-                "AIOSProto", "Firewall",
+                "AIOSProto", "Firewall", "Guard",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -201,7 +201,7 @@ let package = Package(
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
-                "MCPBridge",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), "MCPBridge",
             ]
         ),
         .testTarget(name: "CapabilitiesTests", dependencies: ["Capabilities", "SecurityTesting"]),
@@ -248,7 +248,7 @@ let package = Package(
             name: "ConsoleTests",
             dependencies: [
                 "Console", "Daemon", "Audit", "Capabilities", "Policy", "PKI", "Secrets", "SecurityTesting",
-                "Firewall", "AIOSProto",
+                "Firewall", "AIOSProto", "Guard",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -48,6 +48,7 @@ public struct ConsoleRoutes: Sendable {
         }
         router.post("/estop") { request, context in try await emergencyStop(request, context: context) }
         addCallRoutes(to: router)
+        addReviewRoutes(to: router)
         addAgentRoutes(to: router)
         addResumeRoutes(to: router)
         addEventRoutes(to: router)

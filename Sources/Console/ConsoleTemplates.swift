@@ -5,7 +5,7 @@ enum ConsoleTemplates {
     /// Every template by the name pages render it under.
     static var all: [(name: String, text: String)] {
         [("head", head), ("foot", foot), ("login", login), ("refused", refused)] + overviewPages + callPages
-            + agentPages + resumePages + auditPages + networkPages
+            + agentPages + resumePages + auditPages + networkPages + reviewPages
     }
 
     static let head = """
@@ -24,7 +24,7 @@ enum ConsoleTemplates {
         <button type="submit">Log out</button></form>{{/session}}</header>
         {{#session}}<nav aria-label="Console sections"><a href="/">Overview</a> <a href="/calls">Confirmations</a> \
         <a href="/agents">Agents and grants</a> <a href="/resume">Resume</a> <a href="/audit">Audit</a> \
-        <a href="/network">Network</a></nav>{{/session}}
+        <a href="/network">Network</a> <a href="/reviews">Review</a></nav>{{/session}}
         <main>
 
         """

@@ -38,7 +38,7 @@ public struct FieldLimits: Sendable {
     /// Fields this daemon does not know (a newer client's): kept by the decoder, so bounded too.
     public static let unknownBytes = 4 << 10
     /// Untrusted text an agent screens (a page, a document) and a model output it validates.
-    public static let screenedTextBytes = 256 << 10
+    public static let screenedTextBytes = 64 << 10
     public static let validatedJSONBytes = 1 << 20
 
     let byMessage: [String: [Int: Limit]]

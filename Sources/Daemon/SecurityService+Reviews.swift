@@ -11,11 +11,9 @@ extension SecurityService {
     public func listReviews(
         request: Aios_Security_V1_ListReviewsRequest, context: ServerContext
     ) async throws -> Aios_Security_V1_ListReviewsResponse {
-        let queue = try reviewQueue(for: try caller(context))
         guard request.limit <= 1_000 else { throw StatusMapping.invalid("limit \(request.limit) must be at most 1000") }
-        let (items, open) = try guardCall { () throws(GuardError) in
-            try queue.list(all: request.all, limit: request.limit == 0 ? 100 : Int(request.limit))
-        }
+        let (items, open) = try reviews(
+            caller: try caller(context), all: request.all, limit: request.limit == 0 ? 100 : Int(request.limit))
         var response = Aios_Security_V1_ListReviewsResponse()
         response.reviews = items.map(Self.message)
         response.open = UInt32(clamping: open)
@@ -35,26 +33,36 @@ extension SecurityService {
     public func acknowledgeReview(
         request: Aios_Security_V1_AcknowledgeReviewRequest, context: ServerContext
     ) async throws -> Aios_Security_V1_Review {
-        let caller = try caller(context)
+        Self.message(try await acknowledgeReview(caller: try caller(context), id: request.id, note: request.note))
+    }
+
+    /// An acknowledgement as every front end asks for it (the gRPC API, the web console): operators only, recorded.
+    public func acknowledgeReview(caller: Caller, id: String, note: String) async throws -> ReviewItem {
         let queue = try reviewQueue(for: caller)
         guard caller.identity.kind == .operator else {
             throw StatusMapping.denied("only an operator acknowledges a review item (\(caller) is not one)")
         }
-        guard try guardCall({ () throws(GuardError) in try queue.item(id: request.id) }) != nil else {
-            throw RPCError(code: .notFound, message: "no review item \(request.id.prefix(64))")
+        guard try guardCall({ () throws(GuardError) in try queue.item(id: id) }) != nil else {
+            throw RPCError(code: .notFound, message: "no review item \(id.prefix(64))")
         }
         let item = try guardCall { () throws(GuardError) in
-            try queue.acknowledge(id: request.id, by: caller.auditName, note: request.note, at: core.clock.now())
+            try queue.acknowledge(id: id, by: caller.auditName, note: note, at: core.clock.now())
         }
-        try await core.record(
+        _ = try await core.record(
             AuditDraft(
                 eventType: .toolCall, agent: caller.auditName, action: "review.acknowledge", target: item.id,
                 capabilitiesUsed: [], result: .success, riskLevel: .low,
                 details: .object([
                     ("kind", .string(item.kind.rawValue)), ("summary", .string(item.summary)),
-                    ("entry_ids", .array(item.entryIDs.map(JSONValue.string))), ("note", .string(request.note)),
+                    ("entry_ids", .array(item.entryIDs.map(JSONValue.string))), ("note", .string(note)),
                 ])))
-        return Self.message(item)
+        return item
+    }
+
+    /// The queue's items for a caller who may read it (the gRPC API, the web console), newest first.
+    public func reviews(caller: Caller, all: Bool, limit: Int) throws -> (items: [ReviewItem], open: Int) {
+        let queue = try reviewQueue(for: caller)
+        return try guardCall { () throws(GuardError) in try queue.list(all: all, limit: limit) }
     }
 
     /// The queue, for a caller who may read it.

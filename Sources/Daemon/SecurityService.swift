@@ -4,6 +4,7 @@ import Capabilities
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import Guard
 import PKI
 import X509
 
@@ -197,6 +198,13 @@ public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServicePro
         }
         let entry = try await core.record(
             DecisionAudit.decision(caller: caller, call: call, verdict: final, pendingID: pendingID))
+        // The orchestrator is an AI agent too: a high-risk call it approved is put before a person.
+        if case .approved(let by) = outcome, by == "orchestrator", let reviews = workers.reviews {
+            let summary =
+                "the orchestrator approved \(call.tool ?? "a call") for \(caller.auditName): \(final.explanation)"
+            _ = try? reviews.add(
+                ReviewDraft(kind: .decision, summary: summary, entryIDs: [entry.id]), at: core.clock.now())
+        }
         return (final, entry)
     }
 

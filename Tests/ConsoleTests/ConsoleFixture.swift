@@ -3,6 +3,7 @@ import Capabilities
 import Console
 import Daemon
 import Foundation
+import Guard
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -18,6 +19,8 @@ final class ConsoleFixture: Sendable {
     let core: DaemonCore
     let backend: ConsoleBackend
     let alice: SSHKeyPair
+    /// The review queue the console's Review page shows.
+    let reviews: ReviewQueue
 
     /// With `certificates`, a CA in `DIR/pki` whose operator certificates log in (see `ConsolePKI`); `expiries`:
     /// the certificates the overview shows.
@@ -43,11 +46,14 @@ final class ConsoleFixture: Sendable {
         let ledger = try Ledger(directory: ledgerDirectory, signer: try AuditKeys.loadOrCreate(in: ledgerDirectory))
         core = DaemonCore(
             policy: policy, ledger: ledger, ledgerDirectory: ledgerDirectory, denyList: DenyList(), clock: clock)
+        reviews = try ReviewQueue(path: directory + "/reviews.sqlite")
+        let workers = Workers(reviews: reviews)
         let service = SecurityService(
             core: core,
-            broker: Broker(protected: core.protected, backups: BackupStore(directory: directory + "/backups")))
+            broker: Broker(protected: core.protected, backups: BackupStore(directory: directory + "/backups")),
+            workers: workers)
         backend = ConsoleBackend(
-            core: core, service: service, workers: Workers(), links: LoginLinks(stateDirectory: directory),
+            core: core, service: service, workers: workers, links: LoginLinks(stateDirectory: directory),
             allowed: allowed,
             certificates: certificates
                 ? OperatorCertificates(pkiDirectory: directory + "/pki", denyList: core.denyList) : nil,

@@ -11,6 +11,8 @@ public struct ReviewItem: Sendable, Equatable {
         case refusedAction = "refused_action"
         case suggestion
         case model
+        /// A high-risk call the orchestrator (an AI agent itself) approved.
+        case decision
     }
 
     public enum State: String, Sendable {

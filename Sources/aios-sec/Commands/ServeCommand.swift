@@ -12,6 +12,7 @@ import PKI
 import Policy
 import Sandbox
 import Secrets
+import ServiceLifecycle
 import Synchronization
 
 struct ServeCommand: AsyncParsableCommand {
@@ -243,11 +244,11 @@ struct ServeCommand: AsyncParsableCommand {
                     fflush(nil)
                 })
         }
+        let companions: [any Service] = [consoleServer as (any Service)?].compactMap { $0 }
         let server = DaemonServer(
             core: core, state: daemonState, authority: shared, address: address, broker: broker, workers: workers,
             connectionLimits: connectionLimits.limits, identityLifetime: lifetime, agentIdentities: agentIdentities,
-            stopper: stopper, kernelCommandLine: KernelCommandLine(path: kernelCmdline),
-            companions: consoleServer.map { [$0] } ?? [])
+            stopper: stopper, kernelCommandLine: KernelCommandLine(path: kernelCmdline), companions: companions)
         let parent = agentCgroupParent
         if let previous = DaemonRuntime.read(stateDirectory: directory), previous.endedAt == nil {
             await core.recordOrReport(Self.uncleanEnd(of: previous))

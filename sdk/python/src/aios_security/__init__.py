@@ -33,6 +33,7 @@ from .errors import (
     Unimplemented,
 )
 from .identity import DirectoryIdentity, IdentityMaterial, IdentitySource, MemoryIdentity
+from .analysis import Analysis, AnalysisState, ReviewItem, SchemaViolation, ScreenedText, ValidationResult
 from .monitor import Monitor
 from .sync import SyncSecurityClient
 from .types import (
@@ -59,6 +60,8 @@ __all__ = [
     "Aborted",
     "AgentProcess",
     "AlreadyExists",
+    "Analysis",
+    "AnalysisState",
     "AuditRecord",
     "AuditVerification",
     "ConfirmationRequired",
@@ -83,8 +86,11 @@ __all__ = [
     "PermissionDenied",
     "RenewedIdentity",
     "ResourceExhausted",
-    "Resumed",
     "ResumeChallenge",
+    "Resumed",
+    "ReviewItem",
+    "SchemaViolation",
+    "ScreenedText",
     "SecurityClient",
     "SecurityError",
     "Status",
@@ -93,5 +99,6 @@ __all__ = [
     "Unauthenticated",
     "Unavailable",
     "Unimplemented",
+    "ValidationResult",
     "format_duration",
 ]

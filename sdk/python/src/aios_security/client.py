@@ -13,6 +13,7 @@ from ._proto import security_pb2 as pb
 from ._target import Target
 from ._values import format_duration, time_filter
 from .errors import Denied, IdentityError, InvalidArgument
+from .analysis import Analysis
 from .monitor import Monitor
 from .identity import (
     DirectoryIdentity,
@@ -295,6 +296,13 @@ class SecurityClient:
         )
         async for record in self._connection.stream("QueryAudit", request, self._timeout(timeout)):
             yield AuditRecord._from_proto(record)
+
+    # MARK: Analysis and the AI-specific defences
+
+    @property
+    def analysis(self) -> Analysis:
+        """Screening untrusted text, validating model output, the analysis loop's state, the review queue."""
+        return Analysis(self)
 
     # MARK: Host events
 

@@ -1047,7 +1047,7 @@ public nonisolated struct Aios_Security_V1_ScreenUntrustedRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// At most 256 KiB of UTF-8.
+  /// At most 64 KiB of UTF-8 (screen a longer document in parts).
   public var text: String = String()
 
   /// Where the text came from (e.g. "https://example.org/page", "syslog"); named in the marked block.
@@ -1098,7 +1098,7 @@ public nonisolated struct Aios_Security_V1_SchemaViolation: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Where in the output, as a JSON pointer ("" is the whole value).
+  /// Where in the output: "$" is the whole value, then ".member" and "[index]" (e.g. "$.actions[0].target").
   public var path: String = String()
 
   public var message: String = String()
@@ -1180,7 +1180,7 @@ public nonisolated struct Aios_Security_V1_Review: Sendable {
   public var id: String = String()
 
   /// "escalation", "action" (taken by the analysis), "refused_action", "suggestion" (for humans, e.g. an emergency stop),
-  /// "model" (a model refused).
+  /// "model" (a model refused), "decision" (a high-risk call the orchestrator approved).
   public var kind: String = String()
 
   public var createdAt: String = String()
