@@ -593,3 +593,131 @@ class WatchEventsResponse(_message.Message):
     event: HostEvent
     missed: int
     def __init__(self, event: _Optional[_Union[HostEvent, _Mapping]] = ..., missed: _Optional[int] = ...) -> None: ...
+
+class ScreenUntrustedRequest(_message.Message):
+    __slots__ = ("text", "source")
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    text: str
+    source: str
+    def __init__(self, text: _Optional[str] = ..., source: _Optional[str] = ...) -> None: ...
+
+class ScreenUntrustedResponse(_message.Message):
+    __slots__ = ("marked", "risky", "reasons")
+    MARKED_FIELD_NUMBER: _ClassVar[int]
+    RISKY_FIELD_NUMBER: _ClassVar[int]
+    REASONS_FIELD_NUMBER: _ClassVar[int]
+    marked: str
+    risky: bool
+    reasons: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, marked: _Optional[str] = ..., risky: _Optional[bool] = ..., reasons: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ValidateResponseRequest(_message.Message):
+    __slots__ = ("schema_json", "json")
+    SCHEMA_JSON_FIELD_NUMBER: _ClassVar[int]
+    JSON_FIELD_NUMBER: _ClassVar[int]
+    schema_json: str
+    json: str
+    def __init__(self, schema_json: _Optional[str] = ..., json: _Optional[str] = ...) -> None: ...
+
+class SchemaViolation(_message.Message):
+    __slots__ = ("path", "message")
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    message: str
+    def __init__(self, path: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
+
+class ValidateResponseResponse(_message.Message):
+    __slots__ = ("valid", "violations")
+    VALID_FIELD_NUMBER: _ClassVar[int]
+    VIOLATIONS_FIELD_NUMBER: _ClassVar[int]
+    valid: bool
+    violations: _containers.RepeatedCompositeFieldContainer[SchemaViolation]
+    def __init__(self, valid: _Optional[bool] = ..., violations: _Optional[_Iterable[_Union[SchemaViolation, _Mapping]]] = ...) -> None: ...
+
+class GetAnalysisRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetAnalysisResponse(_message.Message):
+    __slots__ = ("running", "model_state", "model_identifier", "last_window_at", "last_score", "last_window_events", "windows", "escalations", "escalations_rejected", "escalations_failed", "escalation_state", "threshold")
+    RUNNING_FIELD_NUMBER: _ClassVar[int]
+    MODEL_STATE_FIELD_NUMBER: _ClassVar[int]
+    MODEL_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    LAST_WINDOW_AT_FIELD_NUMBER: _ClassVar[int]
+    LAST_SCORE_FIELD_NUMBER: _ClassVar[int]
+    LAST_WINDOW_EVENTS_FIELD_NUMBER: _ClassVar[int]
+    WINDOWS_FIELD_NUMBER: _ClassVar[int]
+    ESCALATIONS_FIELD_NUMBER: _ClassVar[int]
+    ESCALATIONS_REJECTED_FIELD_NUMBER: _ClassVar[int]
+    ESCALATIONS_FAILED_FIELD_NUMBER: _ClassVar[int]
+    ESCALATION_STATE_FIELD_NUMBER: _ClassVar[int]
+    THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    running: bool
+    model_state: str
+    model_identifier: str
+    last_window_at: str
+    last_score: float
+    last_window_events: int
+    windows: int
+    escalations: int
+    escalations_rejected: int
+    escalations_failed: int
+    escalation_state: str
+    threshold: float
+    def __init__(self, running: _Optional[bool] = ..., model_state: _Optional[str] = ..., model_identifier: _Optional[str] = ..., last_window_at: _Optional[str] = ..., last_score: _Optional[float] = ..., last_window_events: _Optional[int] = ..., windows: _Optional[int] = ..., escalations: _Optional[int] = ..., escalations_rejected: _Optional[int] = ..., escalations_failed: _Optional[int] = ..., escalation_state: _Optional[str] = ..., threshold: _Optional[float] = ...) -> None: ...
+
+class Review(_message.Message):
+    __slots__ = ("id", "kind", "created_at", "summary", "entry_ids", "state", "acknowledged_by", "acknowledged_at", "note", "details_json")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_IDS_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    ACKNOWLEDGED_BY_FIELD_NUMBER: _ClassVar[int]
+    ACKNOWLEDGED_AT_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    DETAILS_JSON_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    kind: str
+    created_at: str
+    summary: str
+    entry_ids: _containers.RepeatedScalarFieldContainer[str]
+    state: str
+    acknowledged_by: str
+    acknowledged_at: str
+    note: str
+    details_json: str
+    def __init__(self, id: _Optional[str] = ..., kind: _Optional[str] = ..., created_at: _Optional[str] = ..., summary: _Optional[str] = ..., entry_ids: _Optional[_Iterable[str]] = ..., state: _Optional[str] = ..., acknowledged_by: _Optional[str] = ..., acknowledged_at: _Optional[str] = ..., note: _Optional[str] = ..., details_json: _Optional[str] = ...) -> None: ...
+
+class ListReviewsRequest(_message.Message):
+    __slots__ = ("all", "limit")
+    ALL_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    all: bool
+    limit: int
+    def __init__(self, all: _Optional[bool] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class ListReviewsResponse(_message.Message):
+    __slots__ = ("reviews", "open")
+    REVIEWS_FIELD_NUMBER: _ClassVar[int]
+    OPEN_FIELD_NUMBER: _ClassVar[int]
+    reviews: _containers.RepeatedCompositeFieldContainer[Review]
+    open: int
+    def __init__(self, reviews: _Optional[_Iterable[_Union[Review, _Mapping]]] = ..., open: _Optional[int] = ...) -> None: ...
+
+class GetReviewRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class AcknowledgeReviewRequest(_message.Message):
+    __slots__ = ("id", "note")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    note: str
+    def __init__(self, id: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...

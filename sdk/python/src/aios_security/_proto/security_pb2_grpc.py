@@ -149,6 +149,36 @@ class SecurityServiceStub:
                 request_serializer=aios_dot_security_dot_v1_dot_security__pb2.WatchEventsRequest.SerializeToString,
                 response_deserializer=aios_dot_security_dot_v1_dot_security__pb2.WatchEventsResponse.FromString,
                 _registered_method=True)
+        self.ScreenUntrusted = channel.unary_unary(
+                '/aios.security.v1.SecurityService/ScreenUntrusted',
+                request_serializer=aios_dot_security_dot_v1_dot_security__pb2.ScreenUntrustedRequest.SerializeToString,
+                response_deserializer=aios_dot_security_dot_v1_dot_security__pb2.ScreenUntrustedResponse.FromString,
+                _registered_method=True)
+        self.ValidateResponse = channel.unary_unary(
+                '/aios.security.v1.SecurityService/ValidateResponse',
+                request_serializer=aios_dot_security_dot_v1_dot_security__pb2.ValidateResponseRequest.SerializeToString,
+                response_deserializer=aios_dot_security_dot_v1_dot_security__pb2.ValidateResponseResponse.FromString,
+                _registered_method=True)
+        self.GetAnalysis = channel.unary_unary(
+                '/aios.security.v1.SecurityService/GetAnalysis',
+                request_serializer=aios_dot_security_dot_v1_dot_security__pb2.GetAnalysisRequest.SerializeToString,
+                response_deserializer=aios_dot_security_dot_v1_dot_security__pb2.GetAnalysisResponse.FromString,
+                _registered_method=True)
+        self.ListReviews = channel.unary_unary(
+                '/aios.security.v1.SecurityService/ListReviews',
+                request_serializer=aios_dot_security_dot_v1_dot_security__pb2.ListReviewsRequest.SerializeToString,
+                response_deserializer=aios_dot_security_dot_v1_dot_security__pb2.ListReviewsResponse.FromString,
+                _registered_method=True)
+        self.GetReview = channel.unary_unary(
+                '/aios.security.v1.SecurityService/GetReview',
+                request_serializer=aios_dot_security_dot_v1_dot_security__pb2.GetReviewRequest.SerializeToString,
+                response_deserializer=aios_dot_security_dot_v1_dot_security__pb2.Review.FromString,
+                _registered_method=True)
+        self.AcknowledgeReview = channel.unary_unary(
+                '/aios.security.v1.SecurityService/AcknowledgeReview',
+                request_serializer=aios_dot_security_dot_v1_dot_security__pb2.AcknowledgeReviewRequest.SerializeToString,
+                response_deserializer=aios_dot_security_dot_v1_dot_security__pb2.Review.FromString,
+                _registered_method=True)
 
 
 class SecurityServiceServicer:
@@ -316,6 +346,50 @@ class SecurityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ScreenUntrusted(self, request, context):
+        """Any caller: text from outside (a web page, a log line, a file) marked as data in a delimited block the text cannot
+        close, with a risk flag and the reasons (instruction-like content, role-play, tool-call syntax, hidden Unicode).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ValidateResponse(self, request, context):
+        """Any caller: checks a model's JSON output against a JSON Schema (a strict subset) before the caller acts on it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAnalysis(self, request, context):
+        """The orchestrator, operators, and agents holding monitor:read:analysis: the analysis loop's state (the local
+        model and whether its files were verified, the last window's score, escalations and their budget).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListReviews(self, request, context):
+        """The orchestrator, operators, and agents holding monitor:read:reviews: the human review queue (escalations,
+        actions the analysis took, flagged decisions), newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetReview(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AcknowledgeReview(self, request, context):
+        """Operators only (a human acknowledges; the orchestrator is an agent): marks a review item seen, with a note.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SecurityServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -433,6 +507,36 @@ def add_SecurityServiceServicer_to_server(servicer, server):
                     servicer.WatchEvents,
                     request_deserializer=aios_dot_security_dot_v1_dot_security__pb2.WatchEventsRequest.FromString,
                     response_serializer=aios_dot_security_dot_v1_dot_security__pb2.WatchEventsResponse.SerializeToString,
+            ),
+            'ScreenUntrusted': grpc.unary_unary_rpc_method_handler(
+                    servicer.ScreenUntrusted,
+                    request_deserializer=aios_dot_security_dot_v1_dot_security__pb2.ScreenUntrustedRequest.FromString,
+                    response_serializer=aios_dot_security_dot_v1_dot_security__pb2.ScreenUntrustedResponse.SerializeToString,
+            ),
+            'ValidateResponse': grpc.unary_unary_rpc_method_handler(
+                    servicer.ValidateResponse,
+                    request_deserializer=aios_dot_security_dot_v1_dot_security__pb2.ValidateResponseRequest.FromString,
+                    response_serializer=aios_dot_security_dot_v1_dot_security__pb2.ValidateResponseResponse.SerializeToString,
+            ),
+            'GetAnalysis': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAnalysis,
+                    request_deserializer=aios_dot_security_dot_v1_dot_security__pb2.GetAnalysisRequest.FromString,
+                    response_serializer=aios_dot_security_dot_v1_dot_security__pb2.GetAnalysisResponse.SerializeToString,
+            ),
+            'ListReviews': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListReviews,
+                    request_deserializer=aios_dot_security_dot_v1_dot_security__pb2.ListReviewsRequest.FromString,
+                    response_serializer=aios_dot_security_dot_v1_dot_security__pb2.ListReviewsResponse.SerializeToString,
+            ),
+            'GetReview': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetReview,
+                    request_deserializer=aios_dot_security_dot_v1_dot_security__pb2.GetReviewRequest.FromString,
+                    response_serializer=aios_dot_security_dot_v1_dot_security__pb2.Review.SerializeToString,
+            ),
+            'AcknowledgeReview': grpc.unary_unary_rpc_method_handler(
+                    servicer.AcknowledgeReview,
+                    request_deserializer=aios_dot_security_dot_v1_dot_security__pb2.AcknowledgeReviewRequest.FromString,
+                    response_serializer=aios_dot_security_dot_v1_dot_security__pb2.Review.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1056,6 +1160,168 @@ class SecurityService:
             '/aios.security.v1.SecurityService/WatchEvents',
             aios_dot_security_dot_v1_dot_security__pb2.WatchEventsRequest.SerializeToString,
             aios_dot_security_dot_v1_dot_security__pb2.WatchEventsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ScreenUntrusted(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aios.security.v1.SecurityService/ScreenUntrusted',
+            aios_dot_security_dot_v1_dot_security__pb2.ScreenUntrustedRequest.SerializeToString,
+            aios_dot_security_dot_v1_dot_security__pb2.ScreenUntrustedResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ValidateResponse(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aios.security.v1.SecurityService/ValidateResponse',
+            aios_dot_security_dot_v1_dot_security__pb2.ValidateResponseRequest.SerializeToString,
+            aios_dot_security_dot_v1_dot_security__pb2.ValidateResponseResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAnalysis(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aios.security.v1.SecurityService/GetAnalysis',
+            aios_dot_security_dot_v1_dot_security__pb2.GetAnalysisRequest.SerializeToString,
+            aios_dot_security_dot_v1_dot_security__pb2.GetAnalysisResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListReviews(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aios.security.v1.SecurityService/ListReviews',
+            aios_dot_security_dot_v1_dot_security__pb2.ListReviewsRequest.SerializeToString,
+            aios_dot_security_dot_v1_dot_security__pb2.ListReviewsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetReview(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aios.security.v1.SecurityService/GetReview',
+            aios_dot_security_dot_v1_dot_security__pb2.GetReviewRequest.SerializeToString,
+            aios_dot_security_dot_v1_dot_security__pb2.Review.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AcknowledgeReview(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aios.security.v1.SecurityService/AcknowledgeReview',
+            aios_dot_security_dot_v1_dot_security__pb2.AcknowledgeReviewRequest.SerializeToString,
+            aios_dot_security_dot_v1_dot_security__pb2.Review.FromString,
             options,
             channel_credentials,
             insecure,
