@@ -22,7 +22,7 @@ AIOS_SEC_BIN ?= $(CURDIR)/.build/debug/aios-sec
 MCP_VENV ?= $(CURDIR)/.venv-mcp
 SDK_SOURCES := $(shell find sdk/python/src sdk/python/pyproject.toml -type f ! -path '*/__pycache__/*' ! -path '*.egg-info/*' 2>/dev/null)
 
-.PHONY: install all deps build test sdk-test mcp-test lint run fuzz fuzz-build bench bench-authz clean
+.PHONY: install all deps build test sdk-test mcp-test lint run fuzz fuzz-build bench bench-authz clean model model-check
 
 all: build
 
@@ -134,6 +134,20 @@ bench-authz:
 	  [ -f $$f ] || python3 $(SHARED)/bench/authz/gen_workload.py --seed $$seed --out $$f >/dev/null; \
 	  .build/release/aios-sec bench authz $$f --repeats 5; \
 	done
+
+# The local risk model (docs/analysis.md): a fresh venv with the pinned scikit-learn, the simulator, training, export
+# (models/risk-model.json, models/train/metrics.json, the Swift parity fixture). The exported model is committed and
+# the build never trains; `model-check` retrains and fails unless the result is the committed files byte for byte.
+MODEL_VENV ?= $(CURDIR)/models/train/.venv
+model:
+	rm -rf $(MODEL_VENV)
+	$(VENV_PYTHON) -m venv $(MODEL_VENV)
+	$(MODEL_VENV)/bin/pip install --quiet -r models/train/requirements.txt
+	cd models/train && $(MODEL_VENV)/bin/python train.py
+
+model-check: model
+	git diff --exit-code -- models/risk-model.json models/train/metrics.json \
+	  Tests/DetectionTests/Fixtures/risk-model-parity.json
 
 clean:
 	rm -rf .build Fuzz/.build .venv
