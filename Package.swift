@@ -147,6 +147,8 @@ let package = Package(
                 "Capabilities", "Policy", "Audit", "Secrets", "CFileIntegrity", "Guard",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // The Messages client's timeouts, buffers and headers are NIO's types.
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
         // The Broker's tools over the Model Context Protocol: schemas and pins from the catalogue, calls to ExecuteTool.
         .target(

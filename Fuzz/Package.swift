@@ -93,6 +93,17 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "fuzz-screen",
+            dependencies: ["FuzzSupport", .product(name: "Guard", package: root)]
+        ),
+        .executableTarget(
+            name: "fuzz-verdict",
+            dependencies: [
+                "FuzzSupport", .product(name: "Detection", package: root), .product(name: "Guard", package: root),
+                .product(name: "Audit", package: root), .product(name: "Capabilities", package: root),
+            ]
+        ),
+        .executableTarget(
             name: "fuzz-policy",
             dependencies: [
                 "FuzzSupport", .product(name: "Policy", package: root),
