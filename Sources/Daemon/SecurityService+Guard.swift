@@ -1,6 +1,6 @@
 import AIOSProto
-import Guard
 import GRPCCore
+import Guard
 
 /// The AI-specific defences as services every caller may use on its own inputs and outputs: pure functions of the
 /// request, bounded by the request's size and the caller's call budget; nothing is recorded (no decision is made).
@@ -11,7 +11,8 @@ extension SecurityService {
         _ = try caller(context)
         guard request.text.utf8.count <= UntrustedText.maximumBytes else {
             throw StatusMapping.invalid(
-                "text holds \(request.text.utf8.count) bytes; at most \(UntrustedText.maximumBytes) are screened at once")
+                "text holds \(request.text.utf8.count) bytes; at most \(UntrustedText.maximumBytes) are screened at once"
+            )
         }
         let screened = UntrustedText.screen(request.text, source: request.source)
         var response = Aios_Security_V1_ScreenUntrustedResponse()
