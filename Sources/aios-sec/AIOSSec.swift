@@ -14,7 +14,7 @@ struct AIOSSec: AsyncParsableCommand {
             CACommand.self, CallCommand.self, MCPCommand.self, SandboxCommand.self, TaskCommand.self,
             FirewallCommand.self, IDSCommand.self, FIMCommand.self, SSHCommand.self, StatusCommand.self,
             EstopCommand.self, ResumeCommand.self, RecoveryCommand.self, ConsoleCommand.self, EventsCommand.self,
-            BenchCommand.self,
+            BenchCommand.self, ModelCommand.self,
         ]
     )
 }
