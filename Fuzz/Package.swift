@@ -13,6 +13,7 @@ let package = Package(
         .package(path: ".."), .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0", traits: []),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         .target(name: "FuzzSupport"),
@@ -79,6 +80,13 @@ let package = Package(
             name: "fuzz-conntrack",
             dependencies: [
                 "FuzzSupport", .product(name: "Detection", package: root), .product(name: "Policy", package: root),
+            ]
+        ),
+        .executableTarget(
+            name: "fuzz-model",
+            dependencies: [
+                "FuzzSupport", .product(name: "Detection", package: root), .product(name: "Guard", package: root),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(

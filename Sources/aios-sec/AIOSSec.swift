@@ -14,8 +14,7 @@ struct AIOSSec: AsyncParsableCommand {
             CACommand.self, CallCommand.self, MCPCommand.self, SandboxCommand.self, TaskCommand.self,
             FirewallCommand.self, IDSCommand.self, FIMCommand.self, SSHCommand.self, StatusCommand.self,
             EstopCommand.self, ResumeCommand.self, RecoveryCommand.self, ConsoleCommand.self, EventsCommand.self,
-            ReviewCommand.self, AnalysisCommand.self,
-            BenchCommand.self,
+            ReviewCommand.self, AnalysisCommand.self, ModelCommand.self, BenchCommand.self,
         ]
     )
 }

@@ -8,7 +8,6 @@ round-trip floats, so a retrain with the pinned requirements reproduces the comm
 
 import hashlib
 import json
-import math
 import os
 import random
 
@@ -18,6 +17,7 @@ from sklearn.metrics import precision_score, recall_score, roc_auc_score
 
 import features
 import simulate
+from model_json import evaluate
 
 SEED = 19
 WINDOWS = 12_000
@@ -62,18 +62,6 @@ def export(model):
     }
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
     return {"identifier": f"risk-gbt-{digest[:16]}", **body}
-
-
-def evaluate(exported, vector):
-    """The exported model's score, computed the way the Swift side does (a check on the export)."""
-    total = exported["base_score"]
-    for tree in exported["trees"]:
-        node = tree["nodes"][0]
-        while "value" not in node:
-            x = float(np.float32(vector[node["feature"]]))
-            node = tree["nodes"][node["left"] if x <= node["threshold"] else node["right"]]
-        total += node["value"]
-    return 1.0 / (1.0 + math.exp(-total))
 
 
 def fixture_windows(test, scores, rng):

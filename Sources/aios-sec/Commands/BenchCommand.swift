@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
             ServeBenchCommand.self, ServeClientBenchCommand.self, SandboxBenchCommand.self, FirewallBenchCommand.self,
             IDSBenchAlias.self,
             IDSFloodBenchCommand.self, DNSBenchCommand.self, HumanSessionBenchCommand.self,
-            AuditStressCommand.self, EstopBenchCommand.self, FIMBenchCommand.self,
+            AuditStressCommand.self, EstopBenchCommand.self, FIMBenchCommand.self, ModelBenchCommand.self,
         ]
     )
 }

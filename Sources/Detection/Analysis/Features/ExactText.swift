@@ -1,0 +1,65 @@
+/// A string compared and hashed by its UTF-8 bytes. Swift's `String` equality is Unicode canonical equivalence
+/// (the Kelvin sign equals `K`); the features count distinct values byte for byte, as features.py does, so a
+/// re-encoded name is a different value here too.
+struct ExactText: Hashable {
+    let text: String
+
+    init(_ text: String) { self.text = text }
+
+    static func == (lhs: ExactText, rhs: ExactText) -> Bool { lhs.text.utf8.elementsEqual(rhs.text.utf8) }
+
+    func hash(into hasher: inout Hasher) {
+        let hashed: Void? = text.utf8.withContiguousStorageIfAvailable {
+            hasher.combine(bytes: UnsafeRawBufferPointer($0))
+        }
+        if hashed == nil { for byte in text.utf8 { hasher.combine(byte) } }
+    }
+}
+
+/// Byte-wise tests on UTF-8 text (never canonical equivalence).
+enum Bytes {
+    static func equal<A: Collection<UInt8>>(_ text: A, _ literal: String) -> Bool { text.elementsEqual(literal.utf8) }
+
+    static func hasPrefix(_ text: String, _ prefix: String) -> Bool { text.utf8.starts(with: prefix.utf8) }
+
+    static func hasSuffix(_ text: String, _ suffix: String) -> Bool {
+        text.utf8.count >= suffix.utf8.count && text.utf8.reversed().starts(with: suffix.utf8.reversed())
+    }
+
+    /// `path` is `prefix` or beneath it (the FIM's rule).
+    static func isWithin(_ path: String, _ prefix: String) -> Bool {
+        guard path.utf8.starts(with: prefix.utf8) else { return false }
+        let rest = path.utf8.dropFirst(prefix.utf8.count)
+        return rest.isEmpty || rest.first == UInt8(ascii: "/")
+    }
+
+    /// The bytes after the last `/`.
+    static func basename(_ path: String) -> Substring.UTF8View {
+        let utf8 = path.utf8
+        guard let slash = utf8.lastIndex(of: UInt8(ascii: "/")) else { return Substring(path).utf8 }
+        return path[utf8.index(after: slash)...].utf8
+    }
+
+    /// Whether `needle` (lower-case ASCII) occurs in `text` with only A-Z folded to lower case.
+    static func containsFoldingASCII(_ text: String, _ needle: [UInt8]) -> Bool {
+        let haystack = text.utf8
+        guard haystack.count >= needle.count else { return false }
+        var start = haystack.startIndex
+        for _ in 0...(haystack.count - needle.count) {
+            var position = start
+            var matched = true
+            for byte in needle {
+                let current = haystack[position]
+                let folded = current >= 0x41 && current <= 0x5A ? current + 32 : current
+                if folded != byte {
+                    matched = false
+                    break
+                }
+                position = haystack.index(after: position)
+            }
+            if matched { return true }
+            start = haystack.index(after: start)
+        }
+        return false
+    }
+}
