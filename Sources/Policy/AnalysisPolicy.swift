@@ -81,8 +81,10 @@ public struct AnalysisPolicy: Sendable, Equatable {
     /// Where `make install` puts the project's model.
     public static let installedModels = "/usr/local/share/aios-sec/models"
 
+    /// The project's model-signing key (its private half is kept off every host) and where `make install` puts the
+    /// model it signed.
     public static let `default` = AnalysisPolicy(
         model: Model(
             file: installedModels + "/risk-model.json", manifest: installedModels + "/risk-model.manifest.json",
-            signers: []))
+            signers: ["ed25519:orN5JYdFyp+kjfETNZlKA/fd5DHhNlZs2vObVr7gYNo="]))
 }

@@ -244,7 +244,12 @@ struct ServeCommand: AsyncParsableCommand {
                     fflush(nil)
                 })
         }
-        let companions: [any Service] = [consoleServer as (any Service)?].compactMap { $0 }
+        let analysisService = try await startAnalysis(
+            policy: policy, core: core,
+            service: SecurityService(
+                core: core, broker: broker, workers: workers, agentIdentities: agentIdentities, stopper: stopper),
+            workers: workers, vault: target)
+        let companions: [any Service] = [consoleServer as (any Service)?, analysisService].compactMap { $0 }
         let server = DaemonServer(
             core: core, state: daemonState, authority: shared, address: address, broker: broker, workers: workers,
             connectionLimits: connectionLimits.limits, identityLifetime: lifetime, agentIdentities: agentIdentities,
