@@ -107,6 +107,8 @@ install:
 	"$(INSTALL_BIN)" --generate-completion-script fish > "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/aios-sec.fish"
 	install -m 0644 docs/*.md "$(DESTDIR)$(DOCDIR)/"
 	install -D -m 0644 packaging/man/aios-sec.1 "$(DESTDIR)$(PREFIX)/share/man/man1/aios-sec.1"
+	install -D -m 0644 models/risk-model.json "$(DESTDIR)$(PREFIX)/share/aios-sec/models/risk-model.json"
+	install -D -m 0644 models/risk-model.manifest.json "$(DESTDIR)$(PREFIX)/share/aios-sec/models/risk-model.manifest.json"
 
 run: build
 	$(SWIFT) run aios-sec serve --state-dir "$(STATE_DIR)"

@@ -31,6 +31,13 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: prefix + "/share/doc/aios-sec/daemon.md"))
         let manual = try String(contentsOfFile: prefix + "/share/man/man1/aios-sec.1", encoding: .utf8)
         #expect(manual.contains(".Dt AIOS-SEC 1"))
+        // The analysis's model where the built-in policy looks for it (under this prefix), signed with its key.
+        let models = prefix + "/share/aios-sec/models"
+        let verified = try BinaryRunner.run([
+            "model", "verify", "--manifest", models + "/risk-model.manifest.json", "--key",
+            "ed25519:orN5JYdFyp+kjfETNZlKA/fd5DHhNlZs2vObVr7gYNo=", models + "/risk-model.json",
+        ])
+        #expect(verified.status == 0, "\(verified.stdout) \(verified.stderr)")
     }
 
     /// The committed man page is generated (scripts/gen-man.sh): it must describe every command the binary has.
