@@ -6,7 +6,8 @@ import Policy
 /// Carries out the `sec.*` tools — the security responses — once the Gate has allowed them: for the analysis
 /// loop acting on a validated verdict, and for the security agent calling them itself. Never the emergency stop
 /// (only humans press it), never an address the IDS must not block (loopback, management subnets, the policy's
-/// allow-list: a forged event must not cut the operators off), never a revocation an agent decided alone.
+/// allow-list, and what the machine depends on — DNS servers, gateways, learnt allowed destinations: a forged event
+/// must not cut the operators or the machine off), never a revocation an agent decided alone.
 struct SecurityResponder: Sendable {
     let core: DaemonCore
     let workers: Workers
@@ -68,6 +69,10 @@ struct SecurityResponder: Sendable {
                 .permissionDenied, "\(address) is on the IDS allow-list (loopback, management): never blocked")
         }
         guard let firewall = workers.firewall else { return .failure(.unavailable, "the firewall is not managed here") }
+        // What the IDS will not block on spoofable evidence, neither will a verdict made from the same events.
+        if let protection = firewall.criticalAddresses.reason(for: address) {
+            return .failure(.permissionDenied, "\(address) is not blocked: \(protection)")
+        }
         do {
             try firewall.block(address, for: Self.blockDuration, by: agent, reason: reason)
             return .success([], ["blocked": .string(address.description), "seconds": .int(3_600)])
