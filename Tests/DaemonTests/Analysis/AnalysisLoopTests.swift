@@ -14,31 +14,14 @@ import Testing
 /// injected or manipulated answer cannot lead to, and the ledger and review trail of each step.
 @Suite("Analysis loop: score, escalate, validate, respond through the Gate; every step recorded and reviewed")
 final class AnalysisLoopTests {
-    let directory = FileManager.default.temporaryDirectory.path + "/aios-analysis-\(UUID().uuidString)"
-    let clock = ManualClock(.seconds(1_800_000_000))
-    let ledger: Ledger
-    let core: DaemonCore
-    let reviews: ReviewQueue
-    let service: SecurityService
+    let bench: AnalysisBench
+    var core: DaemonCore { bench.core }
+    var reviews: ReviewQueue { bench.reviews }
+    var clock: ManualClock { bench.clock }
     static let key = "sk-test-NEVER-IN-THE-LEDGER-42"
 
     init() throws {
-        let ledgerDirectory = directory + "/audit"
-        ledger = try Ledger(
-            directory: ledgerDirectory, signer: try AuditKeys.loadOrCreate(in: ledgerDirectory), clock: clock)
-        core = DaemonCore(
-            policy: SecurityPolicy.builtin(), ledger: ledger, ledgerDirectory: ledgerDirectory, denyList: DenyList(),
-            clock: clock)
-        reviews = try ReviewQueue(path: directory + "/reviews.sqlite")
-        service = SecurityService(
-            core: core,
-            broker: Broker(protected: core.protected, backups: BackupStore(directory: directory + "/backups")),
-            workers: Workers(reviews: reviews))
-    }
-
-    deinit {
-        ledger.close()
-        try? FileManager.default.removeItem(atPath: directory)
+        bench = try AnalysisBench()
     }
 
     /// A one-tree model: any alert in the window scores 0.99, none 0.01.
@@ -62,7 +45,7 @@ final class AnalysisLoopTests {
                 allowedActions: Set(ResponseActionKind.allCases), auditAgent: "aios-agent-security"),
             apiKey: { Self.key })
         return try AnalysisLoop(
-            core: core, service: service, policy: policy, model: try Self.alertModel(), escalator: escalator,
+            core: core, service: bench.service, policy: policy, model: try Self.alertModel(), escalator: escalator,
             reviews: reviews, status: status)
     }
 
@@ -77,7 +60,7 @@ final class AnalysisLoopTests {
                     details: .object([("source", .string(address)), ("line", .string(line))]))))
     }
 
-    func entries() throws -> [StoredEntry] { try LedgerReader(directory: directory + "/audit").entries(after: nil) }
+    func entries() throws -> [StoredEntry] { try bench.entries() }
 
     /// Waits (synchronously, off the cooperative pool's clock) until `count` review items exist.
     func waitForReviews(_ count: Int) throws -> [ReviewItem] {
@@ -163,7 +146,7 @@ final class AnalysisLoopTests {
         #expect(model != nil, "\(shipped.snapshot.modelState)")
         #expect(shipped.snapshot.modelState == "verified")
 
-        let copy = directory + "/models"
+        let copy = bench.directory + "/models"
         try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: policy.model.file)))
         bytes[bytes.count / 2] ^= 0x01

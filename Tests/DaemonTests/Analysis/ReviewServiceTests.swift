@@ -13,43 +13,24 @@ import Testing
 /// The review queue as the API serves it: who reads, who acknowledges, and what lands in it on its own.
 @Suite("Review queue API: readers, operators-only acknowledgement, orchestrator approvals put before a person")
 final class ReviewServiceTests {
-    let directory = FileManager.default.temporaryDirectory.path + "/aios-reviews-\(UUID().uuidString)"
-    let clock = ManualClock(.seconds(1_800_000_000))
-    let ledger: Ledger
-    let core: DaemonCore
-    let reviews: ReviewQueue
-    let service: SecurityService
+    let bench: AnalysisBench
+    var reviews: ReviewQueue { bench.reviews }
+    var service: SecurityService { bench.service }
 
     init() throws {
-        let ledgerDirectory = directory + "/audit"
-        ledger = try Ledger(
-            directory: ledgerDirectory, signer: try AuditKeys.loadOrCreate(in: ledgerDirectory), clock: clock)
-        let policy = try SecurityPolicy.parse(
-            yaml: """
-                worker-a:
-                  capabilities: ["fs:delete:/tmp/job/*"]
-                """, file: "reviews-test.yaml")
-        core = DaemonCore(
-            policy: policy, ledger: ledger, ledgerDirectory: ledgerDirectory, denyList: DenyList(), clock: clock)
-        reviews = try ReviewQueue(path: directory + "/reviews.sqlite")
-        service = SecurityService(
-            core: core,
-            broker: Broker(protected: core.protected, backups: BackupStore(directory: directory + "/backups")),
-            workers: Workers(reviews: reviews))
+        bench = try AnalysisBench(
+            policy: try SecurityPolicy.parse(
+                yaml: """
+                    worker-a:
+                      capabilities: ["fs:delete:/tmp/job/*"]
+                    """, file: "reviews-test.yaml"))
     }
 
-    deinit {
-        ledger.close()
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    static func caller(_ kind: SPIFFEID.Kind, _ name: String) throws -> Caller {
-        Caller(identity: try SPIFFEID(kind: kind, name: name), serial: "1")
-    }
+    static func caller(_ kind: SPIFFEID.Kind, _ name: String) throws -> Caller { try AnalysisBench.caller(kind, name) }
 
     @Test("the orchestrator reads but may not acknowledge; an agent without monitor:read:reviews may not read")
     func whoMay() async throws {
-        let item = try reviews.add(ReviewDraft(kind: .escalation, summary: "scan", entryIDs: []), at: clock.now())
+        let item = try reviews.add(ReviewDraft(kind: .escalation, summary: "scan", entryIDs: []), at: bench.clock.now())
         let orchestrator = try Self.caller(.service, "orchestrator")
         #expect(try service.reviews(caller: orchestrator, all: false, limit: 10).items.map(\.id) == [item.id])
         await #expect(throws: RPCError.self) {
@@ -72,12 +53,7 @@ final class ReviewServiceTests {
                 taskID: nil)
             let service = self.service
             let running = Task { try await service.execute(call, as: caller) }
-            var waiting: PendingCalls.Call?
-            for _ in 0..<500 where waiting == nil {
-                waiting = core.pending.calls.first
-                if waiting == nil { try await Task.sleep(for: .milliseconds(10)) }
-            }
-            let pending = try #require(waiting)
+            let pending = try #require(try await bench.parkedCall())
             let who =
                 approver == "orchestrator"
                 ? try Self.caller(.service, "orchestrator") : try Self.caller(.operator, "alice")
