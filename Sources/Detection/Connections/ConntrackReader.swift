@@ -41,36 +41,11 @@ public final class ConntrackReader: Sendable {
     /// Reads until ``stop()``, calling `handler` with each event and `idle` about every 250 ms (and after each
     /// batch), on the calling thread: run it on a thread of its own.
     public func run(_ handler: (ConntrackEvent) -> Void, idle: () -> Void = {}) throws(DetectionError) {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
-        defer { buffer.deallocate() }
-        while !stopping.load(ordering: .relaxed) {
-            var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&descriptor, 1, 250)
-            if ready < 0 && errno != EINTR { throw DetectionError.system("poll the conntrack socket", errno) }
-            if ready > 0 { try drain(buffer, handler) }
-            idle()
-        }
-    }
-
-    /// Ends ``run(_:idle:)`` within 250 ms.
-    public func stop() { stopping.store(true, ordering: .relaxed) }
-
-    private func drain(_ buffer: UnsafeMutableRawBufferPointer, _ handler: (ConntrackEvent) -> Void)
-        throws(DetectionError)
-    {
-        for _ in 0..<4096 {
-            let received = recv(fd, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT))
-            if received < 0 {
-                switch errno {
-                case EAGAIN, EWOULDBLOCK: return
-                case EINTR: continue
-                case ENOBUFS:
-                    counters.withLock { $0.overruns += 1 }
-                    continue
-                default: throw DetectionError.system("recv from the conntrack socket", errno)
-                }
-            }
-            let parsed = ConntrackParser.parse(UnsafeRawBufferPointer(rebasing: buffer[0..<received]))
+        try NetlinkReceiver(fd: fd, what: "the conntrack socket", bufferBytes: 1 << 16).run(
+            stopping: { stopping.load(ordering: .relaxed) }, overrun: { counters.withLock { $0.overruns += 1 } },
+            idle: idle
+        ) { datagram in
+            let parsed = ConntrackParser.parse(datagram)
             for event in parsed.events { handler(event) }
             counters.withLock {
                 $0.events += parsed.events.count
@@ -78,6 +53,9 @@ public final class ConntrackReader: Sendable {
             }
         }
     }
+
+    /// Ends ``run(_:idle:)`` within 250 ms.
+    public func stop() { stopping.store(true, ordering: .relaxed) }
 }
 
 /// What a ``ConntrackReader`` has read and lost.

@@ -50,46 +50,19 @@ public final class NFLogReader: Sendable {
     public func run(
         _ handler: (ConnectionAttempt) -> Void, idle: () -> Void = {}, clock: any SecurityClock = SystemClock()
     ) throws(DetectionError) {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 18, alignment: 8)
-        defer { buffer.deallocate() }
         var state = SequenceState()
-        while !stopping.load(ordering: .relaxed) {
-            var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&descriptor, 1, 250)
-            if ready < 0 && errno != EINTR { throw DetectionError.system("poll NFLOG socket", errno) }
-            if ready > 0 { try drain(buffer, &state, handler, clock: clock) }
-            idle()
-        }
-    }
-
-    /// Ends ``run(_:idle:clock:)`` within 250 ms.
-    public func stop() { stopping.store(true, ordering: .relaxed) }
-
-    private func drain(
-        _ buffer: UnsafeMutableRawBufferPointer, _ state: inout SequenceState, _ handler: (ConnectionAttempt) -> Void,
-        clock: any SecurityClock
-    ) throws(DetectionError) {
-        while true {
-            let received = recv(fd, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT))
-            if received < 0 {
-                switch errno {
-                case EAGAIN, EWOULDBLOCK: return
-                case EINTR: continue
-                case ENOBUFS:
-                    counters.withLock { $0.overruns += 1 }
-                    continue
-                default: throw DetectionError.system("recv NFLOG", errno)
-                }
-            }
+        try NetlinkReceiver(fd: fd, what: "the NFLOG socket", bufferBytes: 1 << 18).run(
+            stopping: { stopping.load(ordering: .relaxed) }, overrun: { counters.withLock { $0.overruns += 1 } },
+            idle: idle
+        ) { datagram in
             let now = clock.now()
-            let packets = NFLogPacket.parse(UnsafeRawBufferPointer(rebasing: buffer[0..<received]))
+            let packets = NFLogPacket.parse(datagram)
             var attempts = 0
             var lost = 0
             for packet in packets {
                 lost += state.observe(packet.sequence)
                 guard let payload = packet.payload,
-                    let attempt = PacketHeader.attempt(
-                        UnsafeRawBufferPointer(rebasing: buffer[payload]), time: now)
+                    let attempt = PacketHeader.attempt(UnsafeRawBufferPointer(rebasing: datagram[payload]), time: now)
                 else { continue }
                 attempts += 1
                 handler(attempt)
@@ -101,6 +74,9 @@ public final class NFLogReader: Sendable {
             }
         }
     }
+
+    /// Ends ``run(_:idle:clock:)`` within 250 ms.
+    public func stop() { stopping.store(true, ordering: .relaxed) }
 
     private static func configure(_ netlink: NetlinkSocket, group: UInt16) throws(DetectionError) {
         let config: UInt16 = 4 << 8 | 1

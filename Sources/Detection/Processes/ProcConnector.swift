@@ -66,42 +66,15 @@ public final class ProcConnector: Sendable {
     /// batch), on the calling thread: run it on a thread of its own, and keep `handler` short (reading a few
     /// `/proc` files is fine: the socket's buffer holds a burst meanwhile).
     public func run(_ handler: (ProcEvent) -> Void, idle: () -> Void = {}) throws(DetectionError) {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
-        defer { buffer.deallocate() }
         // The race against a program that exits is won by being scheduled first: this thread asks for a higher
         // priority than ordinary processes (nice -10; on Linux `who` 0 is this thread, not the whole process).
         _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, -10)
         var sequences = ProcSequences()
-        while !stopping.load(ordering: .relaxed) {
-            var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&descriptor, 1, 250)
-            if ready < 0 && errno != EINTR { throw DetectionError.system("poll the proc connector", errno) }
-            if ready > 0 { try drain(buffer, &sequences, handler) }
-            idle()
-        }
-    }
-
-    /// Ends ``run(_:idle:)`` within 250 ms.
-    public func stop() { stopping.store(true, ordering: .relaxed) }
-
-    private func drain(
-        _ buffer: UnsafeMutableRawBufferPointer, _ sequences: inout ProcSequences, _ handler: (ProcEvent) -> Void
-    ) throws(DetectionError) {
-        // At most a few thousand events per turn, so `idle` still runs under a flood.
-        for _ in 0..<4096 {
-            let received = recv(fd, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT))
-            if received < 0 {
-                switch errno {
-                case EAGAIN, EWOULDBLOCK: return
-                case EINTR: continue
-                case ENOBUFS:
-                    counters.withLock { $0.overruns += 1 }
-                    continue
-                default: throw DetectionError.system("recv from the proc connector", errno)
-                }
-            }
-            let bytes = ArraySlice(UnsafeRawBufferPointer(rebasing: buffer[0..<received]).bindMemory(to: UInt8.self))
-            let events = ProcEvent.parse(bytes)
+        try NetlinkReceiver(fd: fd, what: "the proc connector", bufferBytes: 1 << 16).run(
+            stopping: { stopping.load(ordering: .relaxed) }, overrun: { counters.withLock { $0.overruns += 1 } },
+            idle: idle
+        ) { datagram in
+            let events = ProcEvent.parse(ArraySlice(datagram.bindMemory(to: UInt8.self)))
             var lost = 0
             for event in events {
                 lost += sequences.observe(event)
@@ -113,6 +86,9 @@ public final class ProcConnector: Sendable {
             }
         }
     }
+
+    /// Ends ``run(_:idle:)`` within 250 ms.
+    public func stop() { stopping.store(true, ordering: .relaxed) }
 }
 
 /// What a ``ProcConnector`` has read and lost.
