@@ -138,16 +138,7 @@ public final class HumanSessionRecorder: Sendable {
     ) {
         let done = DispatchSemaphore(value: 0)
         if isWriter { writer.withLock { $0.append(done) } } else { sources.withLock { $0.append(done) } }
-        let thread = Thread { [self] in
-            defer { done.signal() }
-            do throws(DetectionError) {
-                try body()
-            } catch {
-                failures.withLock { $0.append(error) }
-            }
-        }
-        thread.name = name
-        thread.start()
+        SourceThread.start(name, done: done, failed: { [self] error in failures.withLock { $0.append(error) } }, body)
     }
 }
 

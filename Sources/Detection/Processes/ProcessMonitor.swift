@@ -215,16 +215,7 @@ public final class ProcessMonitor: Sendable {
         let done = DispatchSemaphore(value: 0)
         threads.withLock { $0.append(done) }
         stoppers.withLock { $0.append(stop) }
-        let thread = Thread { [self] in
-            defer { done.signal() }
-            do throws(DetectionError) {
-                try body()
-            } catch {
-                failures.withLock { $0.append(error) }
-            }
-        }
-        thread.name = name
-        thread.start()
+        SourceThread.start(name, done: done, failed: { [self] error in failures.withLock { $0.append(error) } }, body)
     }
 }
 
