@@ -23,7 +23,10 @@ extension ConsoleTemplates {
         <li><a href="/calls">Calls waiting for a confirmation</a>: <strong id="live-pending">{{pendingCount}}</strong></li>
         <li><a href="/agents">Agents running</a>: <strong id="live-agents">{{runningCount}}</strong></li>
         <li><a href="/agents">Grants in force</a>: <strong id="live-grants">{{grantCount}}</strong></li>
+        <li><a href="/reviews">Items to review</a>: <strong id="review-count">{{reviewCount}}</strong></li>
         </ul>
+        {{#analysis}}<p id="analysis">AI analysis: model {{model}} ({{state}}), last score {{score}}, \
+        escalation {{escalation}}.</p>{{/analysis}}
         </section>
         <section aria-labelledby="alerts-heading">
         <h2 id="alerts-heading">Recent alerts</h2>

@@ -1,4 +1,5 @@
 import Capabilities
+import Foundation
 import Daemon
 
 /// What the overview shows, read from the running daemon's own state (nothing here decides anything).
@@ -17,6 +18,14 @@ struct OverviewData {
         values["pendingCount"] = core.pending.calls.count
         values["runningCount"] = (workers.agents?.list() ?? []).filter { $0.state != .stopped }.count
         values["grantCount"] = (values["grants"] as? [Any])?.count ?? 0
+        values["reviewCount"] = (try? workers.reviews?.list(all: false, limit: 1).open) ?? 0
+        if let analysis = workers.analysis?.snapshot {
+            values["analysis"] = [
+                "model": analysis.modelIdentifier.isEmpty ? "none" : analysis.modelIdentifier,
+                "state": analysis.modelState, "score": analysis.lastScore.map { String(format: "%.2f", $0) } ?? "-",
+                "escalation": analysis.escalationState,
+            ]
+        }
         for (key, value) in HealthData(core: core, expiries: expiries).values() { values[key] = value }
         values["alerts"] = feed.alerts.map {
             ["time": $0.time, "risk": $0.risk, "action": $0.action, "target": $0.target, "agent": $0.agent]

@@ -20,6 +20,8 @@ struct ConsoleReviewTests {
         let token = try fixture.link()
         try await fixture.application.test(.live) { client in
             let session = try #require(try await client.logIn(token: token))
+            let overview = try await client.execute(uri: "/", method: .get, headers: session.headers)
+            #expect(overview.text.contains(#"id="review-count">1</strong>"#), "the overview counts open items")
             let page = try await client.execute(uri: "/reviews", method: .get, headers: session.headers)
             #expect(page.text.contains(#"id="ack-\#(item.id)""#))
             #expect(page.text.contains(#"href="/audit/entry/audit-abc""#))
