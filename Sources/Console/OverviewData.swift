@@ -1,6 +1,6 @@
 import Capabilities
-import Foundation
 import Daemon
+import Foundation
 
 /// What the overview shows, read from the running daemon's own state (nothing here decides anything).
 struct OverviewData {
