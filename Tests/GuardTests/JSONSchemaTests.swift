@@ -74,7 +74,7 @@ import Testing
         #"{"properties":{"a":{"tpye":"string"}}}"#, #"{"type":"strnig"}"#, #"{"required":"a"}"#,
         #"{"minLength":-1}"#, #"{"minItems":3,"maxItems":2}"#, #"{"additionalProperties":1}"#, #"{"enum":[]}"#,
         #"{"pattern":"(a+)+$"}"#, #"{"pattern":"a|b"}"#, #"{"pattern":"(?=a)"}"#, #"{"pattern":"\\1"}"#,
-        #"{"pattern":"a{1,1000}"}"#, #"{"pattern":"a*?"}"#, "[]",
+        #"{"pattern":"a{1,1000}"}"#, #"{"pattern":"a*?"}"#, "[]", #"{"description":{"type":"x"}}"#,
     ])
     func whatTheSubsetLacksIsRefusedNotIgnored(schema: String) throws {
         #expect(throws: GuardError.self) { try JSONSchema(JSONParser.parse(schema)) }

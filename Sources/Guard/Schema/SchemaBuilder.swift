@@ -21,6 +21,9 @@ struct SchemaBuilder {
         for member in members where !Self.keywords.contains(member.key) {
             throw GuardError("schema: unsupported keyword at \(SchemaPath.member(path, member.key))")
         }
+        for keyword in ["title", "description"] where schema[keyword].map({ $0.stringValue == nil }) ?? false {
+            throw Self.wrong(path, keyword, "a string")
+        }
         var properties: [(key: String, node: SchemaNode)] = []
         if let value = schema["properties"] {
             guard case .object(let entries) = value else { throw Self.wrong(path, "properties", "an object") }

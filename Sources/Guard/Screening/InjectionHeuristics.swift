@@ -30,7 +30,7 @@ enum InjectionHeuristics {
         var found = Set<ScreeningReason>()
         if PhraseRules.override.contains(where: { $0.matches(text.words) }) { found.insert(.overrideInstructions) }
         if PhraseRules.rolePlay.contains(where: { $0.matches(text.words) }) { found.insert(.rolePlay) }
-        if PhraseRules.security.contains(where: { $0.matches(text.words) }) { found.insert(.securityRequest) }
+        if PhraseRules.securityRequest.contains(where: { $0.matches(text.words) }) { found.insert(.securityRequest) }
         if PhraseRules.hasRoleHeader(text.lowered) { found.insert(.roleHeader) }
         if PhraseRules.toolCallMarkers.contains(where: { text.compact.contains($0) }) { found.insert(.toolCallSyntax) }
         return found

@@ -28,10 +28,13 @@ struct WordRule {
 enum PhraseRules {
     static let instructions: Set<String> = [
         "instructions", "instruction", "prompt", "prompts", "rules", "directions", "guidelines", "directives",
-        "context", "messages", "policy", "policies", "orders", "task",
+        "policy", "policies", "orders",
     ]
     static let override: [WordRule] = [
-        WordRule([["ignore", "disregard", "forget", "override", "bypass", "skip", "abandon"], instructions], gap: 4),
+        WordRule([["ignore", "disregard", "forget", "override", "bypass", "abandon"], instructions], gap: 4),
+        WordRule([
+            ["ignore", "disregard", "forget"], ["everything", "all", "anything"], ["above", "before", "earlier"],
+        ]),
         WordRule([
             ["new", "updated", "real", "actual", "revised", "hidden", "secret"], ["instructions", "instruction"],
         ]),
@@ -73,12 +76,11 @@ enum PhraseRules {
                 ["benign", "safe", "harmless", "legitimate", "trusted", "clean"],
             ], gap: 5),
         WordRule([
-            ["do", "don", "dont", "never"], ["block", "alert", "report", "flag", "escalate", "log", "quarantine"],
+            ["not", "don", "dont", "never"], ["block", "alert", "report", "flag", "escalate", "log", "quarantine"],
         ]),
         WordRule([["not", "no"], ["a"], ["threat"]], gap: 0), WordRule([["no"], ["threat"]], gap: 0),
         WordRule([["allow"], ["traffic", "connection", "connections", "address", "ip", "access", "host"]]),
     ]
-    static let security = securityRequest
 
     /// Role headers of chat transcripts and chat templates: at the start of a line, or template tokens anywhere.
     static func hasRoleHeader(_ lowered: String) -> Bool {

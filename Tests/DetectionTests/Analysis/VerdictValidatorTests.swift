@@ -183,3 +183,60 @@ import Testing
         #expect(((try? settings.messagesURL()) != nil) == accepted)
     }
 }
+
+/// Random answers built from the pieces an attacker and a confused model would use — every kind, targets from the
+/// events and from the injected text, extra and missing members, wrong types — never yield an action beyond the
+/// allow-list and the evidence.
+@Suite struct VerdictPropertyTests {
+    static let targets = [
+        "203.0.113.9", "198.51.100.4", "10.0.0.5", "web-agent", "orchestrator", "grant-9", "grant-admin", "task-17",
+        "task-999", "", "203.0.113.9:22", "host", "aios-sec",
+    ]
+
+    @Test func randomAnswersNeverActBeyondTheirEvidence() throws {
+        var generator = SystemRandomNumberGenerator()
+        let evidence = EscalationEvidence(events: EscalationFixtures.attack + EscalationFixtures.injected)
+        let kinds = ResponseActionKind.allCases.map(\.rawValue) + ["unblock_address", "allow_address", "BLOCK_ADDRESS"]
+        var taken = 0
+        for _ in 0..<2_000 {
+            let allowed = Set(ResponseActionKind.allCases.filter { _ in Bool.random(using: &generator) })
+            var actions: [JSONValue] = []
+            for _ in 0..<Int.random(in: 0...3, using: &generator) {
+                var members: [(key: String, value: JSONValue)] = [
+                    ("kind", .string(kinds.randomElement(using: &generator)!)),
+                    ("target", .string(Self.targets.randomElement(using: &generator)!)),
+                ]
+                if Int.random(in: 0..<10, using: &generator) == 0 { members.append(("note", .string("x"))) }
+                if Int.random(in: 0..<10, using: &generator) == 0 { members.removeFirst() }
+                actions.append(.object(members))
+            }
+            var verdict: [(key: String, value: JSONValue)] = [
+                ("threat", .bool(Int.random(in: 0..<4, using: &generator) != 0)),
+                ("confidence", .number(Double.random(in: -0.2...1.2, using: &generator))),
+                ("summary", .string("s")), ("actions", .array(actions)),
+            ]
+            if Int.random(in: 0..<10, using: &generator) == 0 {
+                verdict.remove(at: Int.random(in: 0..<4, using: &generator))
+            }
+            let result = VerdictValidator(allowed: allowed).validate(toolInput: .object(verdict), evidence: evidence)
+            guard case .success(let accepted) = result else { continue }
+            taken += 1
+            #expect(accepted.threat || accepted.actions.isEmpty)
+            for action in accepted.actions {
+                #expect(allowed.contains(action.kind))
+                // The two kinds for humans carry text, not a target; the others never name an injected one.
+                if action.kind.targetsEvidence {
+                    #expect(!["10.0.0.5", "orchestrator", "grant-admin", "task-999"].contains(action.target))
+                }
+                switch action {
+                case .blockAddress(let address): #expect(evidence.addresses.contains(address))
+                case .freezeAgent(let name), .stopAgent(let name): #expect(evidence.agents.contains(name))
+                case .revokeGrant(let id): #expect(evidence.grants.contains(id))
+                case .killTask(let id): #expect(evidence.tasks.contains(id))
+                case .raiseAlert, .suggestEmergencyStop: break
+                }
+            }
+        }
+        #expect(taken > 0)
+    }
+}

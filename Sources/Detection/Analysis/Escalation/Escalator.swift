@@ -7,6 +7,9 @@ import Capabilities
 /// untrusted block, the verdict tool forced. The API key is read from the provider per escalation and only ever
 /// put in the `x-api-key` header: never in an error, a log line or an audit entry. Failures never throw: the loop
 /// goes on with its local results.
+///
+/// The escalator owns an HTTP client: call ``shutdown()`` once when done (AsyncHTTPClient asserts, in debug builds,
+/// that a client is shut down before it is released).
 public actor Escalator {
     private let settings: EscalationSettings
     private let client: MessagesClient
@@ -75,6 +78,10 @@ public actor Escalator {
                 ? RetryPolicy.retryable(status: exchange.status) : exchange.failure != MessagesClient.tooLarge
             guard retryable, attempt < settings.maxAttempts, !Task.isCancelled else { break }
             try? await Task.sleep(for: retry.delay(after: attempt, retryAfter: exchange.retryAfter, using: &generator))
+            if Task.isCancelled {
+                problem = "cancelled"
+                break
+            }
         }
         return EscalationResult(
             outcome: .failed("no answer after \(drafts.count) attempt(s): \(problem)"), apiCalls: drafts)
