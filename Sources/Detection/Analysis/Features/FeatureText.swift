@@ -17,7 +17,7 @@ struct ExactText: Hashable {
 }
 
 /// Byte-wise tests on UTF-8 text (never canonical equivalence).
-enum Bytes {
+enum FeatureText {
     static func equal<A: Collection<UInt8>>(_ text: A, _ literal: String) -> Bool { text.elementsEqual(literal.utf8) }
 
     static func hasPrefix(_ text: String, _ prefix: String) -> Bool { text.utf8.starts(with: prefix.utf8) }
@@ -40,26 +40,25 @@ enum Bytes {
         return path[utf8.index(after: slash)...].utf8
     }
 
-    /// Whether `needle` (lower-case ASCII) occurs in `text` with only A-Z folded to lower case.
-    static func containsFoldingASCII(_ text: String, _ needle: [UInt8]) -> Bool {
-        let haystack = text.utf8
-        guard haystack.count >= needle.count else { return false }
-        var start = haystack.startIndex
-        for _ in 0...(haystack.count - needle.count) {
-            var position = start
-            var matched = true
-            for byte in needle {
-                let current = haystack[position]
-                let folded = current >= 0x41 && current <= 0x5A ? current + 32 : current
-                if folded != byte {
-                    matched = false
-                    break
+    /// Whether any of `needles` (lower-case ASCII) occurs in `text` with only A-Z folded to lower case: one pass
+    /// over the text's bytes, a needle compared only where its first byte is.
+    static func containsAnyFoldingASCII(_ text: String, _ needles: [[UInt8]]) -> Bool {
+        func search(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            func folded(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte }
+            for start in bytes.indices {
+                let first = folded(bytes[start])
+                for needle in needles where needle[0] == first && bytes.count - start >= needle.count {
+                    var matched = true
+                    for offset in 1..<needle.count where folded(bytes[start + offset]) != needle[offset] {
+                        matched = false
+                        break
+                    }
+                    if matched { return true }
                 }
-                position = haystack.index(after: position)
             }
-            if matched { return true }
-            start = haystack.index(after: start)
+            return false
         }
-        return false
+        if let found = text.utf8.withContiguousStorageIfAvailable(search) { return found }
+        return Array(text.utf8).withUnsafeBufferPointer(search)
     }
 }
