@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A string compared and hashed by its UTF-8 bytes. Swift's `String` equality is Unicode canonical equivalence
 /// (the Kelvin sign equals `K`); the features count distinct values byte for byte, as features.py does, so a
 /// re-encoded name is a different value here too.
@@ -18,9 +22,11 @@ struct ExactText: Hashable {
 
 /// Byte-wise tests on UTF-8 text (never canonical equivalence).
 enum FeatureText {
-    static func equal<A: Collection<UInt8>>(_ text: A, _ literal: String) -> Bool { text.elementsEqual(literal.utf8) }
+    static func equal<A: Collection<UInt8>>(_ text: A, _ literal: String) -> Bool {
+        text.count == literal.utf8.count && startsWith(text, literal.utf8)
+    }
 
-    static func hasPrefix(_ text: String, _ prefix: String) -> Bool { text.utf8.starts(with: prefix.utf8) }
+    static func hasPrefix(_ text: String, _ prefix: String) -> Bool { startsWith(text.utf8, prefix.utf8) }
 
     static func hasSuffix(_ text: String, _ suffix: String) -> Bool {
         text.utf8.count >= suffix.utf8.count && text.utf8.reversed().starts(with: suffix.utf8.reversed())
@@ -28,9 +34,25 @@ enum FeatureText {
 
     /// `path` is `prefix` or beneath it (the FIM's rule).
     static func isWithin(_ path: String, _ prefix: String) -> Bool {
-        guard path.utf8.starts(with: prefix.utf8) else { return false }
-        let rest = path.utf8.dropFirst(prefix.utf8.count)
-        return rest.isEmpty || rest.first == UInt8(ascii: "/")
+        guard startsWith(path.utf8, prefix.utf8) else { return false }
+        let utf8 = path.utf8
+        guard utf8.count > prefix.utf8.count else { return true }
+        return utf8[utf8.index(utf8.startIndex, offsetBy: prefix.utf8.count)] == UInt8(ascii: "/")
+    }
+
+    /// Whether `text` begins with the bytes of `prefix`: a length check, then one memcmp over contiguous storage
+    /// (what native strings have), the generic walk otherwise.
+    static func startsWith<A: Collection<UInt8>, B: Collection<UInt8>>(_ text: A, _ prefix: B) -> Bool {
+        let length = prefix.count
+        guard text.count >= length else { return false }
+        guard length > 0 else { return true }
+        let compared: Bool?? = text.withContiguousStorageIfAvailable { text in
+            prefix.withContiguousStorageIfAvailable { prefix in
+                memcmp(text.baseAddress!, prefix.baseAddress!, length) == 0
+            }
+        }
+        if let compared, let compared { return compared }
+        return text.starts(with: prefix)
     }
 
     /// The bytes after the last `/`.
