@@ -33,7 +33,8 @@ public enum ModelFiles {
             BoundedFileReader.read(manifestPath, limit: ModelManifest.maximumBytes, what: "model manifest"))
         let signer = try manifest.verifySignature(pinned: pinnedKeys)
         let name = String(BoundedFileReader.absolutePath(path).split(separator: "/").last ?? "")
-        guard let listed = manifest.files.first(where: { $0.name == name }) else {
+        // Byte for byte (String's == is Unicode equivalence; listed names are ASCII anyway).
+        guard let listed = manifest.files.first(where: { $0.name.utf8.elementsEqual(name.utf8) }) else {
             throw GuardError("model file \(name): not listed in the manifest")
         }
         let bytes = try BoundedFileReader.read(path, limit: limit, what: "model file")

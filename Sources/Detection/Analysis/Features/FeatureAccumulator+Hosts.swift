@@ -5,11 +5,11 @@ import Capabilities
 extension FeatureAccumulator {
     mutating func process(_ entry: AuditEntry, _ details: JSONValue) {
         let action = entry.action.utf8
-        if Bytes.equal(action, "process.fork") {
+        if FeatureText.equal(action, "process.fork") {
             count(.procFork)
             return
         }
-        if Bytes.equal(action, "process.uid") {
+        if FeatureText.equal(action, "process.uid") {
             if let after = details["euid"]?.featureNumber, after == 0,
                 let before = details["euid_before"]?.featureNumber,
                 before != 0
@@ -22,19 +22,19 @@ extension FeatureAccumulator {
         if entry.eventType == .humanCommand {
             count(.humanCommands)
             program = details["program"]?.nonEmptyString ?? ""
-        } else if Bytes.equal(action, "process.exec") {
+        } else if FeatureText.equal(action, "process.exec") {
             program = details["exe"]?.nonEmptyString ?? entry.target
         } else {
             return
         }
         count(.procExec)
         programs.add(ExactText(program))
-        let name = Bytes.basename(program)
+        let name = FeatureText.basename(program)
         if FeatureVocabulary.contains(FeatureVocabulary.shells, name) { count(.procShell) }
         if FeatureVocabulary.contains(FeatureVocabulary.networkTools, name) { count(.procNetworkTool) }
         if FeatureVocabulary.contains(FeatureVocabulary.privilegeTools, name) { count(.procPrivilegeTool) }
-        if FeatureVocabulary.temporaryPrefixes.contains(where: { Bytes.hasPrefix(program, $0) })
-            || Bytes.hasSuffix(program, " (deleted)")
+        if FeatureVocabulary.temporaryPrefixes.contains(where: { FeatureText.hasPrefix(program, $0) })
+            || FeatureText.hasSuffix(program, " (deleted)")
         {
             count(.procTemporaryLocation)
         }
@@ -44,7 +44,7 @@ extension FeatureAccumulator {
     /// The program and its first 15 string arguments, searched for a miner's names with A-Z folded.
     private func isMinerLike(_ program: String, _ argv: JSONValue?) -> Bool {
         func matches(_ text: String) -> Bool {
-            FeatureVocabulary.minerWords.contains { Bytes.containsFoldingASCII(text, $0) }
+            FeatureText.containsAnyFoldingASCII(text, FeatureVocabulary.minerWords)
         }
         if matches(program) { return true }
         guard case .array(let arguments) = argv else { return false }
@@ -62,9 +62,13 @@ extension FeatureAccumulator {
         count(.fileChanges)
         paths.add(ExactText(path))
         if details["authorized"] == .bool(false) { count(.fileUnauthorized) }
-        if FeatureVocabulary.sensitivePaths.contains(where: { Bytes.isWithin(path, $0) }) { count(.fileSensitive) }
-        if FeatureVocabulary.persistencePaths.contains(where: { Bytes.isWithin(path, $0) }) { count(.filePersistence) }
-        if FeatureVocabulary.systemBinaryPrefixes.contains(where: { Bytes.hasPrefix(path, $0) }) {
+        if FeatureVocabulary.sensitivePaths.contains(where: { FeatureText.isWithin(path, $0) }) {
+            count(.fileSensitive)
+        }
+        if FeatureVocabulary.persistencePaths.contains(where: { FeatureText.isWithin(path, $0) }) {
+            count(.filePersistence)
+        }
+        if FeatureVocabulary.systemBinaryPrefixes.contains(where: { FeatureText.hasPrefix(path, $0) }) {
             count(.fileSystemBinaries)
         }
     }

@@ -6,20 +6,20 @@ import Capabilities
 struct FeatureAccumulator {
     struct Peer {
         var connections: Double
-        var ports = BoundedSet<Double>()
+        var ports = BoundedFeatureSet<Double>()
     }
 
-    var values = [Double](repeating: 0, count: Feature.allCases.count)
-    var agents = BoundedSet<ExactText>()
-    var remotesOut = BoundedSet<ExactText>()
-    var remotesIn = BoundedSet<ExactText>()
-    var portsIn = BoundedSet<Double>()
+    var values = [Double](repeating: 0, count: WindowFeature.allCases.count)
+    var agents = BoundedFeatureSet<ExactText>()
+    var remotesOut = BoundedFeatureSet<ExactText>()
+    var remotesIn = BoundedFeatureSet<ExactText>()
+    var portsIn = BoundedFeatureSet<Double>()
     var peers: [ExactText: Peer] = [:]
     var bytesByDestination: [ExactText: Double] = [:]
-    var programs = BoundedSet<ExactText>()
-    var paths = BoundedSet<ExactText>()
+    var programs = BoundedFeatureSet<ExactText>()
+    var paths = BoundedFeatureSet<ExactText>()
 
-    mutating func count(_ feature: Feature, _ amount: Double = 1) { values[feature.rawValue] += amount }
+    mutating func count(_ feature: WindowFeature, _ amount: Double = 1) { values[feature.rawValue] += amount }
 
     mutating func add(_ entry: AuditEntry) {
         let details = entry.draft.details
@@ -46,7 +46,7 @@ struct FeatureAccumulator {
         let direction = details["direction"]?.stringValue
         let remote = ExactText(details["remote"]?.stringValue ?? "")
         let port = details["port"]?.featureNumber
-        if direction.map({ Bytes.equal($0.utf8, "outbound") }) == true {
+        if direction.map({ FeatureText.equal($0.utf8, "outbound") }) == true {
             count(.netOutbound)
             remotesOut.add(remote)
             if let port, !FeatureVocabulary.commonPortsOut.contains(port) { count(.netUncommonPortOut) }
@@ -58,9 +58,9 @@ struct FeatureAccumulator {
                     bytesByDestination[remote] = sent
                 }
             }
-        } else if direction.map({ Bytes.equal($0.utf8, "inbound") }) == true {
+        } else if direction.map({ FeatureText.equal($0.utf8, "inbound") }) == true {
             inbound(remote, port)
-        } else if direction.map({ Bytes.equal($0.utf8, "local") }) == true {
+        } else if direction.map({ FeatureText.equal($0.utf8, "local") }) == true {
             count(.netLocal)
         }
     }
@@ -81,15 +81,15 @@ struct FeatureAccumulator {
     }
 
     mutating func finish() -> [Double] {
-        values[Feature.distinctAgents.rawValue] = agents.count
-        values[Feature.netDistinctRemotesOut.rawValue] = remotesOut.count
-        values[Feature.netDistinctRemotesIn.rawValue] = remotesIn.count
-        values[Feature.netDistinctPortsIn.rawValue] = portsIn.count
-        values[Feature.netMaxPortsPerPeerIn.rawValue] = peers.values.map(\.ports.count).max() ?? 0
-        values[Feature.netMaxConnectionsPerPeerIn.rawValue] = peers.values.map(\.connections).max() ?? 0
-        values[Feature.netMaxBytesOutPerDestination.rawValue] = bytesByDestination.values.max() ?? 0
-        values[Feature.procDistinctPrograms.rawValue] = programs.count
-        values[Feature.fileDistinctPaths.rawValue] = paths.count
+        values[WindowFeature.distinctAgents.rawValue] = agents.count
+        values[WindowFeature.netDistinctRemotesOut.rawValue] = remotesOut.count
+        values[WindowFeature.netDistinctRemotesIn.rawValue] = remotesIn.count
+        values[WindowFeature.netDistinctPortsIn.rawValue] = portsIn.count
+        values[WindowFeature.netMaxPortsPerPeerIn.rawValue] = peers.values.map(\.ports.count).max() ?? 0
+        values[WindowFeature.netMaxConnectionsPerPeerIn.rawValue] = peers.values.map(\.connections).max() ?? 0
+        values[WindowFeature.netMaxBytesOutPerDestination.rawValue] = bytesByDestination.values.max() ?? 0
+        values[WindowFeature.procDistinctPrograms.rawValue] = programs.count
+        values[WindowFeature.fileDistinctPaths.rawValue] = paths.count
         return values
     }
 }

@@ -46,6 +46,6 @@ enum FeatureVocabulary {
     static let scanAlerts = ["ids.port_scan", "ids.unexpected_port"]
 
     static func contains<A: Collection<UInt8>>(_ list: [String], _ text: A) -> Bool {
-        list.contains { Bytes.equal(text, $0) }
+        list.contains { FeatureText.equal(text, $0) }
     }
 }

@@ -13,7 +13,7 @@ public enum WindowFeatureExtractor {
 }
 
 /// A set that stops growing at ``FeatureVocabulary/maximumDistinct`` members.
-struct BoundedSet<Element: Hashable> {
+struct BoundedFeatureSet<Element: Hashable> {
     private(set) var members: Set<Element> = []
 
     mutating func add(_ element: Element) {

@@ -2,7 +2,7 @@
 /// inputs in order; `models/train/features.py` defines the same names and arithmetic, and a model whose feature
 /// names differ is refused.
 public struct WindowFeatures: Sendable, Equatable {
-    public static let names: [String] = Feature.allCases.map(\.name)
+    public static let names: [String] = WindowFeature.allCases.map(\.name)
 
     /// One value per name, in ``names``'s order.
     public let values: [Double]
@@ -14,11 +14,11 @@ public struct WindowFeatures: Sendable, Equatable {
     }
 
     /// The value of one feature.
-    public subscript(_ feature: Feature) -> Double { values[feature.rawValue] }
+    public subscript(_ feature: WindowFeature) -> Double { values[feature.rawValue] }
 }
 
 /// The features, in the model's order.
-public enum Feature: Int, CaseIterable, Sendable {
+public enum WindowFeature: Int, CaseIterable, Sendable {
     case events, distinctAgents, failedResults
     case netEvents, netOutbound, netInbound, netLocal, netDistinctRemotesOut, netDistinctRemotesIn
     case netDistinctPortsIn, netMaxPortsPerPeerIn, netMaxConnectionsPerPeerIn, netSSHIn, netUncommonPortOut
