@@ -12,20 +12,25 @@ import Testing
     static let key = "sk-test-DO-NOT-LEAK-0123456789"
     static let allowed: Set<ResponseActionKind> = [.blockAddress, .stopAgent, .killTask, .raiseAlert]
 
-    static func settings(_ fake: FakeMessagesAPI, attempts: Int = 3, callsPerHour: Int = 10) -> EscalationSettings {
+    /// `timeout`: long enough that a loaded machine (the whole suite on two cores) never times out an answer the fake
+    /// sends at once; only the slow-answer test shortens it.
+    static func settings(
+        _ fake: FakeMessagesAPI, attempts: Int = 3, callsPerHour: Int = 10, timeout: Duration = .seconds(30)
+    ) -> EscalationSettings {
         EscalationSettings(
             endpoint: fake.endpoint, model: "claude-test", maxTokens: 512, connectTimeout: .seconds(2),
-            requestTimeout: .seconds(1), maxAttempts: attempts, retryBaseDelay: .milliseconds(10),
+            requestTimeout: timeout, maxAttempts: attempts, retryBaseDelay: .milliseconds(10),
             maxRetryDelay: .milliseconds(50), callsPerHour: callsPerHour, allowedActions: allowed,
             maxResponseBytes: 64 * 1024)
     }
 
     /// Runs one escalation of `events` against a fake answering `replies`; returns the result and the fake.
     static func escalate(
-        _ replies: [FakeMessagesAPI.Reply], events: [HostEvent] = EscalationFixtures.attack, attempts: Int = 3
+        _ replies: [FakeMessagesAPI.Reply], events: [HostEvent] = EscalationFixtures.attack, attempts: Int = 3,
+        timeout: Duration = .seconds(30)
     ) async throws -> (EscalationResult, FakeMessagesAPI) {
         let fake = try await FakeMessagesAPI.start(replies)
-        let escalator = try Escalator(settings: settings(fake, attempts: attempts), apiKey: { key })
+        let escalator = try Escalator(settings: settings(fake, attempts: attempts, timeout: timeout), apiKey: { key })
         let result = await escalator.escalate(events: events, score: 0.91, context: EscalationContext())
         await escalator.shutdown()
         await fake.stop()
@@ -200,7 +205,7 @@ import Testing
 
     @Test func aSlowAnswerTimesOutOnEveryAttemptAndTheLoopGoesOn() async throws {
         let slow = FakeMessagesAPI.Reply.delayed(.seconds(4), .toolUse(Self.threatInput))
-        let (result, _) = try await Self.escalate([slow, slow], attempts: 2)
+        let (result, _) = try await Self.escalate([slow, slow], attempts: 2, timeout: .seconds(1))
         #expect(result.outcome == .failed("no answer after 2 attempt(s): timeout"))
         #expect(result.apiCalls.map { $0.details["failure"] } == [.string("timeout"), .string("timeout")])
         #expect(result.apiCalls.map { $0.details["http_status"] } == [.null, .null])

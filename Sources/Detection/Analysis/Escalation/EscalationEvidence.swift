@@ -7,7 +7,8 @@ import Policy
 /// (`1.2.3.4`, `1.2.3.4:22`, `[::1]:443`), or when a details member named for an address (`remote`, `local`,
 /// `source`, `destination`, `address`, `peer`, `ip`, `src`, `dst`) holds exactly it. Agents are the events' `agent`
 /// (and details `agent`), except the host's own principals; grants are `decided_by.grant_id` and details
-/// `grant_id`; tasks are `task_id` and details `task_id`. Free text — a log line, a file name, a process argument,
+/// `grant_id`; tasks are `task_id`, details `task_id` and a task record's `container` (what `kill_task` stops).
+/// Free text — a log line, a file name, a process argument,
 /// a header — never supplies a target, so text an attacker wrote cannot point a response at something new.
 public struct EscalationEvidence: Sendable, Hashable {
     public private(set) var addresses: Set<IPAddress> = []
@@ -43,7 +44,7 @@ public struct EscalationEvidence: Sendable, Hashable {
                 if let address = Self.address(in: Substring(text)) { addresses.insert(address) }
             case "agent": if !Self.notAgents.contains(text) { agents.insert(text) }
             case "grant_id": grants.insert(text)
-            case "task_id": tasks.insert(text)
+            case "task_id", "container": tasks.insert(text)
             default: break
             }
         }
