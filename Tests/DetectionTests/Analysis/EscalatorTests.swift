@@ -18,7 +18,7 @@ import Testing
         _ fake: FakeMessagesAPI, attempts: Int = 3, callsPerHour: Int = 10, timeout: Duration = .seconds(30)
     ) -> EscalationSettings {
         EscalationSettings(
-            endpoint: fake.endpoint, model: "claude-test", maxTokens: 512, connectTimeout: .seconds(2),
+            endpoint: fake.endpoint, model: "claude-test", maxTokens: 512, connectTimeout: .seconds(30),
             requestTimeout: timeout, maxAttempts: attempts, retryBaseDelay: .milliseconds(10),
             maxRetryDelay: .milliseconds(50), callsPerHour: callsPerHour, allowedActions: allowed,
             maxResponseBytes: 64 * 1024)
