@@ -94,7 +94,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "AIOSProto", "Capabilities", "Policy", "Audit", "PKI", "Secrets", "Sandbox", "Agents", "Firewall",
-                "Detection", "CFileAccess", "Emergency", "Guard",
+                "Detection", "CFileAccess", "Emergency", "Guard", "Packages",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -115,6 +115,9 @@ let package = Package(
         .target(name: "CLauncher", dependencies: ["CFileAccess"], linkerSettings: [.linkedLibrary("seccomp")]),
         // Launching agent processes (and, next, confining them: cgroups, namespaces, Landlock, seccomp).
         .target(name: "Sandbox", dependencies: ["CLauncher", "Capabilities"]),
+        .target(
+            name: "Packages",
+            dependencies: ["Sandbox", "Policy", "Capabilities", .product(name: "Crypto", package: "swift-crypto")]),
         // Agents as running processes: spawned confined per policy, watched, restarted or stopped.
         .target(name: "Agents", dependencies: ["Sandbox", "Policy", "Secrets", "Audit", "Capabilities"]),
         // libnftables (in-process nftables, JSON in and out): the firewall's one way to the kernel.
@@ -208,6 +211,8 @@ let package = Package(
         ),
         .testTarget(name: "CapabilitiesTests", dependencies: ["Capabilities", "SecurityTesting"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Capabilities"]),
+        .testTarget(
+            name: "PackagesTests", dependencies: ["Packages", "Policy", "Sandbox", "Capabilities", "SecurityTesting"]),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets", "Sandbox", "SecurityTesting"]),
         .testTarget(
             name: "PKITests",

@@ -144,7 +144,7 @@ extension PolicyLoader {
         return duration
     }
 
-    private mutating func readAbsoluteFile(_ node: Node, _ what: String) -> String? {
+    mutating func readAbsoluteFile(_ node: Node, _ what: String) -> String? {
         guard let text = reader.scalar(node, what) else { return nil }
         let components = text.split(separator: "/")
         guard text.hasPrefix("/"), !text.utf8.contains(0), !components.contains(where: { $0 == "." || $0 == ".." })

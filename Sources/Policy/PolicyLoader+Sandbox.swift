@@ -119,7 +119,7 @@ extension PolicyLoader {
         return watchdog
     }
 
-    private mutating func readSize(_ node: Node, _ what: String) -> ByteSize? {
+    mutating func readSize(_ node: Node, _ what: String) -> ByteSize? {
         guard let text = reader.scalar(node, what) else { return nil }
         do {
             return try ByteSize(parsing: text)

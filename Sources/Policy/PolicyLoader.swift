@@ -2,11 +2,11 @@ import Capabilities
 import Yams
 
 /// Reads policy YAML into a ``SecurityPolicy``. Top-level keys are roles, except the reserved `policy`,
-/// `tools`, `agents`, `secrets`, `sandbox`, `firewall`, `ids`, `emergency` and `analysis`. Every problem is collected and located; if there is any,
-/// nothing is returned.
+/// `tools`, `agents`, `secrets`, `sandbox`, `firewall`, `ids`, `emergency`, `analysis` and `packages`. Every problem is
+/// collected and located; if there is any, nothing is returned.
 struct PolicyLoader {
     static let reservedKeys = [
-        "policy", "tools", "agents", "secrets", "sandbox", "firewall", "ids", "emergency", "analysis",
+        "policy", "tools", "agents", "secrets", "sandbox", "firewall", "ids", "emergency", "analysis", "packages",
     ]
     static let taskRole = RoleName("aios-agent-task")
 
@@ -55,6 +55,7 @@ struct PolicyLoader {
         var firewallNode: Node? = nil
         var idsNode: Node? = nil
         var analysisNode: Node? = nil
+        var packagesNode: Node? = nil
         var emergency = base?.emergency ?? .default
         var secrets: [SecretPolicy] = []
         var roles: [RawRole] = []
@@ -69,6 +70,7 @@ struct PolicyLoader {
             case "ids": idsNode = pair.value
             case "emergency": emergency = readEmergency(pair.value)
             case "analysis": analysisNode = pair.value
+            case "packages": packagesNode = pair.value
             default:
                 if let role = readRole(pair.key, keyNode: pair.keyNode, value: pair.value) { roles.append(role) }
             }
@@ -83,12 +85,13 @@ struct PolicyLoader {
         let firewall = firewallNode.map { readFirewall($0) } ?? base?.firewall ?? .default
         let ids = readIDS(idsNode, firewall: firewall)
         let analysis = readAnalysis(analysisNode, agents: Set(agents.keys))
+        let packages = packagesNode.map { readPackages($0) } ?? base?.packages ?? .default
         guard reader.issues.isEmpty else { throw PolicyError(issues: reader.sortedIssues) }
         let catalogue = (base?.tools ?? ToolCatalogue([])).merging(tools)
         return SecurityPolicy(
             source: file, version: settings.version, roles: definitions, agents: agents, tools: catalogue,
             protectedPaths: settings.protectedPaths, secrets: secrets, rateLimit: settings.rateLimit, sandbox: sandbox,
-            firewall: firewall, ids: ids, emergency: emergency, analysis: analysis,
+            firewall: firewall, ids: ids, emergency: emergency, analysis: analysis, packages: packages,
             accounts: Self.accounts(for: agents.keys, explicit: uids, base: settings.agentUIDBase),
             warnings: protectedPathWarnings(roles: roles, protectedPaths: settings.protectedPaths))
     }

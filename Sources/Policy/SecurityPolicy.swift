@@ -32,6 +32,8 @@ public struct SecurityPolicy: Sendable {
     public let emergency: EmergencyPolicy
     /// The AI analysis loop: interval, local model and its signers, escalation, allowed responses.
     public let analysis: AnalysisPolicy
+    /// Package installs: repositories, keys, pins, and what in a provenance report refuses or needs confirmation.
+    public let packages: PackagePolicy
     /// Legal but worth a look (for example a role that can write the product's own state).
     public let warnings: [PolicyIssue]
 
@@ -102,8 +104,10 @@ public struct SecurityPolicy: Sendable {
         source: String, version: Int, roles: [RoleDefinition], agents: [AgentName: [RoleMembership]],
         tools: ToolCatalogue, protectedPaths: [String], secrets: [SecretPolicy], rateLimit: RateLimit,
         sandbox: SandboxPolicy, firewall: FirewallPolicy, ids: IDSPolicy, emergency: EmergencyPolicy,
-        analysis: AnalysisPolicy, accounts: [AgentName: AgentAccount], warnings: [PolicyIssue]
+        analysis: AnalysisPolicy, packages: PackagePolicy = .default, accounts: [AgentName: AgentAccount],
+        warnings: [PolicyIssue]
     ) {
+        self.packages = packages
         self.sandbox = sandbox
         self.firewall = firewall
         self.ids = ids

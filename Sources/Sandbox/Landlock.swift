@@ -94,6 +94,11 @@ public struct LandlockNetwork: Sendable, Equatable {
     /// Port → rights.
     public var ports: [UInt16: UInt64]
 
+    public init(handled: UInt64, ports: [UInt16: UInt64]) {
+        self.handled = handled
+        self.ports = ports
+    }
+
     public static func compile(_ capabilities: [Capability]) -> LandlockNetwork {
         var everywhere: UInt64 = 0
         var ports: [UInt16: UInt64] = [:]

@@ -1,0 +1,68 @@
+import Foundation
+import Policy
+
+/// Installs a ``PreparedInstall``: the verified copies and nothing else (no second download), each checked
+/// against its report's hash just before, then hashes the files it put in place.
+public struct PackageInstaller: Sendable {
+    public let policy: PackagePolicy
+
+    public init(policy: PackagePolicy) { self.policy = policy }
+
+    /// What an install did.
+    public struct Outcome: Sendable {
+        /// Absolute path (below the install root) → SHA-256 of each regular file installed.
+        public let files: [String: String]
+        public let output: String
+    }
+
+    public func install(_ prepared: PreparedInstall) throws(PackageError) -> Outcome {
+        for package in prepared.report.packages {
+            guard VerifiedCopy.sha256(of: package.file) == package.sha256 else {
+                throw .install("\(package.file) changed since it was verified")
+            }
+        }
+        let result: (status: Int32, output: String)
+        switch prepared.report.ecosystem {
+        case "apt":
+            result = try Self.run(
+                ["/usr/bin/dpkg", "--root=\(policy.root)", "--force-confold", "--install"]
+                    + prepared.report.packages.map(\.file),
+                environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "DEBIAN_FRONTEND": "noninteractive"])
+        case "pip":
+            let python = prepared.report.target + "/bin/python"
+            result = try Self.run(
+                [python, "-m", "pip", "install", "--no-index", "--no-deps", "--disable-pip-version-check", "--"]
+                    + prepared.report.packages.map(\.file), environment: ["PATH": "/usr/bin:/bin"])
+        default: throw .invalid("unknown ecosystem \(prepared.report.ecosystem)")
+        }
+        guard result.status == 0 else {
+            let tail = result.output.split(separator: "\n").suffix(6).joined(separator: "; ")
+            throw .install("exit status \(result.status): \(tail)")
+        }
+        var hashes: [String: String] = [:]
+        let root = policy.root == "/" ? "" : policy.root
+        for path in prepared.installedFiles.values.joined() {
+            var status = stat()
+            guard lstat(root + path, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
+                let hash = VerifiedCopy.sha256(of: root + path)
+            else { continue }
+            hashes[path] = hash
+        }
+        return Outcome(files: hashes, output: result.output)
+    }
+
+    static func run(_ command: [String], environment: [String: String]) throws(PackageError) -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch { throw .install("cannot start \(command[0]): \(error)") }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data.prefix(1 << 20), as: UTF8.self))
+    }
+}

@@ -1,0 +1,134 @@
+import Capabilities
+import Foundation
+import Glibc
+import Policy
+import Sandbox
+
+/// Runs the package tools (apt, pip, dpkg-deb) that touch untrusted bytes — a repository's answers, a package's
+/// archives — as an unnamed uid nothing else uses, in new PID, mount, IPC and UTS namespaces, with a private
+/// filesystem view (the runtime read-only, one work directory writable), Landlock on the same paths, TCP connect
+/// only to the repositories' ports, and the agents' seccomp filter (no raw sockets, no ptrace, no mounts). What
+/// such a tool can do if a hostile answer takes it over: write its work directory and talk to the repository.
+public struct PackageSandbox: Sendable {
+    /// The host directory the view's root is mounted on (empty; one mount namespace each).
+    public let viewRoot: String
+    public let uid: UInt32
+    /// Directories and files the tools read besides the runtime (the dpkg database, resolver configuration).
+    public let readable: [String]
+    /// Directories masked in the view (the daemon's state).
+    public let hidden: [String]
+    public let runtime: [String]
+    public let timeout: Duration
+
+    public init(
+        viewRoot: String, uid: UInt32, runtime: [String], readable: [String], hidden: [String], timeout: Duration
+    ) {
+        self.viewRoot = viewRoot
+        self.uid = uid
+        self.runtime = runtime
+        self.readable = readable
+        self.hidden = hidden
+        self.timeout = timeout
+    }
+
+    /// What a sandboxed command printed and how it ended.
+    public struct Output: Sendable {
+        public let status: Int32
+        public let standardOutput: String
+        public let standardError: String
+        public var succeeded: Bool { status == 0 }
+        /// What apt and pip say when they refuse: their error and warning lines (`E:`, `W:`, `ERROR:`), else the
+        /// last lines of standard error.
+        public var complaint: String {
+            let lines = standardError.split(separator: "\n")
+            let errors = lines.filter { $0.hasPrefix("E: ") || $0.hasPrefix("W: ") || $0.hasPrefix("ERROR: ") }
+            let chosen = (errors.isEmpty ? Array(lines.suffix(6)) : Array(errors.prefix(6))).joined(separator: "; ")
+            return chosen.isEmpty ? "exit status \(status)" : chosen
+        }
+    }
+
+    /// `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY`), a macro Swift does not import.
+    static let temporaryFile: Int32 = 0o2020_0000
+
+    /// The most of each stream kept.
+    static let outputLimit = 4 << 20
+
+    /// Runs `command` (absolute executable first) with `environment`, writing only below `work`, connecting only to
+    /// `ports`, reading `inputs` besides the runtime; kills it (its whole PID namespace) when the sandbox's timeout passes.
+    public func run(
+        _ command: [String], environment: [String], work: String, ports: Set<UInt16>, reading inputs: [String] = []
+    ) throws -> Output {
+        var capabilities = try (readable + inputs + [work]).map { try Capability(parsing: "fs:read:\($0)") }
+        capabilities.append(try Capability(parsing: "fs:write:\(work)"))
+        let confinement = AgentConfinement(
+            capabilities: capabilities, runtime: runtime, scratchBytes: 64 << 20, daemonSocket: nil, hidden: hidden,
+            viewRoot: viewRoot)
+        // Unnamed files beside the work directory, in the request's root-only directory: nothing else can open them.
+        let streams = (work as NSString).deletingLastPathComponent
+        let stdout = open(streams, Self.temporaryFile | O_RDWR | O_CLOEXEC, 0o600)
+        let stderr = open(streams, Self.temporaryFile | O_RDWR | O_CLOEXEC, 0o600)
+        let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        defer { [stdout, stderr, null].filter { $0 >= 0 }.forEach { close($0) } }
+        guard stdout >= 0, stderr >= 0, null >= 0 else { throw PackageError.sandbox("cannot open output files") }
+        var spec = LaunchSpec(
+            executable: command[0], arguments: command, environment: environment, identity: (uid, uid),
+            ownSessionKeyring: false, standardInput: null, standardOutput: stdout, standardError: stderr)
+        // The work directory's own tree is the tools' to build (apt's partial/, dpkg-deb's control/).
+        spec.landlock = confinement.landlock + [LandlockRule(path: work, access: [.mkdir, .delete])]
+        // TCP: connect to the repositories' ports, bind nothing.
+        spec.landlockNetwork = LandlockNetwork(
+            handled: LandlockNetwork.bind | LandlockNetwork.connect,
+            ports: Dictionary(uniqueKeysWithValues: ports.map { ($0, LandlockNetwork.connect) }))
+        spec.filesystem = confinement.view
+        spec.namespaces = [.pid, .mount, .ipc, .uts]
+        spec.seccomp = try SeccompFilter.agent.get()
+        let child = try PendingProcess(spec)
+        try child.release()
+        let status = Self.wait(for: child, timeout: timeout)
+        return Output(
+            status: status, standardOutput: Self.read(stdout), standardError: Self.read(stderr))
+    }
+
+    private static func wait(for child: PendingProcess, timeout: Duration) -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        var pause: UInt32 = 1_000
+        while ContinuousClock.now < deadline {
+            if let status = child.tryWait() { return status }
+            usleep(pause)
+            pause = min(pause * 2, 50_000)
+        }
+        // The child is PID 1 of its namespace: killing it ends everything the tool started.
+        Glibc.kill(child.pid, SIGKILL)
+        _ = child.wait()
+        return 128 + SIGKILL
+    }
+
+    private static func read(_ descriptor: Int32) -> String {
+        lseek(descriptor, 0, SEEK_SET)
+        var bytes = [UInt8](repeating: 0, count: outputLimit)
+        var total = 0
+        while total < outputLimit {
+            let count = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + total, outputLimit - total) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            total += count
+        }
+        return String(decoding: bytes[..<total], as: UTF8.self)
+    }
+}
+
+extension PackageSandbox {
+    /// The sandbox a policy's requests run in: its uid and timeout, the runtime directories of the agents'
+    /// sandboxes, the install root's dpkg database and the resolver's configuration readable.
+    public static func make(
+        policy: PackagePolicy, viewRoot: String, hidden: [String], runtime: [String] = SandboxPolicy.defaultRuntime
+    ) -> PackageSandbox {
+        let root = policy.root == "/" ? "" : policy.root
+        let readable = [root + "/var/lib/dpkg", "/etc/resolv.conf", "/etc/gai.conf"].filter {
+            FileManager.default.fileExists(atPath: $0)
+        }
+        return PackageSandbox(
+            viewRoot: viewRoot, uid: policy.sandboxUID, runtime: runtime, readable: readable, hidden: hidden,
+            timeout: .milliseconds(policy.timeout.milliseconds))
+    }
+}
