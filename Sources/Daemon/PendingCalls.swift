@@ -17,6 +17,8 @@ public final class PendingCalls: Sendable {
         public let reason: String
         /// Why the Gate asks for a confirmation.
         public let explanation: String
+        /// A package call's provenance report (JSON), what the orchestrator decides on; empty for other calls.
+        public let report: String
         public let requestedAt: Timestamp
         public let expiresAt: Timestamp
     }
@@ -50,12 +52,13 @@ public final class PendingCalls: Sendable {
     /// Registers a call as waiting; nil when its agent already has `maximumPerAgent` waiting.
     public func park(
         agent: String, tool: String, arguments: [String: String], capability: String, risk: RiskLevel, reason: String,
-        explanation: String, now: Timestamp
+        explanation: String, report: String = "", now: Timestamp
     ) -> Call? {
         let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
         let call = Call(
             id: "pending-" + UUID().uuidString.prefix(8).lowercased(), agent: agent, tool: tool, arguments: arguments,
-            capability: capability, risk: risk, reason: reason, explanation: explanation, requestedAt: now,
+            capability: capability, risk: risk, reason: reason, explanation: explanation, report: report,
+            requestedAt: now,
             expiresAt: Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch + milliseconds))
         return waiting.withLock { waiting in
             guard waiting.values.filter({ $0.call.agent == agent }).count < maximumPerAgent else { return nil }

@@ -122,8 +122,13 @@ public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServicePro
         var verdict = core.gate.decide(call, from: caller, at: core.clock.now())
         var entry = try await recordDecision(caller, call, verdict)
         if verdict.malformed { throw StatusMapping.invalid(verdict.explanation) }
+        // A package is downloaded, checked and reported before anyone is asked, and the report goes with the
+        // question; a report the policy refuses ends the call here.
+        let prepared = try await preparePackages(call, caller: caller, verdict: &verdict, entry: &entry)
+        defer { prepared?.discard() }
         if verdict.outcome == .confirm {
-            let (confirmed, confirmedEntry) = try await awaitConfirmation(caller: caller, call: call, verdict: verdict)
+            let (confirmed, confirmedEntry) = try await awaitConfirmation(
+                caller: caller, call: call, verdict: verdict, report: prepared?.report.json ?? "")
             (verdict, entry) = (confirmed, confirmedEntry)
         }
         guard verdict.outcome == .allow, let tool = verdict.tool, let allowance = verdict.allowance else {
@@ -133,7 +138,9 @@ public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServicePro
         var arguments = call.arguments
         if arguments["path"] != nil, let access = verdict.access { arguments["path"] = access.normalizedResource }
         let result: BrokerResult
-        if SecurityResponder.runs(tool.name) {
+        if let packages = workers.packages, PackageRequests.tools.contains(tool.name) {
+            result = await packages.run(tool.name, arguments, prepared: prepared)
+        } else if SecurityResponder.runs(tool.name) {
             result = await SecurityResponder(core: core, workers: workers).run(
                 tool: tool.name, arguments: arguments, for: caller.auditName,
                 confirmed: verdict.check == "confirmation")
@@ -151,14 +158,14 @@ public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServicePro
     /// deadline, a disconnect: the call is cancelled and never runs). An approval does not carry the old decision:
     /// the Gate decides again on the state of that moment (grants revoked or expired since, a completed task, an
     /// emergency stop all deny). Every outcome is recorded.
-    private func awaitConfirmation(caller: Caller, call: ToolCall, verdict: GateVerdict) async throws -> (
-        GateVerdict, AuditEntry
-    ) {
+    private func awaitConfirmation(caller: Caller, call: ToolCall, verdict: GateVerdict, report: String) async throws
+        -> (GateVerdict, AuditEntry)
+    {
         guard
             let pendingCall = core.pending.park(
                 agent: caller.auditName, tool: call.tool ?? "", arguments: DecisionAudit.redacted(call.arguments),
                 capability: verdict.access?.description ?? "", risk: verdict.risk, reason: call.reason,
-                explanation: verdict.explanation, now: core.clock.now())
+                explanation: verdict.explanation, report: report, now: core.clock.now())
         else {
             let final = verdict.replacing(
                 outcome: .deny, check: "confirmation",
@@ -254,6 +261,7 @@ public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServicePro
             message.requestedAt = call.requestedAt.rfc3339
             message.expiresAt = call.expiresAt.rfc3339
             message.reason = call.reason
+            message.report = call.report
             return message
         }
         return response

@@ -2,6 +2,7 @@ import Agents
 import Detection
 import Firewall
 import Guard
+import Packages
 import Sandbox
 
 /// What the daemon runs or changes on callers' behalf beyond built-in tools: supervised agents, untrusted tasks and
@@ -24,13 +25,16 @@ public struct Workers: Sendable {
     public let analysis: AnalysisStatus?
     /// Freezes one agent's cgroups (the host IDS's freeze response and the `sec.freeze_agent` response).
     public let freezer: (any AgentFreezer)?
+    /// `pkg.install`, `pkg.update`, `pkg.remove`: sandboxed download, provenance, install (nil: no root).
+    public let packages: PackageRequests?
 
     public init(
         agents: AgentRegistry? = nil, tasks: TaskRunner? = nil, firewall: FirewallController? = nil,
         intrusionDetection: IDSSources? = nil, humanSessions: HumanSessionRecorder? = nil,
         connections: ConnectionMonitor? = nil, hostIDS: HostIDS? = nil, reviews: ReviewQueue? = nil,
-        analysis: AnalysisStatus? = nil, freezer: (any AgentFreezer)? = nil
+        analysis: AnalysisStatus? = nil, freezer: (any AgentFreezer)? = nil, packages: PackageRequests? = nil
     ) {
+        self.packages = packages
         self.freezer = freezer
         self.analysis = analysis
         self.reviews = reviews

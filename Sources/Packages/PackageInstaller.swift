@@ -51,6 +51,16 @@ public struct PackageInstaller: Sendable {
         return Outcome(files: hashes, output: result.output)
     }
 
+    /// Removes an installed Debian package (its configuration files stay, as `dpkg --remove` leaves them).
+    public func remove(_ package: String) throws(PackageError) {
+        let result = try Self.run(
+            ["/usr/bin/dpkg", "--root=\(policy.root)", "--remove", "--", package],
+            environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "DEBIAN_FRONTEND": "noninteractive"])
+        guard result.0 == 0 else {
+            throw .install("dpkg --remove: " + result.1.split(separator: "\n").suffix(4).joined(separator: "; "))
+        }
+    }
+
     static func run(_ command: [String], environment: [String: String]) throws(PackageError) -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: command[0])

@@ -101,6 +101,9 @@ public struct PackagePolicy: Sendable, Equatable {
     public var forbidden: [String]
     /// Packages that may only be installed at this exact version.
     public var pinned: [String: String]
+    /// Paths no package may install into or a maintainer script mention (besides the policy's `protected_paths`
+    /// and the daemon's own state, always added).
+    public var protectedPaths: [String]
     /// Findings that refuse an install outright.
     public var refuse: Set<Finding>
     /// Findings that put even a call the Gate allows without confirmation (an upgrade) before the orchestrator.
@@ -109,7 +112,8 @@ public struct PackagePolicy: Sendable, Equatable {
     public init(
         root: String = "/", sandboxUID: UInt32 = PackagePolicy.defaultSandboxUID, timeout: GrantDuration = .seconds(600),
         maximumDownload: UInt64 = 1 << 30, repositories: [AptRepository] = [], pip: Pip = Pip(),
-        forbidden: [String] = [], pinned: [String: String] = [:], refuse: Set<Finding> = PackagePolicy.defaultRefuse,
+        forbidden: [String] = [], pinned: [String: String] = [:],
+        protectedPaths: [String] = PackagePolicy.defaultProtectedPaths, refuse: Set<Finding> = PackagePolicy.defaultRefuse,
         confirm: Set<Finding> = Set(Finding.allCases)
     ) {
         self.root = root
@@ -120,12 +124,18 @@ public struct PackagePolicy: Sendable, Equatable {
         self.pip = pip
         self.forbidden = forbidden
         self.pinned = pinned
+        self.protectedPaths = protectedPaths
         self.refuse = refuse
         self.confirm = confirm
     }
 
     /// Just below the tasks' range (0x70000000): unnamed, far from login users, subuid ranges and agents' uids.
     public static let defaultSandboxUID: UInt32 = 0x6FFF_F000
+    /// Where a package reaching is a privilege escalation: sudo rules, password hashes, root's home (its SSH
+    /// keys), the preload list of the dynamic linker.
+    public static let defaultProtectedPaths = [
+        "/etc/sudoers", "/etc/sudoers.d", "/etc/shadow", "/etc/gshadow", "/root", "/etc/ld.so.preload",
+    ]
     public static let defaultRefuse: Set<Finding> = [.protectedPath, .scriptProtectedPath, .forbidden, .pinMismatch]
     public static let `default` = PackagePolicy()
 }

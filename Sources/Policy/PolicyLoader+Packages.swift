@@ -4,15 +4,15 @@ import Yams
 
 extension PolicyLoader {
     /// Reads `packages:` — `root`, `sandbox_uid`, `timeout`, `max_download`, `apt.repositories`, `pip`,
-    /// `forbidden`, `pinned`, `refuse`, `confirm`. Absent keys keep the defaults.
+    /// `forbidden`, `pinned`, `protected_paths`, `refuse`, `confirm`. Absent keys keep the defaults.
     mutating func readPackages(_ node: Node?) -> PackagePolicy {
         var policy = PackagePolicy.default
         guard let node, let pairs = reader.mapping(node, "packages") else { return policy }
         reader.rejectUnknownKeys(
             pairs,
             allowed: [
-                "root", "sandbox_uid", "timeout", "max_download", "apt", "pip", "forbidden", "pinned", "refuse",
-                "confirm",
+                "root", "sandbox_uid", "timeout", "max_download", "apt", "pip", "forbidden", "pinned",
+                "protected_paths", "refuse", "confirm",
             ], in: "packages")
         for pair in pairs {
             let field = "packages.\(pair.key)"
@@ -44,6 +44,10 @@ extension PolicyLoader {
                 }
                 for pin in pins where !Self.isPackageName(pin.key) {
                     reader.report(pin.keyNode, "\(field): '\(pin.key)' is not a package name")
+                }
+            case "protected_paths":
+                policy.protectedPaths = (reader.sequence(pair.value, field) ?? []).compactMap {
+                    readAbsoluteFile($0, field)
                 }
             case "refuse": policy.refuse = readFindings(pair.value, field)
             case "confirm": policy.confirm = readFindings(pair.value, field)

@@ -130,6 +130,8 @@ struct CallPending: AsyncParsableCommand {
 
     struct Entry: Encodable {
         let id, agent, tool, capability, risk, requestedAt, expiresAt, reason: String
+        /// A package call's provenance report, as JSON text.
+        let report: String?
     }
 
     func run() async throws {
@@ -139,13 +141,15 @@ struct CallPending: AsyncParsableCommand {
         for call in response.pending {
             let entry = Entry(
                 id: call.id, agent: call.agent, tool: call.tool, capability: call.capability, risk: call.risk,
-                requestedAt: call.requestedAt, expiresAt: call.expiresAt, reason: call.reason)
+                requestedAt: call.requestedAt, expiresAt: call.expiresAt, reason: call.reason,
+                report: call.report.isEmpty ? nil : call.report)
             if connection.json {
                 try printJSON(entry)
             } else {
                 print(
                     "\(entry.id) \(entry.agent) \(entry.tool) \(entry.capability) (\(entry.risk)) until \(entry.expiresAt)"
                 )
+                if let report = entry.report { print("  provenance report: \(report)") }
             }
         }
     }

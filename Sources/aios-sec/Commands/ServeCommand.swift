@@ -9,6 +9,7 @@ import Emergency
 import Firewall
 import Foundation
 import PKI
+import Packages
 import Policy
 import Sandbox
 import Secrets
@@ -213,7 +214,12 @@ struct ServeCommand: AsyncParsableCommand {
             connections: try firewall.map { _ in try startConnectionAudit(policy: policy, core: core) },
             hostIDS: try startHostIDS(policy: policy, core: core, executables: executables, agents: agents),
             reviews: try openReviewQueue(stateDirectory: daemonState.directory),
-            analysis: analysis ? AnalysisStatus() : nil, freezer: agentTree.map { CgroupFreezer(tree: $0) })
+            analysis: analysis ? AnalysisStatus() : nil, freezer: agentTree.map { CgroupFreezer(tree: $0) },
+            packages: geteuid() == 0
+                ? try PackageRequests(
+                    policy: policy.packages, directory: daemonState.directory + "/packages",
+                    runtime: policy.sandbox.runtime,
+                    protectedPaths: policy.packages.protectedPaths + core.policy.protectedPaths) : nil)
         let stopper = EmergencyStopper(
             core: core,
             machinery: .init(

@@ -351,6 +351,10 @@ public nonisolated struct Aios_Security_V1_PendingCall: Sendable {
 
   public var reason: String = String()
 
+  /// A package call's provenance report (JSON: packages, origins, signing keys, hashes, maintainer scripts,
+  /// findings, verdict), built before the question is asked; empty for other calls.
+  public var report: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1916,7 +1920,7 @@ nonisolated extension Aios_Security_V1_ConfirmResponse: SwiftProtobuf.Message, S
 
 nonisolated extension Aios_Security_V1_PendingCall: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PendingCall"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}agent\0\u{1}tool\0\u{1}arguments\0\u{1}capability\0\u{1}risk\0\u{3}requested_at\0\u{3}expires_at\0\u{1}reason\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}agent\0\u{1}tool\0\u{1}arguments\0\u{1}capability\0\u{1}risk\0\u{3}requested_at\0\u{3}expires_at\0\u{1}reason\0\u{1}report\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1933,6 +1937,7 @@ nonisolated extension Aios_Security_V1_PendingCall: SwiftProtobuf.Message, Swift
       case 7: try { try decoder.decodeSingularStringField(value: &self.requestedAt) }()
       case 8: try { try decoder.decodeSingularStringField(value: &self.expiresAt) }()
       case 9: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.report) }()
       default: break
       }
     }
@@ -1966,6 +1971,9 @@ nonisolated extension Aios_Security_V1_PendingCall: SwiftProtobuf.Message, Swift
     if !self.reason.isEmpty {
       try visitor.visitSingularStringField(value: self.reason, fieldNumber: 9)
     }
+    if !self.report.isEmpty {
+      try visitor.visitSingularStringField(value: self.report, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1979,6 +1987,7 @@ nonisolated extension Aios_Security_V1_PendingCall: SwiftProtobuf.Message, Swift
     if lhs.requestedAt != rhs.requestedAt {return false}
     if lhs.expiresAt != rhs.expiresAt {return false}
     if lhs.reason != rhs.reason {return false}
+    if lhs.report != rhs.report {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -184,7 +184,7 @@ class ConfirmResponse(_message.Message):
     def __init__(self, outcome: _Optional[str] = ...) -> None: ...
 
 class PendingCall(_message.Message):
-    __slots__ = ("id", "agent", "tool", "arguments", "capability", "risk", "requested_at", "expires_at", "reason")
+    __slots__ = ("id", "agent", "tool", "arguments", "capability", "risk", "requested_at", "expires_at", "reason", "report")
     class ArgumentsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -201,6 +201,7 @@ class PendingCall(_message.Message):
     REQUESTED_AT_FIELD_NUMBER: _ClassVar[int]
     EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    REPORT_FIELD_NUMBER: _ClassVar[int]
     id: str
     agent: str
     tool: str
@@ -210,7 +211,8 @@ class PendingCall(_message.Message):
     requested_at: str
     expires_at: str
     reason: str
-    def __init__(self, id: _Optional[str] = ..., agent: _Optional[str] = ..., tool: _Optional[str] = ..., arguments: _Optional[_Mapping[str, str]] = ..., capability: _Optional[str] = ..., risk: _Optional[str] = ..., requested_at: _Optional[str] = ..., expires_at: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+    report: str
+    def __init__(self, id: _Optional[str] = ..., agent: _Optional[str] = ..., tool: _Optional[str] = ..., arguments: _Optional[_Mapping[str, str]] = ..., capability: _Optional[str] = ..., risk: _Optional[str] = ..., requested_at: _Optional[str] = ..., expires_at: _Optional[str] = ..., reason: _Optional[str] = ..., report: _Optional[str] = ...) -> None: ...
 
 class ListPendingRequest(_message.Message):
     __slots__ = ()

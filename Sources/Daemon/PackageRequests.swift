@@ -1,0 +1,130 @@
+import Audit
+import Capabilities
+import Crypto
+import Foundation
+import Packages
+import Policy
+
+/// The package tools between the Gate and the machine. `pkg.install` and `pkg.update` are prepared before anyone
+/// is asked: downloaded and inspected in the package sandbox, checked a second time by the daemon, reported; a
+/// report the policy refuses ends the call there, and otherwise the pending confirmation carries the report. Only
+/// after the confirmation are the verified copies installed. `pkg.remove` needs no download.
+public final class PackageRequests: Sendable {
+    public static let tools: Set<String> = ["pkg.install", "pkg.update", "pkg.remove"]
+    /// Tools whose packages are downloaded and reported before the confirmation.
+    static let preparing: Set<String> = ["pkg.install", "pkg.update"]
+    /// The most of a report the ledger entry holds inline (beyond it: its hash and a summary).
+    static let inlineReportLimit = 64 << 10
+
+    let policy: PackagePolicy
+    let directory: String
+    let preparation: AptPreparation
+
+    /// `directory`: the daemon's `STATE/packages` (requests live below it, one directory each, removed when the
+    /// call ends); `protectedPaths`: the policy's and the daemon's.
+    public init(policy: PackagePolicy, directory: String, runtime: [String], protectedPaths: [String]) throws {
+        self.policy = policy
+        self.directory = directory
+        try? FileManager.default.removeItem(atPath: directory)  // requests of a daemon that stopped mid-way
+        try FileManager.default.createDirectory(
+            atPath: directory + "/view", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let sandbox = PackageSandbox.make(
+            policy: policy, viewRoot: directory + "/view", hidden: [], runtime: runtime)
+        preparation = AptPreparation(policy: policy, sandbox: sandbox, protectedPaths: protectedPaths)
+    }
+
+    /// How preparing a call came out.
+    public enum Preparation: Sendable {
+        case prepared(PreparedInstall)
+        /// The download, its verification or the policy refused it: why.
+        case refused(String, report: ProvenanceReport?)
+    }
+
+    /// Downloads, verifies and reports the call's package (blocking work, off the cooperative pool).
+    func prepare(_ call: ToolCall) async -> Preparation {
+        let package = call.arguments["package"] ?? ""
+        let request = directory + "/request-" + UUID().uuidString.lowercased()
+        return await Self.offPool { [preparation] in
+            do {
+                let prepared = try preparation.prepare([package], in: request)
+                guard prepared.report.verdict != .refused else {
+                    prepared.discard()
+                    return .refused(
+                        "the provenance report refuses it: "
+                            + prepared.report.refusedBecause.joined(separator: "; "), report: prepared.report)
+                }
+                return .prepared(prepared)
+            } catch {
+                try? FileManager.default.removeItem(atPath: request)
+                return .refused("\(error)", report: nil)
+            }
+        }
+    }
+
+    /// Installs a prepared set, or removes a package: what the Broker would return for a built-in tool.
+    func run(_ tool: String, _ arguments: [String: String], prepared: PreparedInstall?) async -> BrokerResult {
+        let installer = PackageInstaller(policy: policy)
+        return await Self.offPool {
+            do {
+                if let prepared {
+                    let outcome = try installer.install(prepared)
+                    let names = prepared.report.packages.map { "\($0.name)=\($0.version)" }
+                    return .success(
+                        Array("installed \(names.joined(separator: " "))\n".utf8),
+                        [
+                            "report_sha256": .string(prepared.report.sha256),
+                            "packages": .string(names.joined(separator: " ")),
+                            "files_hashed": .int(outcome.files.count),
+                            "files_sha256": .string(Self.digest(of: outcome.files)),
+                        ])
+                }
+                let package = arguments["package"] ?? ""
+                try installer.remove(package)
+                return .success(Array("removed \(package)\n".utf8), ["package": .string(package)])
+            } catch {
+                return .failure(.failedPrecondition, "\(tool): \(error)")
+            }
+        }
+    }
+
+    /// The ledger entry of a preparation: the report (inline when small), its hash, the verdict, the findings.
+    static func provenanceEntry(_ caller: Caller, _ call: ToolCall, _ preparation: Preparation) -> AuditDraft {
+        var details: [(key: String, value: JSONValue)] = [("phase", .string("provenance"))]
+        let result: AuditResult
+        switch preparation {
+        case .prepared(let prepared):
+            result = .success
+            details += summary(prepared.report)
+        case .refused(let why, let report):
+            result = .denied
+            details.append(("error", .string(why)))
+            if let report { details += summary(report) }
+        }
+        return AuditDraft(
+            eventType: .toolCall, agent: caller.auditName, action: call.tool ?? "",
+            target: call.arguments["package"] ?? "", result: result, riskLevel: .high, details: .object(details))
+    }
+
+    private static func summary(_ report: ProvenanceReport) -> [(key: String, value: JSONValue)] {
+        var details: [(key: String, value: JSONValue)] = [
+            ("report_sha256", .string(report.sha256)), ("verdict", .string(report.verdict.rawValue)),
+            ("packages", .array(report.packages.map { .string("\($0.name)=\($0.version) sha256:\($0.sha256)") })),
+            ("findings", .array(report.findings.map { .string("\($0.kind.rawValue) \($0.package): \($0.detail)") })),
+        ]
+        let json = report.json
+        if json.utf8.count <= inlineReportLimit { details.append(("report", .string(json))) }
+        return details
+    }
+
+    /// One hash over every installed file's path and hash (the whole list is in the file-integrity baseline).
+    static func digest(of files: [String: String]) -> String {
+        let lines = files.sorted { $0.key < $1.key }.map { "\($0.value)  \($0.key)\n" }.joined()
+        return SHA256.hash(data: Data(lines.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: work()) }
+        }
+    }
+}

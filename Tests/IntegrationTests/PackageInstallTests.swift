@@ -1,0 +1,76 @@
+import Foundation
+import SecurityTesting
+import Testing
+
+/// `pkg.install` through the real daemon: a signed local repository on loopback, an install root of its own.
+extension DaemonAttackTests {
+    func packageDaemon(_ repository: LocalAptRepository, root: String) throws -> DaemonFixture {
+        try DaemonFixture(
+            extraArguments: ["--confirmation-timeout", "150"],
+            policy: """
+                aios-agent-package:
+                  capabilities: [pkg:*]
+                packages:
+                  root: \(root)
+                  apt:
+                    repositories:
+                      - {name: local, uri: "\(repository.uri)", suite: stable, components: [main], key: \(repository.keyring)}
+                """)
+    }
+
+    @Test("pkg.install: the report is pending with the call, nothing is installed before the confirmation, the ledger shows each step")
+    func packageInstallAfterConfirmation() throws {
+        let repository = try LocalAptRepository(packages: [.init("aios-hello")])
+        let root = try LocalAptRepository.makeInstallRoot()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let daemon = try packageDaemon(repository, root: root)
+        let call = try BackgroundCall(
+            execArguments(daemon, as: "aios-agent-package", "pkg.install", ["package": "aios-hello"]))
+        let pendingID: String
+        do {
+            pendingID = try waitForPending(daemon)
+        } catch {
+            Issue.record("\(error); the client: \(call.finish())")
+            return
+        }
+        let pending = try daemon.call("pending", as: "orchestrator", ["--json"])
+        #expect(pending.stdout.contains("signing_key") && pending.stdout.contains("AiosTest"), "\(pending.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: root + "/usr/share/aios-hello/README"))
+        #expect(try daemon.call("confirm", as: "orchestrator", ["--pending-id", pendingID]).status == 0)
+        let result = call.finish()
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: root + "/usr/share/aios-hello/README"))
+        let audit = try BinaryRunner.run([
+            "audit", "query", "--state-dir", daemon.state, "--agent", "aios-agent-package", "--json",
+        ])
+        let phases = audit.stdout.split(separator: "\n").compactMap { line in
+            line.range(of: #""phase":"[a-z]+""#, options: .regularExpression).map { String(line[$0]) }
+        }
+        #expect(
+            phases == [#""phase":"decision""#, #""phase":"provenance""#, #""phase":"decision""#, #""phase":"result""#],
+            "\(audit.stdout)")
+        #expect(audit.stdout.contains("report_sha256") && audit.stdout.contains("files_sha256"))
+        daemon.stop()
+        #expect(
+            !FileManager.default.fileExists(atPath: daemon.state + "/packages/request-"),
+            "the request's files are gone")
+    }
+
+    @Test("pkg.install of a package the report refuses ends before any question, with the reason in the ledger")
+    func packageRefusedByReport() throws {
+        let repository = try LocalAptRepository(packages: [
+            .init("aios-sneaky", scripts: ["postinst": "#!/bin/sh\necho x >> /etc/sudoers\n"])
+        ])
+        let root = try LocalAptRepository.makeInstallRoot()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let daemon = try packageDaemon(repository, root: root)
+        let result = try exec(daemon, as: "aios-agent-package", "pkg.install", ["package": "aios-sneaky"])
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("script_protected_path"), "\(result.stdout)")
+        #expect(try daemon.call("pending", as: "orchestrator", ["--json"]).stdout.isEmpty)
+        let audit = try BinaryRunner.run([
+            "audit", "query", "--state-dir", daemon.state, "--agent", "aios-agent-package", "--json",
+        ])
+        #expect(audit.stdout.contains(#""verdict":"refused""#), "\(audit.stdout)")
+    }
+}
