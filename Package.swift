@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Firewall", targets: ["Firewall"]),
         .library(name: "Detection", targets: ["Detection"]),
         .library(name: "Guard", targets: ["Guard"]),
+        .library(name: "Packages", targets: ["Packages"]),
         .library(name: "PKI", targets: ["PKI"]),
         .library(name: "Daemon", targets: ["Daemon"]),
         .library(name: "Emergency", targets: ["Emergency"]),
