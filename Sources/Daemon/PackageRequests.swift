@@ -10,15 +10,16 @@ import Policy
 /// report the policy refuses ends the call there, and otherwise the pending confirmation carries the report. Only
 /// after the confirmation are the verified copies installed. `pkg.remove` needs no download.
 public final class PackageRequests: Sendable {
-    public static let tools: Set<String> = ["pkg.install", "pkg.update", "pkg.remove"]
+    public static let tools: Set<String> = ["pkg.install", "pkg.update", "pkg.remove", "pkg.pip_install"]
     /// Tools whose packages are downloaded and reported before the confirmation.
-    static let preparing: Set<String> = ["pkg.install", "pkg.update"]
+    static let preparing: Set<String> = ["pkg.install", "pkg.update", "pkg.pip_install"]
     /// The most of a report the ledger entry holds inline (beyond it: its hash and a summary).
     static let inlineReportLimit = 64 << 10
 
     let policy: PackagePolicy
     let directory: String
     let preparation: AptPreparation
+    let pip: PipPreparation
 
     /// `directory`: the daemon's `STATE/packages` (requests live below it, one directory each, removed when the
     /// call ends); `protectedPaths`: the policy's and the daemon's.
@@ -31,6 +32,7 @@ public final class PackageRequests: Sendable {
         let sandbox = PackageSandbox.make(
             policy: policy, viewRoot: directory + "/view", hidden: [], runtime: runtime)
         preparation = AptPreparation(policy: policy, sandbox: sandbox, protectedPaths: protectedPaths)
+        pip = PipPreparation(policy: policy, sandbox: sandbox)
     }
 
     /// How preparing a call came out.
@@ -43,10 +45,13 @@ public final class PackageRequests: Sendable {
     /// Downloads, verifies and reports the call's package (blocking work, off the cooperative pool).
     func prepare(_ call: ToolCall) async -> Preparation {
         let package = call.arguments["package"] ?? ""
+        let environment = call.tool == "pkg.pip_install" ? call.arguments["environment"] : nil
         let request = directory + "/request-" + UUID().uuidString.lowercased()
-        return await Self.offPool { [preparation] in
+        return await Self.offPool { [preparation, pip] in
             do {
-                let prepared = try preparation.prepare([package], in: request)
+                let prepared =
+                    try environment.map { try pip.prepare(package, environment: $0, in: request) }
+                    ?? preparation.prepare([package], in: request)
                 guard prepared.report.verdict != .refused else {
                     prepared.discard()
                     return .refused(

@@ -29,10 +29,19 @@ public struct PackageInstaller: Sendable {
                     + prepared.report.packages.map(\.file),
                 environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "DEBIAN_FRONTEND": "noninteractive"])
         case "pip":
-            let python = prepared.report.target + "/bin/python"
+            // The exact files, each with its hash: pip refuses anything else (`--require-hashes`), and never
+            // reaches an index (`--no-index`).
+            let requirements = prepared.directory + "/requirements.txt"
+            let lines = prepared.report.packages.map { "\($0.name)==\($0.version) --hash=sha256:\($0.sha256)\n" }
+            guard FileManager.default.createFile(atPath: requirements, contents: Data(lines.joined().utf8)) else {
+                throw .install("cannot write \(requirements)")
+            }
+            let verified = (prepared.report.packages.first?.file as NSString?)?.deletingLastPathComponent ?? ""
             result = try Self.run(
-                [python, "-m", "pip", "install", "--no-index", "--no-deps", "--disable-pip-version-check", "--"]
-                    + prepared.report.packages.map(\.file), environment: ["PATH": "/usr/bin:/bin"])
+                [
+                    prepared.report.target + "/bin/python", "-m", "pip", "install", "--disable-pip-version-check",
+                    "--no-index", "--no-deps", "--require-hashes", "--find-links", verified, "-r", requirements,
+                ], environment: ["PATH": "/usr/bin:/bin", "PIP_CONFIG_FILE": "/dev/null"])
         default: throw .invalid("unknown ecosystem \(prepared.report.ecosystem)")
         }
         guard result.status == 0 else {

@@ -95,6 +95,11 @@ public enum BuiltinPolicy {
           pkg.install:     {capability: "pkg:install:{package}", risk: high, args: {package: name}, summary: Install a package}
           pkg.remove:      {capability: "pkg:remove:{package}", risk: high, args: {package: name}, summary: Remove a package}
           pkg.update:      {capability: "pkg:update:{package}", risk: medium, args: {package: name}, summary: Upgrade a package}
+          pkg.pip_install:
+            capability: "pkg:pip:{environment}:{package}"
+            risk: high
+            args: {environment: name, package: name}
+            summary: Install a Python package into a named virtual environment
           service.start:   {capability: "service:start:{name}", risk: medium, args: {name: name}, summary: Start a service}
           service.stop:    {capability: "service:stop:{name}", risk: high, args: {name: name}, summary: Stop a service}
           service.restart: {capability: "service:restart:{name}", risk: medium, args: {name: name}, summary: Restart a service}

@@ -37,9 +37,8 @@ public final class LocalAptRepository: @unchecked Sendable {
     /// The repository's public key (binary OpenPGP), what a policy's `key:` names.
     public let keyring: String
     public let suite = "stable"
-    public private(set) var port: UInt16 = 0
-    public var uri: String { "http://127.0.0.1:\(port)" }
-    private var server: Process?
+    private var server: LoopbackHTTPServer?
+    public var uri: String { server?.uri ?? "" }
 
     /// `corrupt`: packages whose archive is changed after the index was made (same size, another hash).
     public init(packages: [Package], signing: Signing = .ownKey, corrupt: Set<String> = []) throws {
@@ -85,28 +84,7 @@ public final class LocalAptRepository: @unchecked Sendable {
                 try handle.close()
             }
         }
-        try serve(repository)
-    }
-
-    private func serve(_ root: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", root]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        server = process
-        var text = ""
-        while !text.contains(") ...") {
-            let chunk = pipe.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { throw RepositoryError("the HTTP server ended: \(text)") }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        guard let range = text.range(of: #"port (\d+)"#, options: .regularExpression),
-            let port = UInt16(text[range].dropFirst(5))
-        else { throw RepositoryError("no port in: \(text)") }
-        self.port = port
+        server = try LoopbackHTTPServer(serving: repository)
     }
 
     private static func build(_ package: Package, into pool: String, scratch: String) throws {
@@ -137,7 +115,7 @@ public final class LocalAptRepository: @unchecked Sendable {
             in: home, output: nil)
     }
 
-    private static func run(_ command: [String], in directory: String, output: String?) throws {
+    static func run(_ command: [String], in directory: String, output: String?) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = command
@@ -174,11 +152,7 @@ public final class LocalAptRepository: @unchecked Sendable {
     }
 
     deinit {
-        // SIGKILL: a child inherits the test process's blocked signals, SIGTERM among them.
-        if let server, server.isRunning {
-            kill(server.processIdentifier, SIGKILL)
-            server.waitUntilExit()
-        }
+        server = nil
         try? Self.run(["gpgconf", "--homedir", directory + "/gnupg", "--kill", "all"], in: directory, output: nil)
         try? FileManager.default.removeItem(atPath: directory)
     }

@@ -74,3 +74,52 @@ extension DaemonAttackTests {
         #expect(audit.stdout.contains(#""verdict":"refused""#), "\(audit.stdout)")
     }
 }
+
+extension DaemonAttackTests {
+    @Test("pkg.pip_install: a typosquat is flagged in the pending report; denied, nothing reaches the environment")
+    func pipTyposquatDenied() throws {
+        let index = try LocalPythonIndex(projects: [("reqeusts", "2.31.0")])
+        let environment = try LocalPythonIndex.makeEnvironment()
+        defer { try? FileManager.default.removeItem(atPath: environment) }
+        let daemon = try DaemonFixture(
+            extraArguments: ["--confirmation-timeout", "150"],
+            policy: """
+                aios-agent-package:
+                  capabilities: [pkg:*]
+                packages:
+                  pip: {index: "\(index.index)", environments: {tools: \(environment)}}
+                """)
+        let call = try BackgroundCall(
+            execArguments(
+                daemon, as: "aios-agent-package", "pkg.pip_install", ["environment": "tools", "package": "reqeusts"]))
+        let pendingID: String
+        do {
+            pendingID = try waitForPending(daemon)
+        } catch {
+            Issue.record("\(error); the client: \(call.finish())")
+            return
+        }
+        let pending = try daemon.call("pending", as: "orchestrator", ["--json"])
+        #expect(pending.stdout.contains("typosquat") && pending.stdout.contains("requests"), "\(pending.stdout)")
+        #expect(
+            try daemon.call(
+                "confirm", as: "orchestrator", ["--pending-id", pendingID, "--deny", "--reason", "typosquat"]
+            ).status == 0)
+        let result = call.finish()
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        let site = try ProcessRunnerOutput.run([environment + "/bin/python", "-c", "import reqeusts"])
+        #expect(site != 0, "the package is not in the environment")
+    }
+}
+
+enum ProcessRunnerOutput {
+    static func run(_ command: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
