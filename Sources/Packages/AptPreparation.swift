@@ -163,11 +163,13 @@ public struct AptPreparation: Sendable {
     }
 
     /// SHA-256 → the index entry, for every `Packages` index whose hash a signature of its repository's key covers.
-    private func verifiedIndex(_ work: Workspace, _ copier: inout VerifiedCopy) throws(PackageError) -> [String: Listed] {
+    private func verifiedIndex(_ work: Workspace, _ copier: inout VerifiedCopy) throws(PackageError) -> [String: Listed]
+    {
         var index: [String: Listed] = [:]
         for repository in policy.repositories {
             let inRelease = Self.listName(repository.uri, suite: repository.suite, path: "InRelease")
-            let copied = try copier.copy(work.path + "/lists/" + inRelease, to: work.checks + "/\(repository.name).InRelease")
+            let copied = try copier.copy(
+                work.path + "/lists/" + inRelease, to: work.checks + "/\(repository.name).InRelease")
             let signed = try checkSignature(copied.path, repository: repository, work: work)
             guard let release = try ControlStanza.parse(signed.text).first else {
                 throw .verification("\(repository.name): the signed InRelease holds no fields")
@@ -252,7 +254,8 @@ public struct AptPreparation: Sendable {
             guard let text = try VerifiedCopy.readText(control + "/" + name) else { continue }
             scripts.append(
                 ProvenanceReport.Script(
-                    name: name, sha256: VerifiedCopy.hex(SHA256.hash(data: Data(text.utf8))), touches: scanner.touches(text)))
+                    name: name, sha256: VerifiedCopy.hex(SHA256.hash(data: Data(text.utf8))),
+                    touches: scanner.touches(text)))
         }
         return Inspection(members: try ArchiveMember.parse(listing.standardOutput), scripts: scripts)
     }

@@ -18,7 +18,7 @@ public struct ControlStanza: Sendable, Equatable {
     public static func parse(_ text: String) throws(PackageError) -> [ControlStanza] {
         var stanzas: [ControlStanza] = []
         var current = ControlStanza()
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, line) in lines(text).enumerated() {
             if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) {
                 if !current.fields.isEmpty { stanzas.append(current) }
                 current = ControlStanza()
@@ -39,9 +39,14 @@ public struct ControlStanza: Sendable, Equatable {
         return stanzas
     }
 
+    /// Lines ending in LF or CRLF (Swift takes "\r\n" as one character, which a split on "\n" would not see).
+    static func lines(_ text: String, omittingEmpty: Bool = false) -> [Substring] {
+        text.split(omittingEmptySubsequences: omittingEmpty) { $0 == "\n" || $0 == "\r\n" }
+    }
+
     /// The lines of a multi-line field split into words (`Release`'s `SHA256:` list: hash, size, path).
     public func table(_ name: String) -> [[Substring]] {
-        (self[name] ?? "").split(separator: "\n").map { $0.split(separator: " ") }.filter { !$0.isEmpty }
+        Self.lines(self[name] ?? "", omittingEmpty: true).map { $0.split(separator: " ") }.filter { !$0.isEmpty }
     }
 }
 
@@ -60,7 +65,7 @@ public struct ArchiveMember: Sendable, Equatable {
 
     public static func parse(_ listing: String) throws(PackageError) -> [ArchiveMember] {
         var members: [ArchiveMember] = []
-        for line in listing.split(separator: "\n") {
+        for line in ControlStanza.lines(listing, omittingEmpty: true) {
             let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
             guard fields.count == 6, fields[0].count == 10 else {
                 throw .verification("unexpected archive listing line: \(line.prefix(200))")

@@ -108,7 +108,9 @@ public struct PackageSandbox: Sendable {
         var bytes = [UInt8](repeating: 0, count: outputLimit)
         var total = 0
         while total < outputLimit {
-            let count = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + total, outputLimit - total) }
+            let count = bytes.withUnsafeMutableBytes {
+                Glibc.read(descriptor, $0.baseAddress! + total, outputLimit - total)
+            }
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { break }
             total += count

@@ -38,7 +38,8 @@ public struct ScriptScanner: Sendable {
     /// A marker with a `/`, `.`, `(` or space is looked for as text; a bare command name as a whole word.
     private static func mentions(_ markers: [String], in text: String, words: Set<Substring>) -> Bool {
         markers.contains { marker in
-            marker.contains(where: { "/.( |\\".contains($0) }) ? text.contains(marker) : words.contains(Substring(marker))
+            marker.contains(where: { "/.( |\\".contains($0) })
+                ? text.contains(marker) : words.contains(Substring(marker))
         }
     }
 

@@ -73,7 +73,9 @@ struct VerifiedCopy {
         var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
         var total = 0
         while total < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + total, $0.count - total) }
+            let count = bytes.withUnsafeMutableBytes {
+                Glibc.read(descriptor, $0.baseAddress! + total, $0.count - total)
+            }
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { break }
             total += count

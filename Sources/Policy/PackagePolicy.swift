@@ -110,10 +110,12 @@ public struct PackagePolicy: Sendable, Equatable {
     public var confirm: Set<Finding>
 
     public init(
-        root: String = "/", sandboxUID: UInt32 = PackagePolicy.defaultSandboxUID, timeout: GrantDuration = .seconds(600),
+        root: String = "/", sandboxUID: UInt32 = PackagePolicy.defaultSandboxUID,
+        timeout: GrantDuration = .seconds(600),
         maximumDownload: UInt64 = 1 << 30, repositories: [AptRepository] = [], pip: Pip = Pip(),
         forbidden: [String] = [], pinned: [String: String] = [:],
-        protectedPaths: [String] = PackagePolicy.defaultProtectedPaths, refuse: Set<Finding> = PackagePolicy.defaultRefuse,
+        protectedPaths: [String] = PackagePolicy.defaultProtectedPaths,
+        refuse: Set<Finding> = PackagePolicy.defaultRefuse,
         confirm: Set<Finding> = Set(Finding.allCases)
     ) {
         self.root = root

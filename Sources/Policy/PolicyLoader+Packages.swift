@@ -104,13 +104,16 @@ extension PolicyLoader {
     private mutating func readPip(_ node: Node) -> PackagePolicy.Pip {
         var pip = PackagePolicy.Pip()
         guard let pairs = reader.mapping(node, "packages.pip") else { return pip }
-        reader.rejectUnknownKeys(pairs, allowed: ["index", "environments", "popular", "minimum_age"], in: "packages.pip")
+        reader.rejectUnknownKeys(
+            pairs, allowed: ["index", "environments", "popular", "minimum_age"], in: "packages.pip")
         for pair in pairs {
             let field = "packages.pip.\(pair.key)"
             switch pair.key {
             case "index":
                 guard let text = reader.scalar(pair.value, field) else { continue }
-                if Self.isRepositoryURI(text) { pip.index = text } else {
+                if Self.isRepositoryURI(text) {
+                    pip.index = text
+                } else {
                     reader.report(pair.value, "\(field): '\(text)' must be an http:// or https:// address")
                 }
             case "environments":
@@ -125,7 +128,9 @@ extension PolicyLoader {
                 }
             case "popular": pip.popular = readPackageNames(pair.value, field)
             case "minimum_age":
-                if reader.scalar(pair.value, field) == "off" { pip.minimumAge = nil } else {
+                if reader.scalar(pair.value, field) == "off" {
+                    pip.minimumAge = nil
+                } else {
                     pip.minimumAge = readDuration(pair.value, field)
                 }
             default: break

@@ -18,7 +18,8 @@ extension SecurityPolicy {
         return SecurityPolicy(
             source: source, version: version, roles: guarded, agents: agents, tools: tools,
             protectedPaths: protectedPaths + new, secrets: secrets, rateLimit: rateLimit, sandbox: sandbox,
-            firewall: firewall, ids: ids, emergency: emergency, analysis: analysis, packages: packages, accounts: accounts,
+            firewall: firewall, ids: ids, emergency: emergency, analysis: analysis, packages: packages,
+            accounts: accounts,
             warnings: warnings)
     }
 }

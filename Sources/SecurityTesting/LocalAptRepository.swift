@@ -111,7 +111,8 @@ public final class LocalAptRepository: @unchecked Sendable {
     }
 
     private static func gpg(_ home: String, _ arguments: [String]) throws {
-        try run(["gpg", "--homedir", home, "--batch", "--yes", "--quiet", "--passphrase", ""] + arguments,
+        try run(
+            ["gpg", "--homedir", home, "--batch", "--yes", "--quiet", "--passphrase", ""] + arguments,
             in: home, output: nil)
     }
 

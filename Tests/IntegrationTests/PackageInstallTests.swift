@@ -18,7 +18,9 @@ extension DaemonAttackTests {
                 """)
     }
 
-    @Test("pkg.install: the report is pending with the call, nothing is installed before the confirmation, the ledger shows each step")
+    @Test(
+        "pkg.install: the report is pending with the call, nothing is installed before the confirmation, the ledger shows each step"
+    )
     func packageInstallAfterConfirmation() throws {
         let repository = try LocalAptRepository(packages: [.init("aios-hello")])
         let root = try LocalAptRepository.makeInstallRoot()

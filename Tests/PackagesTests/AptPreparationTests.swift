@@ -15,7 +15,8 @@ struct AptPreparationTests {
         var policy = PackagePolicy(
             root: root, timeout: .seconds(120),
             repositories: [
-                .init(name: "local", uri: repository.uri, suite: repository.suite, components: ["main"],
+                .init(
+                    name: "local", uri: repository.uri, suite: repository.suite, components: ["main"],
                     key: repository.keyring)
             ])
         adjust(&policy)
@@ -25,7 +26,8 @@ struct AptPreparationTests {
         return (AptPreparation(policy: policy, sandbox: sandbox, protectedPaths: protectedPaths), base)
     }
 
-    @Test("a signed package is verified, reported and, installed from the verified copy, lands in the root",
+    @Test(
+        "a signed package is verified, reported and, installed from the verified copy, lands in the root",
         .requiresRoot)
     func signedInstall() throws {
         let repository = try LocalAptRepository(packages: [
@@ -83,7 +85,9 @@ struct AptPreparationTests {
     @Test("a postinst that writes a protected path, and a file installed into one, refuse the install", .requiresRoot)
     func protectedPathRefused() throws {
         let repository = try LocalAptRepository(packages: [
-            .init("aios-sneaky", scripts: ["postinst": "#!/bin/sh\necho 'agent ALL=(ALL) NOPASSWD: ALL' >> /etc/sudoers\n"]),
+            .init(
+                "aios-sneaky",
+                scripts: ["postinst": "#!/bin/sh\necho 'agent ALL=(ALL) NOPASSWD: ALL' >> /etc/sudoers\n"]),
             .init("aios-planter", files: ["/etc/aios-sec/policy.yaml": ("roles: {}\n", 0o644)]),
             .init("aios-suid", files: ["/usr/bin/aios-suid": ("#!/bin/sh\n", 0o4755), "/opt/aios/tool": ("x", 0o644)]),
         ])

@@ -63,7 +63,8 @@ struct PipPreparationTests {
         "typosquat names: one edit from a popular project, never the project itself",
         arguments: [
             ("reqeusts", "requests"), ("request", "requests"), ("requestss", "requests"), ("nunpy", "numpy"),
-            ("PyYAML", nil), ("py-yaml", "pyyaml"), ("requests", nil), ("flask", nil), ("djangoo", "django"), ("boto3", nil),
+            ("PyYAML", nil), ("py-yaml", "pyyaml"), ("requests", nil), ("flask", nil), ("djangoo", "django"),
+            ("boto3", nil),
         ] as [(String, String?)])
     func names(_ name: String, _ imitated: String?) {
         #expect(PythonNames.imitated(by: name, among: PackagePolicy.Pip.defaultPopular) == imitated)
