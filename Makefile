@@ -7,9 +7,11 @@ STATE_DIR ?= $(CURDIR)/.aios
 # benchmarks inside network namespaces; systemd for journalctl, and for the journald a test runs in its own
 # namespaces); `make deps` installs the missing ones. Installing never starts a service
 # (sshd, fail2ban): a policy-rc.d that refuses is in place while apt runs, so the host's network stays untouched.
-# chromium and chromium-driver only for the web console's browser test (Tests/Console).
+# chromium and chromium-driver only for the web console's browser test (Tests/Console). gpgv verifies package
+# repositories' signatures; apt-utils (apt-ftparchive) and gpg only build the tests' own signed repositories.
 DEB_PACKAGES := git python3 python3-venv libsqlite3-dev libseccomp-dev keyutils openssl curl iproute2 podman runc busybox-static apparmor bubblewrap \
-  libnftables-dev nftables nmap openssh-server openssh-client sshpass fail2ban systemd util-linux chromium chromium-driver
+  libnftables-dev nftables nmap openssh-server openssh-client sshpass fail2ban systemd util-linux chromium chromium-driver \
+  gpgv gpg apt-utils
 FUZZ_SECONDS ?= 60
 SHARED ?= $(CURDIR)/../shared
 # The Python SDK's tests: a venv of their own (grpcio, protobuf, cryptography and pytest from PyPI) and the daemon

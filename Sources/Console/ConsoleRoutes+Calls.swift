@@ -1,3 +1,4 @@
+import Foundation
 import Daemon
 import Hummingbird
 
@@ -44,8 +45,17 @@ struct PendingCallsData {
                 "requested": call.requestedAt.rfc3339,
                 "expires": call.expiresAt.rfc3339,
                 "arguments": call.arguments.sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value] },
+                "report": Self.readable(call.report), "hasReport": !call.report.isEmpty,
             ]
         }
         return ["calls": calls, "hasCalls": !calls.isEmpty]
+    }
+
+    /// A package call's provenance report, indented for reading (the template escapes it).
+    static func readable(_ report: String) -> String {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(report.utf8)),
+            let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        else { return report }
+        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -19,6 +19,8 @@ extension ConsoleTemplates {
         </dl>
         <table><caption>Arguments</caption><thead><tr><th scope="col">name</th><th scope="col">value</th></tr></thead>
         <tbody>{{#arguments}}<tr><td>{{name}}</td><td><code>{{value}}</code></td></tr>{{/arguments}}</tbody></table>
+        {{#hasReport}}<details class="report"><summary>Provenance report: what would be installed, from where, \
+        signed by whom, and its findings</summary><pre>{{report}}</pre></details>{{/hasReport}}
         <div class="answers">
         <form method="post" action="/calls/answer">
         <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{id}}">

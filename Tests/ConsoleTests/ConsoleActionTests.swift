@@ -97,6 +97,25 @@ struct ConsoleActionTests {
         #expect(entry.json.contains("operator:alice"))
     }
 
+    @Test("a package call shows its provenance report, escaped, beside its arguments")
+    func packageReportShown() async throws {
+        let fixture = try ConsoleFixture()
+        let report = #"{"findings":[{"detail":"maintainer script postinst <script>","kind":"install_script"}]}"#
+        _ = try #require(
+            fixture.core.pending.park(
+                agent: "worker-a", tool: "pkg.install", arguments: ["package": "nginx"], capability: "pkg:install:nginx",
+                risk: .high, reason: "web server", explanation: "high-risk tool", report: report,
+                now: fixture.clock.now()))
+        let token = try fixture.link()
+        try await fixture.application.test(.live) { client in
+            let session = try #require(try await client.logIn(token: token))
+            let page = try await client.execute(uri: "/calls", method: .get, headers: session.headers)
+            #expect(page.text.contains("Provenance report"))
+            #expect(page.text.contains("maintainer script postinst &lt;script&gt;"))
+            #expect(!page.text.contains("postinst <script>"))
+        }
+    }
+
     @Test("stopping an agent on a daemon that runs none is refused with the API's reason")
     func stopAgentWithoutSpawner() async throws {
         let fixture = try ConsoleFixture()
