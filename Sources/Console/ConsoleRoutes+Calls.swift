@@ -1,5 +1,5 @@
-import Foundation
 import Daemon
+import Foundation
 import Hummingbird
 
 extension ConsoleRoutes {

@@ -103,7 +103,8 @@ struct ConsoleActionTests {
         let report = #"{"findings":[{"detail":"maintainer script postinst <script>","kind":"install_script"}]}"#
         _ = try #require(
             fixture.core.pending.park(
-                agent: "worker-a", tool: "pkg.install", arguments: ["package": "nginx"], capability: "pkg:install:nginx",
+                agent: "worker-a", tool: "pkg.install", arguments: ["package": "nginx"],
+                capability: "pkg:install:nginx",
                 risk: .high, reason: "web server", explanation: "high-risk tool", report: report,
                 now: fixture.clock.now()))
         let token = try fixture.link()
