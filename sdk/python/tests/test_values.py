@@ -24,3 +24,18 @@ def test_times_are_utc_with_milliseconds() -> None:
     assert time_filter(datetime(2026, 12, 3, 10, 0, tzinfo=UTC)) == "2026-12-03T10:00:00.000Z"
     assert time_filter(timedelta(minutes=15)) == "15m"
     assert time_filter("2026-11-29") == "2026-11-29"
+
+
+def test_pending_package_call_carries_its_report() -> None:
+    from aios_security import PendingCall
+    from aios_security._proto import security_pb2 as pb
+
+    message = pb.PendingCall(
+        id="pending-1",
+        tool="pkg.install",
+        arguments={"package": "nginx"},
+        report='{"verdict":"confirm","findings":[{"kind":"install_script"}]}',
+    )
+    call = PendingCall._from_proto(message)
+    assert call.report is not None and call.report["verdict"] == "confirm"
+    assert PendingCall._from_proto(pb.PendingCall(id="pending-2", tool="fs.delete")).report is None

@@ -167,6 +167,9 @@ class PendingCall:
     requested_at: datetime | None
     expires_at: datetime | None
     reason: str
+    #: A package call's provenance report (parsed JSON: packages, origins, signing keys, hashes, findings,
+    #: verdict); ``None`` for other calls.
+    report: Mapping[str, Any] | None = None
 
     @classmethod
     def _from_proto(cls, message: pb.PendingCall) -> PendingCall:
@@ -180,6 +183,7 @@ class PendingCall:
             requested_at=parse_time(message.requested_at),
             expires_at=parse_time(message.expires_at),
             reason=message.reason,
+            report=json.loads(message.report) if message.report else None,
         )
 
 
