@@ -33,9 +33,9 @@ public struct AptPreparation: Sendable {
             "HOME=\(work.path)", "DEBIAN_FRONTEND=noninteractive",
         ]
         let ports = Set(policy.repositories.compactMap { Self.port(of: $0.uri) })
-        let update = try run(["/usr/bin/apt-get", "-q", "--error-on=any", "update"], environment, work, ports)
+        let update = try sandbox.run(["/usr/bin/apt-get", "-q", "--error-on=any", "update"], environment, work, ports)
         guard update.succeeded else { throw .verification("apt-get update: \(update.complaint)") }
-        let download = try run(
+        let download = try sandbox.run(
             ["/usr/bin/apt-get", "-q", "-y", "--no-install-recommends", "install", "--download-only", "--"]
                 + packages, environment, work, ports)
         guard download.succeeded else { throw .verification("apt-get install --download-only: \(download.complaint)") }
@@ -83,18 +83,6 @@ public struct AptPreparation: Sendable {
         report.findings += facts.flatMap(Self.findings)
         report.judge(by: policy)
         return PreparedInstall(report: report, directory: directory, installedFiles: files)
-    }
-
-    private func run(
-        _ command: [String], _ environment: [String], _ work: Workspace, _ ports: Set<UInt16>, reading: [String] = []
-    ) throws(PackageError) -> PackageSandbox.Output {
-        do {
-            return try sandbox.run(command, environment: environment, work: work.path, ports: ports, reading: reading)
-        } catch let error as PackageError {
-            throw error
-        } catch {
-            throw .sandbox("\(command[0]): \(error)")
-        }
     }
 
     // MARK: Configuration
@@ -212,7 +200,7 @@ public struct AptPreparation: Sendable {
         var copier = VerifiedCopy(budget: 256 << 20)
         _ = try copier.copy(file, to: check.path + "/InRelease")
         try check.write("key.gpg", try VerifiedCopy.readData(repository.key, limit: 4 << 20) ?? Data())
-        let output = try run(
+        let output = try sandbox.run(
             [
                 "/usr/bin/gpgv", "--homedir", check.path, "--status-fd", "1", "--keyring", check.path + "/key.gpg",
                 "--output", check.path + "/signed", check.path + "/InRelease",
@@ -241,11 +229,11 @@ public struct AptPreparation: Sendable {
 
     private func inspect(_ archive: String, number: Int, work: Workspace) throws(PackageError) -> Inspection {
         let environment = ["PATH=/usr/bin:/bin", "LANG=C"]
-        let listing = try run(
+        let listing = try sandbox.run(
             ["/usr/bin/dpkg-deb", "--contents", archive], environment, work, [], reading: [work.verified])
         guard listing.succeeded else { throw .verification("dpkg-deb --contents: \(listing.complaint)") }
         let control = work.path + "/control/\(number)"
-        let extract = try run(
+        let extract = try sandbox.run(
             ["/usr/bin/dpkg-deb", "--control", archive, control], environment, work, [], reading: [work.verified])
         guard extract.succeeded else { throw .verification("dpkg-deb --control: \(extract.complaint)") }
         let scanner = ScriptScanner(protectedPaths: protectedPaths)

@@ -62,6 +62,13 @@ public struct PackageInstaller: Sendable {
 
     /// Removes an installed Debian package (its configuration files stay, as `dpkg --remove` leaves them).
     public func remove(_ package: String) throws(PackageError) {
+        // dpkg ignores a request to remove what is not installed and succeeds; a removal that did nothing is not
+        // reported as done.
+        let root = policy.root == "/" ? "" : policy.root
+        let status = try Self.run(
+            ["/usr/bin/dpkg-query", "--admindir=\(root)/var/lib/dpkg", "-W", "-f=${db:Status-Status}", "--", package],
+            environment: ["PATH": "/usr/bin:/bin"])
+        guard status.0 == 0, status.1 == "installed" else { throw .install("\(package) is not installed") }
         let result = try Self.run(
             ["/usr/bin/dpkg", "--root=\(policy.root)", "--remove", "--", package],
             environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "DEBIAN_FRONTEND": "noninteractive"])

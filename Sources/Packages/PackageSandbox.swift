@@ -134,3 +134,18 @@ extension PackageSandbox {
             timeout: .milliseconds(policy.timeout.milliseconds))
     }
 }
+
+extension PackageSandbox {
+    /// ``run(_:environment:work:ports:reading:)`` in a request's workspace, every failure a ``PackageError``.
+    func run(
+        _ command: [String], _ environment: [String], _ work: Workspace, _ ports: Set<UInt16>, reading: [String] = []
+    ) throws(PackageError) -> Output {
+        do {
+            return try run(command, environment: environment, work: work.path, ports: ports, reading: reading)
+        } catch let error as PackageError {
+            throw error
+        } catch {
+            throw .sandbox("\(command[0]): \(error)")
+        }
+    }
+}

@@ -55,7 +55,7 @@ public struct PipPreparation: Sendable {
             "PYTHONNOUSERSITE=1", "PIP_NO_INPUT=1",
         ]
         let ports: Set<UInt16> = AptPreparation.port(of: policy.pip.index).map { [$0] } ?? []
-        let download = try run(
+        let download = try sandbox.run(
             [
                 python, "-m", "pip", "download", "--disable-pip-version-check", "--no-cache-dir", "--only-binary=:all:",
                 "--index-url", policy.pip.index, "--dest", work.path + "/download", "--", package,
@@ -117,7 +117,7 @@ public struct PipPreparation: Sendable {
         -> [String: Listed]
     {
         let check = try Workspace.create(work.directory + "/index", sandboxUID: sandbox.uid)
-        let output = try run(
+        let output = try sandbox.run(
             ["/usr/bin/python3", "-I", "-c", Self.listingScript, policy.pip.index, check.path + "/listing.json"]
                 + names, ["HOME=\(check.path)", "LANG=C.UTF-8"], check, ports)
         guard output.succeeded else { throw .verification("reading the index: \(output.complaint)") }
@@ -132,17 +132,6 @@ public struct PipPreparation: Sendable {
         return listed
     }
 
-    private func run(
-        _ command: [String], _ environment: [String], _ work: Workspace, _ ports: Set<UInt16>, reading: [String] = []
-    ) throws(PackageError) -> PackageSandbox.Output {
-        do {
-            return try sandbox.run(command, environment: environment, work: work.path, ports: ports, reading: reading)
-        } catch let error as PackageError {
-            throw error
-        } catch {
-            throw .sandbox("\(command[0]): \(error)")
-        }
-    }
 }
 
 extension ISO8601DateFormatter {

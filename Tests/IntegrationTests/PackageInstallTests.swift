@@ -18,6 +18,16 @@ extension DaemonAttackTests {
                 """)
     }
 
+    /// The pending id of `call`'s confirmation; nil (and the client's output recorded) when none came.
+    func pendingOrRecord(_ daemon: DaemonFixture, _ call: BackgroundCall) -> String? {
+        do {
+            return try waitForPending(daemon)
+        } catch {
+            Issue.record("\(error); the client: \(call.finish())")
+            return nil
+        }
+    }
+
     @Test(
         "pkg.install: the report is pending with the call, nothing is installed before the confirmation, the ledger shows each step"
     )
@@ -28,13 +38,7 @@ extension DaemonAttackTests {
         let daemon = try packageDaemon(repository, root: root)
         let call = try BackgroundCall(
             execArguments(daemon, as: "aios-agent-package", "pkg.install", ["package": "aios-hello"]))
-        let pendingID: String
-        do {
-            pendingID = try waitForPending(daemon)
-        } catch {
-            Issue.record("\(error); the client: \(call.finish())")
-            return
-        }
+        guard let pendingID = pendingOrRecord(daemon, call) else { return }
         let pending = try daemon.call("pending", as: "orchestrator", ["--json"])
         #expect(pending.stdout.contains("signing_key") && pending.stdout.contains("AiosTest"), "\(pending.stdout)")
         #expect(!FileManager.default.fileExists(atPath: root + "/usr/share/aios-hello/README"))
@@ -94,13 +98,7 @@ extension DaemonAttackTests {
         let call = try BackgroundCall(
             execArguments(
                 daemon, as: "aios-agent-package", "pkg.pip_install", ["environment": "tools", "package": "reqeusts"]))
-        let pendingID: String
-        do {
-            pendingID = try waitForPending(daemon)
-        } catch {
-            Issue.record("\(error); the client: \(call.finish())")
-            return
-        }
+        guard let pendingID = pendingOrRecord(daemon, call) else { return }
         let pending = try daemon.call("pending", as: "orchestrator", ["--json"])
         #expect(pending.stdout.contains("typosquat") && pending.stdout.contains("requests"), "\(pending.stdout)")
         #expect(

@@ -56,6 +56,10 @@ struct AptPreparationTests {
         #expect(outcome.files["/usr/share/aios-lib/README"] == (try sha256(root + "/usr/share/aios-lib/README")))
         let status = try String(contentsOfFile: root + "/var/lib/dpkg/status", encoding: .utf8)
         #expect(status.contains("Package: aios-hello") && status.contains("Package: aios-lib"))
+
+        try PackageInstaller(policy: preparation.policy).remove("aios-hello")
+        #expect(!FileManager.default.fileExists(atPath: root + "/usr/share/aios-hello/README"), "pkg.remove removes")
+        #expect(throws: PackageError.self) { try PackageInstaller(policy: preparation.policy).remove("aios-lib2") }
     }
 
     @Test(
