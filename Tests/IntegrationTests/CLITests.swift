@@ -16,7 +16,7 @@ struct CLITests {
         let spec = BinaryRunner.repositoryRoot.appendingPathComponent("examples/spec-agent-defaults.yaml").path
         let output = try BinaryRunner.run(["policy", "check", spec])
         #expect(output.status == 0)
-        #expect(output.stdout.hasSuffix("valid policy: 6 roles, 6 agents, 32 tools, 2 protected paths, 8 warning(s)\n"))
+        #expect(output.stdout.hasSuffix("valid policy: 6 roles, 6 agents, 33 tools, 2 protected paths, 8 warning(s)\n"))
         #expect(output.stderr.contains("warning: role 'aios-agent-system' reaches the protected path"))
     }
 

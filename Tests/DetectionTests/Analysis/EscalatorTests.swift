@@ -249,9 +249,17 @@ import Testing
     @Test func anOversizedAnswerIsRefusedUnreadAndNotRetried() async throws {
         let huge = FakeMessagesAPI.Reply.toolUse(
             #"{"threat":true,"confidence":1,"summary":"\#(String(repeating: "x", count: 70_000))","actions":[]}"#)
-        let (result, fake) = try await Self.escalate([huge, huge])
-        #expect(result.outcome == .failed("no answer after 1 attempt(s): answer over the size limit"))
-        #expect(fake.requests.count == 1)
+        let (result, _) = try await Self.escalate([huge, huge])
+        // An attempt before it may fail in transit on a loaded machine (and is retried); the oversized answer ends
+        // the escalation: it is the last attempt, and the only one that got an answer.
+        guard case .failed(let reason) = result.outcome else {
+            Issue.record("\(result.outcome)")
+            return
+        }
+        #expect(reason.hasSuffix(": answer over the size limit"))
+        let failures = result.apiCalls.map { $0.details["failure"] }
+        #expect(failures.last == .string("answer over the size limit"))
+        #expect(failures.filter { $0 == .string("answer over the size limit") }.count == 1, "\(failures)")
     }
 
     @Test func overBudgetMakesNoCallUntilTheHourHasPassed() async throws {

@@ -48,6 +48,14 @@ final class MessagesClient: Sendable {
             let response = try await client.execute(request, timeout: Self.amount(settings.requestTimeout))
             exchange.status = Int(response.status.code)
             exchange.retryAfter = RetryPolicy.retryAfter(response.headers.first(name: "retry-after"))
+            // A length announced over the limit is refused before a byte of the body is read.
+            if let length = response.headers.first(name: "content-length").flatMap(Int.init),
+                length > settings.maxResponseBytes
+            {
+                exchange.failure = Self.tooLarge
+                exchange.latencyMilliseconds = Int64((clock.now - start) / .milliseconds(1))
+                return exchange
+            }
             let buffer = try await response.body.collect(upTo: settings.maxResponseBytes)
             exchange.body = Array(buffer.readableBytesView)
         } catch {
