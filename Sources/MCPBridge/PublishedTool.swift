@@ -60,7 +60,11 @@ public struct PublishedTool: Sendable {
     static func annotations(of definition: ToolDefinition) -> JSONValue {
         let action = definition.capability.action
         return .object([
-            ("destructiveHint", .bool(["write", "delete", "kill", "remove", "stop"].contains(action))),
+            (
+                "destructiveHint",
+                .bool(
+                    ["write", "delete", "kill", "remove", "stop", "install", "update", "pip_install"].contains(action))
+            ),
             ("readOnlyHint", .bool(["read", "list", "status", "query"].contains(action))),
         ])
     }

@@ -4,8 +4,10 @@ import Testing
 /// `aios-sec mcp` against a real daemon: the Broker's tools over MCP, each call through the daemon's Gate and ledger.
 @Suite("aios-sec mcp: the Broker's tools for MCP clients", .serialized)
 struct MCPServerTests {
+    /// The Broker's tools and the package tools: what `ExecuteTool` runs.
     static let brokerTools: Set = [
         "fs.read", "fs.list", "fs.write", "fs.mkdir", "fs.delete", "process.list", "process.spawn", "process.kill",
+        "pkg.install", "pkg.update", "pkg.remove", "pkg.pip_install",
     ]
 
     /// A daemon where aios-agent-task may write (and delete, with confirmation) beneath DIR/demo.

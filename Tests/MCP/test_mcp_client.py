@@ -11,6 +11,7 @@ from conftest import BINARY
 from mcp import Client, StdioServerParameters
 
 BROKER_TOOLS = {"fs.read", "fs.list", "fs.write", "fs.mkdir", "fs.delete", "process.list", "process.spawn", "process.kill"}
+PACKAGE_TOOLS = {"pkg.install", "pkg.update", "pkg.remove", "pkg.pip_install"}
 
 
 def client(daemon, identity: str = "aios-agent-task") -> Client:
@@ -39,7 +40,7 @@ def test_tools_are_listed_with_pins_the_client_can_recompute(daemon):
             return (await session.list_tools()).tools
 
     tools = asyncio.run(scenario())
-    assert {tool.name for tool in tools} == BROKER_TOOLS
+    assert {tool.name for tool in tools} == BROKER_TOOLS | PACKAGE_TOOLS
     printed = subprocess.run([BINARY, "mcp", "--print-tool-hashes"], capture_output=True, text=True, check=True)
     pins = dict(reversed(line.split()) for line in printed.stdout.splitlines())
     for tool in tools:

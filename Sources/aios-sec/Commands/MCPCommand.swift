@@ -41,10 +41,13 @@ struct MCPCommand: AsyncParsableCommand {
         ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// What `ExecuteTool` runs: the Broker's tools and the package tools.
+    static let toolNames = Broker.toolNames + PackageRequests.tools.sorted()
+
     func run() async throws {
         let catalogue = SecurityPolicy.builtin().tools
         if printToolHashes {
-            for tool in MCPBridge.published(catalogue: catalogue, names: Broker.toolNames) {
+            for tool in MCPBridge.published(catalogue: catalogue, names: Self.toolNames) {
                 print("\(tool.sha256)  \(tool.definition.name)")
             }
             return
@@ -75,7 +78,7 @@ struct MCPCommand: AsyncParsableCommand {
         }
         var options = CallOptions.defaults
         options.timeout = .seconds(callTimeout)
-        let bridge = MCPBridge(catalogue: catalogue, names: Broker.toolNames) { [options] request in
+        let bridge = MCPBridge(catalogue: catalogue, names: Self.toolNames) { [options] request in
             // One connection per call: the identity files are read afresh, so a renewed certificate is used.
             try await endpoint.withClient { try await $0.executeTool(request, options: options) }
         }
