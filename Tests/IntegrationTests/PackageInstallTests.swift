@@ -10,6 +10,8 @@ extension DaemonAttackTests {
             policy: """
                 aios-agent-package:
                   capabilities: [pkg:*]
+                aios-agent-task:
+                  capabilities: [fs:read:/tmp/*]
                 packages:
                   root: \(root)
                   apt:
@@ -60,6 +62,20 @@ extension DaemonAttackTests {
         #expect(
             !FileManager.default.fileExists(atPath: daemon.state + "/packages/request-"),
             "the request's files are gone")
+    }
+
+    @Test("an agent without pkg: capabilities is denied by the Gate before anything is downloaded")
+    func packageGateFirst() throws {
+        let repository = try LocalAptRepository(packages: [.init("aios-hello")])
+        let root = try LocalAptRepository.makeInstallRoot()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let daemon = try packageDaemon(repository, root: root)
+        let result = try exec(daemon, as: "aios-agent-task", "pkg.install", ["package": "aios-hello"])
+        #expect(result.status == 1 && result.stdout.contains("denied"), "\(result.stdout)\(result.stderr)")
+        let audit = try BinaryRunner.run([
+            "audit", "query", "--state-dir", daemon.state, "--agent", "aios-agent-task", "--json",
+        ])
+        #expect(!audit.stdout.contains(#""phase":"provenance""#), "nothing was prepared: \(audit.stdout)")
     }
 
     @Test("pkg.install of a package the report refuses ends before any question, with the reason in the ledger")
