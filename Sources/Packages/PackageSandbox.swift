@@ -7,7 +7,8 @@ import Sandbox
 /// Runs the package tools (apt, pip, dpkg-deb) that touch untrusted bytes — a repository's answers, a package's
 /// archives — as an unnamed uid nothing else uses, in new PID, mount, IPC and UTS namespaces, with a private
 /// filesystem view (the runtime read-only, one work directory writable), Landlock on the same paths, TCP connect
-/// only to the repositories' ports, and the agents' seccomp filter (no raw sockets, no ptrace, no mounts). What
+/// only to the repositories' ports, the agents' seccomp filter (no raw sockets, no ptrace, no mounts), and a new,
+/// empty session keyring (the daemon's reaches the vault). What
 /// such a tool can do if a hostile answer takes it over: write its work directory and talk to the repository.
 public struct PackageSandbox: Sendable {
     /// The host directory the view's root is mounted on (empty; one mount namespace each).
@@ -72,7 +73,7 @@ public struct PackageSandbox: Sendable {
         guard stdout >= 0, stderr >= 0, null >= 0 else { throw PackageError.sandbox("cannot open output files") }
         var spec = LaunchSpec(
             executable: command[0], arguments: command, environment: environment, identity: (uid, uid),
-            ownSessionKeyring: false, standardInput: null, standardOutput: stdout, standardError: stderr)
+            ownSessionKeyring: true, standardInput: null, standardOutput: stdout, standardError: stderr)
         // The work directory's own tree is the tools' to build (apt's partial/, dpkg-deb's control/).
         spec.landlock = confinement.landlock + [LandlockRule(path: work, access: [.mkdir, .delete])]
         // TCP: connect to the repositories' ports, bind nothing.

@@ -105,3 +105,26 @@ struct PackageSandboxTests {
         }
     }
 }
+
+/// The daemon's session keyring reaches the vault: a tool that inherited it (or any keyring but a new, empty one of
+/// its own) could possess the daemon's secrets.
+@Suite("The package sandbox holds no key of the daemon's", .serialized)
+struct PackageSandboxKeyringTests {
+    @Test("the sandboxed tool's session keyring is a new, empty one of its own", .requiresRoot)
+    func ownSessionKeyring() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("aios-box-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        try FileManager.default.createDirectory(atPath: base + "/view", withIntermediateDirectories: true)
+        let work = try Workspace.create(base + "/request", sandboxUID: PackagePolicy.defaultSandboxUID)
+        let sandbox = PackageSandbox.make(
+            policy: PackagePolicy(timeout: .seconds(30)), viewRoot: base + "/view", hidden: [])
+        let output = try sandbox.run(
+            ["/bin/sh", "-c", "keyctl rdescribe @s; keyctl rlist @s; echo end"], environment: ["PATH=/usr/bin:/bin"],
+            work: work.path, ports: [])
+        let lines = output.standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.first?.hasSuffix(";_ses") == true, "an anonymous session keyring: \(output.standardOutput)")
+        #expect(
+            lines.dropFirst().filter { !$0.isEmpty } == ["end"],
+            "holding nothing: \(output.standardOutput)\(output.standardError)")
+    }
+}
