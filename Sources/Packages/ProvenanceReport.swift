@@ -95,7 +95,7 @@ public struct ProvenanceReport: Codable, Sendable, Equatable {
         return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "{}"
     }
 
-    public var sha256: String { SHA256.hash(data: Data(json.utf8)).map { String(format: "%02x", $0) }.joined() }
+    public var sha256: String { VerifiedCopy.hex(SHA256.hash(data: Data(json.utf8))) }
 
     /// Applies the policy: findings it lists under `refuse` refuse the set; under `confirm`, ask the orchestrator.
     public mutating func judge(by policy: PackagePolicy) {

@@ -87,8 +87,23 @@ struct VerifiedCopy {
         digest.map { String(format: "%02x", $0) }.joined()
     }
 
+    /// SHA-256 of a regular file, read in chunks (archives can be large), never through a link; nil when it cannot
+    /// be read.
     static func sha256(of path: String) -> String? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return hex(SHA256.hash(data: data))
+        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        var hasher = SHA256()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { return nil }
+            if count == 0 { break }
+            hasher.update(data: buffer[..<count])
+        }
+        return hex(hasher.finalize())
     }
 }
