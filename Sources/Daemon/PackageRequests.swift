@@ -1,6 +1,7 @@
 import Audit
 import Capabilities
 import Crypto
+import Detection
 import Foundation
 import Packages
 import Policy
@@ -66,13 +67,46 @@ public final class PackageRequests: Sendable {
         }
     }
 
+    /// Where an install or a removal announces the paths it changes, so the file-integrity watch takes them as
+    /// the call's (and records their new state in its baseline) instead of reporting them.
+    struct Announcer: Sendable {
+        let changes: AuthorizedChanges
+        /// The ledger entry of the call's decision.
+        let auditID: String
+        let agent: String
+    }
+
     /// Installs a prepared set, or removes a package: what the Broker would return for a built-in tool.
-    func run(_ tool: String, _ arguments: [String: String], prepared: PreparedInstall?) async -> BrokerResult {
+    func run(
+        _ tool: String, _ arguments: [String: String], prepared: PreparedInstall?, announcer: Announcer? = nil
+    ) async -> BrokerResult {
         let installer = PackageInstaller(policy: policy)
+        let root = policy.root == "/" ? "" : policy.root
+        // dpkg runs maintainer scripts without a deadline of ours; the announcements wait as long as the sandbox's.
+        let pendingLimit = Duration.milliseconds(policy.timeout.milliseconds) + .seconds(60)
         return await Self.offPool {
             do {
                 if let prepared {
-                    let outcome = try installer.install(prepared)
+                    let setID = Set(prepared.report.packages.flatMap(\.setuid))
+                    let paths = prepared.installedFiles.values.joined().map { $0 }
+                    let tickets = announcer?.changes.begin(
+                        paths.map { .init(path: root + $0, privileged: setID.contains($0)) },
+                        auditID: announcer?.auditID ?? "", agent: announcer?.agent ?? "", by: .dpkg,
+                        pendingLimit: pendingLimit)
+                    let outcome: PackageInstaller.Outcome
+                    do {
+                        outcome = try installer.install(prepared)
+                    } catch {
+                        if let tickets { announcer?.changes.end(tickets) }
+                        throw error
+                    }
+                    if let tickets {
+                        var contents: [AuthorizedChanges.Ticket: [UInt8]] = [:]
+                        for (path, ticket) in zip(paths, tickets) {
+                            contents[ticket] = outcome.files[path].flatMap(Self.bytes(hex:))
+                        }
+                        announcer?.changes.end(tickets, contents: contents)
+                    }
                     let names = prepared.report.packages.map { "\($0.name)=\($0.version)" }
                     return .success(
                         Array("installed \(names.joined(separator: " "))\n".utf8),
@@ -84,12 +118,33 @@ public final class PackageRequests: Sendable {
                         ])
                 }
                 let package = arguments["package"] ?? ""
+                let tickets = announcer.map { announcer in
+                    announcer.changes.begin(
+                        installer.paths(of: package).map { .init(path: root + $0) }, auditID: announcer.auditID,
+                        agent: announcer.agent, by: .dpkg, pendingLimit: pendingLimit)
+                }
+                defer { if let tickets { announcer?.changes.end(tickets) } }
                 try installer.remove(package)
                 return .success(Array("removed \(package)\n".utf8), ["package": .string(package)])
             } catch {
                 return .failure(.failedPrecondition, "\(tool): \(error)")
             }
         }
+    }
+
+    /// The bytes of a lower-case hex digest (nil: not one).
+    static func bytes(hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let byte = UInt8(String(decoding: digits[index...index + 1], as: UTF8.self), radix: 16) else {
+                return nil
+            }
+            bytes.append(byte)
+        }
+        return bytes
     }
 
     /// The ledger entry of a preparation: the report (inline when small), its hash, the verdict, the findings.
@@ -121,7 +176,7 @@ public final class PackageRequests: Sendable {
         return details
     }
 
-    /// One hash over every installed file's path and hash (the whole list is in the file-integrity baseline).
+    /// One hash over every installed file's path and hash (with the file watch on, each is in its baseline).
     static func digest(of files: [String: String]) -> String {
         let lines = files.sorted { $0.key < $1.key }.map { "\($0.value)  \($0.key)\n" }.joined()
         return SHA256.hash(data: Data(lines.utf8)).map { String(format: "%02x", $0) }.joined()

@@ -139,7 +139,11 @@ public struct SecurityService: Aios_Security_V1_SecurityService.SimpleServicePro
         if arguments["path"] != nil, let access = verdict.access { arguments["path"] = access.normalizedResource }
         let result: BrokerResult
         if let packages = workers.packages, PackageRequests.tools.contains(tool.name) {
-            result = await packages.run(tool.name, arguments, prepared: prepared)
+            result = await packages.run(
+                tool.name, arguments, prepared: prepared,
+                announcer: broker.announcements.map {
+                    .init(changes: $0, auditID: entry?.id ?? "", agent: caller.auditName)
+                })
         } else if SecurityResponder.runs(tool.name) {
             result = await SecurityResponder(core: core, workers: workers).run(
                 tool: tool.name, arguments: arguments, for: caller.auditName,

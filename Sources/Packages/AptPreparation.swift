@@ -69,7 +69,7 @@ public struct AptPreparation: Sendable {
             package.protectedPaths = inspection.members.compactMap { member in
                 InstalledPaths.isProtected(member.path, by: protectedPaths).map { _ in member.path }
             }
-            files[package.name] = inspection.members.filter { !$0.isDirectory }.map(\.path)
+            files[package.name] = inspection.members.map(\.path)
             facts.append(package)
         }
         let missing = packages.filter { name in !facts.contains { $0.name == name } }

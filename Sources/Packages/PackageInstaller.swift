@@ -60,6 +60,18 @@ public struct PackageInstaller: Sendable {
         return Outcome(files: hashes, output: result.output)
     }
 
+    /// The paths an installed Debian package owns (absolute, below the install root; `dpkg-query -L`): what its
+    /// removal is announced to change. Empty when it is not installed.
+    public func paths(of package: String) -> [String] {
+        let root = policy.root == "/" ? "" : policy.root
+        guard
+            let listing = try? Self.run(
+                ["/usr/bin/dpkg-query", "--admindir=\(root)/var/lib/dpkg", "-L", "--", package],
+                environment: ["PATH": "/usr/bin:/bin"]), listing.0 == 0
+        else { return [] }
+        return listing.1.split(separator: "\n").map(String.init).filter { $0.hasPrefix("/") && $0 != "/." }
+    }
+
     /// Removes an installed Debian package (its configuration files stay, as `dpkg --remove` leaves them).
     public func remove(_ package: String) throws(PackageError) {
         // dpkg ignores a request to remove what is not installed and succeeds; a removal that did nothing is not

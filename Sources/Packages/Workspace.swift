@@ -59,7 +59,8 @@ public struct PreparedInstall: Sendable {
     public let report: ProvenanceReport
     /// The request's directory (removed when the request ends, installed or not).
     public let directory: String
-    /// Each package's files (absolute paths below the install root), for the file-integrity baseline.
+    /// Each package's paths (files, links and directories; absolute, below the install root): what the install is
+    /// announced to change, and what is hashed after it for the file-integrity baseline.
     public let installedFiles: [String: [String]]
 
     public init(report: ProvenanceReport, directory: String, installedFiles: [String: [String]]) {

@@ -176,6 +176,63 @@ struct FIMWatchTests {
         #expect(watch.wait { watch.alerts(lab.path("tool")).contains { $0.action == "fim.privileged_file" } })
     }
 
+    @Test(
+        "a package install as dpkg makes it (a .dpkg-new file renamed over, a setuid file the report listed) is authorized; an unlisted setuid file is not",
+        .requiresRoot("fanotify, chmod u+s"))
+    func dpkgInstallIsAuthorized() throws {
+        let lab = try FIMLab()
+        try lab.write("tool", "echo one\n")
+        try lab.initialize()
+        let announcements = AuthorizedChanges()
+        let watch = try FIMWatchLab(lab, authorized: announcements)
+        #expect(watch.ready())
+        let tickets = announcements.begin(
+            [
+                .init(path: lab.path("tool")), .init(path: lab.path("su"), privileged: true),
+                .init(path: lab.path("sneaky")),
+            ],
+            auditID: "e7", agent: "aios-agent-package", by: .dpkg)
+        for name in ["tool", "su", "sneaky"] {
+            try lab.write(name + ".dpkg-new", "echo \(name) two\n")
+            if name != "tool" { chmod(lab.path(name + ".dpkg-new"), 0o4755) }
+            rename(lab.path(name + ".dpkg-new"), lab.path(name))
+        }
+        let digest = { (name: String) in Array(SHA256.hash(data: Array("echo \(name) two\n".utf8))) }
+        announcements.end(
+            tickets, contents: [tickets[0]: digest("tool"), tickets[1]: digest("su"), tickets[2]: digest("sneaky")])
+        #expect(watch.wait { watch.alerts(lab.path("sneaky")).contains { $0.action == "fim.privileged_file" } })
+        #expect(watch.wait { watch.watcher.statistics.authorized >= 2 })
+        #expect(watch.alerts(lab.path("tool")).isEmpty && watch.alerts(lab.path("su")).isEmpty)
+        #expect(watch.recorded.withLock { $0.allSatisfy { !$0.target.hasSuffix(".dpkg-new") } })
+    }
+
+    @Test(
+        "a package removal that takes a folder with its files is authorized file by file, even when the files' own events cannot be resolved",
+        .requiresRoot("fanotify"))
+    func announcedFolderRemoval() throws {
+        let lab = try FIMLab()
+        try FileManager.default.createDirectory(atPath: lab.path("pkg/conf.d"), withIntermediateDirectories: true)
+        try lab.write("pkg/conf.d/a.conf", "a\n")
+        try lab.write("pkg/b.conf", "b\n")
+        try lab.initialize()
+        let announcements = AuthorizedChanges()
+        let watch = try FIMWatchLab(lab, authorized: announcements)
+        #expect(watch.ready())
+        let paths = ["pkg/conf.d/a.conf", "pkg/b.conf", "pkg/conf.d", "pkg"].map { lab.path($0) }
+        let tickets = announcements.begin(
+            paths.map { .init(path: $0) }, auditID: "e8", agent: "aios-agent-package", by: .dpkg)
+        for path in paths { remove(path) }
+        announcements.end(tickets)
+        #expect(watch.wait { watch.watcher.statistics.authorized >= 2 })
+        try lab.write("after", "x")
+        #expect(watch.wait { !watch.alerts(lab.path("after")).isEmpty })
+        #expect(paths.allSatisfy { watch.alerts($0).isEmpty }, "\(watch.recorded.withLock { $0.map(\.target) })")
+        watch.watcher.stop()
+        // The signed baseline no longer holds them: a check finds only the later write.
+        let differences = try lab.check().changes.map(\.path)
+        #expect(differences == [Array(lab.path("after").utf8)], "\(differences)")
+    }
+
     @Test("the watch's own state folder is never watched (its ledger writes would feed it)", .requiresRoot("fanotify"))
     func ignoredFolder() throws {
         let lab = try FIMLab()

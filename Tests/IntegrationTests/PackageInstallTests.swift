@@ -4,9 +4,11 @@ import Testing
 
 /// `pkg.install` through the real daemon: a signed local repository on loopback, an install root of its own.
 extension DaemonAttackTests {
-    func packageDaemon(_ repository: LocalAptRepository, root: String) throws -> DaemonFixture {
-        try DaemonFixture(
-            extraArguments: ["--confirmation-timeout", "150"],
+    /// `watch`: paths the file-integrity watch (`serve --fim`) covers, from a baseline made before the start.
+    func packageDaemon(_ repository: LocalAptRepository, root: String, watch: [String] = []) throws -> DaemonFixture {
+        let vault = "aios:vault:test-\(UUID().uuidString)"
+        return try DaemonFixture(
+            extraArguments: ["--confirmation-timeout", "150"] + (watch.isEmpty ? [] : ["--fim"]),
             policy: """
                 aios-agent-package:
                   capabilities: [pkg:*]
@@ -17,7 +19,17 @@ extension DaemonAttackTests {
                   apt:
                     repositories:
                       - {name: local, uri: "\(repository.uri)", suite: stable, components: [main], key: \(repository.keyring)}
-                """)
+                """, vault: vault,
+            prepare: watch.isEmpty
+                ? nil
+                : { state in
+                    let initialized = try BinaryRunner.run(
+                        ["fim", "init", "--state-dir", state, "--vault", vault, "--quiet"]
+                            + watch.flatMap { ["--watch", $0] })
+                    guard initialized.status == 0 else {
+                        throw DaemonFixture.FixtureError(message: "fim init: \(initialized.stderr)")
+                    }
+                })
     }
 
     /// The pending id of `call`'s confirmation; nil (and the client's output recorded) when none came.

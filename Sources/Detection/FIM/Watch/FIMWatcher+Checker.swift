@@ -49,20 +49,29 @@ extension FIMWatcher {
                 path: change.path, events: [], directoryMoved: false, process: nil, source: .fullCheck,
                 observedAt: .now)
             // A Broker change whose events were lost in an overflow is still the Broker's.
-            switch authorized?.match(path: change.path, current: AuthorizedChanges.stat(change.path)) {
-            case .pending?:
-                queue.push(observed)
-                continue
-            case .temporary?:
-                continue
-            case .authorized(let auditID, let agent, let content)?
-            where Self.isWhatTheBrokerMakes(
-                current[change.path], content: content, reference: reference(change.path)):
-                accept(observed, current: current[change.path], auditID: auditID, agent: agent)
-                continue
-            default:
-                judge(path: change.path, current: current[change.path], left: nil, observed: observed)
-            }
+            decide(path: change.path, current: current[change.path], observed: observed)
+        }
+    }
+
+    /// Judges a difference a scan found (not the event's own path): an announced change is accepted, one still in
+    /// progress is looked at again shortly, anything else is judged as anyone's.
+    private func decide(path: [UInt8], current: FileRecord?, observed: ObservedChange) {
+        switch authorized?.match(path: path, current: AuthorizedChanges.stat(path)) {
+        case .pending?:
+            var again = observed
+            again.path = path
+            again.directoryMoved = false
+            queue.push(again)
+        case .temporary?:
+            return
+        case .authorized(let auditID, let agent, let content, let privileged)?
+        where Self.isWhatTheBrokerMakes(
+            current, content: content, privileged: privileged, reference: reference(path)):
+            var accepted = observed
+            accepted.path = path
+            accept(accepted, current: current, auditID: auditID, agent: agent)
+        default:
+            judge(path: path, current: current, left: nil, observed: observed)
         }
     }
 
@@ -99,9 +108,13 @@ extension FIMWatcher {
                 return change
             case .temporary:
                 return nil
-            case .authorized(let auditID, let agent, let content)
-            where Self.isWhatTheBrokerMakes(current, content: content, reference: reference(change.path)):
+            case .authorized(let auditID, let agent, let content, let privileged)
+            where Self.isWhatTheBrokerMakes(
+                current, content: content, privileged: privileged, reference: reference(change.path)):
                 accept(change, current: current, auditID: auditID, agent: agent)
+                // An announced folder that went (or came) with its files: their own events may be lost (a removed
+                // folder's handle no longer resolves), so what was beneath it is compared here.
+                if change.directoryMoved { judgeBeneath(change, watch: watch) }
                 return nil
             case .authorized:
                 // The Broker's call, but not what it writes (another process raced it between its rename and the
@@ -122,10 +135,15 @@ extension FIMWatcher {
         observe(HostEvent(kind: .files, time: clock.now(), draft: draft))
     }
 
-    /// What the Broker's file tools can leave: the content a write announced, and never a file that gained
-    /// setuid, setgid or file capabilities (a write drops them; mkdir and delete make none).
-    static func isWhatTheBrokerMakes(_ current: FileRecord?, content: [UInt8]?, reference: FileRecord?) -> Bool {
-        if let current, FileFindings.gainsPrivilege(reference: reference, current: current) { return false }
+    /// What an announced change can leave: the content it announced, and never a file that gained setuid, setgid
+    /// or file capabilities (a Broker write drops them; mkdir and delete make none) unless the announcement said so
+    /// (a package file its confirmed report listed as setuid).
+    static func isWhatTheBrokerMakes(
+        _ current: FileRecord?, content: [UInt8]?, privileged: Bool = false, reference: FileRecord?
+    ) -> Bool {
+        if !privileged, let current, FileFindings.gainsPrivilege(reference: reference, current: current) {
+            return false
+        }
         guard let content else { return true }
         // A write leaves a regular file; its digest is compared when the watch's rules hash it.
         guard let current, current.kind == .regular else { return false }
@@ -165,7 +183,8 @@ extension FIMWatcher {
         let current = Dictionary(scan.records.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         for difference in FIMComparison.compare(baseline: FIMScanner.sorted(references), scan: scan)
         where difference.path != change.path {
-            judge(path: difference.path, current: current[difference.path], left: nil, observed: change)
+            // A folder a package install made or its removal took away: its files were announced one by one.
+            decide(path: difference.path, current: current[difference.path], observed: change)
         }
     }
 
