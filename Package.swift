@@ -128,7 +128,8 @@ let package = Package(
             name: "Firewall",
             dependencies: [
                 "CNftables", "Capabilities", "Policy", "Audit", .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
             ]),
         // Network intrusion detection: event sources (log lines, kernel events), scan and brute-force rules;
         // and human sessions: sshd's logins, the kernel's process events, the SSH console's sshd configuration.

@@ -105,6 +105,10 @@ let package = Package(
             dependencies: ["FuzzSupport", .product(name: "Guard", package: root)]
         ),
         .executableTarget(
+            name: "fuzz-egress-connect",
+            dependencies: ["FuzzSupport", .product(name: "Firewall", package: root)]
+        ),
+        .executableTarget(
             name: "fuzz-package-index",
             dependencies: ["FuzzSupport", .product(name: "Packages", package: root)]
         ),

@@ -2,6 +2,7 @@
 enum TestScripts {
     static let all: [(String, String)] = [
         ("serve.py", serve), ("connect.py", connect), ("dnsq.py", dnsq), ("dnsd.py", dnsd),
+        ("echo.py", EgressScripts.echo), ("agent.py", EgressScripts.agent), ("direct.py", EgressScripts.direct),
         ("ping.py", SideChannelScripts.ping), ("udpsend.py", SideChannelScripts.udpSend),
         ("udplog.py", SideChannelScripts.udpLog), ("dnsslow.py", SideChannelScripts.slowDNSClient),
     ]

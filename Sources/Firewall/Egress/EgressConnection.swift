@@ -1,0 +1,29 @@
+import NIOCore
+
+/// One connection through the egress proxy, as recorded when it ends (or is refused).
+public struct EgressConnection: Sendable {
+    public let agent: String
+    /// What the agent asked for (nil when the request could not be read).
+    public var destination: EgressDestination?
+    /// The address connected to (or the first one tried).
+    public var address: String?
+    /// The name the TLS ClientHello carried (nil: no TLS, or not seen yet).
+    public var serverName: String?
+    /// The capability that allowed it.
+    public var capability: String?
+    /// Bytes from the agent to the destination, and back.
+    public var bytesOut: Int64 = 0
+    public var bytesIn: Int64 = 0
+    public var started: NIODeadline
+    public var ended: NIODeadline?
+    /// nil: it was relayed; else why it was refused or failed.
+    public var refusal: EgressRefusal?
+
+    init(agent: String, started: NIODeadline) {
+        self.agent = agent
+        self.started = started
+    }
+
+    /// How long it lasted, from the request to its end.
+    public var duration: TimeAmount { (ended ?? .now()) - started }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import NIOCore
+import SecurityTesting
+import Synchronization
+import Testing
+
+@testable import Firewall
+
+/// The egress proxy for real: its listener inside an agent namespace that has nothing but loopback, its outbound
+/// side in the test's `fw` namespace, a fake API in `ext` (10.98.0.2) under the name `api.test`.
+@Suite("Egress proxy", .serialized, .requiresRoot("network namespaces"))
+struct EgressProxyTests {
+    /// The test's world: the network, an agent namespace, the proxy serving the agent `agent-a` on a port.
+    final class Lab {
+        let network: TestNetwork
+        let agentNamespace: String
+        let proxy: EgressProxy
+        let port: UInt16 = 3128
+        let records = Records()
+        let outbound: NamespaceThread
+        let agentThread: NamespaceThread
+
+        static let names = [
+            "api.test": "10.98.0.2", "other.test": "10.98.0.2", "local.test": "127.0.0.1",
+            "meta.test": "169.254.169.254",
+        ]
+
+        init() async throws {
+            network = try TestNetwork()
+            agentNamespace = network.fw.replacingOccurrences(of: "-fw", with: "-agent")
+            try network.run(["ip", "netns", "add", agentNamespace])
+            try network.run(["ip", "-n", agentNamespace, "link", "set", "lo", "up"])
+            try network.start(network.ext, script: "echo.py", ["10.98.0.2", "8443"])
+            outbound = try NamespaceThread(.named(network.fw))
+            agentThread = try NamespaceThread(.named(agentNamespace))
+            let records = self.records
+            proxy = try EgressProxy(
+                outbound: outbound,
+                authorize: { agent, destination in
+                    agent == "agent-a" && destination.description == "api.test:8443" || destination.host == "local.test"
+                        || destination.host == "meta.test"
+                        ? .allow(capability: "net:connect:\(destination)")
+                        : .deny(missing: "net:connect:\(destination)")
+                },
+                resolve: { host, port in
+                    guard let address = Lab.names[host] else { throw EgressRefusal.noUsableAddress("unknown") }
+                    return [try SocketAddress(ipAddress: address, port: port)]
+                },
+                record: { connection in records.all.withLock { $0.append(connection) } })
+            let listener = try EgressProxy.listeningSocket(in: agentThread, port: port)
+            _ = try await proxy.serve(listeningSocket: listener, agent: "agent-a")
+        }
+
+        /// Runs the agent script inside the agent namespace: its output lines.
+        func agent(_ target: String, _ mode: String = "plain", _ name: String = "") throws -> [String] {
+            try network.exec(
+                agentNamespace, ["python3", network.scriptPath("agent.py"), String(port), target, mode, name]
+            ).output.split(separator: "\n").map(String.init)
+        }
+
+        /// Waits for the record of the connection to `target` (they are written when a connection ends).
+        func record(_ target: String) -> EgressConnection? {
+            let deadline = Date() + 10
+            while Date() < deadline {
+                if let found = records.all.withLock({ $0.last { $0.destination?.description == target } }) {
+                    return found
+                }
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+            return nil
+        }
+
+        func close() {
+            proxy.shutdown()
+            _ = try? network.run(["ip", "netns", "del", agentNamespace], check: false)
+            network.close()
+        }
+    }
+
+    final class Records: Sendable {
+        let all = Mutex<[EgressConnection]>([])
+    }
+
+    @Test func anAllowedNameIsRelayedAndRecorded() async throws {
+        let lab = try await Lab()
+        defer { lab.close() }
+        let output = try lab.agent("api.test:8443")
+        #expect(output == ["200", "reply=api:ping"], "\(output) \(lab.records.all.withLock { $0 })")
+        let record = try #require(lab.record("api.test:8443"))
+        #expect(record.refusal == nil)
+        #expect(record.agent == "agent-a" && record.address == "10.98.0.2")
+        #expect(record.capability == "net:connect:api.test:8443")
+        #expect(record.bytesOut == 5 && record.bytesIn == 9, "\(record.bytesOut) \(record.bytesIn)")
+    }
+
+    @Test func anotherNameAnAddressAndAnotherPortAreRefusedWithTheMissingCapability() async throws {
+        let lab = try await Lab()
+        defer { lab.close() }
+        for target in ["other.test:8443", "10.98.0.2:8443", "api.test:9000"] {
+            #expect(try lab.agent(target) == ["403"], "\(target)")
+            let record = try #require(lab.record(target))
+            #expect(record.refusal == .notAllowed(missing: "net:connect:\(target)"))
+        }
+    }
+
+    @Test func namesThatResolveToLoopbackOrLinkLocalAreNeverConnected() async throws {
+        let lab = try await Lab()
+        defer { lab.close() }
+        for target in ["local.test:8443", "meta.test:80"] {
+            #expect(try lab.agent(target) == ["502"], "\(target)")
+            guard case .noUsableAddress = lab.record(target)?.refusal else {
+                Issue.record("\(target): \(String(describing: lab.record(target)))")
+                continue
+            }
+        }
+    }
+
+    @Test func aClientHelloNamingAnotherHostIsCut() async throws {
+        let lab = try await Lab()
+        defer { lab.close() }
+        let output = try lab.agent("api.test:8443", "sni", "other.test")
+        #expect(output.first == "200" && output.last == "closed", "\(output)")
+        let record = try #require(lab.record("api.test:8443"))
+        #expect(record.refusal == .nameMismatch(connect: "api.test", sni: "other.test"))
+        #expect(record.serverName == "other.test")
+    }
+
+    @Test func theAgentNamespaceHasNoOtherWayOut() async throws {
+        let lab = try await Lab()
+        defer { lab.close() }
+        let direct = lab.network.scriptPath("direct.py")
+        let tcp = try lab.network.exec(lab.agentNamespace, ["python3", direct, "10.98.0.2", "8443", "tcp"]).output
+        #expect(tcp.contains("unreachable"), "\(tcp)")
+        let dns = try lab.network.exec(lab.agentNamespace, ["python3", direct, "10.98.0.2", "53", "udp"]).output
+        #expect(dns.contains("unreachable"), "\(dns)")
+    }
+
+    @Test func aRequestThatIsNotConnectIsRefused() async throws {
+        #expect(throws: EgressRefusal.self) { try EgressDestination(authority: "api.test") }
+        #expect(throws: EgressRefusal.self) { try EgressDestination(authority: "api..test:443") }
+        #expect(throws: EgressRefusal.self) { try EgressDestination(authority: "api.test:0") }
+        #expect(throws: EgressRefusal.self) { try EgressDestination(authority: "api.test:+443") }
+        #expect(throws: EgressRefusal.self) { try EgressDestination(authority: "a b:443") }
+        #expect(try EgressDestination(authority: "API.Test.:443").description == "api.test:443")
+        #expect(try EgressDestination(authority: "[::1]:443").isAddress)
+    }
+}

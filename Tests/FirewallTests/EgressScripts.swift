@@ -1,0 +1,72 @@
+/// Helper programs of the egress proxy tests, run with python3 inside the test's namespaces.
+enum EgressScripts {
+    /// `echo.py ADDRESS PORT`: answers whatever arrives with `api:` and the same bytes, until the peer closes.
+    static let echo = """
+        import socket, sys, threading
+        def serve(c):
+            try:
+                while True:
+                    data = c.recv(65536)
+                    if not data: break
+                    c.sendall(b'api:' + data)
+            except OSError: pass
+            c.close()
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((sys.argv[1], int(sys.argv[2])))
+        s.listen(64)
+        print('ready', flush=True)
+        while True:
+            c, _ = s.accept()
+            threading.Thread(target=serve, args=(c,), daemon=True).start()
+        """
+
+    /// `agent.py PROXYPORT TARGET plain|sni NAME`: what an agent's plain code does with `HTTPS_PROXY`: `CONNECT
+    /// TARGET`, then a line through the tunnel (plain) or a TLS ClientHello naming NAME (sni). Prints the proxy's
+    /// status code, then what came back (`reply=…`, `closed`, or `error=…`).
+    static let agent = """
+        import socket, ssl, sys
+        port, target, mode = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+        s = socket.create_connection(('127.0.0.1', port), timeout=5)
+        s.sendall(b'CONNECT ' + target.encode() + b' HTTP/1.1\\r\\nHost: ' + target.encode() + b'\\r\\n\\r\\n')
+        head = b''
+        while b'\\r\\n\\r\\n' not in head:
+            chunk = s.recv(1)
+            if not chunk: break
+            head += chunk
+        status = head.split(b' ')[1].decode() if head.count(b' ') else 'none'
+        print(status, flush=True)
+        if status != '200': sys.exit(0)
+        try:
+            if mode == 'plain':
+                s.sendall(b'ping\\n')
+                print('reply=' + s.recv(100).decode().strip())
+            else:
+                context = ssl.create_default_context()
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+                context.wrap_socket(s, server_hostname=sys.argv[4])
+                print('handshake')
+        except (ssl.SSLError, ConnectionError) as error:
+            print('closed' if isinstance(error, (ssl.SSLEOFError, ConnectionError)) else 'error=' + type(error).__name__)
+        except OSError as error:
+            print('error=' + str(error))
+        """
+
+    /// `direct.py HOST PORT tcp|udp`: a connection (or a DNS-sized datagram) straight to HOST, around the proxy;
+    /// prints `connected`, `sent` or the error.
+    static let direct = """
+        import socket, sys
+        host, port, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+        try:
+            if mode == 'tcp':
+                socket.create_connection((host, port), timeout=2)
+                print('connected')
+            else:
+                u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                u.sendto(b'\\0' * 32, (host, port))
+                print('sent')
+        except OSError as error:
+            print('error=' + (error.strerror or str(error)))
+        """
+}
