@@ -101,10 +101,19 @@ public struct SSHConsoleInstaller: Sendable {
         }
     }
 
+    /// Debian's sshd's compiled-in privilege-separation directory.
+    static let privilegeSeparationDirectory = "/run/sshd"
+
     /// `sshd -t` then `sshd -T` on `file`; throws unless every setting the console needs has its value.
     private func effectiveSettings(of file: String, expecting config: SSHConsoleConfig, comparingAllowUsers: Bool)
         throws(SSHConsoleError) -> [String: [String]]
     {
+        // sshd refuses any check without its privilege-separation directory, which Debian's unit makes when the
+        // service starts: on a machine where sshd has not run since boot, it is made here as the unit would.
+        if mkdir(Self.privilegeSeparationDirectory, 0o755) != 0, errno != EEXIST {
+            throw SSHConsoleError(
+                "cannot create \(Self.privilegeSeparationDirectory): \(String(cString: strerror(errno)))")
+        }
         _ = try run([sshd, "-t", "-f", file])
         let settings = try run([sshd, "-T", "-f", file])
         var wrong: [String] = []
