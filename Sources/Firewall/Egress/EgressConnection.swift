@@ -19,11 +19,14 @@ public struct EgressConnection: Sendable {
     /// nil: it was relayed; else why it was refused or failed.
     public var refusal: EgressRefusal?
 
-    init(agent: String, started: NIODeadline) {
+    public init(agent: String, started: NIODeadline = .now()) {
         self.agent = agent
         self.started = started
     }
 
     /// How long it lasted, from the request to its end.
     public var duration: TimeAmount { (ended ?? .now()) - started }
+
+    /// ``duration`` in whole milliseconds.
+    public var durationMilliseconds: Int64 { duration.nanoseconds / 1_000_000 }
 }

@@ -1,0 +1,63 @@
+import Audit
+import Capabilities
+import Firewall
+
+/// The ledger's entries for the egress proxy: each connection as a `network_connection` (agent, destination name
+/// and address, port, bytes each way, duration, outcome; a refusal with the capability that was missing), and a
+/// relayed connection to a known model API also as an `api_call` naming the host.
+enum EgressAudit {
+    /// Hosts whose connections are model API calls (`api_call`, host and bytes; the content stays encrypted).
+    static let modelAPIHosts: Set<String> = [
+        "api.anthropic.com", "api.openai.com", "generativelanguage.googleapis.com", "api.mistral.ai",
+        "api.cohere.com", "api.groq.com",
+    ]
+
+    static func drafts(_ connection: EgressConnection) -> [AuditDraft] {
+        let destination = connection.destination
+        var details: [(key: String, value: JSONValue)] = [
+            ("host", destination.map { .string($0.host) } ?? .null),
+            ("port", destination.map { .integer(Int64($0.port)) } ?? .null),
+            ("address", connection.address.map { .string($0) } ?? .null),
+            ("bytes_out", .integer(connection.bytesOut)), ("bytes_in", .integer(connection.bytesIn)),
+            ("duration_ms", .integer(connection.durationMilliseconds)),
+        ]
+        if let name = connection.serverName { details.append(("tls_server_name", .string(name))) }
+        let result: AuditResult
+        let risk: RiskLevel
+        switch connection.refusal {
+        case nil:
+            result = .success
+            risk = .low
+        case .notAllowed(let missing)?:
+            result = .denied
+            risk = .medium
+            details.append(("missing_capability", .string(missing)))
+        case let refusal?:
+            result = refusal.kind == "unreachable" ? .failure : .denied
+            risk = refusal.kind == "name_mismatch" ? .high : .medium
+        }
+        if let refusal = connection.refusal {
+            details.append(("refusal", .string(refusal.kind)))
+            details.append(("reason", .string(refusal.description)))
+        }
+        let target = destination?.description ?? "(unreadable request)"
+        var drafts = [
+            AuditDraft(
+                eventType: .networkConnection, agent: connection.agent, action: "net.connect", target: target,
+                capabilitiesUsed: connection.capability.map { [$0] } ?? [], result: result, riskLevel: risk,
+                details: .object(details))
+        ]
+        if connection.refusal == nil, let host = destination?.host, modelAPIHosts.contains(host) {
+            drafts.append(
+                AuditDraft(
+                    eventType: .apiCall, agent: connection.agent, action: "egress", target: host,
+                    capabilitiesUsed: connection.capability.map { [$0] } ?? [], result: .success, riskLevel: .low,
+                    details: .object([
+                        ("host", .string(host)), ("bytes_out", .integer(connection.bytesOut)),
+                        ("bytes_in", .integer(connection.bytesIn)),
+                        ("duration_ms", .integer(connection.durationMilliseconds)),
+                    ])))
+        }
+        return drafts
+    }
+}
