@@ -232,7 +232,10 @@ let package = Package(
         ),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "Capabilities", "Policy", "SecurityTesting"]),
         .testTarget(
-            name: "FirewallTests", dependencies: ["Firewall", "Policy", "Audit", "Capabilities", "SecurityTesting"]),
+            name: "FirewallTests",
+            dependencies: [
+                "Firewall", "Policy", "Audit", "Capabilities", "SecurityTesting", "Agents", "Sandbox", "Secrets",
+            ]),
         .testTarget(
             name: "DetectionTests",
             dependencies: [

@@ -25,11 +25,15 @@ public struct AgentSpawner: Sendable {
         public let hidden: [String]
         /// Who gives each agent its own identity (nil: none, as for programs the Broker starts in a sandbox).
         public let identities: (any AgentIdentityProvider)?
+        /// Who gives each agent its egress proxy (nil: the agent has no way out of its namespace at all).
+        public let egress: (any AgentEgressProvider)?
 
         public init(
             layout: CgroupLayout, cgroupParent: String, daemonSocket: String?, hidden: [String] = [],
-            identities: (any AgentIdentityProvider)? = nil, viewRoot: String = AgentConfinement.defaultViewRoot
+            identities: (any AgentIdentityProvider)? = nil, egress: (any AgentEgressProvider)? = nil,
+            viewRoot: String = AgentConfinement.defaultViewRoot
         ) {
+            self.egress = egress
             self.layout = layout
             self.cgroupParent = cgroupParent
             self.daemonSocket = daemonSocket
@@ -114,6 +118,11 @@ public struct AgentSpawner: Sendable {
                     attributes: [.posixPermissions: 0o700])
                 spec.landlock = confined.landlock
                 spec.landlockNetwork = confined.network
+                if let egress = confinement.egress, spec.landlockNetwork.handled & LandlockNetwork.connect != 0 {
+                    // The proxy's port, whatever the agent holds: what it may reach through it is decided per
+                    // connection, with the grants of that moment.
+                    spec.landlockNetwork.ports[egress.port, default: 0] |= LandlockNetwork.connect
+                }
                 spec.filesystem = confined.view
                 spec.namespaces = .agent
                 spec.seccomp = try SeccompFilter.agent.get()
@@ -135,11 +144,13 @@ public struct AgentSpawner: Sendable {
                 try ring.link(into: KeySerial(rawValue: child.sessionKeyring))
                 // A view the child could not build (a planted link, a missing path) is a refusal, not a start.
                 try child.waitUntilPrepared()
+                try confinement?.egress?.open(agent: agent, pid: child.pid)
                 record.pid = child.pid
                 try audit(record.draft(.success, reason: nil))
                 try child.release()
                 return RunningAgent(agent: agent, executable: executable, process: child, cgroup: cgroup)
             } catch {
+                confinement?.egress?.close(agent: agent)
                 child.abandon()
                 try? cgroup?.kill()
                 cgroup?.remove()
@@ -185,12 +196,20 @@ public struct AgentSpawner: Sendable {
         ]
         if let socket = confinement?.daemonSocket { environment.append("AIOS_SOCKET=\(socket)") }
         if let identity { environment.append("AIOS_IDENTITY=\(identity)") }
+        if let egress = confinement?.egress {
+            // What curl, pip, Python's urllib and requests, Node and Go read: every connection goes to the proxy.
+            let proxy = "http://127.0.0.1:\(egress.port)"
+            for name in ["HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy", "ALL_PROXY", "all_proxy"] {
+                environment.append("\(name)=\(proxy)")
+            }
+        }
         return environment
     }
 
     /// The agent has stopped for good (not a restart): its identity is destroyed.
     public func withdrawIdentity(of agent: String) {
         confinement?.identities?.withdraw(agent: agent)
+        confinement?.egress?.close(agent: agent)
     }
 
     /// An absolute path as given, or the first match in PATH.

@@ -5,6 +5,10 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <unistd.h>
+#include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 
 int aios_netns_enter(const char *path) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -17,3 +21,20 @@ int aios_netns_enter(const char *path) {
 int aios_netns_unshare(void) { return unshare(CLONE_NEWNET) == 0 ? 0 : -errno; }
 
 int aios_gettid(void) { return (int)gettid(); }
+
+int aios_loopback_up(void) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    struct ifreq request;
+    memset(&request, 0, sizeof request);
+    strncpy(request.ifr_name, "lo", IFNAMSIZ - 1);
+    int result = 0;
+    if (ioctl(fd, SIOCGIFFLAGS, &request) != 0) {
+        result = -errno;
+    } else if (!(request.ifr_flags & IFF_UP)) {
+        request.ifr_flags |= IFF_UP;
+        if (ioctl(fd, SIOCSIFFLAGS, &request) != 0) result = -errno;
+    }
+    close(fd);
+    return result;
+}

@@ -65,6 +65,7 @@ public final class NamespaceThread: Sendable {
             guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else { return -EINVAL }
             return aios_netns_enter("/run/netns/" + name)
         case .fresh: return aios_netns_unshare()
+        case .process(let pid): return pid > 0 ? aios_netns_enter("/proc/\(pid)/ns/net") : -EINVAL
         }
     }
 }

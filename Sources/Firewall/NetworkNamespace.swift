@@ -8,12 +8,15 @@ public enum NetworkNamespace: Sendable, Hashable, CustomStringConvertible {
     case named(String)
     /// A new, empty namespace owned by one thread; it vanishes with the thread (benchmarks).
     case fresh
+    /// The namespace of a process: `/proc/PID/ns/net` (an agent's, to place its egress listener in).
+    case process(Int32)
 
     public var description: String {
         switch self {
         case .current: return "the current network namespace"
         case .named(let name): return "network namespace '\(name)'"
         case .fresh: return "a fresh network namespace"
+        case .process(let pid): return "the network namespace of process \(pid)"
         }
     }
 }

@@ -2,8 +2,8 @@ import Audit
 import Capabilities
 import Emergency
 import Firewall
-import PKI
 import Foundation
+import PKI
 import Policy
 import SecurityTesting
 import Testing

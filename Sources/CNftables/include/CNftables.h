@@ -7,6 +7,9 @@
 int aios_netns_enter(const char *path);
 // Moves the calling thread into a new, empty network namespace of its own. 0 or -errno.
 int aios_netns_unshare(void);
+// Sets the loopback interface up in the calling thread's network namespace (a new one starts with it down).
+// 0 or -errno.
+int aios_loopback_up(void);
 // The calling thread's id (gettid(2) is not visible to Swift without _GNU_SOURCE).
 int aios_gettid(void);
 #endif

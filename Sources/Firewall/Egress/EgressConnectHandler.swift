@@ -157,7 +157,7 @@ final class EgressConnectHandler: ChannelInboundHandler, RemovableChannelHandler
                 SNIHandler { [loop = context.eventLoop] result in
                     Self.checkName(result, destination, log: log, agent: context.channel, peer: peer, loop: loop)
                 })
-            try pipeline.addHandler(sni, position: .after(decoder))
+            try pipeline.addHandler(TLSSniffer(sni: sni), position: .after(decoder))
             try pipeline.addHandler(agentSide)
             context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
             pipeline.removeHandler(decoder, promise: nil)
@@ -209,6 +209,33 @@ final class EgressConnectHandler: ChannelInboundHandler, RemovableChannelHandler
             }
             return
         }
+    }
+}
+
+/// Looks at the agent's first byte through the tunnel: a TLS handshake record (0x16) goes through the SNI check,
+/// anything else passes unchecked at once (the SNI reader would wait for five bytes, stalling a short first message).
+final class TLSSniffer: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    private let sni: ByteToMessageHandler<SNIHandler>
+
+    init(sni: ByteToMessageHandler<SNIHandler>) { self.sni = sni }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        guard let first = buffer.readableBytesView.first else { return }
+        let pipeline = context.pipeline.syncOperations
+        if first == 0x16 {
+            do {
+                try pipeline.addHandler(sni, position: .after(self))
+            } catch {
+                context.close(promise: nil)
+                return
+            }
+        }
+        context.fireChannelRead(data)
+        pipeline.removeHandler(context: context, promise: nil)
     }
 }
 

@@ -74,7 +74,7 @@ public final class EgressProxy: Sendable {
 
     public func shutdown() { try? group.syncShutdownGracefully() }
 
-    private func bootstrap(agent: String) -> ServerBootstrap {
+    func bootstrap(agent: String) -> ServerBootstrap {
         ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 128)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
@@ -94,6 +94,9 @@ public final class EgressProxy: Sendable {
     /// so it belongs to that namespace wherever it is used from.
     public static func listeningSocket(in namespace: NamespaceThread, port: UInt16) throws(FirewallError) -> CInt {
         let result: Int32 = namespace.run {
+            // A new namespace starts with its loopback down: nothing could connect to the listener.
+            let up = aios_loopback_up()
+            guard up == 0 else { return up }
             let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             guard descriptor >= 0 else { return -errno }
             var one: Int32 = 1

@@ -1,0 +1,43 @@
+import Foundation
+import NIOCore
+import Synchronization
+
+/// One egress listener per running agent: `127.0.0.1:port` inside the agent's own network namespace, served by
+/// the proxy for that agent. A new listener for an agent replaces its old one (a restart), and a closed one lets the
+/// agent's namespace go (the listening socket would otherwise keep it alive).
+public final class EgressListeners: Sendable {
+    public let proxy: EgressProxy
+    /// The port every agent finds the proxy on, in its own namespace.
+    public let port: UInt16
+    private let listeners = Mutex<[String: any Channel]>([:])
+
+    public init(proxy: EgressProxy, port: UInt16 = 3128) {
+        self.proxy = proxy
+        self.port = port
+    }
+
+    /// Places `agent`'s listener in the network namespace of `pid` (the agent's process, before it runs anything).
+    /// Blocking; never call it from the proxy's event loop.
+    public func open(agent: String, pid: Int32) throws {
+        let namespace = try NamespaceThread(.process(pid))
+        let descriptor = try EgressProxy.listeningSocket(in: namespace, port: port)
+        let channel: any Channel
+        do {
+            channel = try proxy.bootstrap(agent: agent).withBoundSocket(descriptor).wait()
+        } catch {
+            // NIO owns the descriptor from the bootstrap on (and closes it with a channel that failed): closing it
+            // here too could close a number already reused.
+            throw FirewallError.unavailable("the egress listener for \(agent) did not start: \(error)")
+        }
+        let previous = listeners.withLock { $0.updateValue(channel, forKey: agent) }
+        previous?.close(promise: nil)
+    }
+
+    /// Stops serving `agent` (it stopped for good, or its start failed).
+    public func close(agent: String) {
+        listeners.withLock { $0.removeValue(forKey: agent) }?.close(promise: nil)
+    }
+
+    /// The agents served now.
+    public var agents: [String] { listeners.withLock { Array($0.keys) } }
+}
