@@ -5,14 +5,14 @@ import Firewall
 /// The ledger's entries for the egress proxy: each connection as a `network_connection` (agent, destination name
 /// and address, port, bytes each way, duration, outcome; a refusal with the capability that was missing), and a
 /// relayed connection to a known model API also as an `api_call` naming the host.
-enum EgressAudit {
+public enum EgressAudit {
     /// Hosts whose connections are model API calls (`api_call`, host and bytes; the content stays encrypted).
     static let modelAPIHosts: Set<String> = [
         "api.anthropic.com", "api.openai.com", "generativelanguage.googleapis.com", "api.mistral.ai",
         "api.cohere.com", "api.groq.com",
     ]
 
-    static func drafts(_ connection: EgressConnection) -> [AuditDraft] {
+    public static func drafts(_ connection: EgressConnection) -> [AuditDraft] {
         let destination = connection.destination
         var details: [(key: String, value: JSONValue)] = [
             ("host", destination.map { .string($0.host) } ?? .null),

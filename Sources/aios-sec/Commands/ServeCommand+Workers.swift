@@ -22,7 +22,7 @@ extension ServeCommand {
     /// `identities`: who gives each spawned agent its own identity (the Broker's programs get none).
     func agentSpawner(
         policy: SecurityPolicy, vault: KeyringVault, core: DaemonCore, action: String,
-        identities: AgentIdentities? = nil, hold: SpawnHold
+        identities: AgentIdentities? = nil, egress: EgressListeners? = nil, hold: SpawnHold
     ) -> AgentSpawner? {
         guard geteuid() == 0, let layout = try? CgroupLayout.detect() else { return nil }
         let ledger = core.ledger
@@ -30,9 +30,35 @@ extension ServeCommand {
             policy: policy, vault: vault,
             confinement: AgentSpawner.Confinement(
                 layout: layout, cgroupParent: agentCgroupParent, daemonSocket: socket,
-                hidden: core.protected.directories, identities: identities),
+                hidden: core.protected.directories, identities: identities, egress: egress),
             action: action, hold: hold,
             audit: { draft in if let error = ledger.append(contentsOf: [draft]).error { throw error } })
+    }
+
+    /// The agents' egress proxy (as root, unless --egress-port 0): connections decided by each agent's
+    /// `net:connect` capabilities and grants at that moment, each recorded (`network_connection`, and `api_call` for
+    /// the model APIs) off the proxy's event loop.
+    func startEgress(core: DaemonCore) throws -> EgressListeners? {
+        guard geteuid() == 0, egressPort != 0 else { return nil }
+        let authorizer = EgressAuthorizer(core: core)
+        let ledger = core.ledger
+        let recording = DispatchQueue(label: "aios-egress-audit")
+        do {
+            let proxy = try EgressProxy(
+                outbound: try egressNamespace.map { try NamespaceThread(.named($0)) },
+                authorize: { agent, destination in authorizer.decide(agent: agent, destination: destination) },
+                record: { connection in
+                    recording.async {
+                        if let error = ledger.append(contentsOf: EgressAudit.drafts(connection)).error {
+                            FileHandle.standardError.write(Data("aios-sec: egress not recorded: \(error)\n".utf8))
+                        }
+                    }
+                })
+            return EgressListeners(proxy: proxy, port: egressPort)
+        } catch {
+            printError("serve: the egress proxy cannot start: \(error)")
+            throw ExitStatus.unavailable
+        }
     }
 
     /// With --human-sessions: the recorder of people's sessions (sshd's logins from the journal, with

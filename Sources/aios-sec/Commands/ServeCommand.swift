@@ -113,6 +113,14 @@ struct ServeCommand: AsyncParsableCommand {
     var analysis = false
     @Option(help: "The kernel command line, read for aios.mode=manual (start in manual mode).")
     var kernelCmdline = "/proc/cmdline"
+    @Option(
+        help: """
+            The agents' egress proxy: its port on 127.0.0.1 inside each agent's network namespace (0: agents get no \
+            way out at all).
+            """)
+    var egressPort: UInt16 = 3128
+    @Option(help: "The network namespace (ip netns NAME) the egress proxy connects from (default: the daemon's own).")
+    var egressNamespace: String?
 
     /// --identity-lifetime in seconds.
     private func parseIdentityLifetime() throws -> TimeInterval {
@@ -205,8 +213,11 @@ struct ServeCommand: AsyncParsableCommand {
             announcements: announcements)
         let fileWatch = try startFileIntegrity(vault: target, core: core, announcements: announcements)
         defer { fileWatch?.stop() }
+        let egress = try startEgress(core: core)
+        defer { egress?.proxy.shutdown() }
         let agents = agentSpawner(
-            policy: policy, vault: target, core: core, action: "daemon.spawn", identities: agentIdentities, hold: hold
+            policy: policy, vault: target, core: core, action: "daemon.spawn", identities: agentIdentities,
+            egress: egress, hold: hold
         ).map { AgentRegistry(spawner: $0) }
         let workers = Workers(
             agents: agents, tasks: geteuid() == 0 ? try? TaskRunner.locate() : nil, firewall: firewall,
