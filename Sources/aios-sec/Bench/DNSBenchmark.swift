@@ -228,7 +228,7 @@ private final class Flag: Sendable {
     let value = Atomic<Bool>(false)
 }
 
-private func runIP(_ arguments: [String]) throws {
+func runIP(_ arguments: [String]) throws {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
     process.arguments = arguments

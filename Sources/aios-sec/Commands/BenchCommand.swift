@@ -11,6 +11,7 @@ struct BenchCommand: AsyncParsableCommand {
             IDSBenchAlias.self,
             IDSFloodBenchCommand.self, DNSBenchCommand.self, HumanSessionBenchCommand.self,
             AuditStressCommand.self, EstopBenchCommand.self, FIMBenchCommand.self, ModelBenchCommand.self,
+            EgressBenchCommand.self,
         ]
     )
 }
