@@ -6,6 +6,7 @@ import Foundation
 import PKI
 import Policy
 import SecurityTesting
+import Synchronization
 import Testing
 
 @testable import Daemon
@@ -115,5 +116,34 @@ final class EgressAuthorizerTests {
         #expect(denied.map(\.eventType) == [.networkConnection])
         #expect(denied[0].result == .denied)
         #expect(value(denied[0], "missing_capability") == .string("net:connect:evil.example:443"))
+    }
+}
+
+@Suite("Egress: frequent connections are folded into one entry a minute")
+struct EgressRecorderTests {
+    final class Appended: Sendable {
+        let drafts = Mutex<[AuditDraft]>([])
+    }
+
+    @Test func beyondAHundredAMinuteConnectionsAreCountedIntoASummary() throws {
+        let clock = ManualClock(.seconds(1_800_000_000))
+        let appended = Appended()
+        let recorder = EgressRecorder(clock: clock) { drafts in appended.drafts.withLock { $0 += drafts } }
+        for index in 0..<150 {
+            var connection = EgressConnection(agent: "aios-agent-task")
+            connection.destination = try EgressDestination(authority: "evil.example:443")
+            connection.refusal = index % 2 == 0 ? .notAllowed(missing: "net:connect:evil.example:443") : .overLimit("x")
+            recorder.record(connection)
+        }
+        recorder.close()
+        let drafts = appended.drafts.withLock { $0 }
+        #expect(drafts.count == EgressRecorder.perMinute + 1)
+        let summary = try #require(drafts.last)
+        #expect(summary.target == "aggregate" && summary.result == .denied)
+        guard case .object(let details) = summary.details else { return }
+        #expect(details.first { $0.key == "aggregated" }?.value == .integer(50))
+        #expect(
+            details.first { $0.key == "outcomes" }?.value
+                == .object([("not_allowed", .integer(25)), ("over_limit", .integer(25))]))
     }
 }

@@ -44,6 +44,17 @@ final class EgressConnectHandler: ChannelInboundHandler, RemovableChannelHandler
         }
     }
 
+    /// The agent's bounds are checked first: over them, nothing is read, decided or resolved.
+    func channelActive(context: ChannelHandlerContext) {
+        let (limiter, agent) = (proxy.limiter, log.connection.agent)
+        if let refusal = limiter.acquire(agent) {
+            refuse(refusal, context)
+        } else {
+            log.onFinish = { limiter.release(agent) }
+        }
+        context.fireChannelActive()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch (unwrapInboundIn(data), state) {
         case (.head(let head), .awaitingHead):
@@ -244,6 +255,8 @@ final class ConnectionLog {
     var connection: EgressConnection
     private let record: EgressProxy.Record
     private var finished = false
+    /// Run once when the connection ends (the limiter's slot given back).
+    var onFinish: (() -> Void)?
 
     init(_ connection: EgressConnection, record: @escaping EgressProxy.Record) {
         self.connection = connection
@@ -253,6 +266,8 @@ final class ConnectionLog {
     func finish() {
         guard !finished else { return }
         finished = true
+        onFinish?()
+        onFinish = nil
         connection.ended = .now()
         record(connection)
     }

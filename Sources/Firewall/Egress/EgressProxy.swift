@@ -27,6 +27,8 @@ public final class EgressProxy: Sendable {
         public var connectTimeout: TimeAmount = .seconds(10)
         /// How long the agent has, after connecting, to send its whole `CONNECT` request.
         public var requestTimeout: TimeAmount = .seconds(10)
+        /// Each agent's bounds: connections open at once and new connections a minute.
+        public var limits = EgressLimiter.Limits()
 
         public init() {}
     }
@@ -41,6 +43,7 @@ public final class EgressProxy: Sendable {
     let resolve: Resolve
     let record: Record
     let group: MultiThreadedEventLoopGroup
+    let limiter: EgressLimiter
 
     /// `outbound`: the namespace whose routes the destinations are reached by (nil: this process's own).
     public init(
@@ -51,6 +54,7 @@ public final class EgressProxy: Sendable {
         self.authorize = authorize
         self.resolve = resolve
         self.record = record
+        limiter = EgressLimiter(limits: configuration.limits)
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         if let outbound, outbound.namespace != .current {
             let path = outbound.namespacePath

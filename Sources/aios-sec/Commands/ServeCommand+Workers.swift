@@ -38,23 +38,21 @@ extension ServeCommand {
     /// The agents' egress proxy (as root, unless --egress-port 0): connections decided by each agent's
     /// `net:connect` capabilities and grants at that moment, each recorded (`network_connection`, and `api_call` for
     /// the model APIs) off the proxy's event loop.
-    func startEgress(core: DaemonCore) throws -> EgressListeners? {
+    func startEgress(core: DaemonCore) throws -> (EgressListeners, EgressRecorder)? {
         guard geteuid() == 0, egressPort != 0 else { return nil }
         let authorizer = EgressAuthorizer(core: core)
         let ledger = core.ledger
-        let recording = DispatchQueue(label: "aios-egress-audit")
+        let recorder = EgressRecorder(clock: core.clock) { drafts in
+            if let error = ledger.append(contentsOf: drafts).error {
+                FileHandle.standardError.write(Data("aios-sec: egress not recorded: \(error)\n".utf8))
+            }
+        }
         do {
             let proxy = try EgressProxy(
                 outbound: try egressNamespace.map { try NamespaceThread(.named($0)) },
                 authorize: { agent, destination in authorizer.decide(agent: agent, destination: destination) },
-                record: { connection in
-                    recording.async {
-                        if let error = ledger.append(contentsOf: EgressAudit.drafts(connection)).error {
-                            FileHandle.standardError.write(Data("aios-sec: egress not recorded: \(error)\n".utf8))
-                        }
-                    }
-                })
-            return EgressListeners(proxy: proxy, port: egressPort)
+                record: { connection in recorder.record(connection) })
+            return (EgressListeners(proxy: proxy, port: egressPort), recorder)
         } catch {
             printError("serve: the egress proxy cannot start: \(error)")
             throw ExitStatus.unavailable

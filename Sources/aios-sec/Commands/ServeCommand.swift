@@ -214,10 +214,13 @@ struct ServeCommand: AsyncParsableCommand {
         let fileWatch = try startFileIntegrity(vault: target, core: core, announcements: announcements)
         defer { fileWatch?.stop() }
         let egress = try startEgress(core: core)
-        defer { egress?.proxy.shutdown() }
+        defer {
+            egress?.0.proxy.shutdown()
+            egress?.1.close()
+        }
         let agents = agentSpawner(
             policy: policy, vault: target, core: core, action: "daemon.spawn", identities: agentIdentities,
-            egress: egress, hold: hold
+            egress: egress?.0, hold: hold
         ).map { AgentRegistry(spawner: $0) }
         let workers = Workers(
             agents: agents, tasks: geteuid() == 0 ? try? TaskRunner.locate() : nil, firewall: firewall,
