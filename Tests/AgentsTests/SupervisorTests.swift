@@ -48,13 +48,7 @@ func makeSpawner(sandbox: String, audit: RecordedAudit) throws -> (AgentSpawner,
     return (spawner, vault)
 }
 
-func removeTestCgroupParent() {
-    guard let layout = try? CgroupLayout.detect() else { return }
-    switch layout {
-    case .v2(let root): rmdir(root + "/aios-test-\(getpid())")
-    case .v1(let controllers): for directory in controllers.values { rmdir(directory + "/aios-test-\(getpid())") }
-    }
-}
+func removeTestCgroupParent() { removeTestCgroup("aios-test-\(getpid())") }
 
 @Suite("Supervised agents: watchdog findings, restarts with back-off, stop", .serialized)
 struct SupervisorTests {

@@ -1,26 +1,5 @@
 /// Helper programs of the egress proxy tests, run with python3 inside the test's namespaces.
 enum EgressScripts {
-    /// `echo.py ADDRESS PORT`: answers whatever arrives with `api:` and the same bytes, until the peer closes.
-    static let echo = """
-        import socket, sys, threading
-        def serve(c):
-            try:
-                while True:
-                    data = c.recv(65536)
-                    if not data: break
-                    c.sendall(b'api:' + data)
-            except OSError: pass
-            c.close()
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind((sys.argv[1], int(sys.argv[2])))
-        s.listen(64)
-        print('ready', flush=True)
-        while True:
-            c, _ = s.accept()
-            threading.Thread(target=serve, args=(c,), daemon=True).start()
-        """
-
     /// `agent.py PROXYPORT TARGET plain|sni NAME`: what an agent's plain code does with `HTTPS_PROXY`: `CONNECT
     /// TARGET`, then a line through the tunnel (plain) or a TLS ClientHello naming NAME (sni). Prints the proxy's
     /// status code, then what came back (`reply=…`, `closed`, or `error=…`).

@@ -1,8 +1,11 @@
+import SecurityTesting
+
 /// Small Python helpers the namespace tests run inside the namespaces (python3 is on every test machine).
 enum TestScripts {
     static let all: [(String, String)] = [
         ("serve.py", serve), ("connect.py", connect), ("dnsq.py", dnsq), ("dnsd.py", dnsd),
-        ("echo.py", EgressScripts.echo), ("agent.py", EgressScripts.agent), ("direct.py", EgressScripts.direct),
+        ("echo.py", EgressTestPrograms.echoServer), ("agent.py", EgressScripts.agent),
+        ("direct.py", EgressScripts.direct),
         ("ping.py", SideChannelScripts.ping), ("udpsend.py", SideChannelScripts.udpSend),
         ("udplog.py", SideChannelScripts.udpLog), ("dnsslow.py", SideChannelScripts.slowDNSClient),
     ]

@@ -12,10 +12,7 @@ struct AgentDaemonTests {
         let daemon = try DaemonFixture(extraArguments: ["--agent-cgroup-parent", parent])
         defer {
             daemon.stop()
-            for controller in ["cpu", "memory", "pids", "freezer", "blkio"] {
-                rmdir("/sys/fs/cgroup/\(controller)/\(parent)")
-            }
-            rmdir("/sys/fs/cgroup/\(parent)")
+            removeTestCgroup(parent)
         }
         let spawned = try daemon.call(
             "spawn", as: "orchestrator", ["--agent", "aios-agent-monitor", "--json", "--", "/bin/sleep", "60"])

@@ -50,10 +50,7 @@ import Testing
                 """)
         defer {
             daemon.stop()
-            for controller in ["cpu", "memory", "pids", "freezer", "blkio"] {
-                rmdir("/sys/fs/cgroup/\(controller)/\(parent)")
-            }
-            rmdir("/sys/fs/cgroup/\(parent)")
+            removeTestCgroup(parent)
         }
         let orchestrator = Process()
         orchestrator.executableURL = URL(fileURLWithPath: (site as NSString).deletingLastPathComponent)

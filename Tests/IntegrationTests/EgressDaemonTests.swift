@@ -8,41 +8,6 @@ import Testing
 /// network.
 @Suite("Egress through the daemon", .serialized, .requiresRoot("network namespaces, agents"))
 struct EgressDaemonTests {
-    static let program = """
-        import os, socket, sys
-        host, port = os.environ['HTTPS_PROXY'].split('//')[1].rsplit(':', 1)
-        for target in sys.argv[1:]:
-            s = socket.create_connection((host, int(port)), timeout=5)
-            s.sendall(b'CONNECT ' + target.encode() + b' HTTP/1.1\\r\\n\\r\\n')
-            head = b''
-            while b'\\r\\n\\r\\n' not in head:
-                chunk = s.recv(1)
-                if not chunk: break
-                head += chunk
-            if b' 200 ' in head:
-                s.sendall(b'hello\\n')
-                s.recv(100)
-            s.close()
-        """
-
-    static let echo = """
-        import socket, sys, threading
-        def serve(c):
-            while True:
-                data = c.recv(65536)
-                if not data: break
-                c.sendall(b'api:' + data)
-            c.close()
-        s = socket.socket()
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(('10.97.0.2', 8443))
-        s.listen(16)
-        print('ready', flush=True)
-        while True:
-            c, _ = s.accept()
-            threading.Thread(target=serve, args=(c,), daemon=True).start()
-        """
-
     @Test func anAgentsConnectionsGoThroughTheProxyAndAreRecorded() throws {
         let base = "aios-eg-\(getpid())"
         let (egress, world) = (base + "-out", base + "-world")
@@ -63,7 +28,9 @@ struct EgressDaemonTests {
         }
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-        server.arguments = ["netns", "exec", world, "python3", "-u", "-c", Self.echo]
+        server.arguments = [
+            "netns", "exec", world, "python3", "-u", "-c", EgressTestPrograms.echoServer, "10.97.0.2", "8443",
+        ]
         let ready = Pipe()
         server.standardOutput = ready
         try server.run()
@@ -82,16 +49,13 @@ struct EgressDaemonTests {
                 """)
         defer {
             daemon.stop()
-            for controller in ["cpu", "memory", "pids", "freezer", "blkio"] {
-                rmdir("/sys/fs/cgroup/\(controller)/\(parent)")
-            }
-            rmdir("/sys/fs/cgroup/\(parent)")
+            removeTestCgroup(parent)
         }
         let spawned = try daemon.call(
             "spawn", as: "orchestrator",
             [
-                "--agent", "aios-agent-network", "--", "/usr/bin/python3", "-c", Self.program, "10.97.0.2:8443",
-                "10.97.0.2:22", "api.anthropic.com:443",
+                "--agent", "aios-agent-network", "--", "/usr/bin/python3", "-c", EgressTestPrograms.agentClient,
+                "10.97.0.2:8443", "10.97.0.2:8443", "10.97.0.2:22", "api.anthropic.com:443",
             ])
         #expect(spawned.status == 0, "\(spawned.stderr)")
         var lines: [Substring] = []
@@ -107,7 +71,7 @@ struct EgressDaemonTests {
         let relayed = lines.first { $0.contains(#""target":"10.97.0.2:8443""#) }
         #expect(relayed?.contains(#""result":"success""#) == true, "\(lines)")
         #expect(relayed?.contains(#""agent":"aios-agent-network""#) == true)
-        #expect(relayed?.contains(#""bytes_in":10"#) == true, "\"api:hello\\n\" is 10 bytes: \(lines)")
+        #expect(relayed?.contains(#""bytes_in":7"#) == true, "\"api:hi\\n\" is 7 bytes: \(lines)")
         let refused = lines.first { $0.contains(#""target":"10.97.0.2:22""#) }
         #expect(refused?.contains(#""missing_capability":"net:connect:10.97.0.2:22""#) == true, "\(lines)")
         let other = lines.first { $0.contains(#""target":"api.anthropic.com:443""#) }

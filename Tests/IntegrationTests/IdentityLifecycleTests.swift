@@ -35,10 +35,7 @@ import Testing
         let daemon = try DaemonFixture(extraArguments: ["--agent-cgroup-parent", parent, "--identity-lifetime", "15s"])
         defer {
             daemon.stop()
-            for controller in ["cpu", "memory", "pids", "freezer", "blkio"] {
-                rmdir("/sys/fs/cgroup/\(controller)/\(parent)")
-            }
-            rmdir("/sys/fs/cgroup/\(parent)")
+            removeTestCgroup(parent)
         }
         let agent = "aios-agent-monitor"
         let spawned = try daemon.call("spawn", as: "orchestrator", ["--agent", agent, "--", "/bin/sleep", "600"])
@@ -128,10 +125,7 @@ import Testing
         let daemon = try DaemonFixture(extraArguments: ["--agent-cgroup-parent", parent])
         defer {
             daemon.stop()
-            for controller in ["cpu", "memory", "pids", "freezer", "blkio"] {
-                rmdir("/sys/fs/cgroup/\(controller)/\(parent)")
-            }
-            rmdir("/sys/fs/cgroup/\(parent)")
+            removeTestCgroup(parent)
         }
         let agent = "aios-agent-monitor"
         let spawned = try daemon.call("spawn", as: "orchestrator", ["--agent", agent, "--", "/bin/sleep", "600"])
@@ -159,10 +153,7 @@ import Testing
         )
         defer {
             daemon.stop()
-            for controller in ["cpu", "memory", "pids", "freezer", "blkio"] {
-                rmdir("/sys/fs/cgroup/\(controller)/\(parent)")
-            }
-            rmdir("/sys/fs/cgroup/\(parent)")
+            removeTestCgroup(parent)
         }
         // Each attempt that succeeds adds to the exit status; 0 means every one was refused.
         let script = """

@@ -84,9 +84,7 @@ struct SandboxCLITests {
         if v1 {
             let left = (try? FileManager.default.contentsOfDirectory(atPath: pidsRoot)) ?? []
             #expect(!left.contains { $0.hasPrefix("agent-") }, "the agent's cgroup is removed afterwards")
-            for controller in ["cpu", "cpuacct", "cpuset", "memory", "pids", "freezer", "blkio", "devices"] {
-                rmdir("/sys/fs/cgroup/\(controller)/\(parent)")
-            }
+            removeTestCgroup(parent)
         }
         let audit = try BinaryRunner.run([
             "audit", "query", "--state-dir", base + "/state", "--type", "agent_spawn", "--json",
