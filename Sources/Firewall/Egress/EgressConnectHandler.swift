@@ -128,6 +128,7 @@ final class EgressConnectHandler: ChannelInboundHandler, RemovableChannelHandler
         ClientBootstrap(group: context.eventLoop)
             .connectTimeout(proxy.configuration.connectTimeout)
             .channelOption(.allowRemoteHalfClosure, value: true)
+            .channelOption(.recvAllocator, value: EgressProxy.relayReads)
             .connect(to: address)
             .assumeIsolatedUnsafeUnchecked()
             .whenComplete { result in

@@ -78,10 +78,15 @@ public final class EgressProxy: Sendable {
 
     public func shutdown() { try? group.syncShutdownGracefully() }
 
+    /// Reads of up to 1 MiB (starting at 64 KiB and adapting): a relay pays per read and write, not per byte, so
+    /// large reads are what keeps it near a direct connection's throughput.
+    static let relayReads = AdaptiveRecvByteBufferAllocator(minimum: 16 << 10, initial: 64 << 10, maximum: 1 << 20)
+
     func bootstrap(agent: String) -> ServerBootstrap {
         ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 128)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelOption(.recvAllocator, value: Self.relayReads)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes))
