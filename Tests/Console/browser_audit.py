@@ -16,14 +16,16 @@ from selenium.webdriver.common.by import By
 from console_browser import run
 
 
-def search(console, fields: dict) -> None:
+def search(console, fields: dict, expected: str = "results") -> None:
+    """Searches and waits for the answer page: the audit page itself has `results`, so the old page must be gone
+    before `expected` counts (else a later click can land on the old page's elements)."""
     driver = console.driver
     console.timed_get("/audit")
     for name, value in fields.items():
         box = driver.find_element(By.ID, name)
         box.clear()
         box.send_keys(value)
-    driver.find_element(By.ID, "search").click()
+    console.after_click("search", expected)
 
 
 def scenario(console, seen: dict, extra: list) -> None:
@@ -34,14 +36,12 @@ def scenario(console, seen: dict, extra: list) -> None:
     seen["audit_heading"] = console.heading()
     problems += console.accessibility_problems()
 
-    search(console, {"since": "yesterday"})
-    console.wait_for("search-problem")
+    search(console, {"since": "yesterday"}, expected="search-problem")
     seen["bad_input"] = console.text("search-problem")
     problems += console.accessibility_problems()
     console.shot("audit-02-bad-input")
 
     search(console, {"agent": "operator:alice", "type": "authentication"})
-    console.wait_for("results")
     rows = driver.find_elements(By.CSS_SELECTOR, "#results tbody tr")
     seen["results"] = len(rows)
     seen["first_row"] = rows[0].text if rows else ""
@@ -96,7 +96,6 @@ def scenario(console, seen: dict, extra: list) -> None:
         os.remove(old)
     driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
     search(console, {"agent": "operator:alice", "type": "authentication"})
-    console.wait_for("results")
     driver.find_element(By.ID, "export").click()
     files = []
     for _ in range(100):

@@ -22,7 +22,7 @@ struct EgressProxyTests {
 
         static let names = [
             "api.test": "10.98.0.2", "other.test": "10.98.0.2", "local.test": "127.0.0.1",
-            "meta.test": "169.254.169.254",
+            "meta.test": "169.254.169.254", "self.test": "10.98.0.1",
         ]
 
         init() async throws {
@@ -38,7 +38,7 @@ struct EgressProxyTests {
                 outbound: outbound,
                 authorize: { agent, destination in
                     agent == "agent-a" && destination.description == "api.test:8443" || destination.host == "local.test"
-                        || destination.host == "meta.test"
+                        || destination.host == "meta.test" || destination.host == "self.test"
                         ? .allow(capability: "net:connect:\(destination)")
                         : .deny(missing: "net:connect:\(destination)")
                 },
@@ -103,10 +103,11 @@ struct EgressProxyTests {
         }
     }
 
-    @Test func namesThatResolveToLoopbackOrLinkLocalAreNeverConnected() async throws {
+    @Test func namesThatResolveToLoopbackLinkLocalOrTheMachineItselfAreNeverConnected() async throws {
         let lab = try await Lab()
         defer { lab.close() }
-        for target in ["local.test:8443", "meta.test:80"] {
+        // self.test: an address of the proxy's own outbound namespace (the daemon's machine itself).
+        for target in ["local.test:8443", "meta.test:80", "self.test:22"] {
             #expect(try lab.agent(target) == ["502"], "\(target)")
             guard case .noUsableAddress = lab.record(target)?.refusal else {
                 Issue.record("\(target): \(String(describing: lab.record(target)))")

@@ -106,12 +106,16 @@ final class EgressConnectHandler: ChannelInboundHandler, RemovableChannelHandler
         }
         promise.futureResult.assumeIsolated().whenComplete { result in
             let addresses = (try? result.get()) ?? []
-            let usable = addresses.filter(EgressProxy.isUsable)
+            // On the loop's thread, in the outbound namespace: its own interfaces' addresses are refused too.
+            let local = LocalAddresses.current()
+            let usable = addresses.filter { address in
+                EgressProxy.isUsable(address) && !local.contains(address.rawAddressBytes ?? [])
+            }
             guard !usable.isEmpty else {
                 let why =
                     addresses.isEmpty
                     ? "\(destination.host) does not resolve"
-                    : "\(destination.host) resolves only to addresses the proxy never connects to ("
+                    : "\(destination.host) resolves only to addresses the proxy never connects to (this machine's, "
                         + addresses.compactMap(\.ipAddress).prefix(4).joined(separator: ", ") + ")"
                 self.refuse(.noUsableAddress(why), context)
                 return

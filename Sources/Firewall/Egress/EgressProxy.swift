@@ -15,8 +15,9 @@ public enum EgressDecision: Sendable, Equatable {
 /// The agents' way out: an HTTP `CONNECT` proxy whose listening socket sits inside an agent's own network namespace
 /// (which has nothing but loopback), so the agent reaches it at `127.0.0.1:PORT` with the standard proxy variables
 /// and no other path exists. For each `CONNECT host:port` it asks the policy (`authorize`), resolves the name itself
-/// (the agent has no resolver), never connects to loopback, link-local, multicast or unspecified addresses (the
-/// daemon's own services, a cloud metadata endpoint), checks that a TLS ClientHello names the same host, relays the
+/// (the agent has no resolver), never connects to loopback, link-local, multicast or unspecified addresses nor to
+/// the addresses of the outbound namespace's own interfaces (the daemon's own services, a cloud metadata endpoint),
+/// checks that a TLS ClientHello names the same host, relays the
 /// bytes untouched, and records every connection, refused or not (`record`).
 ///
 /// Its one event loop thread lives in the outbound namespace (the daemon's own, or a test's): the sockets to the
