@@ -25,7 +25,7 @@ struct EgressProxyTests {
             "meta.test": "169.254.169.254", "self.test": "10.98.0.1",
         ]
 
-        init() async throws {
+        init(configuration: EgressProxy.Configuration = .init()) async throws {
             network = try TestNetwork()
             agentNamespace = network.fw.replacingOccurrences(of: "-fw", with: "-agent")
             try network.run(["ip", "netns", "add", agentNamespace])
@@ -35,7 +35,7 @@ struct EgressProxyTests {
             agentThread = try NamespaceThread(.named(agentNamespace))
             let records = self.records
             proxy = try EgressProxy(
-                outbound: outbound,
+                configuration: configuration, outbound: outbound,
                 authorize: { agent, destination in
                     agent == "agent-a" && destination.description == "api.test:8443" || destination.host == "local.test"
                         || destination.host == "meta.test" || destination.host == "self.test"
@@ -134,6 +134,22 @@ struct EgressProxyTests {
         #expect(tcp.contains("unreachable"), "\(tcp)")
         let dns = try lab.network.exec(lab.agentNamespace, ["python3", direct, "10.98.0.2", "53", "udp"]).output
         #expect(dns.contains("unreachable"), "\(dns)")
+    }
+
+    @Test func aRequestWhoseHeadNeverEndsIsEndedAtTheRequestDeadline() async throws {
+        var configuration = EgressProxy.Configuration()
+        configuration.requestTimeout = .seconds(1)
+        let lab = try await Lab(configuration: configuration)
+        defer { lab.close() }
+        #expect(try lab.agent("api.test:8443", "stall") == ["400"])
+        // The head was never whole, so the record names no destination.
+        let deadline = Date() + 10
+        var refusals: [EgressRefusal] = []
+        while Date() < deadline, refusals.isEmpty {
+            refusals = lab.records.all.withLock { $0.filter { $0.destination == nil }.compactMap(\.refusal) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(refusals.contains { "\($0)".contains("no whole CONNECT request") }, "\(refusals)")
     }
 
     @Test func aRequestThatIsNotConnectIsRefused() async throws {

@@ -1,13 +1,15 @@
 /// Helper programs of the egress proxy tests, run with python3 inside the test's namespaces.
 enum EgressScripts {
-    /// `agent.py PROXYPORT TARGET plain|sni NAME`: what an agent's plain code does with `HTTPS_PROXY`: `CONNECT
-    /// TARGET`, then a line through the tunnel (plain) or a TLS ClientHello naming NAME (sni). Prints the proxy's
+    /// `agent.py PROXYPORT TARGET plain|sni NAME|stall`: what an agent's plain code does with `HTTPS_PROXY`: `CONNECT
+    /// TARGET`, then a line through the tunnel (plain) or a TLS ClientHello naming NAME (sni); `stall` never ends its
+    /// request's head. Prints the proxy's
     /// status code, then what came back (`reply=…`, `closed`, or `error=…`).
     static let agent = """
         import socket, ssl, sys
         port, target, mode = int(sys.argv[1]), sys.argv[2], sys.argv[3]
         s = socket.create_connection(('127.0.0.1', port), timeout=5)
-        s.sendall(b'CONNECT ' + target.encode() + b' HTTP/1.1\\r\\nHost: ' + target.encode() + b'\\r\\n\\r\\n')
+        ending = b'' if mode == 'stall' else b'\\r\\n'
+        s.sendall(b'CONNECT ' + target.encode() + b' HTTP/1.1\\r\\nHost: ' + target.encode() + b'\\r\\n' + ending)
         head = b''
         while b'\\r\\n\\r\\n' not in head:
             chunk = s.recv(1)

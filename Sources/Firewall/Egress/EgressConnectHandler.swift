@@ -39,8 +39,14 @@ final class EgressConnectHandler: ChannelInboundHandler, RemovableChannelHandler
         context.channel.closeFuture.whenComplete { _ in log.finish() }
         let timeout = proxy.configuration.requestTimeout
         context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
-            guard let self, case .awaitingHead = self.state else { return }
-            self.refuse(.malformed("no CONNECT request within \(timeout.nanoseconds / 1_000_000) ms"), context)
+            // A request sent slowly (its head never whole) holds a slot no longer than this.
+            switch self?.state {
+            case .awaitingHead?, .awaitingEnd?:
+                self?.refuse(
+                    .malformed("no whole CONNECT request within \(timeout.nanoseconds / 1_000_000) ms"), context)
+            default:
+                return
+            }
         }
     }
 
