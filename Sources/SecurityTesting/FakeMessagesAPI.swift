@@ -45,6 +45,9 @@ public final class FakeMessagesAPI: Sendable {
     }
 
     private let state: Mutex<State>
+    /// Its own loop: the shared singleton is busy with the rest of a parallel test run, and a starved server made
+    /// the client under test time out.
+    private let group: MultiThreadedEventLoopGroup
     private let serverChannel: any Channel
     private let serving: Mutex<Task<Void, Never>?>
     /// `http://127.0.0.1:<port>`.
@@ -52,7 +55,8 @@ public final class FakeMessagesAPI: Sendable {
 
     /// Starts the server with its script; a request after the script's end gets a 418 (which no client retries).
     public static func start(_ replies: [Reply]) async throws -> FakeMessagesAPI {
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: "127.0.0.1", port: 0) { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -61,15 +65,16 @@ public final class FakeMessagesAPI: Sendable {
                         wrappingChannelSynchronously: channel)
                 }
             }
-        let fake = FakeMessagesAPI(server: server, replies: replies)
+        let fake = FakeMessagesAPI(server: server, group: group, replies: replies)
         fake.run(server)
         return fake
     }
 
     private init(
         server: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>,
-        replies: [Reply]
+        group: MultiThreadedEventLoopGroup, replies: [Reply]
     ) {
+        self.group = group
         state = Mutex(State(replies: replies))
         serverChannel = server.channel
         serving = Mutex(nil)
@@ -101,6 +106,7 @@ public final class FakeMessagesAPI: Sendable {
     public func stop() async {
         serving.withLock { $0?.cancel() }
         try? await serverChannel.close().get()
+        try? await group.shutdownGracefully()
     }
 
     private func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async throws {

@@ -22,6 +22,9 @@ extension DaemonAttackTests {
             try FileManager.default.createDirectory(atPath: root + "/" + directory, withIntermediateDirectories: true)
         }
         try "old\n".write(toFile: root + "/etc/existing.conf", atomically: false, encoding: .utf8)
+        // A file of the system's own in each watched folder, as on a real machine: the removal leaves the folders
+        // (a watch root that goes away is seen only by the next full check).
+        try "#!/bin/sh\n".write(toFile: root + "/usr/bin/existing-tool", atomically: false, encoding: .utf8)
         let daemon = try packageDaemon(repository, root: root, watch: [root + "/usr/bin", root + "/etc"])
         let call = try BackgroundCall(
             execArguments(daemon, as: "aios-agent-package", "pkg.install", ["package": "aios-tools"]))
