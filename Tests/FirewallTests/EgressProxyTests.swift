@@ -160,5 +160,13 @@ struct EgressProxyTests {
         #expect(throws: EgressRefusal.self) { try EgressDestination(authority: "a b:443") }
         #expect(try EgressDestination(authority: "API.Test.:443").description == "api.test:443")
         #expect(try EgressDestination(authority: "[::1]:443").isAddress)
+        // An address never passes as a name: the canonical form with a trailing dot is the address; other IPv4
+        // forms resolvers accept are refused.
+        let dotted = try EgressDestination(authority: "10.0.0.5.:443")
+        #expect(dotted.isAddress && dotted.description == "10.0.0.5:443")
+        for numeric in ["167772165:443", "0x7f.1:443", "10.0.5:443", "010.0.0.5:443", "1.2.3.0x4:443"] {
+            #expect(throws: EgressRefusal.self, "\(numeric)") { try EgressDestination(authority: numeric) }
+        }
+        #expect(try !EgressDestination(authority: "a1.example:443").isAddress)
     }
 }

@@ -40,9 +40,26 @@ public struct EgressDestination: Sendable, Hashable, CustomStringConvertible {
             return
         }
         let name = host.lowercased().hasSuffix(".") ? String(host.lowercased().dropLast()) : host.lowercased()
+        // A name whose last label is a number is an IPv4 address in some form (`10.0.0.5.`, `167772165`,
+        // `0x7f.1`), which resolvers accept: the canonical dotted quad is taken as the address it is, any other
+        // form refused, so an address never passes as a name.
+        if let last = name.split(separator: ".", omittingEmptySubsequences: false).last, Self.isNumeric(last) {
+            guard let address = try? SocketAddress(ipAddress: name, port: port), let text = address.ipAddress,
+                text == name
+            else { throw .malformed("'\(Self.printable(String(host)))' is an address in a form other than a.b.c.d") }
+            self.host = text
+            isAddress = true
+            return
+        }
         guard Self.isDNSName(name) else { throw .malformed("'\(Self.printable(String(host)))' is not a host name") }
         self.host = name
         isAddress = false
+    }
+
+    /// Decimal digits, or `0x` and hex digits: how an IPv4 address part is written in the forms resolvers accept.
+    static func isNumeric(_ label: Substring) -> Bool {
+        if label.hasPrefix("0x") { return label.dropFirst(2).allSatisfy(\.isHexDigit) }
+        return !label.isEmpty && label.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
     static func isDNSName(_ name: String) -> Bool {
