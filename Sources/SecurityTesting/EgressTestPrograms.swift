@@ -22,33 +22,75 @@ public enum EgressTestPrograms {
             threading.Thread(target=serve, args=(c,), daemon=True).start()
         """
 
-    /// `python3 -c agentClient DIRECT TARGET…`: what an agent's plain code does with `$HTTPS_PROXY` and nothing
-    /// else: for each TARGET a `CONNECT`, then `hi` through the tunnel when it is `200`; prints `TARGET STATUS
-    /// [REPLY]` a line. Then a direct TCP connection to DIRECT (`ADDRESS:PORT`) around the proxy: `direct
-    /// connected` or `direct ERROR`.
+    /// `python3 -c agentClient [--direct ADDRESS:PORT] [--sni NAME] [--stall] [--hold SECONDS] TARGET…`: what an
+    /// agent's plain code does with `$HTTPS_PROXY` and nothing else. For each TARGET a `CONNECT` (`--stall`: its
+    /// head never ends), then through a `200` tunnel `hi` (or, with `--sni`, a TLS ClientHello naming NAME); prints
+    /// `TARGET STATUS [REPLY]` a line, REPLY being the answer, `handshake`, `closed` or `error=…`. `--hold`: the
+    /// tunnel is then kept, `hi` sent every 0.2 s, until it is cut (`TARGET cut`) or SECONDS pass (`TARGET held`).
+    /// `--direct`: at the end a TCP connection to ADDRESS:PORT around the proxy: `direct connected` or `direct
+    /// ERROR`.
     public static let agentClient = """
-        import os, socket, sys
+        import argparse, os, socket, ssl, time
+        arguments = argparse.ArgumentParser()
+        arguments.add_argument('--direct')
+        arguments.add_argument('--sni')
+        arguments.add_argument('--stall', action='store_true')
+        arguments.add_argument('--hold', type=float, default=0)
+        arguments.add_argument('targets', nargs='*')
+        options = arguments.parse_args()
         host, port = os.environ['HTTPS_PROXY'].split('//')[1].rsplit(':', 1)
-        for target in sys.argv[2:]:
+        def exchange(s):
+            s.sendall(b'hi\\n')
+            reply = s.recv(100)
+            if not reply: raise ConnectionError()
+            return reply.decode().strip()
+        for target in options.targets:
             s = socket.create_connection((host, int(port)), timeout=5)
-            s.sendall(b'CONNECT ' + target.encode() + b' HTTP/1.1\\r\\n\\r\\n')
+            ending = b'' if options.stall else b'\\r\\n'
+            s.sendall(b'CONNECT ' + target.encode() + b' HTTP/1.1\\r\\nHost: ' + target.encode() + b'\\r\\n' + ending)
             head = b''
             while b'\\r\\n\\r\\n' not in head:
                 chunk = s.recv(1)
                 if not chunk: break
                 head += chunk
             status = head.split(b' ')[1].decode() if head.count(b' ') else 'none'
-            if status == '200':
-                s.sendall(b'hi\\n')
-                print(target, status, s.recv(100).decode().strip(), flush=True)
-            else:
+            if status != '200':
                 print(target, status, flush=True)
+                s.close()
+                continue
+            try:
+                if options.sni:
+                    context = ssl.create_default_context()
+                    context.check_hostname = False
+                    context.verify_mode = ssl.CERT_NONE
+                    context.wrap_socket(s, server_hostname=options.sni)
+                    reply = 'handshake'
+                else:
+                    reply = exchange(s)
+            except (ssl.SSLEOFError, ConnectionError):
+                reply = 'closed'
+            except ssl.SSLError as error:
+                reply = 'error=' + type(error).__name__
+            except OSError as error:
+                reply = 'error=' + str(error)
+            print(target, status, reply, flush=True)
+            end = time.monotonic() + options.hold
+            outcome = 'held'
+            while time.monotonic() < end:
+                try:
+                    exchange(s)
+                except OSError:
+                    outcome = 'cut'
+                    break
+                time.sleep(0.2)
+            if options.hold: print(target, outcome, flush=True)
             s.close()
-        address, direct_port = sys.argv[1].rsplit(':', 1)
-        try:
-            socket.create_connection((address, int(direct_port)), timeout=2)
-            print('direct connected')
-        except OSError as error:
-            print('direct', error.strerror)
+        if options.direct:
+            address, direct_port = options.direct.rsplit(':', 1)
+            try:
+                socket.create_connection((address, int(direct_port)), timeout=2)
+                print('direct connected')
+            except OSError as error:
+                print('direct', error.strerror)
         """
 }

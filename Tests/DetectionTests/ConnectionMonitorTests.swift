@@ -35,7 +35,7 @@ import Testing
         let monitor = ConnectionMonitor(
             reader: try ConntrackReader(networkNamespace: lab.namespacePath),
             owners: try SocketOwnerLookup(networkNamespace: lab.namespacePath),
-            isLocal: { $0 == target || LocalAddresses.isLoopback($0) },
+            isLocal: { $0 == target || $0.isLoopback },
             attribution: .init(agentsByUID: [65534: "aios-agent-probe"]), audit: audit.sink,
             observe: { event in observed.withLock { $0.append(event) } })
         let finished = DispatchSemaphore(value: 0)

@@ -28,9 +28,11 @@ struct AgentEgressTests {
                 agent == "worker" && destination.description == "api.test:8443"
                     ? .allow(capability: "net:connect:api.test:8443") : .deny(missing: "net:connect:\(destination)")
             },
-            resolve: { host, port in
-                guard host == "api.test" || host == "other.test" else { throw EgressRefusal.noUsableAddress(host) }
-                return [try SocketAddress(ipAddress: "10.98.0.2", port: port)]
+            resolve: { host, loop in
+                loop.makeCompletedFuture {
+                    guard host == "api.test" || host == "other.test" else { throw EgressRefusal.noUsableAddress(host) }
+                    return [IPAddress("10.98.0.2")!]
+                }
             },
             record: { _ in })
         defer { proxy.shutdown() }
@@ -55,7 +57,7 @@ struct AgentEgressTests {
         let agent = try spawner.spawn(
             agent: "worker",
             command: [
-                "/usr/bin/python3", "-c", EgressTestPrograms.agentClient, "10.98.0.2:8443", "api.test:8443",
+                "/usr/bin/python3", "-c", EgressTestPrograms.agentClient, "--direct", "10.98.0.2:8443", "api.test:8443",
                 "other.test:8443", "api.test:9000",
             ],
             stdio: .init(

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import Policy
 import SecurityTesting
 import Synchronization
 import Testing
@@ -19,19 +20,48 @@ struct EgressProxyTests {
         let records = Records()
         let outbound: NamespaceThread
         let agentThread: NamespaceThread
+        private(set) var forwarder: DNSForwarder?
 
         static let names = [
             "api.test": "10.98.0.2", "other.test": "10.98.0.2", "local.test": "127.0.0.1",
             "meta.test": "169.254.169.254", "self.test": "10.98.0.1",
         ]
 
-        init(configuration: EgressProxy.Configuration = .init()) async throws {
+        /// `firewall`: names are resolved through a DNS forwarder in `fw` (its upstream a fake server in `ext` that
+        /// knows `api.test` and `meta.test`), behind the firewall's table with `api.test` its one outbound name.
+        init(configuration: EgressProxy.Configuration = .init(), firewall: Bool = false) async throws {
             network = try TestNetwork()
             agentNamespace = network.fw.replacingOccurrences(of: "-fw", with: "-agent")
             try network.run(["ip", "netns", "add", agentNamespace])
             try network.run(["ip", "-n", agentNamespace, "link", "set", "lo", "up"])
             try network.start(network.ext, script: "echo.py", ["10.98.0.2", "8443"])
             outbound = try NamespaceThread(.named(network.fw))
+            var resolve: EgressProxy.Resolve = { host, loop in
+                loop.makeCompletedFuture {
+                    guard let address = Lab.names[host].flatMap(IPAddress.init) else {
+                        throw EgressRefusal.noUsableAddress("unknown")
+                    }
+                    return [address]
+                }
+            }
+            if firewall {
+                try network.start(
+                    network.ext, script: "dnsd.py", ["10.98.0.2", "api.test=10.98.0.2", "meta.test=10.98.0.2"])
+                var policy = FirewallPolicy.default
+                policy.management = [try IPPrefix(parsing: "10.99.0.0/24")]
+                policy.dns.servers = [IPAddress("10.98.0.2")!]
+                policy.allowedNames = [try HostPattern(parsing: "api.test")]
+                policy.outboundPorts = [8443]
+                let nftables = try Nftables(in: .named(network.fw))
+                let ruleset = FirewallRuleset(policy: policy)
+                try FirewallTable(nftables: nftables).apply(ruleset)
+                let allow = AllowSets(nftables: nftables, grants: ruleset.nameGrants, minimumTTL: .seconds(60))
+                let forwarder = DNSForwarder(
+                    configuration: .init(policy.dns), allowSets: allow, thread: nftables.thread)
+                try forwarder.start()
+                self.forwarder = forwarder
+                resolve = EgressResolver.server(policy.dns.listen)
+            }
             agentThread = try NamespaceThread(.named(agentNamespace))
             let records = self.records
             proxy = try EgressProxy(
@@ -42,20 +72,21 @@ struct EgressProxyTests {
                         ? .allow(capability: "net:connect:\(destination)")
                         : .deny(missing: "net:connect:\(destination)")
                 },
-                resolve: { host, port in
-                    guard let address = Lab.names[host] else { throw EgressRefusal.noUsableAddress("unknown") }
-                    return [try SocketAddress(ipAddress: address, port: port)]
-                },
+                resolve: resolve,
                 record: { connection in records.all.withLock { $0.append(connection) } })
             let listener = try EgressProxy.listeningSocket(in: agentThread, port: port)
             _ = try await proxy.serve(listeningSocket: listener, agent: "agent-a")
         }
 
-        /// Runs the agent script inside the agent namespace: its output lines.
-        func agent(_ target: String, _ mode: String = "plain", _ name: String = "") throws -> [String] {
-            try network.exec(
-                agentNamespace, ["python3", network.scriptPath("agent.py"), String(port), target, mode, name]
-            ).output.split(separator: "\n").map(String.init)
+        /// Runs the agent's client inside the agent namespace for one target (`options`: the client's own): the
+        /// proxy's status, then what came back through the tunnel.
+        func agent(_ target: String, _ options: [String] = []) throws -> [String] {
+            let output = try network.exec(
+                agentNamespace,
+                ["env", "HTTPS_PROXY=http://127.0.0.1:\(port)", "python3", network.scriptPath("agent.py")] + options
+                    + [target]
+            ).output
+            return output.split(separator: "\n").flatMap { $0.split(separator: " ").dropFirst().map(String.init) }
         }
 
         /// Waits for the record of the connection to `target` (they are written when a connection ends).
@@ -72,6 +103,7 @@ struct EgressProxyTests {
 
         func close() {
             proxy.shutdown()
+            forwarder?.stop()
             _ = try? network.run(["ip", "netns", "del", agentNamespace], check: false)
             network.close()
         }
@@ -85,12 +117,12 @@ struct EgressProxyTests {
         let lab = try await Lab()
         defer { lab.close() }
         let output = try lab.agent("api.test:8443")
-        #expect(output == ["200", "reply=api:ping"], "\(output) \(lab.records.all.withLock { $0 })")
+        #expect(output == ["200", "api:hi"], "\(output) \(lab.records.all.withLock { $0 })")
         let record = try #require(lab.record("api.test:8443"))
         #expect(record.refusal == nil)
         #expect(record.agent == "agent-a" && record.address == "10.98.0.2")
         #expect(record.capability == "net:connect:api.test:8443")
-        #expect(record.bytesOut == 5 && record.bytesIn == 9, "\(record.bytesOut) \(record.bytesIn)")
+        #expect(record.bytesOut == 3 && record.bytesIn == 7, "\(record.bytesOut) \(record.bytesIn)")
     }
 
     @Test func anotherNameAnAddressAndAnotherPortAreRefusedWithTheMissingCapability() async throws {
@@ -116,10 +148,27 @@ struct EgressProxyTests {
         }
     }
 
+    @Test func namesAreResolvedByTheFirewallsForwarderAndPassItsOutboundRules() async throws {
+        let lab = try await Lab(firewall: true)
+        defer { lab.close() }
+        // The firewall's table is on in `fw`: nothing reaches the fake API before the forwarder saw an answer.
+        #expect(try lab.network.connects(from: lab.network.fw, to: "10.98.0.2", port: 8443) == 0)
+        #expect(try lab.agent("api.test:8443") == ["200", "api:hi"])
+        #expect(lab.record("api.test:8443")?.address == "10.98.0.2")
+        #expect(lab.forwarder?.statistics.learnt ?? 0 >= 1)
+        // meta.test: the agent's capability allows it, the firewall's outbound names do not; the forwarder refuses.
+        #expect(try lab.agent("meta.test:8443") == ["502"])
+        guard case .noUsableAddress(let why) = lab.record("meta.test:8443")?.refusal else {
+            Issue.record("\(String(describing: lab.record("meta.test:8443")))")
+            return
+        }
+        #expect(why.contains("refused meta.test"), "\(why)")
+    }
+
     @Test func aClientHelloNamingAnotherHostIsCut() async throws {
         let lab = try await Lab()
         defer { lab.close() }
-        let output = try lab.agent("api.test:8443", "sni", "other.test")
+        let output = try lab.agent("api.test:8443", ["--sni", "other.test"])
         #expect(output.first == "200" && output.last == "closed", "\(output)")
         let record = try #require(lab.record("api.test:8443"))
         #expect(record.refusal == .nameMismatch(connect: "api.test", sni: "other.test"))
@@ -141,7 +190,7 @@ struct EgressProxyTests {
         configuration.requestTimeout = .seconds(1)
         let lab = try await Lab(configuration: configuration)
         defer { lab.close() }
-        #expect(try lab.agent("api.test:8443", "stall") == ["400"])
+        #expect(try lab.agent("api.test:8443", ["--stall"]) == ["400"])
         // The head was never whole, so the record names no destination.
         let deadline = Date() + 10
         var refusals: [EgressRefusal] = []

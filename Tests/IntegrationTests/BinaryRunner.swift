@@ -62,11 +62,12 @@ struct BinaryRunner {
             stderr: String(decoding: stderrData, as: UTF8.self))
     }
 
-    /// The binary with `arguments`, inside `namespace` when one is given.
+    /// The binary with `arguments`, inside `namespace` when one is given: its network namespace only (`nsenter`, not
+    /// `ip netns exec`, which also remounts /sys and so hides the cgroup tree a daemon launching agents needs).
     static func configure(_ process: Process, _ arguments: [String], namespace: String?) {
         if let namespace {
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-            process.arguments = ["netns", "exec", namespace, binary.path] + arguments
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
+            process.arguments = ["--net=/run/netns/" + namespace, binary.path] + arguments
         } else {
             process.executableURL = binary
             process.arguments = arguments

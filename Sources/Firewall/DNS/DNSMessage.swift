@@ -54,6 +54,18 @@ public struct DNSMessage: Sendable, Equatable {
             answers: answers)
     }
 
+    /// A query for `name` (dot-separated labels of 1 to 63 bytes, at most 253 bytes in all) of record `type`
+    /// (1 = A, 28 = AAAA), class IN, recursion desired; nil for a name that cannot be written.
+    public static func query(id: UInt16, name: String, type: UInt16) -> [UInt8]? {
+        guard name.utf8.count <= 253 else { return nil }
+        var bytes: [UInt8] = [UInt8(id >> 8), UInt8(id & 0xFF), 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]
+        for label in name.split(separator: ".", omittingEmptySubsequences: false) {
+            guard (1...63).contains(label.utf8.count) else { return nil }
+            bytes += [UInt8(label.utf8.count)] + Array(label.utf8)
+        }
+        return bytes + [0, UInt8(type >> 8), UInt8(type & 0xFF), 0, 1]
+    }
+
     /// The addresses this answer gives for its question's name: A and AAAA records owned by the name or by a name
     /// reached from it through the answer's CNAME records (at most 16 links), each with its TTL.
     public func addresses() -> [(address: IPAddress, ttl: UInt32)] {

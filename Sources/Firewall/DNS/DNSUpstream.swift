@@ -1,24 +1,27 @@
 import NIOCore
 import NIOPosix
 
-/// One exchange with one server on the forwarder's event loop: a socket carrying the forwarder's packet mark (only
-/// marked packets may leave on port 53), the query sent, and the first response `accept` takes — or nil once
+/// One exchange with one server on the caller's event loop: a socket carrying the forwarder's packet mark (only
+/// marked packets may leave on port 53; nil: no mark, as for the egress proxy's questions to the forwarder), the
+/// query sent, and the first response `accept` takes — or nil once
 /// `timeout` has passed, the connection failed, or four wrong responses came. Nothing blocks: a server that never
 /// answers holds one socket and one timer, not a thread.
 enum DNSUpstream {
     static func exchange(
-        _ query: [UInt8], with server: NIOCore.SocketAddress, overTCP: Bool, mark: UInt32, timeout: TimeAmount,
+        _ query: [UInt8], with server: NIOCore.SocketAddress, overTCP: Bool, mark: UInt32?, timeout: TimeAmount,
         on loop: any EventLoop, accept: @escaping @Sendable ([UInt8]) -> [UInt8]?
     ) -> EventLoopFuture<[UInt8]?> {
         loop.preconditionInEventLoop()
         let outcome = Outcome(loop.makePromise(of: [UInt8]?.self))
         let timer = loop.scheduleTask(in: timeout) { outcome.settle(nil) }
         let markOption = ChannelOptions.socketOption(.init(rawValue: SO_MARK))
-        let markValue = SocketOptionValue(Int32(bitPattern: mark))
         let connected: EventLoopFuture<any Channel>
         if overTCP {
-            connected = ClientBootstrap(group: loop).channelOption(markOption, value: markValue)
-                .connectTimeout(timeout)
+            var bootstrap = ClientBootstrap(group: loop)
+            if let mark {
+                bootstrap = bootstrap.channelOption(markOption, value: SocketOptionValue(Int32(bitPattern: mark)))
+            }
+            connected = bootstrap.connectTimeout(timeout)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(StreamResponse(outcome: outcome, accept: accept))
@@ -26,17 +29,20 @@ enum DNSUpstream {
                 }
                 .connect(to: server)
         } else {
-            connected = DatagramBootstrap(group: loop).channelOption(markOption, value: markValue)
-                .channelOption(
-                    .recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: DNSMessage.maximumSize)
-                )
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(
-                            DatagramResponse(outcome: outcome, accept: accept))
-                    }
+            var bootstrap = DatagramBootstrap(group: loop)
+            if let mark {
+                bootstrap = bootstrap.channelOption(markOption, value: SocketOptionValue(Int32(bitPattern: mark)))
+            }
+            connected = bootstrap.channelOption(
+                .recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: DNSMessage.maximumSize)
+            )
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        DatagramResponse(outcome: outcome, accept: accept))
                 }
-                .connect(to: server)
+            }
+            .connect(to: server)
         }
         connected.whenComplete { result in
             switch result {

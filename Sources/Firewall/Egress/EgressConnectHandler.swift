@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOTLS
+import Policy
 
 /// One agent connection to the egress proxy: reads the `CONNECT`, decides, resolves, connects, answers `200`, then
 /// checks the TLS name and hands the bytes to a pair of ``EgressRelay``s. Every outcome ends in one record.
@@ -100,29 +101,38 @@ final class EgressConnectHandler: ChannelInboundHandler, RemovableChannelHandler
     }
 
     private func resolve(_ destination: EgressDestination, _ context: ChannelHandlerContext) {
-        let loop = context.eventLoop
-        let promise = loop.makePromise(of: [SocketAddress].self)
-        let resolve = proxy.resolve
+        let resolved: EventLoopFuture<[IPAddress]>
         if destination.isAddress {
-            promise.completeWith(Result { [try SocketAddress(ipAddress: destination.host, port: destination.port)] })
-        } else {
-            DispatchQueue.global().async {
-                promise.completeWith(Result { try resolve(destination.host, destination.port) })
+            guard let address = IPAddress(destination.host) else {
+                refuse(.malformed("\(destination.host) is not an address"), context)
+                return
             }
+            resolved = context.eventLoop.makeSucceededFuture([address])
+        } else {
+            resolved = proxy.resolve(destination.host, context.eventLoop)
         }
-        promise.futureResult.assumeIsolated().whenComplete { result in
-            let addresses = (try? result.get()) ?? []
+        resolved.hop(to: context.eventLoop).assumeIsolated().whenComplete { result in
+            let addresses: [IPAddress]
+            switch result {
+            case .success(let found): addresses = found
+            case .failure(let refusal as EgressRefusal):
+                self.refuse(refusal, context)
+                return
+            case .failure(let error):
+                self.refuse(.noUsableAddress("\(destination.host) does not resolve (\(error))"), context)
+                return
+            }
             // On the loop's thread, in the outbound namespace: its own interfaces' addresses are refused too.
-            let local = LocalAddresses.current()
-            let usable = addresses.filter { address in
-                EgressProxy.isUsable(address) && !local.contains(address.rawAddressBytes ?? [])
+            let local = IPAddress.interfaceAddresses()
+            let usable = addresses.filter { EgressProxy.isUsable($0) && !local.contains($0) }.compactMap {
+                try? SocketAddress(ipAddress: $0.description, port: destination.port)
             }
             guard !usable.isEmpty else {
                 let why =
                     addresses.isEmpty
                     ? "\(destination.host) does not resolve"
                     : "\(destination.host) resolves only to addresses the proxy never connects to (this machine's, "
-                        + addresses.compactMap(\.ipAddress).prefix(4).joined(separator: ", ") + ")"
+                        + addresses.prefix(4).map(\.description).joined(separator: ", ") + ")"
                 self.refuse(.noUsableAddress(why), context)
                 return
             }

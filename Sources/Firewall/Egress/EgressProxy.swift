@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Policy
 
 /// What the policy says of one destination for one agent.
 public enum EgressDecision: Sendable, Equatable {
@@ -35,8 +36,8 @@ public final class EgressProxy: Sendable {
     }
 
     public typealias Authorize = @Sendable (_ agent: String, _ destination: EgressDestination) -> EgressDecision
-    /// Turns a name into addresses (blocking; called off the event loop).
-    public typealias Resolve = @Sendable (_ host: String, _ port: Int) throws -> [SocketAddress]
+    /// Turns a name into addresses, without blocking `loop` (see ``EgressResolver``).
+    public typealias Resolve = @Sendable (_ host: String, _ loop: any EventLoop) -> EventLoopFuture<[IPAddress]>
     public typealias Record = @Sendable (EgressConnection) -> Void
 
     let configuration: Configuration
@@ -49,7 +50,7 @@ public final class EgressProxy: Sendable {
     /// `outbound`: the namespace whose routes the destinations are reached by (nil: this process's own).
     public init(
         configuration: Configuration = .init(), outbound: NamespaceThread? = nil, authorize: @escaping Authorize,
-        resolve: @escaping Resolve = EgressProxy.systemResolve, record: @escaping Record
+        resolve: @escaping Resolve = EgressResolver.system, record: @escaping Record
     ) throws(FirewallError) {
         self.configuration = configuration
         self.authorize = authorize
@@ -134,72 +135,19 @@ public final class EgressProxy: Sendable {
         return result
     }
 
-    /// The system resolver (`getaddrinfo`): every TCP address of `host`.
-    public static func systemResolve(_ host: String, _ port: Int) throws -> [SocketAddress] {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>?
-        let code = getaddrinfo(host, String(port), &hints, &list)
-        guard code == 0, let first = list else {
-            throw EgressRefusal.noUsableAddress("\(host) does not resolve (\(String(cString: gai_strerror(code))))")
-        }
-        defer { freeaddrinfo(first) }
-        var addresses: [SocketAddress] = []
-        var next: UnsafeMutablePointer<addrinfo>? = first
-        while let entry = next {
-            if let address = entry.pointee.ai_addr {
-                switch entry.pointee.ai_family {
-                case AF_INET:
-                    address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
-                        addresses.append(SocketAddress($0.pointee, host: host))
-                    }
-                case AF_INET6:
-                    address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
-                        addresses.append(SocketAddress($0.pointee, host: host))
-                    }
-                default: break
-                }
-            }
-            next = entry.pointee.ai_next
-        }
-        return addresses
-    }
-
     /// Whether the proxy may connect to `address`: never to loopback, unspecified, link-local (a cloud's metadata
     /// service), multicast or broadcast addresses, whatever a name resolves to.
-    public static func isUsable(_ address: SocketAddress) -> Bool {
-        guard let bytes = address.rawAddressBytes else { return false }
-        if bytes.count == 4 { return isUsableV4(bytes) }
-        guard bytes.count == 16 else { return false }
-        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
-            return isUsableV4(Array(bytes[12...]))  // v4-mapped
+    public static func isUsable(_ address: IPAddress) -> Bool {
+        if let ipv4 = address.ipv4 {
+            switch ipv4 >> 24 {
+            case 0, 127, 224...255: return false
+            case 169 where ipv4 >> 16 & 0xFF == 254: return false
+            default: return true
+            }
         }
-        if bytes[0..<15].allSatisfy({ $0 == 0 }) { return false }  // :: and ::1
-        if bytes[0] == 0xFF { return false }  // multicast
-        if bytes[0] == 0xFE && bytes[1] & 0xC0 == 0x80 { return false }  // fe80::/10
+        if address.high == 0 && address.low <= 1 { return false }  // :: and ::1
+        if address.high >> 56 == 0xFF { return false }  // multicast
+        if address.high >> 54 == 0xFE80 >> 6 { return false }  // fe80::/10
         return true
-    }
-
-    private static func isUsableV4(_ bytes: [UInt8]) -> Bool {
-        switch bytes[0] {
-        case 0, 127: return false
-        case 169 where bytes[1] == 254: return false
-        case 224...255: return false
-        default: return true
-        }
-    }
-}
-
-extension SocketAddress {
-    /// The address's bytes in network order (nil for a Unix socket).
-    var rawAddressBytes: [UInt8]? {
-        switch self {
-        case .v4(let address):
-            return withUnsafeBytes(of: address.address.sin_addr.s_addr) { Array($0) }
-        case .v6(let address):
-            return withUnsafeBytes(of: address.address.sin6_addr) { Array($0) }
-        case .unixDomainSocket:
-            return nil
-        }
     }
 }

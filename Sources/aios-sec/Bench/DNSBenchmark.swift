@@ -116,11 +116,7 @@ private func load(on thread: NamespaceThread, clients: Int, seconds: Double, att
 }
 
 /// An A query for `name`, recursion desired.
-private func query(id: UInt16, name: String) -> [UInt8] {
-    var bytes: [UInt8] = [UInt8(id >> 8), UInt8(id & 0xFF), 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]
-    for label in name.split(separator: ".") { bytes += [UInt8(label.utf8.count)] + Array(label.utf8) }
-    return bytes + [0, 0, 1, 0, 1]
-}
+private func query(id: UInt16, name: String) -> [UInt8] { DNSMessage.query(id: id, name: name, type: 1) ?? [] }
 
 /// A blocking UDP socket to 127.0.0.53:53.
 private struct UDPClient {

@@ -38,8 +38,16 @@ extension ServeCommand {
     /// The agents' egress proxy (as root, unless --egress-port 0): connections decided by each agent's
     /// `net:connect` capabilities and grants at that moment, each recorded (`network_connection`, and `api_call` for
     /// the model APIs) off the proxy's event loop.
-    func startEgress(core: DaemonCore) throws -> (EgressListeners, EgressRecorder)? {
+    /// Names are resolved by the daemon's DNS forwarder when it runs one and the proxy connects from the daemon's
+    /// own namespace (so the firewall's outbound names bound every agent's), else by the system resolver.
+    func startEgress(core: DaemonCore, forwarder: DNSForwarder?) throws -> (EgressListeners, EgressRecorder)? {
         guard geteuid() == 0, egressPort != 0 else { return nil }
+        let resolve =
+            forwarder.flatMap {
+                egressNamespace == nil
+                    ? EgressResolver.server($0.configuration.listen, port: $0.configuration.port) : nil
+            }
+            ?? EgressResolver.system
         let authorizer = EgressAuthorizer(core: core)
         let ledger = core.ledger
         let recorder = EgressRecorder(clock: core.clock) { drafts in
@@ -51,7 +59,7 @@ extension ServeCommand {
             let proxy = try EgressProxy(
                 outbound: try egressNamespace.map { try NamespaceThread(.named($0)) },
                 authorize: { agent, destination in authorizer.decide(agent: agent, destination: destination) },
-                record: { connection in recorder.record(connection) })
+                resolve: resolve, record: { connection in recorder.record(connection) })
             return (EgressListeners(proxy: proxy, port: egressPort), recorder)
         } catch {
             printError("serve: the egress proxy cannot start: \(error)")
