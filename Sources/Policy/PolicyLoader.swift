@@ -2,11 +2,13 @@ import Capabilities
 import Yams
 
 /// Reads policy YAML into a ``SecurityPolicy``. Top-level keys are roles, except the reserved `policy`,
-/// `tools`, `agents`, `secrets`, `sandbox`, `firewall`, `ids`, `emergency`, `analysis` and `packages`. Every problem is
+/// `tools`, `agents`, `secrets`, `sandbox`, `firewall`, `ids`, `emergency`, `analysis`, `packages` and `egress`. Every
+/// problem is
 /// collected and located; if there is any, nothing is returned.
 struct PolicyLoader {
     static let reservedKeys = [
         "policy", "tools", "agents", "secrets", "sandbox", "firewall", "ids", "emergency", "analysis", "packages",
+        "egress",
     ]
     static let taskRole = RoleName("aios-agent-task")
 
@@ -56,6 +58,7 @@ struct PolicyLoader {
         var idsNode: Node? = nil
         var analysisNode: Node? = nil
         var packagesNode: Node? = nil
+        var egressNode: Node? = nil
         var emergency = base?.emergency ?? .default
         var secrets: [SecretPolicy] = []
         var roles: [RawRole] = []
@@ -71,6 +74,7 @@ struct PolicyLoader {
             case "emergency": emergency = readEmergency(pair.value)
             case "analysis": analysisNode = pair.value
             case "packages": packagesNode = pair.value
+            case "egress": egressNode = pair.value
             default:
                 if let role = readRole(pair.key, keyNode: pair.keyNode, value: pair.value) { roles.append(role) }
             }
@@ -86,13 +90,14 @@ struct PolicyLoader {
         let ids = readIDS(idsNode, firewall: firewall)
         let analysis = readAnalysis(analysisNode, agents: Set(agents.keys))
         let packages = packagesNode.map { readPackages($0) } ?? base?.packages ?? .default
+        let egress = egressNode.map { readEgress($0) } ?? base?.egress ?? .default
         guard reader.issues.isEmpty else { throw PolicyError(issues: reader.sortedIssues) }
         let catalogue = (base?.tools ?? ToolCatalogue([])).merging(tools)
         return SecurityPolicy(
             source: file, version: settings.version, roles: definitions, agents: agents, tools: catalogue,
             protectedPaths: settings.protectedPaths, secrets: secrets, rateLimit: settings.rateLimit, sandbox: sandbox,
             firewall: firewall, ids: ids, emergency: emergency, analysis: analysis, packages: packages,
-            accounts: Self.accounts(for: agents.keys, explicit: uids, base: settings.agentUIDBase),
+            egress: egress, accounts: Self.accounts(for: agents.keys, explicit: uids, base: settings.agentUIDBase),
             warnings: protectedPathWarnings(roles: roles, protectedPaths: settings.protectedPaths))
     }
 

@@ -34,6 +34,8 @@ public struct SecurityPolicy: Sendable {
     public let analysis: AnalysisPolicy
     /// Package installs: repositories, keys, pins, and what in a provenance report refuses or needs confirmation.
     public let packages: PackagePolicy
+    /// The agents' egress proxy: bounds, open connections on revoke, the large-upload alert.
+    public let egress: EgressPolicy
     /// Legal but worth a look (for example a role that can write the product's own state).
     public let warnings: [PolicyIssue]
 
@@ -104,10 +106,12 @@ public struct SecurityPolicy: Sendable {
         source: String, version: Int, roles: [RoleDefinition], agents: [AgentName: [RoleMembership]],
         tools: ToolCatalogue, protectedPaths: [String], secrets: [SecretPolicy], rateLimit: RateLimit,
         sandbox: SandboxPolicy, firewall: FirewallPolicy, ids: IDSPolicy, emergency: EmergencyPolicy,
-        analysis: AnalysisPolicy, packages: PackagePolicy = .default, accounts: [AgentName: AgentAccount],
+        analysis: AnalysisPolicy, packages: PackagePolicy = .default, egress: EgressPolicy = .default,
+        accounts: [AgentName: AgentAccount],
         warnings: [PolicyIssue]
     ) {
         self.packages = packages
+        self.egress = egress
         self.sandbox = sandbox
         self.firewall = firewall
         self.ids = ids

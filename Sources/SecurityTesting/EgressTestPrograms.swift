@@ -22,28 +22,29 @@ public enum EgressTestPrograms {
             threading.Thread(target=serve, args=(c,), daemon=True).start()
         """
 
-    /// `python3 -c agentClient [--direct ADDRESS:PORT] [--sni NAME] [--stall] [--hold SECONDS] TARGET…`: what an
-    /// agent's plain code does with `$HTTPS_PROXY` and nothing else. For each TARGET a `CONNECT` (`--stall`: its
-    /// head never ends), then through a `200` tunnel `hi` (or, with `--sni`, a TLS ClientHello naming NAME); prints
-    /// `TARGET STATUS [REPLY]` a line, REPLY being the answer, `handshake`, `closed` or `error=…`. `--hold`: the
-    /// tunnel is then kept, `hi` sent every 0.2 s, until it is cut (`TARGET cut`) or SECONDS pass (`TARGET held`).
-    /// `--direct`: at the end a TCP connection to ADDRESS:PORT around the proxy: `direct connected` or `direct
-    /// ERROR`.
+    /// `python3 -c agentClient [--direct ADDRESS:PORT] [--sni NAME] [--stall] [--upload BYTES] [--hold SECONDS]
+    /// TARGET…`: what an agent's plain code does with `$HTTPS_PROXY` and nothing else. For each TARGET a `CONNECT`
+    /// (`--stall`: its head never ends), then through a `200` tunnel `hi` (`--upload`: BYTES zero bytes instead; with
+    /// `--sni`, a TLS ClientHello naming NAME); prints `TARGET STATUS [REPLY]` a line, REPLY being the answer's first
+    /// line, `handshake`, `closed` or `error=…`. `--hold`: the tunnel is then kept, sending nothing, until the proxy
+    /// ends it (`TARGET cut`) or SECONDS pass (`TARGET held`). `--direct`: at the end a TCP connection to
+    /// ADDRESS:PORT around the proxy: `direct connected` or `direct ERROR`.
     public static let agentClient = """
-        import argparse, os, socket, ssl, time
+        import argparse, os, socket, ssl
         arguments = argparse.ArgumentParser()
         arguments.add_argument('--direct')
         arguments.add_argument('--sni')
         arguments.add_argument('--stall', action='store_true')
         arguments.add_argument('--hold', type=float, default=0)
+        arguments.add_argument('--upload', type=int, default=0)
         arguments.add_argument('targets', nargs='*')
         options = arguments.parse_args()
         host, port = os.environ['HTTPS_PROXY'].split('//')[1].rsplit(':', 1)
         def exchange(s):
-            s.sendall(b'hi\\n')
+            s.sendall(b'\\0' * options.upload if options.upload else b'hi\\n')
             reply = s.recv(100)
             if not reply: raise ConnectionError()
-            return reply.decode().strip()
+            return reply.decode(errors='replace').split('\\n')[0].replace('\\0', '0')
         for target in options.targets:
             s = socket.create_connection((host, int(port)), timeout=5)
             ending = b'' if options.stall else b'\\r\\n'
@@ -74,16 +75,17 @@ public enum EgressTestPrograms {
             except OSError as error:
                 reply = 'error=' + str(error)
             print(target, status, reply, flush=True)
-            end = time.monotonic() + options.hold
-            outcome = 'held'
-            while time.monotonic() < end:
+            if options.hold:
+                outcome = 'held'
                 try:
-                    exchange(s)
+                    s.settimeout(options.hold)
+                    while s.recv(65536): pass
+                    outcome = 'cut'
+                except socket.timeout:
+                    pass
                 except OSError:
                     outcome = 'cut'
-                    break
-                time.sleep(0.2)
-            if options.hold: print(target, outcome, flush=True)
+                print(target, outcome, flush=True)
             s.close()
         if options.direct:
             address, direct_port = options.direct.rsplit(':', 1)

@@ -24,4 +24,25 @@ import Testing
         #expect(limiter.acquire("a", now: start + .seconds(30)) == .overLimit("3 connections in the last minute"))
         #expect(limiter.acquire("a", now: start + .seconds(61)) == nil, "the first start has left the window")
     }
+
+    @Test func connectionsOpenOverAllAgentsAreBounded() {
+        let limiter = EgressLimiter(limits: .init(openConnections: 10, openTotal: 2))
+        #expect(limiter.acquire("a") == nil && limiter.acquire("b") == nil)
+        #expect(limiter.acquire("c") == .overLimit("2 connections open over all agents"))
+        limiter.release("b")
+        #expect(limiter.acquire("c") == nil)
+    }
+
+    @Test func bytesSentInAnHourAreBoundedOverASlidingWindowOfMinutes() {
+        let limiter = EgressLimiter(limits: .init(uploadPerHour: 1_000))
+        let start = NIODeadline.uptimeNanoseconds(1_000_000_000_000)
+        #expect(limiter.acquire("a", now: start) == nil)
+        #expect(limiter.sent(600, by: "a", now: start) == nil)
+        #expect(limiter.sent(400, by: "a", now: start + .minutes(30)) == nil, "exactly the bound is allowed")
+        #expect(limiter.sent(1, by: "a", now: start + .minutes(31)) == .overLimit("1000 bytes sent in the last hour"))
+        #expect(limiter.acquire("a", now: start + .minutes(40)) == .overLimit("1000 bytes sent in the last hour"))
+        #expect(limiter.acquire("b", now: start + .minutes(40)) == nil, "another agent has its own bound")
+        // The first 600 bytes leave the window an hour later.
+        #expect(limiter.acquire("a", now: start + .minutes(61)) == nil)
+    }
 }

@@ -12,12 +12,16 @@ import Testing
 @Suite("Egress proxy", .serialized, .requiresRoot("network namespaces"))
 struct EgressProxyTests {
     /// The test's world: the network, an agent namespace, the proxy serving the agent `agent-a` on a port.
-    final class Lab {
+    // @unchecked: its members are set once in init; a test hands it to one task that runs an agent beside it.
+    final class Lab: @unchecked Sendable {
         let network: TestNetwork
         let agentNamespace: String
         let proxy: EgressProxy
         let port: UInt16 = 3128
         let records = Records()
+        /// Destinations whose capability the test took away: refused from then on.
+        let revoked = Revoked()
+        let uploads = Records()
         let outbound: NamespaceThread
         let agentThread: NamespaceThread
         private(set) var forwarder: DNSForwarder?
@@ -66,14 +70,19 @@ struct EgressProxyTests {
             let records = self.records
             proxy = try EgressProxy(
                 configuration: configuration, outbound: outbound,
-                authorize: { agent, destination in
-                    agent == "agent-a" && destination.description == "api.test:8443" || destination.host == "local.test"
+                authorize: { [revoked] agent, destination in
+                    if revoked.set.withLock({ $0.contains(destination.description) }) {
+                        return .deny(missing: "net:connect:\(destination)")
+                    }
+                    return agent == "agent-a" && destination.description == "api.test:8443"
+                        || destination.host == "local.test"
                         || destination.host == "meta.test" || destination.host == "self.test"
                         ? .allow(capability: "net:connect:\(destination)")
                         : .deny(missing: "net:connect:\(destination)")
                 },
                 resolve: resolve,
-                record: { connection in records.all.withLock { $0.append(connection) } })
+                record: { connection in records.all.withLock { $0.append(connection) } },
+                largeUpload: { [uploads] connection in uploads.all.withLock { $0.append(connection) } })
             let listener = try EgressProxy.listeningSocket(in: agentThread, port: port)
             _ = try await proxy.serve(listeningSocket: listener, agent: "agent-a")
         }
@@ -90,11 +99,13 @@ struct EgressProxyTests {
         }
 
         /// Waits for the record of the connection to `target` (they are written when a connection ends).
-        func record(_ target: String) -> EgressConnection? {
+        /// `count`: the how-manieth connection to `target` to wait for.
+        func record(_ target: String, count: Int = 1) -> EgressConnection? {
             let deadline = Date() + 10
             while Date() < deadline {
-                if let found = records.all.withLock({ $0.last { $0.destination?.description == target } }) {
-                    return found
+                let found = records.all.withLock { $0.filter { $0.destination?.description == target } }
+                if found.count >= count, let last = found.last {
+                    return last
                 }
                 Thread.sleep(forTimeInterval: 0.02)
             }
@@ -107,6 +118,10 @@ struct EgressProxyTests {
             _ = try? network.run(["ip", "netns", "del", agentNamespace], check: false)
             network.close()
         }
+    }
+
+    final class Revoked: Sendable {
+        let set = Mutex<Set<String>>([])
     }
 
     final class Records: Sendable {
@@ -163,6 +178,58 @@ struct EgressProxyTests {
             return
         }
         #expect(why.contains("refused meta.test"), "\(why)")
+    }
+
+    @Test func anOpenTunnelIsCutWhenItsCapabilityEnds() async throws {
+        let lab = try await Lab()
+        defer { lab.close() }
+        let started = Date()
+        let held = Task.detached { try lab.agent("api.test:8443", ["--hold", "20"]) }
+        try await Task.sleep(for: .seconds(1))
+        lab.revoked.set.withLock { _ = $0.insert("api.test:8443") }
+        #expect(try await held.value == ["200", "api:hi", "cut"])
+        #expect(Date().timeIntervalSince(started) < 10, "cut within the sweep, not at the client's 20 s")
+        #expect(lab.record("api.test:8443")?.refusal == .revoked(missing: "net:connect:api.test:8443"))
+    }
+
+    @Test func withKeepOnRevokeAnOpenTunnelRunsToItsEnd() async throws {
+        var configuration = EgressProxy.Configuration()
+        configuration.closeOnRevoke = false
+        let lab = try await Lab(configuration: configuration)
+        defer { lab.close() }
+        let held = Task.detached { try lab.agent("api.test:8443", ["--hold", "3"]) }
+        try await Task.sleep(for: .seconds(1))
+        lab.revoked.set.withLock { _ = $0.insert("api.test:8443") }
+        #expect(try await held.value == ["200", "api:hi", "held"])
+        #expect(try lab.agent("api.test:8443") == ["403"], "new connections are refused all the same")
+    }
+
+    @Test func anIdleTunnelIsClosed() async throws {
+        var configuration = EgressProxy.Configuration()
+        configuration.idleTimeout = .seconds(1)
+        let lab = try await Lab(configuration: configuration)
+        defer { lab.close() }
+        #expect(try lab.agent("api.test:8443", ["--hold", "20"]) == ["200", "api:hi", "cut"])
+        guard case .idle = lab.record("api.test:8443")?.refusal else {
+            Issue.record("\(String(describing: lab.record("api.test:8443")))")
+            return
+        }
+    }
+
+    @Test func anAgentOverItsHourlyUploadIsCutAndRefusedAndALargeUploadIsReported() async throws {
+        var configuration = EgressProxy.Configuration()
+        configuration.limits.uploadPerHour = 10_000
+        configuration.uploadAlert = 4_000
+        let lab = try await Lab(configuration: configuration)
+        defer { lab.close() }
+        #expect(try lab.agent("api.test:8443", ["--upload", "6000"]).first == "200")
+        #expect(lab.record("api.test:8443")?.refusal == nil)
+        let reported = lab.uploads.all.withLock { $0.map(\.bytesOut) }
+        #expect(reported.count == 1 && reported[0] >= 4_000, "reported once, while open: \(reported)")
+        let cut = try lab.agent("api.test:8443", ["--upload", "6000", "--hold", "5"])
+        #expect(cut.first == "200" && cut.last == "cut", "\(cut)")
+        #expect(lab.record("api.test:8443", count: 2)?.refusal == .overLimit("10000 bytes sent in the last hour"))
+        #expect(try lab.agent("api.test:8443") == ["429"], "refused until the hour's window has room")
     }
 
     @Test func aClientHelloNamingAnotherHostIsCut() async throws {

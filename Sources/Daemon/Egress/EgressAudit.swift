@@ -32,6 +32,13 @@ public enum EgressAudit {
             result = .denied
             risk = .medium
             details.append(("missing_capability", .string(missing)))
+        case .revoked(let missing)?:
+            result = .denied
+            risk = .medium
+            details.append(("missing_capability", .string(missing)))
+        case .idle?:
+            result = .success  // relayed, then closed for carrying nothing
+            risk = .low
         case let refusal?:
             result = refusal.kind == "unreachable" ? .failure : .denied
             risk = refusal.kind == "name_mismatch" ? .high : .medium

@@ -174,9 +174,21 @@ final class EgressConnectHandler: ChannelInboundHandler, RemovableChannelHandler
         }
         state = .relaying
         let log = log
+        let tunnel = EgressTunnels.Tunnel(log: log, agent: context.channel, peer: peer)
+        let (limiter, alert, largeUpload) = (proxy.limiter, proxy.configuration.uploadAlert, proxy.largeUpload)
         let (agentSide, destinationSide) = EgressRelay.pair(
-            agentRead: { log.connection.bytesOut += Int64($0) },
-            destinationRead: { log.connection.bytesIn += Int64($0) })
+            agentRead: { bytes in
+                let before = log.connection.bytesOut
+                log.connection.bytesOut += Int64(bytes)
+                tunnel.lastActivity = .now()
+                if let alert, before < alert, log.connection.bytesOut >= alert { largeUpload?(log.connection) }
+                if let refusal = limiter.sent(bytes, by: log.connection.agent) { tunnel.cut(refusal) }
+            },
+            destinationRead: { bytes in
+                log.connection.bytesIn += Int64(bytes)
+                tunnel.lastActivity = .now()
+            })
+        proxy.tunnels.add(tunnel)
         var head = HTTPResponseHead(version: .http1_1, status: .ok)
         head.headers.add(name: "content-length", value: "0")
         context.write(wrapOutboundOut(.head(head)), promise: nil)
@@ -226,7 +238,8 @@ final class EgressConnectHandler: ChannelInboundHandler, RemovableChannelHandler
             let status: HTTPResponseStatus =
                 switch refusal {
                 case .malformed: .badRequest
-                case .notAllowed, .nameMismatch: .forbidden
+                case .notAllowed, .nameMismatch, .revoked: .forbidden
+                case .idle: .requestTimeout
                 case .noUsableAddress, .unreachable: .badGateway
                 case .overLimit: .tooManyRequests
                 }

@@ -96,6 +96,10 @@ public enum EgressRefusal: Error, Sendable, Equatable, CustomStringConvertible {
     case unreachable(String)
     /// The agent's limits (connections per minute, bytes) are used up.
     case overLimit(String)
+    /// An open tunnel's capability ended (a revoked or expired grant, an emergency stop): cut.
+    case revoked(missing: String)
+    /// An open tunnel carried nothing for the idle timeout: closed.
+    case idle(String)
 
     public var description: String {
         switch self {
@@ -105,6 +109,8 @@ public enum EgressRefusal: Error, Sendable, Equatable, CustomStringConvertible {
         case .nameMismatch(let connect, let sni): return "TLS names \(sni), CONNECT named \(connect)"
         case .unreachable(let why): return "unreachable: \(why)"
         case .overLimit(let why): return "over limit: \(why)"
+        case .revoked(let missing): return "cut: no longer allowed (needs \(missing))"
+        case .idle(let why): return "closed: idle (\(why))"
         }
     }
 
@@ -117,6 +123,8 @@ public enum EgressRefusal: Error, Sendable, Equatable, CustomStringConvertible {
         case .nameMismatch: return "name_mismatch"
         case .unreachable: return "unreachable"
         case .overLimit: return "over_limit"
+        case .revoked: return "revoked"
+        case .idle: return "idle"
         }
     }
 }

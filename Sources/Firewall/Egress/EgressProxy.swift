@@ -18,8 +18,9 @@ public enum EgressDecision: Sendable, Equatable {
 /// and no other path exists. For each `CONNECT host:port` it asks the policy (`authorize`), resolves the name itself
 /// (the agent has no resolver), never connects to loopback, link-local, multicast or unspecified addresses nor to
 /// the addresses of the outbound namespace's own interfaces (the daemon's own services, a cloud metadata endpoint),
-/// checks that a TLS ClientHello names the same host, relays the
-/// bytes untouched, and records every connection, refused or not (`record`).
+/// checks that a TLS ClientHello names the same host, relays the bytes untouched, and records every connection,
+/// refused or not (`record`). Open tunnels are watched (``EgressTunnels``): idle ones closed, ones the policy no
+/// longer allows cut; a tunnel past the upload alert's size is reported to `largeUpload` while it is still open.
 ///
 /// Its one event loop thread lives in the outbound namespace (the daemon's own, or a test's): the sockets to the
 /// destinations are made there, while the accepted ones belong to the agents' namespaces.
@@ -29,10 +30,29 @@ public final class EgressProxy: Sendable {
         public var connectTimeout: TimeAmount = .seconds(10)
         /// How long the agent has, after connecting, to send its whole `CONNECT` request.
         public var requestTimeout: TimeAmount = .seconds(10)
-        /// Each agent's bounds: connections open at once and new connections a minute.
+        /// The bounds: per agent connections open at once, new connections a minute and bytes sent an hour; and
+        /// connections open over all agents.
         public var limits = EgressLimiter.Limits()
+        /// An open tunnel with no byte either way for this long is closed (nil: never).
+        public var idleTimeout: TimeAmount? = .minutes(15)
+        /// Whether an open tunnel is cut when the policy no longer allows its destination.
+        public var closeOnRevoke = true
+        /// A tunnel that has sent this many bytes is reported to `largeUpload`, once (nil: never).
+        public var uploadAlert: Int64? = 64 << 20
+        /// How often open tunnels are checked for idleness and revocation.
+        public var sweepInterval: TimeAmount = .seconds(1)
 
         public init() {}
+
+        /// The policy's `egress:` settings.
+        public init(_ policy: EgressPolicy) {
+            limits = EgressLimiter.Limits(
+                openConnections: policy.openPerAgent, connectionsPerMinute: policy.newPerMinute,
+                openTotal: policy.openTotal, uploadPerHour: policy.uploadPerHour.map { Int64(clamping: $0.bytes) })
+            idleTimeout = policy.idleTimeout.map { .milliseconds($0.milliseconds) }
+            closeOnRevoke = policy.onRevoke == .close
+            uploadAlert = policy.alertUpload.map { Int64(clamping: $0.bytes) }
+        }
     }
 
     public typealias Authorize = @Sendable (_ agent: String, _ destination: EgressDestination) -> EgressDecision
@@ -44,24 +64,36 @@ public final class EgressProxy: Sendable {
     let authorize: Authorize
     let resolve: Resolve
     let record: Record
+    let largeUpload: Record?
     let group: MultiThreadedEventLoopGroup
     let limiter: EgressLimiter
+    let tunnels: EgressTunnels
+    private let sweeper: RepeatedTask
 
     /// `outbound`: the namespace whose routes the destinations are reached by (nil: this process's own).
     public init(
         configuration: Configuration = .init(), outbound: NamespaceThread? = nil, authorize: @escaping Authorize,
-        resolve: @escaping Resolve = EgressResolver.system, record: @escaping Record
+        resolve: @escaping Resolve = EgressResolver.system, record: @escaping Record, largeUpload: Record? = nil
     ) throws(FirewallError) {
         self.configuration = configuration
         self.authorize = authorize
         self.resolve = resolve
         self.record = record
+        self.largeUpload = largeUpload
         limiter = EgressLimiter(limits: configuration.limits)
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let tunnels = EgressTunnels(loop: loop)
+        self.tunnels = tunnels
+        let (idle, recheck) = (configuration.idleTimeout, configuration.closeOnRevoke ? authorize : nil)
+        sweeper = loop.scheduleRepeatedTask(
+            initialDelay: configuration.sweepInterval, delay: configuration.sweepInterval
+        ) { _ in tunnels.sweep(idleTimeout: idle, authorize: recheck) }
         if let outbound, outbound.namespace != .current {
             let path = outbound.namespacePath
             let entered = try? group.next().submit { aios_netns_enter(path) }.wait()
             guard entered == 0 else {
+                sweeper.cancel()
                 try? group.syncShutdownGracefully()
                 throw .unavailable("the egress proxy cannot enter \(outbound.namespace)")
             }
@@ -78,7 +110,10 @@ public final class EgressProxy: Sendable {
         try await bootstrap(agent: agent).bind(host: host, port: port).get()
     }
 
-    public func shutdown() { try? group.syncShutdownGracefully() }
+    public func shutdown() {
+        sweeper.cancel()
+        try? group.syncShutdownGracefully()
+    }
 
     /// Reads of up to 1 MiB (starting at 64 KiB and adapting): a relay pays per read and write, not per byte, so
     /// large reads are what keeps it near a direct connection's throughput.

@@ -40,7 +40,9 @@ extension ServeCommand {
     /// the model APIs) off the proxy's event loop.
     /// Names are resolved by the daemon's DNS forwarder when it runs one and the proxy connects from the daemon's
     /// own namespace (so the firewall's outbound names bound every agent's), else by the system resolver.
-    func startEgress(core: DaemonCore, forwarder: DNSForwarder?) throws -> (EgressListeners, EgressRecorder)? {
+    func startEgress(policy: SecurityPolicy, core: DaemonCore, forwarder: DNSForwarder?) throws -> (
+        EgressListeners, EgressRecorder
+    )? {
         guard geteuid() == 0, egressPort != 0 else { return nil }
         let resolve =
             forwarder.flatMap {
@@ -50,16 +52,23 @@ extension ServeCommand {
             ?? EgressResolver.system
         let authorizer = EgressAuthorizer(core: core)
         let ledger = core.ledger
-        let recorder = EgressRecorder(clock: core.clock) { drafts in
+        let append: @Sendable ([AuditDraft]) -> Void = { drafts in
             if let error = ledger.append(contentsOf: drafts).error {
                 FileHandle.standardError.write(Data("aios-sec: egress not recorded: \(error)\n".utf8))
             }
         }
+        let recorder = EgressRecorder(clock: core.clock, append: append)
+        let uploads = EgressUploadWatch(newFor: policy.egress.alertNewFor, clock: core.clock, append: append)
         do {
             let proxy = try EgressProxy(
+                configuration: .init(policy.egress),
                 outbound: try egressNamespace.map { try NamespaceThread(.named($0)) },
                 authorize: { agent, destination in authorizer.decide(agent: agent, destination: destination) },
-                resolve: resolve, record: { connection in recorder.record(connection) })
+                resolve: resolve,
+                record: { connection in
+                    uploads.reached(connection)
+                    recorder.record(connection)
+                }, largeUpload: { connection in uploads.crossed(connection) })
             return (EgressListeners(proxy: proxy, port: egressPort), recorder)
         } catch {
             printError("serve: the egress proxy cannot start: \(error)")

@@ -1,0 +1,48 @@
+import Audit
+import Capabilities
+import Firewall
+import SecurityTesting
+import Synchronization
+import Testing
+
+@testable import Daemon
+
+/// The IDS rule for agents' egress: a large upload to a destination the agent reached only recently is an alert.
+@Suite("Egress: a large upload to a new destination is an alert")
+struct EgressUploadWatchTests {
+    final class Alerts: Sendable {
+        let drafts = Mutex<[AuditDraft]>([])
+    }
+
+    func connection(_ agent: String, _ target: String, bytesOut: Int64) throws -> EgressConnection {
+        var connection = EgressConnection(agent: agent)
+        connection.destination = try EgressDestination(authority: target)
+        connection.address = "192.0.2.7"
+        connection.capability = "net:connect:\(target)"
+        connection.bytesOut = bytesOut
+        return connection
+    }
+
+    @Test func aNewDestinationIsAnAlertAndAnEstablishedOneIsNot() throws {
+        let clock = ManualClock(.seconds(1_800_000_000))
+        let alerts = Alerts()
+        let watch = EgressUploadWatch(newFor: .seconds(3600), clock: clock) { drafts in
+            alerts.drafts.withLock { $0 += drafts }
+        }
+        // paste.example reached for the first time, and already 100 MB sent: alert, naming the agent.
+        watch.crossed(try connection("aios-agent-task", "paste.example:443", bytesOut: 100 << 20))
+        let alert = try #require(alerts.drafts.withLock { $0.first })
+        #expect(alert.eventType == .securityAlert && alert.action == "ids.egress_upload")
+        #expect(alert.target == "paste.example:443" && alert.riskLevel == .high)
+        #expect("\(alert.details)".contains("aios-agent-task"), "\(alert.details)")
+
+        // api.test reached two hours ago, then a large upload: the agent's usual destination, no alert.
+        watch.reached(try connection("aios-agent-task", "api.test:443", bytesOut: 10))
+        clock.advance(by: .seconds(7200))
+        watch.crossed(try connection("aios-agent-task", "api.test:443", bytesOut: 100 << 20))
+        #expect(alerts.drafts.withLock { $0.count } == 1)
+        // The same destination is new for another agent.
+        watch.crossed(try connection("aios-agent-system", "api.test:443", bytesOut: 100 << 20))
+        #expect(alerts.drafts.withLock { $0.count } == 2)
+    }
+}
