@@ -197,11 +197,7 @@ public struct AgentSpawner: Sendable {
         if let socket = confinement?.daemonSocket { environment.append("AIOS_SOCKET=\(socket)") }
         if let identity { environment.append("AIOS_IDENTITY=\(identity)") }
         if let egress = confinement?.egress {
-            // What curl, pip, Python's urllib and requests, Node and Go read: every connection goes to the proxy.
-            let proxy = "http://127.0.0.1:\(egress.port)"
-            for name in ["HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy", "ALL_PROXY", "all_proxy"] {
-                environment.append("\(name)=\(proxy)")
-            }
+            environment += ProxyEnvironment.variables(port: egress.port).map { "\($0.name)=\($0.value)" }
         }
         return environment
     }

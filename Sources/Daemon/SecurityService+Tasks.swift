@@ -27,6 +27,19 @@ extension SecurityService {
         } catch {
             throw StatusMapping.invalid("\(error)")
         }
+        // A granted network is the egress proxy, deciding each connection as the agent the task runs for; a
+        // daemon without the proxy gives no network at all rather than podman's unfiltered bridge.
+        var taskEgress: TaskEgressListener?
+        if spec.network {
+            guard let listeners = workers.egress else {
+                throw RPCError(
+                    code: .failedPrecondition,
+                    message: "this daemon runs no egress proxy (serve --egress-port 0): a task cannot have a network")
+            }
+            taskEgress = TaskEgressListener(
+                listeners: listeners, agent: caller.isOrchestratorOrOperator ? "aios-agent-task" : caller.auditName)
+        }
+        let egress = taskEgress
         let record = TaskRecord(
             agent: caller.auditName, taskID: request.taskID.isEmpty ? nil : request.taskID, spec: spec)
         let name = TaskRunner.newContainerName()
@@ -38,7 +51,7 @@ extension SecurityService {
                 continuation.resume(
                     returning: Result { () throws(TaskError) in
                         if spec.root == .image(TaskImage.baseName) { try TaskImage.ensureBase(podman: runner.podman) }
-                        return try runner.run(spec, name: name)
+                        return try runner.run(spec, name: name, egress: egress)
                     })
             }
         }

@@ -27,13 +27,17 @@ public struct Workers: Sendable {
     public let freezer: (any AgentFreezer)?
     /// `pkg.install`, `pkg.update`, `pkg.remove`: sandboxed download, provenance, install (nil: no root).
     public let packages: PackageRequests?
+    /// The agents' and tasks' egress proxy (nil: none, so a task's network is refused).
+    public let egress: EgressListeners?
 
     public init(
         agents: AgentRegistry? = nil, tasks: TaskRunner? = nil, firewall: FirewallController? = nil,
         intrusionDetection: IDSSources? = nil, humanSessions: HumanSessionRecorder? = nil,
         connections: ConnectionMonitor? = nil, hostIDS: HostIDS? = nil, reviews: ReviewQueue? = nil,
-        analysis: AnalysisStatus? = nil, freezer: (any AgentFreezer)? = nil, packages: PackageRequests? = nil
+        analysis: AnalysisStatus? = nil, freezer: (any AgentFreezer)? = nil, packages: PackageRequests? = nil,
+        egress: EgressListeners? = nil
     ) {
+        self.egress = egress
         self.packages = packages
         self.freezer = freezer
         self.analysis = analysis

@@ -54,6 +54,32 @@ public struct TaskPodman: Sendable {
         )
     }
 
+    /// Runs `podman ARGUMENTS` to completion with its standard streams on /dev/null and no other descriptor of
+    /// ours: for calls that leave a process behind (`podman init` starts conmon, which would keep whatever it
+    /// inherited open until the container ends — Foundation's `Process` then waits that long for the call).
+    /// Its exit status only.
+    func callDetached(_ arguments: [String]) throws(TaskError) -> Int32 {
+        let null = open("/dev/null", O_RDWR | O_CLOEXEC)
+        guard null >= 0 else { throw .launch("cannot open /dev/null: \(String(cString: strerror(errno)))") }
+        defer { close(null) }
+        let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+        let spec = LaunchSpec(
+            executable: path, arguments: [path] + arguments, environment: environment, identity: nil,
+            ownSessionKeyring: false, standardInput: null, standardOutput: null, standardError: null)
+        do {
+            let child = try PendingProcess(spec)
+            do {
+                try child.release()
+            } catch {
+                child.abandon()
+                throw error
+            }
+            return child.wait()
+        } catch {
+            throw .launch("cannot start \(path): \(error)")
+        }
+    }
+
     /// The exit status the way a shell reports it: the status, or 128 + the signal that ended the process.
     static func status(of process: Process) -> Int32 {
         process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus

@@ -26,17 +26,20 @@ public struct TaskRunner: Sendable {
     }
 
     /// The whole `podman` argument list for `spec` (which should be ``TaskSpec/validated(hostCPUs:)``): pure, the
-    /// one place the confinement is decided.
-    public static func arguments(for spec: TaskSpec, name: String) -> [String] {
+    /// one place the confinement is decided. `proxyPort`: the network goes through the egress proxy — the container
+    /// is only created (`podman create`, started once the proxy's listener is in its namespace), with `--network
+    /// none` and the proxy variables; without it a granted network is podman's bridge (the root CLI alone).
+    public static func arguments(for spec: TaskSpec, name: String, proxyPort: UInt16? = nil) -> [String] {
         var arguments = [
-            "run", "--rm", "--name", name, "--runtime", "runc", "--pull", "never", "--log-driver", "none",
+            proxyPort == nil ? "run" : "create", "--rm", "--name", name, "--runtime", "runc", "--pull", "never",
+            "--log-driver", "none",
             // The root is read-only; the writable places are sized tmpfs that die with the container: /tmp (the
             // scratch), /run, and podman's /dev and /dev/shm (noexec). podman's default tmpfs on /run, /tmp and
             // /var/tmp have no size, so they are turned off. tmpfs pages also count against --memory.
             "--read-only", "--read-only-tmpfs=false",
             "--tmpfs", "/tmp:rw,size=\(spec.scratchBytes),mode=1777",
             "--tmpfs", "/run:rw,size=\(runSize),mode=755", "--shm-size", "\(spec.scratchBytes)",
-            "--network", spec.network ? "bridge" : "none",
+            "--network", spec.network && proxyPort == nil ? "bridge" : "none",
             "--cap-drop", "all", "--security-opt", "no-new-privileges",
             "--uidmap", spec.userNamespace.mapping, "--gidmap", spec.userNamespace.mapping,
             // Explicit ulimits: without them runc fails to apply podman's default nofile here.
@@ -48,6 +51,9 @@ public struct TaskRunner: Sendable {
             // timeout, which is the one that reports `timedOut`.
             "--timeout", "\(backstopSeconds(spec.timeout))",
         ]
+        if spec.network, let proxyPort {
+            arguments += ProxyEnvironment.variables(port: proxyPort).flatMap { ["--env", "\($0.name)=\($0.value)"] }
+        }
         switch spec.root {
         case .image(let image): arguments.append(image)
         case .rootfs(let path): arguments += ["--rootfs", path]
@@ -58,11 +64,12 @@ public struct TaskRunner: Sendable {
     /// `/run` only holds podman's `.containerenv` marker.
     static let runSize = 1 << 20
 
-    /// Runs the task (in a container called `name`) to its end or its timeout. `observer` sees every chunk of output as it arrives (the result
-    /// keeps at most ``TaskSpec/outputLimit`` bytes of each stream). Throws only when the task could not be
-    /// started; a task that fails, is killed by a limit or times out is a result.
+    /// Runs the task (in a container called `name`) to its end or its timeout. `observer` sees every chunk of
+    /// output as it arrives (the result keeps at most ``TaskSpec/outputLimit`` bytes of each stream). `egress`: a
+    /// granted network goes through it (see ``TaskEgress``). Throws only when the task could not be started; a task
+    /// that fails, is killed by a limit or times out is a result.
     public func run(
-        _ spec: TaskSpec, name: String = TaskRunner.newContainerName(),
+        _ spec: TaskSpec, name: String = TaskRunner.newContainerName(), egress: (any TaskEgress)? = nil,
         observer: (@Sendable (TaskStream, [UInt8]) -> Void)? = nil
     ) throws(TaskError) -> TaskResult {
         let spec = try spec.validated()
@@ -72,7 +79,14 @@ public struct TaskRunner: Sendable {
         else { throw .invalidSpec("container name '\(name)': \(Self.namePrefix) and letters, digits, '-'") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: podman.path)
-        process.arguments = Self.arguments(for: spec, name: name)
+        let proxied = spec.network ? egress : nil
+        if let proxied {
+            try createBehindProxy(spec, name: name, egress: proxied)
+            process.arguments = ["start", "--attach", name]
+        } else {
+            process.arguments = Self.arguments(for: spec, name: name)
+        }
+        defer { proxied?.close(container: name) }
         let output = Pipe()
         let error = Pipe()
         process.standardInput = FileHandle.nullDevice
@@ -103,6 +117,32 @@ public struct TaskRunner: Sendable {
         return TaskResult(
             exitStatus: TaskPodman.status(of: process), output: kept, errorOutput: errorKept, outputBytes: total,
             errorOutputBytes: errorTotal, timedOut: timedOut, duration: duration, containerName: name)
+    }
+
+    /// Creates the container and its namespaces without running its command (`podman create`, `podman init`), then
+    /// has `egress` place its listener in the container's network namespace. Anything failing removes the container.
+    private func createBehindProxy(_ spec: TaskSpec, name: String, egress: any TaskEgress) throws(TaskError) {
+        let created = try podman.call(Self.arguments(for: spec, name: name, proxyPort: egress.port))
+        guard created.status == 0 else {
+            throw .launch("podman create failed (\(created.status)): \(created.error.prefix(2_000))")
+        }
+        do {
+            let initialized = try podman.callDetached(["init", name])
+            guard initialized == 0 else { throw TaskError.launch("podman init \(name) failed (\(initialized))") }
+            let inspected = try podman.call(["inspect", "--format", "{{.State.Pid}}", name])
+            guard let pid = Int32(inspected.output.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 else {
+                throw TaskError.launch("podman inspect gave no process for \(name): \(inspected.error.prefix(2_000))")
+            }
+            do {
+                try egress.open(container: name, pid: pid)
+            } catch {
+                throw TaskError.launch("the egress proxy cannot serve \(name): \(error)")
+            }
+        } catch {
+            egress.close(container: name)
+            _ = try? podman.call(["rm", "--force", "--ignore", "--time", "0", name])
+            throw error as? TaskError ?? .launch("\(error)")
+        }
     }
 
     /// Kills the named container (SIGKILL) and removes it, until the podman client exits; if it does not within

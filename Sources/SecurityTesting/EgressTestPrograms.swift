@@ -24,7 +24,9 @@ public enum EgressTestPrograms {
 
     /// `python3 -c agentClient [--direct ADDRESS:PORT] [--sni NAME] [--stall] [--upload BYTES] [--hold SECONDS]
     /// TARGET…`: what an agent's plain code does with `$HTTPS_PROXY` and nothing else. For each TARGET a `CONNECT`
-    /// (`--stall`: its head never ends), then through a `200` tunnel `hi` (`--upload`: BYTES zero bytes instead; with
+    /// (`--stall`: its head never ends; `--eager`: `hi` sent with it, before any answer, then its
+    /// sending side shut: REPLY is then the answer and `eof` once the tunnel ends or `more`), then through a `200` tunnel
+    /// `hi` (`--upload`: BYTES zero bytes instead; with
     /// `--sni`, a TLS ClientHello naming NAME); prints `TARGET STATUS [REPLY]` a line, REPLY being the answer's first
     /// line, `handshake`, `closed` or `error=…`. `--hold`: the tunnel is then kept, sending nothing, until the proxy
     /// ends it (`TARGET cut`) or SECONDS pass (`TARGET held`). `--direct`: at the end a TCP connection to
@@ -37,6 +39,7 @@ public enum EgressTestPrograms {
         arguments.add_argument('--stall', action='store_true')
         arguments.add_argument('--hold', type=float, default=0)
         arguments.add_argument('--upload', type=int, default=0)
+        arguments.add_argument('--eager', action='store_true')
         arguments.add_argument('targets', nargs='*')
         options = arguments.parse_args()
         host, port = os.environ['HTTPS_PROXY'].split('//')[1].rsplit(':', 1)
@@ -48,7 +51,9 @@ public enum EgressTestPrograms {
         for target in options.targets:
             s = socket.create_connection((host, int(port)), timeout=5)
             ending = b'' if options.stall else b'\\r\\n'
-            s.sendall(b'CONNECT ' + target.encode() + b' HTTP/1.1\\r\\nHost: ' + target.encode() + b'\\r\\n' + ending)
+            early = b'hi\\n' if options.eager else b''
+            s.sendall(b'CONNECT ' + target.encode() + b' HTTP/1.1\\r\\nHost: ' + target.encode() + b'\\r\\n' + ending + early)
+            if options.eager: s.shutdown(socket.SHUT_WR)
             head = b''
             while b'\\r\\n\\r\\n' not in head:
                 chunk = s.recv(1)
@@ -66,6 +71,10 @@ public enum EgressTestPrograms {
                     context.verify_mode = ssl.CERT_NONE
                     context.wrap_socket(s, server_hostname=options.sni)
                     reply = 'handshake'
+                elif options.eager:
+                    reply = (head.split(b'\\r\\n\\r\\n', 1)[1] + s.recv(100)).decode().strip()
+                    s.settimeout(3)
+                    reply += ' ' + ('eof' if s.recv(100) == b'' else 'more')
                 else:
                     reply = exchange(s)
             except (ssl.SSLEOFError, ConnectionError):

@@ -140,6 +140,14 @@ struct EgressProxyTests {
         #expect(record.bytesOut == 3 && record.bytesIn == 7, "\(record.bytesOut) \(record.bytesIn)")
     }
 
+    @Test func bytesAndAnEndSentWithTheRequestBeforeTheAnswerAreRelayed() async throws {
+        let lab = try await Lab()
+        defer { lab.close() }
+        // The agent's end reaches the fake API, which then ends too: the tunnel closes instead of hanging.
+        let output = try lab.agent("api.test:8443", ["--eager"])
+        #expect(output == ["200", "api:hi", "eof"], "\(output)")
+    }
+
     @Test func anotherNameAnAddressAndAnotherPortAreRefusedWithTheMissingCapability() async throws {
         let lab = try await Lab()
         defer { lab.close() }

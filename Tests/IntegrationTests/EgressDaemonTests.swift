@@ -3,57 +3,101 @@ import SecurityTesting
 import Testing
 
 /// `serve --firewall` with the egress proxy, inside a namespace the test makes (`host`, linked to a "world" namespace
-/// where a fake API and a fake DNS server listen): an agent the daemon spawns reaches what its `net:connect`
-/// capability names through the proxy, names are resolved by the daemon's own DNS forwarder (so the firewall's
-/// outbound names bound them too), and every connection is in the ledger with its agent. Nothing touches the host's
-/// network.
-@Suite("Egress through the daemon", .serialized, .requiresRoot("network namespaces, nftables, agents"))
+/// where a fake API and a fake DNS server listen): agents the daemon spawns and tasks it runs reach what their
+/// `net:connect` capabilities name through the proxy, names are resolved by the daemon's own DNS forwarder (so the
+/// firewall's outbound names bound them too), and every connection is in the ledger with its agent. Nothing touches
+/// the host's network.
+@Suite("Egress through the daemon", .serialized, .requiresRoot("network namespaces, nftables, agents, podman"))
 struct EgressDaemonTests {
-    @Test func anAgentsConnectionsGoThroughTheProxyAndAreRecorded() throws {
-        let base = "aios-eg-\(getpid())"
-        let (host, world) = (base + "-host", base + "-world")
-        defer {
-            _ = try? BinaryRunner.run(executable: "/usr/sbin/ip", ["netns", "del", host])
-            _ = try? BinaryRunner.run(executable: "/usr/sbin/ip", ["netns", "del", world])
+    /// The namespaces, the fake API (10.97.0.2:8443) and DNS server, and the daemon in `host`.
+    final class World {
+        let host: String
+        let world: String
+        private var servers: [Process] = []
+        private(set) var daemon: DaemonFixture!
+        let parent = "aios-test-\(getpid())-egress"
+
+        init(policy: String) throws {
+            let base = "aios-eg-\(getpid())"
+            (host, world) = (base + "-host", base + "-world")
+            do {
+                for command in [
+                    ["netns", "add", host], ["netns", "add", world],
+                    ["-n", host, "link", "add", "x0", "type", "veth", "peer", "name", "x1", "netns", world],
+                    ["-n", host, "addr", "add", "10.97.0.1/24", "dev", "x0"],
+                    ["-n", world, "addr", "add", "10.97.0.2/24", "dev", "x1"],
+                    ["-n", host, "link", "set", "x0", "up"], ["-n", world, "link", "set", "x1", "up"],
+                    ["-n", host, "link", "set", "lo", "up"], ["-n", world, "link", "set", "lo", "up"],
+                ] {
+                    let result = try BinaryRunner.run(executable: "/usr/sbin/ip", command)
+                    try #require(result.status == 0, "\(command): \(result.stderr)")
+                }
+                servers = try [
+                    [EgressTestPrograms.echoServer, "10.97.0.2", "8443"],
+                    [FakeDNSServer.script, "10.97.0.2", "api.test=10.97.0.2", "unlisted.test=10.97.0.2"],
+                ].map { program in try Self.start(in: world, program) }
+                daemon = try DaemonFixture(
+                    extraArguments: ["--agent-cgroup-parent", parent, "--firewall", "--allow-no-management"],
+                    namespace: host,
+                    policy: policy + """
+
+                        firewall:
+                          outbound: {names: [api.test], ports: [8443]}
+                          dns: {servers: [10.97.0.2]}
+                        """)
+            } catch {
+                close()
+                throw error
+            }
         }
-        for command in [
-            ["netns", "add", host], ["netns", "add", world],
-            ["-n", host, "link", "add", "x0", "type", "veth", "peer", "name", "x1", "netns", world],
-            ["-n", host, "addr", "add", "10.97.0.1/24", "dev", "x0"],
-            ["-n", world, "addr", "add", "10.97.0.2/24", "dev", "x1"],
-            ["-n", host, "link", "set", "x0", "up"], ["-n", world, "link", "set", "x1", "up"],
-            ["-n", host, "link", "set", "lo", "up"], ["-n", world, "link", "set", "lo", "up"],
-        ] {
-            let result = try BinaryRunner.run(executable: "/usr/sbin/ip", command)
-            try #require(result.status == 0, "\(command): \(result.stderr)")
-        }
-        let servers = try [
-            [EgressTestPrograms.echoServer, "10.97.0.2", "8443"],
-            [FakeDNSServer.script, "10.97.0.2", "api.test=10.97.0.2", "unlisted.test=10.97.0.2"],
-        ].map { program in try startInNamespace(world, program) }
-        defer {
+
+        func close() {
+            daemon?.stop()
+            removeTestCgroup(parent)
             for server in servers {
                 kill(server.processIdentifier, SIGKILL)
                 server.waitUntilExit()
             }
+            _ = try? BinaryRunner.run(executable: "/usr/sbin/ip", ["netns", "del", host])
+            _ = try? BinaryRunner.run(executable: "/usr/sbin/ip", ["netns", "del", world])
         }
 
-        let parent = "aios-test-\(getpid())-egress"
-        let daemon = try DaemonFixture(
-            extraArguments: ["--agent-cgroup-parent", parent, "--firewall", "--allow-no-management"],
-            namespace: host,
+        /// The ledger's `net.connect` entries once there are at least `count` (or after 30 s).
+        func connections(atLeast count: Int) throws -> [Substring] {
+            var lines: [Substring] = []
+            let deadline = Date() + 30
+            while Date() < deadline {
+                let audit = try BinaryRunner.run([
+                    "audit", "query", "--state-dir", daemon.state, "--type", "network_connection", "--json",
+                ])
+                lines = audit.stdout.split(separator: "\n").filter { $0.contains(#""action":"net.connect""#) }
+                if lines.count >= count { break }
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+            return lines
+        }
+
+        /// Starts `python3 -c PROGRAM ARGUMENTS…` inside `namespace` and waits for its `ready`.
+        private static func start(in namespace: String, _ program: [String]) throws -> Process {
+            let server = Process()
+            server.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+            server.arguments = ["netns", "exec", namespace, "python3", "-u", "-c"] + program
+            let ready = Pipe()
+            server.standardOutput = ready
+            try server.run()
+            #expect(ready.fileHandleForReading.availableData.starts(with: Data("ready".utf8)))
+            return server
+        }
+    }
+
+    @Test func anAgentsConnectionsGoThroughTheProxyAndAreRecorded() throws {
+        let world = try World(
             policy: """
                 aios-agent-network:
                   capabilities: ["net:connect:api.test:8443", "net:connect:unlisted.test:8443"]
-                firewall:
-                  outbound: {names: [api.test], ports: [8443]}
-                  dns: {servers: [10.97.0.2]}
                 """)
-        defer {
-            daemon.stop()
-            removeTestCgroup(parent)
-        }
-        let spawned = try daemon.call(
+        defer { world.close() }
+        let spawned = try world.daemon.call(
             "spawn", as: "orchestrator",
             [
                 "--agent", "aios-agent-network", "--", "/usr/bin/python3", "-c", EgressTestPrograms.agentClient,
@@ -61,16 +105,7 @@ struct EgressDaemonTests {
                 "api.test:22", "api.anthropic.com:443",
             ])
         #expect(spawned.status == 0, "\(spawned.stderr)")
-        var lines: [Substring] = []
-        let deadline = Date() + 30
-        while Date() < deadline {
-            let audit = try BinaryRunner.run([
-                "audit", "query", "--state-dir", daemon.state, "--type", "network_connection", "--json",
-            ])
-            lines = audit.stdout.split(separator: "\n").filter { $0.contains(#""action":"net.connect""#) }
-            if lines.count >= 5 { break }
-            Thread.sleep(forTimeInterval: 0.2)
-        }
+        let lines = try world.connections(atLeast: 5)
         func entry(_ target: String) -> Substring? { lines.first { $0.contains(#""target":"\#(target)""#) } }
         let relayed = entry("api.test:8443")
         #expect(relayed?.contains(#""result":"success""#) == true, "\(lines)")
@@ -88,15 +123,35 @@ struct EgressDaemonTests {
         }
     }
 
-    /// Starts `python3 -c PROGRAM ARGUMENTS…` inside `namespace` and waits for its `ready`.
-    private func startInNamespace(_ namespace: String, _ program: [String]) throws -> Process {
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-        server.arguments = ["netns", "exec", namespace, "python3", "-u", "-c"] + program
-        let ready = Pipe()
-        server.standardOutput = ready
-        try server.run()
-        #expect(ready.fileHandleForReading.availableData.starts(with: Data("ready".utf8)))
-        return server
+    @Test func aTaskWithANetworkReachesTheAllowedNameOnly() throws {
+        // The orchestrator runs the task: its connections are decided as aios-agent-task, the role it grants per task.
+        let world = try World(
+            policy: """
+                aios-agent-task:
+                  capabilities: ["net:connect:api.test:8443"]
+                """)
+        defer { world.close() }
+        let script = """
+            for t in api.test:8443 other.test:8443; do
+              printf "CONNECT $t HTTP/1.1\\r\\n\\r\\nhi\\n" | timeout 3 nc 127.0.0.1 3128 | tr -d '\\r' | grep -E '^HTTP|^api:'
+            done
+            timeout 3 nc 10.97.0.2 8443 </dev/null && echo direct-open || echo direct-failed
+            grep -c ':' /proc/net/dev
+            """
+        let ran = try world.daemon.call(
+            "task", as: "orchestrator", ["--network", "--timeout", "60s", "--", "sh", "-c", script], timeout: 180)
+        #expect(ran.status == 0, "\(ran.stderr)")
+        let output = ran.stdout.split(separator: "\n").map(String.init)
+        #expect(output.first?.hasPrefix("HTTP/1.1 200") == true, "\(output) \(ran.stderr)")
+        #expect(output.contains("api:hi"), "\(output)")
+        #expect(output.contains { $0.hasPrefix("HTTP/1.1 403") }, "\(output)")
+        #expect(output.contains("direct-failed"), "no route around the proxy: \(output)")
+        #expect(output.last == "1", "only lo in the task's namespace: \(output)")
+        let lines = try world.connections(atLeast: 2)
+        let relayed = lines.first { $0.contains(#""target":"api.test:8443""#) }
+        #expect(relayed?.contains(#""agent":"aios-agent-task""#) == true, "\(lines)")
+        #expect(relayed?.contains(#""result":"success""#) == true, "\(lines)")
+        let refused = lines.first { $0.contains(#""target":"other.test:8443""#) }
+        #expect(refused?.contains(#""missing_capability":"net:connect:other.test:8443""#) == true, "\(lines)")
     }
 }

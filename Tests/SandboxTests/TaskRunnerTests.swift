@@ -49,6 +49,16 @@ struct TaskRunnerArgumentTests {
         #expect(values(of: "--network", in: TaskRunner.arguments(for: granted, name: "n")) == ["bridge"])
     }
 
+    @Test("through the egress proxy: created, not run, with no network but loopback and the proxy variables")
+    func networkThroughTheProxy() {
+        var granted = spec
+        granted.network = true
+        let arguments = TaskRunner.arguments(for: granted, name: "n", proxyPort: 3128)
+        #expect(arguments.first == "create" && values(of: "--network", in: arguments) == ["none"])
+        #expect(values(of: "--env", in: arguments).contains("HTTPS_PROXY=http://127.0.0.1:3128"))
+        #expect(values(of: "--env", in: TaskRunner.arguments(for: spec, name: "n", proxyPort: 3128)).isEmpty)
+    }
+
     @Test("a rootfs directory is the first argument after the options, then the command")
     func rootfsArguments() {
         var rootfs = spec
@@ -360,5 +370,43 @@ struct TaskRunnerTests {
         #expect(lines.dropFirst().first.map { $0.map(String.init) } == expected, "gid_map")
         #expect(lines.dropFirst(2).first == ["0"], "root inside")
         #expect(lines.last == ["CapEff:", "0000000000000000"])
+    }
+}
+
+/// A task whose network goes through an egress proxy: created with `--network none` and the proxy's variables, its
+/// namespace handed to the egress before its command runs, and released after.
+@Suite("Task runner: a granted network through the egress proxy (root)")
+struct TaskRunnerEgressTests {
+    /// Listens on 127.0.0.1:PORT in the container's namespace (as the daemon's proxy does) and notes each call.
+    final class ListeningEgress: TaskEgress {
+        let port: UInt16 = 3128
+        let calls = Mutex<[String]>([])
+
+        func open(container: String, pid: Int32) throws {
+            calls.withLock { $0.append("open \(container)") }
+            let listener = Process()
+            listener.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
+            listener.arguments = [
+                "--net=/proc/\(pid)/ns/net", "python3", "-c",
+                "import socket; s = socket.socket(); s.bind(('127.0.0.1', 3128)); s.listen(1); "
+                    + "c, _ = s.accept(); c.sendall(b'proxy-here')",
+            ]
+            try listener.run()
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+
+        func close(container: String) { calls.withLock { $0.append("close \(container)") } }
+    }
+
+    @Test("the task's namespace has only lo, the proxy's listener is there before the command runs")
+    func throughTheProxy() throws {
+        var spec = TaskFixture.spec("echo $HTTPS_PROXY; grep -c : /proc/net/dev; nc 127.0.0.1 3128 </dev/null")
+        spec.network = true
+        let egress = ListeningEgress()
+        let result = try TaskFixture.runner.get().run(spec, egress: egress)
+        #expect(result.exitStatus == 0, "\(result.errorOutputText)")
+        #expect(result.outputText == "http://127.0.0.1:3128\n1\nproxy-here", "\(result.errorOutputText)")
+        let name = result.containerName
+        #expect(egress.calls.withLock { $0 } == ["open \(name)", "close \(name)"])
     }
 }

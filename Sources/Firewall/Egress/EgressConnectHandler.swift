@@ -23,13 +23,16 @@ final class EgressConnectHandler: ChannelInboundHandler, RemovableChannelHandler
     private let decoder: ByteToMessageHandler<HTTPRequestDecoder>
     private let encoder: HTTPResponseEncoder
     private var state = State.awaitingHead
+    /// Holds the agent's end of sending until the tunnel is up.
+    private let earlyEnd: EgressEarlyEnd
     private var log: ConnectionLog
 
     init(
-        proxy: EgressProxy, agent: String, decoder: ByteToMessageHandler<HTTPRequestDecoder>,
-        encoder: HTTPResponseEncoder
+        proxy: EgressProxy, agent: String, earlyEnd: EgressEarlyEnd,
+        decoder: ByteToMessageHandler<HTTPRequestDecoder>, encoder: HTTPResponseEncoder
     ) {
         self.proxy = proxy
+        self.earlyEnd = earlyEnd
         self.decoder = decoder
         self.encoder = encoder
         log = ConnectionLog(EgressConnection(agent: agent, started: .now()), record: proxy.record)
@@ -204,7 +207,12 @@ final class EgressConnectHandler: ChannelInboundHandler, RemovableChannelHandler
             try pipeline.addHandler(TLSSniffer(sni: sni), position: .after(decoder))
             try pipeline.addHandler(agentSide)
             context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-            pipeline.removeHandler(decoder, promise: nil)
+            pipeline.removeHandler(earlyEnd, promise: nil)
+            let earlyEnd = earlyEnd
+            // The decoder hands on the bytes it still holds as it goes; the agent's early end follows them.
+            pipeline.removeHandler(decoder).whenComplete { _ in
+                if earlyEnd.seen { peer.close(mode: .output, promise: nil) }
+            }
         } catch {
             log.connection.refusal = .unreachable("relay setup: \(error)")
             peer.close(promise: nil)

@@ -18,7 +18,11 @@ public final class EgressListeners: Sendable {
 
     /// Places `agent`'s listener in the network namespace of `pid` (the agent's process, before it runs anything).
     /// Blocking; never call it from the proxy's event loop.
-    public func open(agent: String, pid: Int32) throws {
+    public func open(agent: String, pid: Int32) throws { try open(agent: agent, pid: pid, key: agent) }
+
+    /// Places a listener deciding as `agent` in the network namespace of `pid`, kept under `key` (an agent's name,
+    /// or a task's container, whose connections are decided as the agent it runs for).
+    public func open(agent: String, pid: Int32, key: String) throws {
         let namespace = try NamespaceThread(.process(pid))
         let descriptor = try EgressProxy.listeningSocket(in: namespace, port: port)
         let channel: any Channel
@@ -29,15 +33,18 @@ public final class EgressListeners: Sendable {
             // here too could close a number already reused.
             throw FirewallError.unavailable("the egress listener for \(agent) did not start: \(error)")
         }
-        let previous = listeners.withLock { $0.updateValue(channel, forKey: agent) }
+        let previous = listeners.withLock { $0.updateValue(channel, forKey: key) }
         previous?.close(promise: nil)
     }
 
     /// Stops serving `agent` (it stopped for good, or its start failed).
-    public func close(agent: String) {
-        listeners.withLock { $0.removeValue(forKey: agent) }?.close(promise: nil)
+    public func close(agent: String) { close(key: agent) }
+
+    /// Stops serving the listener kept under `key`.
+    public func close(key: String) {
+        listeners.withLock { $0.removeValue(forKey: key) }?.close(promise: nil)
     }
 
-    /// The agents served now.
+    /// The keys (agents, tasks' containers) served now.
     public var agents: [String] { listeners.withLock { Array($0.keys) } }
 }

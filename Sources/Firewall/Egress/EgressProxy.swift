@@ -128,9 +128,11 @@ public final class EgressProxy: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes))
                     let encoder = HTTPResponseEncoder()
+                    let earlyEnd = EgressEarlyEnd()
                     try channel.pipeline.syncOperations.addHandlers([
-                        decoder, encoder,
-                        EgressConnectHandler(proxy: self, agent: agent, decoder: decoder, encoder: encoder),
+                        earlyEnd, decoder, encoder,
+                        EgressConnectHandler(
+                            proxy: self, agent: agent, earlyEnd: earlyEnd, decoder: decoder, encoder: encoder),
                     ])
                 }
             }

@@ -233,7 +233,8 @@ struct ServeCommand: AsyncParsableCommand {
                 ? try PackageRequests(
                     policy: policy.packages, directory: daemonState.directory + "/packages",
                     runtime: policy.sandbox.runtime,
-                    protectedPaths: policy.packages.protectedPaths + core.policy.protectedPaths) : nil)
+                    protectedPaths: policy.packages.protectedPaths + core.policy.protectedPaths) : nil,
+            egress: egress?.0)
         let stopper = EmergencyStopper(
             core: core,
             machinery: .init(
