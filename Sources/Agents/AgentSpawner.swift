@@ -144,7 +144,7 @@ public struct AgentSpawner: Sendable {
                 try ring.link(into: KeySerial(rawValue: child.sessionKeyring))
                 // A view the child could not build (a planted link, a missing path) is a refusal, not a start.
                 try child.waitUntilPrepared()
-                try confinement?.egress?.open(agent: agent, pid: child.pid)
+                try confinement?.egress?.open(agent: agent, pid: child.pid, serving: Self.servedPorts(spec))
                 record.pid = child.pid
                 try audit(record.draft(.success, reason: nil))
                 try child.release()
@@ -200,6 +200,14 @@ public struct AgentSpawner: Sendable {
             environment += ProxyEnvironment.variables(port: egress.port).map { "\($0.name)=\($0.value)" }
         }
         return environment
+    }
+
+    /// The ports the agent's `net:listen:PORT` capabilities name (none when it may bind every port: which of them
+    /// to serve from outside is then unknown).
+    static func servedPorts(_ spec: LaunchSpec) -> [UInt16] {
+        let network = spec.landlockNetwork
+        guard network.handled & LandlockNetwork.bind != 0 else { return [] }
+        return network.ports.filter { $0.value & LandlockNetwork.bind != 0 }.keys.sorted()
     }
 
     /// The agent has stopped for good (not a restart): its identity is destroyed.

@@ -62,15 +62,15 @@ struct EgressDaemonTests {
             _ = try? BinaryRunner.run(executable: "/usr/sbin/ip", ["netns", "del", world])
         }
 
-        /// The ledger's `net.connect` entries once there are at least `count` (or after 30 s).
-        func connections(atLeast count: Int) throws -> [Substring] {
+        /// The ledger's `action` entries once there are at least `count` (or after 30 s).
+        func connections(atLeast count: Int, action: String = "net.connect") throws -> [Substring] {
             var lines: [Substring] = []
             let deadline = Date() + 30
             while Date() < deadline {
                 let audit = try BinaryRunner.run([
                     "audit", "query", "--state-dir", daemon.state, "--type", "network_connection", "--json",
                 ])
-                lines = audit.stdout.split(separator: "\n").filter { $0.contains(#""action":"net.connect""#) }
+                lines = audit.stdout.split(separator: "\n").filter { $0.contains(#""action":"\#(action)""#) }
                 if lines.count >= count { break }
                 Thread.sleep(forTimeInterval: 0.2)
             }
@@ -153,5 +153,47 @@ struct EgressDaemonTests {
         #expect(relayed?.contains(#""result":"success""#) == true, "\(lines)")
         let refused = lines.first { $0.contains(#""target":"other.test:8443""#) }
         #expect(refused?.contains(#""missing_capability":"net:connect:other.test:8443""#) == true, "\(lines)")
+    }
+
+    @Test func anAgentHoldingNetListenServesItsPortThroughTheFirewall() throws {
+        let world = try World(
+            policy: """
+                aios-agent-network:
+                  capabilities: ["net:listen:8080"]
+                """)
+        defer { world.close() }
+        let spawned = try world.daemon.call(
+            "spawn", as: "orchestrator",
+            [
+                "--agent", "aios-agent-network", "--", "/usr/bin/python3", "-c", EgressTestPrograms.echoServer,
+                "127.0.0.1", "8080",
+            ])
+        #expect(spawned.status == 0, "\(spawned.stderr)")
+        let table = try BinaryRunner.run(
+            executable: "/usr/sbin/ip", ["netns", "exec", world.host, "nft", "list", "ruleset"])
+        #expect(table.stdout.contains("tcp dport 8080 accept"), "the port opened in the firewall: \(table.stdout)")
+        // From the world namespace, through the host's address: retried until the agent listens.
+        let client = """
+            import socket, time
+            for attempt in range(50):
+                try:
+                    s = socket.create_connection(('10.97.0.1', 8080), timeout=3)
+                    s.sendall(b'hi\\n')
+                    reply = s.recv(100).decode().strip()
+                    if reply:
+                        print(reply)
+                        break
+                except OSError:
+                    pass
+                time.sleep(0.2)
+            """
+        let reached = try BinaryRunner.run(
+            executable: "/usr/sbin/ip", ["netns", "exec", world.world, "python3", "-c", client])
+        #expect(reached.stdout == "api:hi\n", "\(reached.stdout) \(reached.stderr)")
+        let lines = try world.connections(atLeast: 1, action: "net.listen")
+        let served = lines.first { $0.contains(#""result":"success""#) }
+        #expect(served?.contains(#""agent":"aios-agent-network""#) == true, "\(lines)")
+        #expect(served?.contains(#""peer":"10.97.0.2:"#) == true, "\(lines)")
+        #expect(served?.contains(#""target":"tcp 8080 from 10.97.0.2:"#) == true, "\(lines)")
     }
 }

@@ -47,14 +47,24 @@ public enum EgressAudit {
             details.append(("refusal", .string(refusal.kind)))
             details.append(("reason", .string(refusal.description)))
         }
-        let target = destination?.description ?? "(unreadable request)"
+        let target: String
+        if let peer = connection.inboundFrom {
+            // Served by the agent (net:listen): the port, and who connected.
+            details += [("direction", .string("inbound")), ("peer", .string(peer))]
+            target = "tcp \(destination?.port ?? 0) from \(peer)"
+        } else {
+            target = destination?.description ?? "(unreadable request)"
+        }
+        let action = connection.inboundFrom == nil ? "net.connect" : "net.listen"
         var drafts = [
             AuditDraft(
-                eventType: .networkConnection, agent: connection.agent, action: "net.connect", target: target,
+                eventType: .networkConnection, agent: connection.agent, action: action, target: target,
                 capabilitiesUsed: connection.capability.map { [$0] } ?? [], result: result, riskLevel: risk,
                 details: .object(details))
         ]
-        if connection.refusal == nil, let host = destination?.host, modelAPIHosts.contains(host) {
+        if connection.refusal == nil, connection.inboundFrom == nil, let host = destination?.host,
+            modelAPIHosts.contains(host)
+        {
             drafts.append(
                 AuditDraft(
                     eventType: .apiCall, agent: connection.agent, action: "egress", target: host,

@@ -22,11 +22,21 @@ public struct EgressAuthorizer: Sendable {
     }
 
     public func decide(agent: String, destination: EgressDestination) -> EgressDecision {
-        let missing = "net:connect:\(destination.host):\(destination.port)"
+        decide(
+            agent: agent, tool: "net.connect",
+            arguments: ["host": destination.host, "port": String(destination.port)],
+            missing: "net:connect:\(destination.host):\(destination.port)")
+    }
+
+    /// An inbound connection to a port `agent` serves: `net.listen` with the port (`net:listen:PORT`), decided the
+    /// same way at the moment of the connection.
+    public func decideListen(agent: String, port: UInt16) -> EgressDecision {
+        decide(agent: agent, tool: "net.listen", arguments: ["port": String(port)], missing: "net:listen:\(port)")
+    }
+
+    private func decide(agent: String, tool: String, arguments: [String: String], missing: String) -> EgressDecision {
         guard let identity = try? SPIFFEID(kind: .agent, name: agent) else { return .deny(missing: missing) }
-        let call = ToolCall(
-            tool: "net.connect", arguments: ["host": destination.host, "port": String(destination.port)],
-            capability: nil, reason: "egress proxy", taskID: nil)
+        let call = ToolCall(tool: tool, arguments: arguments, capability: nil, reason: "egress proxy", taskID: nil)
         let verdict = gate.decide(call, from: Caller(identity: identity, serial: ""), at: clock.now())
         guard verdict.outcome == .allow, let allowance = verdict.allowance else { return .deny(missing: missing) }
         return .allow(capability: allowance.capability.description)

@@ -177,21 +177,11 @@ final class EgressConnectHandler: ChannelInboundHandler, RemovableChannelHandler
         }
         state = .relaying
         let log = log
-        let tunnel = EgressTunnels.Tunnel(log: log, agent: context.channel, peer: peer)
-        let (limiter, alert, largeUpload) = (proxy.limiter, proxy.configuration.uploadAlert, proxy.largeUpload)
-        let (agentSide, destinationSide) = EgressRelay.pair(
-            agentRead: { bytes in
-                let before = log.connection.bytesOut
-                log.connection.bytesOut += Int64(bytes)
-                tunnel.lastActivity = .now()
-                if let alert, before < alert, log.connection.bytesOut >= alert { largeUpload?(log.connection) }
-                if let refusal = limiter.sent(bytes, by: log.connection.agent) { tunnel.cut(refusal) }
-            },
-            destinationRead: { bytes in
-                log.connection.bytesIn += Int64(bytes)
-                tunnel.lastActivity = .now()
-            })
-        proxy.tunnels.add(tunnel)
+        let (authorize, agent) = (proxy.authorize, log.connection.agent)
+        let tunnel = EgressTunnels.Tunnel(log: log, agent: context.channel, peer: peer) {
+            authorize(agent, destination)
+        }
+        let (agentSide, destinationSide) = proxy.relayPair(for: tunnel)
         var head = HTTPResponseHead(version: .http1_1, status: .ok)
         head.headers.add(name: "content-length", value: "0")
         context.write(wrapOutboundOut(.head(head)), promise: nil)

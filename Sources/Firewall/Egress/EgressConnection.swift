@@ -1,8 +1,12 @@
 import NIOCore
 
-/// One connection through the egress proxy, as recorded when it ends (or is refused).
+/// One connection through the egress proxy — or, inbound, through an agent's ingress (``AgentIngress``) — as
+/// recorded when it ends (or is refused).
 public struct EgressConnection: Sendable {
     public let agent: String
+    /// Inbound: the remote address and port that connected to the agent's served port (the destination is then
+    /// the agent's own `127.0.0.1:PORT`). nil: an outbound connection.
+    public var inboundFrom: String?
     /// What the agent asked for (nil when the request could not be read).
     public var destination: EgressDestination?
     /// The address connected to (or the first one tried).

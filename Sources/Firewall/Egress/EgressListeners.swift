@@ -11,14 +11,26 @@ public final class EgressListeners: Sendable {
     public let port: UInt16
     private let listeners = Mutex<[String: any Channel]>([:])
 
-    public init(proxy: EgressProxy, port: UInt16 = 3128) {
+    /// Serves agents' `net:listen:` ports from outside their namespaces (nil: agents cannot serve).
+    public let ingress: AgentIngress?
+
+    public init(proxy: EgressProxy, port: UInt16 = 3128, ingress: AgentIngress? = nil) {
         self.proxy = proxy
         self.port = port
+        self.ingress = ingress
     }
 
-    /// Places `agent`'s listener in the network namespace of `pid` (the agent's process, before it runs anything).
-    /// Blocking; never call it from the proxy's event loop.
-    public func open(agent: String, pid: Int32) throws { try open(agent: agent, pid: pid, key: agent) }
+    /// Places `agent`'s listener in the network namespace of `pid` (the agent's process, before it runs anything),
+    /// and serves its `ports` from outside. Blocking; never call it from the proxy's event loop.
+    public func open(agent: String, pid: Int32, serving ports: [UInt16]) throws {
+        try open(agent: agent, pid: pid, key: agent)
+        do {
+            try ingress?.open(agent: agent, pid: pid, ports: ports)
+        } catch {
+            close(key: agent)
+            throw error
+        }
+    }
 
     /// Places a listener deciding as `agent` in the network namespace of `pid`, kept under `key` (an agent's name,
     /// or a task's container, whose connections are decided as the agent it runs for).
@@ -37,8 +49,11 @@ public final class EgressListeners: Sendable {
         previous?.close(promise: nil)
     }
 
-    /// Stops serving `agent` (it stopped for good, or its start failed).
-    public func close(agent: String) { close(key: agent) }
+    /// Stops serving `agent` (it stopped for good, or its start failed): its way out and its served ports.
+    public func close(agent: String) {
+        close(key: agent)
+        ingress?.close(agent: agent)
+    }
 
     /// Stops serving the listener kept under `key`.
     public func close(key: String) {

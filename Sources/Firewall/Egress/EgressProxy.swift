@@ -68,6 +68,8 @@ public final class EgressProxy: Sendable {
     let group: MultiThreadedEventLoopGroup
     let limiter: EgressLimiter
     let tunnels: EgressTunnels
+    /// The namespace destinations are reached from (nil: this process's own).
+    let outbound: NamespaceThread?
     private let sweeper: RepeatedTask
 
     /// `outbound`: the namespace whose routes the destinations are reached by (nil: this process's own).
@@ -80,15 +82,16 @@ public final class EgressProxy: Sendable {
         self.resolve = resolve
         self.record = record
         self.largeUpload = largeUpload
+        self.outbound = outbound
         limiter = EgressLimiter(limits: configuration.limits)
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         let tunnels = EgressTunnels(loop: loop)
         self.tunnels = tunnels
-        let (idle, recheck) = (configuration.idleTimeout, configuration.closeOnRevoke ? authorize : nil)
+        let (idle, recheck) = (configuration.idleTimeout, configuration.closeOnRevoke)
         sweeper = loop.scheduleRepeatedTask(
             initialDelay: configuration.sweepInterval, delay: configuration.sweepInterval
-        ) { _ in tunnels.sweep(idleTimeout: idle, authorize: recheck) }
+        ) { _ in tunnels.sweep(idleTimeout: idle, recheck: recheck) }
         if let outbound, outbound.namespace != .current {
             let path = outbound.namespacePath
             let entered = try? group.next().submit { aios_netns_enter(path) }.wait()
@@ -138,6 +141,26 @@ public final class EgressProxy: Sendable {
             }
     }
 
+    /// The relays of an open tunnel, registered for the sweep: each read counted into the record, the agent's sent
+    /// bytes into its hourly bound (over it, the tunnel is cut) and checked against the upload alert.
+    func relayPair(for tunnel: EgressTunnels.Tunnel) -> (agentSide: EgressRelay, peerSide: EgressRelay) {
+        let log = tunnel.log
+        let (limiter, alert, largeUpload) = (limiter, configuration.uploadAlert, largeUpload)
+        tunnels.add(tunnel)
+        return EgressRelay.pair(
+            agentRead: { bytes in
+                let before = log.connection.bytesOut
+                log.connection.bytesOut += Int64(bytes)
+                tunnel.lastActivity = .now()
+                if let alert, before < alert, log.connection.bytesOut >= alert { largeUpload?(log.connection) }
+                if let refusal = limiter.sent(bytes, by: log.connection.agent) { tunnel.cut(refusal) }
+            },
+            destinationRead: { bytes in
+                log.connection.bytesIn += Int64(bytes)
+                tunnel.lastActivity = .now()
+            })
+    }
+
     /// A TCP socket listening on `127.0.0.1:port` inside `namespace` (an agent's): made on the namespace's thread,
     /// so it belongs to that namespace wherever it is used from.
     public static func listeningSocket(in namespace: NamespaceThread, port: UInt16) throws(FirewallError) -> CInt {
@@ -145,31 +168,42 @@ public final class EgressProxy: Sendable {
             // A new namespace starts with its loopback down: nothing could connect to the listener.
             let up = aios_loopback_up()
             guard up == 0 else { return up }
-            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            guard descriptor >= 0 else { return -errno }
-            var one: Int32 = 1
-            setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = port.bigEndian
-            address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-            guard bound == 0, listen(descriptor, 128) == 0 else {
-                let code = errno
-                close(descriptor)
-                return -code
-            }
-            return descriptor
+            return listen(on: 0x7F00_0001, port: port)
         }
         guard result >= 0 else {
             throw .unavailable(
                 "cannot listen on 127.0.0.1:\(port) in \(namespace): \(String(cString: strerror(-result)))")
         }
         return result
+    }
+
+    /// A TCP socket listening on the IPv4 `address` (host order) and `port` in the calling thread's namespace, or
+    /// -errno.
+    static func listen(on address: UInt32, port: UInt16) -> Int32 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { return -errno }
+        var one: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var socketAddress = sockaddr_in()
+        socketAddress.sin_family = sa_family_t(AF_INET)
+        socketAddress.sin_port = port.bigEndian
+        socketAddress.sin_addr.s_addr = address.bigEndian
+        let bound = withUnsafePointer(to: &socketAddress) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard bound == 0, Glibc.listen(descriptor, 128) == 0 else {
+            let code = errno
+            close(descriptor)
+            return -code
+        }
+        return descriptor
+    }
+
+    /// Runs `body` in the outbound namespace (on its thread; here when that is this process's own).
+    func inOutbound<T>(_ body: () -> T) -> T {
+        outbound.map { $0.run(body) } ?? body()
     }
 
     /// Whether the proxy may connect to `address`: never to loopback, unspecified, link-local (a cloud's metadata

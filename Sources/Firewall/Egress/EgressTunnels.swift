@@ -7,17 +7,20 @@ import NIOCore
 final class EgressTunnels: @unchecked Sendable {
     // @unchecked: every member is used on `loop` only (asserted).
 
-    /// One tunnel: its record, its two channels, and when a byte last crossed it.
+    /// One tunnel: its record, its two channels, when a byte last crossed it, and how to ask the policy again.
     final class Tunnel {
         let log: ConnectionLog
         let agent: any Channel
         let peer: any Channel
         var lastActivity = NIODeadline.now()
+        /// The policy's answer now for what the tunnel was opened under (`net:connect` out, `net:listen` in).
+        let recheck: () -> EgressDecision
 
-        init(log: ConnectionLog, agent: any Channel, peer: any Channel) {
+        init(log: ConnectionLog, agent: any Channel, peer: any Channel, recheck: @escaping () -> EgressDecision) {
             self.log = log
             self.agent = agent
             self.peer = peer
+            self.recheck = recheck
         }
 
         /// Ends both sides, recording why (a cut after relaying is recorded like a refusal).
@@ -48,18 +51,16 @@ final class EgressTunnels: @unchecked Sendable {
         }
     }
 
-    /// One pass over the open tunnels.
-    func sweep(idleTimeout: TimeAmount?, authorize: EgressProxy.Authorize?, now: NIODeadline = .now()) {
+    /// One pass over the open tunnels (`recheck`: whether to ask the policy again).
+    func sweep(idleTimeout: TimeAmount?, recheck: Bool, now: NIODeadline = .now()) {
         loop.preconditionInEventLoop()
         for tunnel in Array(open.values) {
             if let idleTimeout, now - tunnel.lastActivity > idleTimeout {
                 tunnel.cut(.idle("no byte either way for \(idleTimeout.nanoseconds / 1_000_000_000) s"))
                 continue
             }
-            guard let authorize, let destination = tunnel.log.connection.destination else { continue }
-            if case .deny(let missing) = authorize(tunnel.log.connection.agent, destination) {
-                tunnel.cut(.revoked(missing: missing))
-            }
+            guard recheck else { continue }
+            if case .deny(let missing) = tunnel.recheck() { tunnel.cut(.revoked(missing: missing)) }
         }
     }
 }

@@ -40,7 +40,9 @@ extension ServeCommand {
     /// the model APIs) off the proxy's event loop.
     /// Names are resolved by the daemon's DNS forwarder when it runs one and the proxy connects from the daemon's
     /// own namespace (so the firewall's outbound names bound every agent's), else by the system resolver.
-    func startEgress(policy: SecurityPolicy, core: DaemonCore, forwarder: DNSForwarder?) throws -> (
+    func startEgress(
+        policy: SecurityPolicy, core: DaemonCore, firewall: FirewallController?, forwarder: DNSForwarder?
+    ) throws -> (
         EgressListeners, EgressRecorder
     )? {
         guard geteuid() == 0, egressPort != 0 else { return nil }
@@ -69,10 +71,27 @@ extension ServeCommand {
                     uploads.reached(connection)
                     recorder.record(connection)
                 }, largeUpload: { connection in uploads.crossed(connection) })
-            return (EgressListeners(proxy: proxy, port: egressPort), recorder)
+            let ingress = AgentIngress(
+                proxy: proxy,
+                authorize: { agent, port in authorizer.decideListen(agent: agent, port: port) },
+                publish: firewall.map { Self.inboundRule(in: $0) })
+            return (EgressListeners(proxy: proxy, port: egressPort, ingress: ingress), recorder)
         } catch {
             printError("serve: the egress proxy cannot start: \(error)")
             throw ExitStatus.unavailable
+        }
+    }
+
+    /// An agent's served port opened in the firewall (an inbound allow rule from anyone, a `policy_change` like
+    /// every rule), and removed when the agent stops serving it.
+    static func inboundRule(in firewall: FirewallController) -> AgentIngress.Publish {
+        { agent, port in
+            let rule = try firewall.allow(
+                .inbound, transport: .tcp, ports: [port], peer: .any, by: "aios-sec",
+                reason: "\(agent) holds net:listen:\(port)")
+            return {
+                _ = try? firewall.remove(id: rule.id, by: "aios-sec", reason: "\(agent) no longer serves \(port)")
+            }
         }
     }
 

@@ -213,7 +213,7 @@ struct ServeCommand: AsyncParsableCommand {
             announcements: announcements)
         let fileWatch = try startFileIntegrity(vault: target, core: core, announcements: announcements)
         defer { fileWatch?.stop() }
-        let egress = try startEgress(policy: policy, core: core, forwarder: forwarder)
+        let egress = try startEgress(policy: policy, core: core, firewall: firewall, forwarder: forwarder)
         defer {
             egress?.0.proxy.shutdown()
             egress?.1.close()

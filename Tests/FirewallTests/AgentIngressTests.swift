@@ -1,0 +1,132 @@
+import Foundation
+import NIOCore
+import Policy
+import SecurityTesting
+import Synchronization
+import Testing
+
+@testable import Firewall
+
+/// An agent that serves (`net:listen:8080`): a fake agent listens on 127.0.0.1:8080 inside a namespace with only
+/// loopback; the daemon's ingress serves that port on the test's `fw` namespace, and a client in `ext` reaches it
+/// through 10.98.0.1:8080 while the policy allows it.
+@Suite("Agents that serve: net:listen through the ingress", .serialized, .requiresRoot("network namespaces"))
+struct AgentIngressTests {
+    final class Allowed: Sendable {
+        let listen = Mutex(true)
+    }
+
+    final class Records: Sendable {
+        let all = Mutex<[EgressConnection]>([])
+    }
+
+    /// `python3 -c` a client in `ext`: connects to 10.98.0.1:8080, sends `hi`, prints the answer (or `refused`,
+    /// `closed`, also for a reset); with `hold`, then waits for the end (`cut` or `held`).
+    static let client = """
+        import socket, sys
+        try:
+            s = socket.create_connection(('10.98.0.1', 8080), timeout=3)
+            s.sendall(b'hi\\n')
+            reply = s.recv(100).decode().strip()
+            print(reply or 'closed', flush=True)
+            if len(sys.argv) > 1:
+                s.settimeout(float(sys.argv[1]))
+                try:
+                    while s.recv(100): pass
+                    print('cut')
+                except socket.timeout:
+                    print('held')
+        except ConnectionRefusedError:
+            print('refused')
+        except ConnectionResetError:
+            print('closed')
+        except OSError as error:
+            print('error', error)
+        """
+
+    @Test func aServedPortIsReachableFromOutsideWhileThePolicyAllowsIt() async throws {
+        let network = try TestNetwork()
+        let agentNamespace = network.fw.replacingOccurrences(of: "-fw", with: "-srv")
+        defer {
+            _ = try? network.run(["ip", "netns", "del", agentNamespace], check: false)
+            network.close()
+        }
+        try network.run(["ip", "netns", "add", agentNamespace])
+        try network.run(["ip", "-n", agentNamespace, "link", "set", "lo", "up"])
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+        server.arguments = [
+            "netns", "exec", agentNamespace, "python3", "-u", "-c", EgressTestPrograms.echoServer, "127.0.0.1", "8080",
+        ]
+        let ready = Pipe()
+        server.standardOutput = ready
+        try server.run()
+        defer {
+            kill(server.processIdentifier, SIGKILL)
+            server.waitUntilExit()
+        }
+        #expect(ready.fileHandleForReading.availableData.starts(with: Data("ready".utf8)))
+
+        let records = Records()
+        let allowed = Allowed()
+        var configuration = EgressProxy.Configuration()
+        configuration.sweepInterval = .milliseconds(200)
+        let proxy = try EgressProxy(
+            configuration: configuration, outbound: try NamespaceThread(.named(network.fw)),
+            authorize: { _, destination in .deny(missing: "net:connect:\(destination)") },
+            record: { connection in records.all.withLock { $0.append(connection) } })
+        defer { proxy.shutdown() }
+        let published = Mutex<[String]>([])
+        let ingress = AgentIngress(
+            proxy: proxy,
+            authorize: { agent, port in
+                agent == "web" && port == 8080 && allowed.listen.withLock { $0 }
+                    ? .allow(capability: "net:listen:8080") : .deny(missing: "net:listen:\(port)")
+            },
+            publish: { agent, port in
+                published.withLock { $0.append("open \(agent) \(port)") }
+                return { published.withLock { $0.append("close \(agent) \(port)") } }
+            })
+        try ingress.open(agent: "web", pid: server.processIdentifier, ports: [8080])
+        #expect(ingress.ports(of: "web") == [8080])
+
+        func client(_ arguments: [String] = []) throws -> [String] {
+            try network.exec(network.ext, ["python3", "-c", Self.client] + arguments).output
+                .split(separator: "\n").map(String.init)
+        }
+        let first = try client()
+        #expect(first == ["api:hi"], "\(first)")
+        func lastRecord(count: Int) -> EgressConnection? {
+            let deadline = Date() + 10
+            while Date() < deadline {
+                let all = records.all.withLock { $0 }
+                if all.count >= count { return all.last }
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+            return nil
+        }
+        let served = try #require(lastRecord(count: 1))
+        #expect(served.inboundFrom?.hasPrefix("10.98.0.2:") == true && served.capability == "net:listen:8080")
+        #expect(served.bytesIn == 3 && served.bytesOut == 7, "\(served.bytesIn) \(served.bytesOut)")
+
+        // Held open, then the capability ends: the open connection is cut and the next one refused.
+        let held = Process()
+        held.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+        held.arguments = ["netns", "exec", network.ext, "python3", "-c", Self.client, "10"]
+        let heldOutput = Pipe()
+        held.standardOutput = heldOutput
+        try held.run()
+        try await Task.sleep(for: .seconds(1))
+        allowed.listen.withLock { $0 = false }
+        held.waitUntilExit()
+        let heldLines = String(decoding: heldOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(heldLines == "api:hi\ncut\n")
+        #expect(lastRecord(count: 2)?.refusal == .revoked(missing: "net:listen:8080"))
+        #expect(try client() == ["closed"])
+        #expect(lastRecord(count: 3)?.refusal == .notAllowed(missing: "net:listen:8080"))
+
+        ingress.close(agent: "web")
+        #expect(try client() == ["refused"])
+        #expect(published.withLock { $0 } == ["open web 8080", "close web 8080"])
+    }
+}
