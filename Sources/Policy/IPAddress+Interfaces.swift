@@ -13,21 +13,28 @@ extension IPAddress {
         var current = first
         while let entry = current {
             defer { current = entry.pointee.ifa_next }
-            guard let socketAddress = entry.pointee.ifa_addr else { continue }
-            switch Int32(socketAddress.pointee.sa_family) {
-            case AF_INET:
-                socketAddress.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
-                    addresses.insert(IPAddress(ipv4: UInt32(bigEndian: $0.pointee.sin_addr.s_addr)))
-                }
-            case AF_INET6:
-                socketAddress.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
-                    var bytes = $0.pointee.sin6_addr
-                    addresses.insert(IPAddress(ipv6Bytes: withUnsafeBytes(of: &bytes) { Array($0) }))
-                }
-            default: continue
+            if let address = entry.pointee.ifa_addr.flatMap { IPAddress(socketAddress: $0) } {
+                addresses.insert(address)
             }
         }
         return addresses
+    }
+
+    /// The address of an IPv4 or IPv6 socket address (nil for another family).
+    public init?(socketAddress: UnsafePointer<sockaddr>) {
+        switch Int32(socketAddress.pointee.sa_family) {
+        case AF_INET:
+            self = socketAddress.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                IPAddress(ipv4: UInt32(bigEndian: $0.pointee.sin_addr.s_addr))
+            }
+        case AF_INET6:
+            self = socketAddress.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                var bytes = $0.pointee.sin6_addr
+                return IPAddress(ipv6Bytes: withUnsafeBytes(of: &bytes) { Array($0) })
+            }
+        default:
+            return nil
+        }
     }
 
     /// 127.0.0.0/8 or ::1.

@@ -108,18 +108,8 @@ public enum EgressResolver {
         var next: UnsafeMutablePointer<addrinfo>? = first
         while let entry = next {
             defer { next = entry.pointee.ai_next }
-            guard let address = entry.pointee.ai_addr else { continue }
-            switch entry.pointee.ai_family {
-            case AF_INET:
-                address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
-                    addresses.append(IPAddress(ipv4: UInt32(bigEndian: $0.pointee.sin_addr.s_addr)))
-                }
-            case AF_INET6:
-                address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
-                    var bytes = $0.pointee.sin6_addr
-                    addresses.append(IPAddress(ipv6Bytes: withUnsafeBytes(of: &bytes) { Array($0) }))
-                }
-            default: continue
+            if let address = entry.pointee.ai_addr.flatMap { IPAddress(socketAddress: $0) } {
+                addresses.append(address)
             }
         }
         return addresses

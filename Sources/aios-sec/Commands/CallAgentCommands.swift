@@ -89,7 +89,8 @@ struct CallTask: AsyncParsableCommand {
             "Run untrusted work in a Podman container through the daemon; prints its output, exits with its status.")
     @OptionGroup var connection: ConnectionOptions
     @Option(help: "A local image (default: the project's base image).") var image = ""
-    @Flag(help: "Give the task a network.") var network = false
+    @Flag(help: "Give the task a network: through the egress proxy, as its agent's net:connect capabilities allow.")
+    var network = false
     @Option(help: "Memory limit, e.g. 256m.") var memory = ""
     @Option(help: "CPUs, e.g. 0.5.") var cpus: Double = 0
     @Option(help: "Process limit.") var pids: UInt32 = 0
