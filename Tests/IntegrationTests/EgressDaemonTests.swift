@@ -196,4 +196,65 @@ struct EgressDaemonTests {
         #expect(served?.contains(#""peer":"10.97.0.2:"#) == true, "\(lines)")
         #expect(served?.contains(#""target":"tcp 8080 from 10.97.0.2:"#) == true, "\(lines)")
     }
+
+    @Test func aGrantOpensADestinationAndItsRevokeCutsTheOpenConnection() throws {
+        // The agent holds nothing; its ceiling lets the orchestrator grant it net:connect.
+        let world = try World(
+            policy: """
+                aios-agent-network:
+                  capabilities: []
+                  grant_ceiling: {allow: ["net:connect:*"]}
+                """)
+        defer { world.close() }
+        // The agent tries api.test:8443 every 0.3 s; once through, it holds the tunnel until the proxy ends it.
+        let loop = """
+            import os, socket, time
+            host, port = os.environ['HTTPS_PROXY'].split('//')[1].rsplit(':', 1)
+            while True:
+                s = socket.create_connection((host, int(port)))
+                s.sendall(b'CONNECT api.test:8443 HTTP/1.1\\r\\n\\r\\n')
+                head = s.recv(1000)
+                if head.startswith(b'HTTP/1.1 200'):
+                    s.sendall(b'hi\\n')
+                    while s.recv(100): pass
+                s.close()
+                time.sleep(0.3)
+            """
+        let spawned = try world.daemon.call(
+            "spawn", as: "orchestrator", ["--agent", "aios-agent-network", "--", "/usr/bin/python3", "-c", loop])
+        #expect(spawned.status == 0, "\(spawned.stderr)")
+        func entries() throws -> [Substring] {
+            try world.connections(atLeast: 0).filter { $0.contains(#""target":"api.test:8443""#) }
+        }
+        func waitFor(_ what: String, _ condition: ([Substring]) -> Bool) throws -> [Substring] {
+            let deadline = Date() + 30
+            var found = try entries()
+            while !condition(found), Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.2)
+                found = try entries()
+            }
+            #expect(condition(found), "\(what): \(found)")
+            return found
+        }
+        _ = try waitFor("refused before the grant") { $0.contains { $0.contains(#""refusal":"not_allowed""#) } }
+        let granted = try world.daemon.call(
+            "grant", as: "orchestrator",
+            [
+                "--agent", "aios-agent-network", "--capability", "net:connect:api.test:8443", "--duration", "10m",
+                "--reason", "fetch", "--json",
+            ])
+        #expect(granted.status == 0, "\(granted.stderr)")
+        let grantID = try #require(
+            granted.stdout.firstMatch(of: /"id":"([^"]+)"/).map { String($0.output.1) }, "\(granted.stdout)")
+        Thread.sleep(forTimeInterval: 2)  // the agent is through and holding its tunnel
+        let revoked = try world.daemon.call("revoke", as: "orchestrator", ["--grant-id", grantID])
+        #expect(revoked.status == 0, "\(revoked.stderr)")
+        let after = try waitFor("the held tunnel cut, then refused again") { found in
+            guard let cut = found.firstIndex(where: { $0.contains(#""refusal":"revoked""#) }) else { return false }
+            return found[(cut + 1)...].contains { $0.contains(#""refusal":"not_allowed""#) }
+        }
+        let cut = try #require(after.first { $0.contains(#""refusal":"revoked""#) })
+        #expect(cut.contains(#""bytes_in":7"#), "it had been relayed: \(cut)")
+        #expect(cut.contains(#""missing_capability":"net:connect:api.test:8443""#), "\(cut)")
+    }
 }
