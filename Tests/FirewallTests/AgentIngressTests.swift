@@ -129,4 +129,59 @@ struct AgentIngressTests {
         #expect(try client() == ["refused"])
         #expect(published.withLock { $0 } == ["open web 8080", "close web 8080"])
     }
+
+    /// An agent that listens and never accepts fills its backlog; the daemon must not wait on it: the next
+    /// connections are ended at once, and everyone else's keep being served.
+    @Test func anAgentThatNeverAcceptsDoesNotStallTheProxy() async throws {
+        let network = try TestNetwork()
+        let agentNamespace = network.fw.replacingOccurrences(of: "-fw", with: "-stuck")
+        defer {
+            _ = try? network.run(["ip", "netns", "del", agentNamespace], check: false)
+            network.close()
+        }
+        try network.run(["ip", "netns", "add", agentNamespace])
+        try network.run(["ip", "-n", agentNamespace, "link", "set", "lo", "up"])
+        let stuck = Process()
+        stuck.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+        stuck.arguments = [
+            "netns", "exec", agentNamespace, "python3", "-u", "-c",
+            "import socket, time; s = socket.socket(); s.bind(('127.0.0.1', 8080)); s.listen(0); print('ready'); "
+                + "time.sleep(600)",
+        ]
+        let ready = Pipe()
+        stuck.standardOutput = ready
+        try stuck.run()
+        defer {
+            kill(stuck.processIdentifier, SIGKILL)
+            stuck.waitUntilExit()
+        }
+        #expect(ready.fileHandleForReading.availableData.starts(with: Data("ready".utf8)))
+        let proxy = try EgressProxy(
+            outbound: try NamespaceThread(.named(network.fw)),
+            authorize: { _, destination in .deny(missing: "net:connect:\(destination)") }, record: { _ in })
+        defer { proxy.shutdown() }
+        let ingress = AgentIngress(
+            proxy: proxy, authorize: { _, _ in .allow(capability: "net:listen:8080") }, publish: nil)
+        try ingress.open(agent: "stuck", pid: stuck.processIdentifier, ports: [8080])
+        // Three at once: the first fills the queue, the others wait their second each on the agent's own thread.
+        let started = Date()
+        let clients = try (0..<3).map { _ in
+            let client = Process()
+            client.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+            client.arguments = ["netns", "exec", network.ext, "python3", "-c", Self.client]
+            client.standardOutput = FileHandle.nullDevice
+            try client.run()
+            return client
+        }
+        clients.forEach { $0.waitUntilExit() }
+        #expect(Date().timeIntervalSince(started) < 8, "ended without the proxy waiting out SYN retries")
+        // Meanwhile the proxy's loop was free: a refused outbound request is answered at once.
+        let answered = Date()
+        let proxied = try EgressProxy.listeningSocket(in: try NamespaceThread(.named(agentNamespace)), port: 3128)
+        _ = try await proxy.serve(listeningSocket: proxied, agent: "stuck")
+        let refused = try network.exec(
+            agentNamespace,
+            ["env", "HTTPS_PROXY=http://127.0.0.1:3128", "python3", "-c", EgressTestPrograms.agentClient, "x.test:1"])
+        #expect(refused.output == "x.test:1 403\n" && Date().timeIntervalSince(answered) < 3, "\(refused.output)")
+    }
 }

@@ -128,32 +128,52 @@ final class IngressHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    /// A TCP connection to the agent's `127.0.0.1:PORT`, made on a thread in the agent's namespace (a loopback
-    /// connect: accepted into the backlog or refused at once).
+    /// A TCP connection to the agent's `127.0.0.1:PORT`, made on a thread in the agent's namespace, off the proxy's
+    /// event loop: an agent that listens and never accepts (its queue full) costs its own connections a wait, not
+    /// everyone's.
     private func connectInside(_ context: ChannelHandlerContext) {
-        let port = port
-        let descriptor: Int32 = inside.run { Self.loopbackConnect(port) }
-        guard descriptor >= 0 else {
-            end(.unreachable("nothing listens on 127.0.0.1:\(port) in the agent's namespace"), context)
-            return
+        let (port, inside, loop) = (port, inside, context.eventLoop)
+        let connected = loop.makePromise(of: Int32.self)
+        DispatchQueue.global().async {
+            connected.succeed(inside.run { Self.loopbackConnect(port, waitMilliseconds: Self.connectWait) })
         }
-        log.connection.address = "127.0.0.1"
-        ClientBootstrap(group: context.eventLoop)
-            .channelOption(.allowRemoteHalfClosure, value: true)
-            .channelOption(.recvAllocator, value: EgressProxy.relayReads)
-            .withConnectedSocket(descriptor)
-            .assumeIsolatedUnsafeUnchecked()
-            .whenComplete { result in
-                switch result {
-                case .success(let agentSide): self.glue(agentSide, context)
-                case .failure(let error): self.end(.unreachable("\(error)"), context)
-                }
+        connected.futureResult.assumeIsolated().whenSuccess { descriptor in
+            guard descriptor >= 0 else {
+                let why =
+                    descriptor == -ETIMEDOUT
+                    ? "the agent does not accept on 127.0.0.1:\(port) (its queue is full)"
+                    : "nothing listens on 127.0.0.1:\(port) in the agent's namespace"
+                self.end(.unreachable(why), context)
+                return
             }
+            guard context.channel.isActive else {
+                close(descriptor)
+                return
+            }
+            self.log.connection.address = "127.0.0.1"
+            ClientBootstrap(group: loop)
+                .channelOption(.allowRemoteHalfClosure, value: true)
+                .channelOption(.recvAllocator, value: EgressProxy.relayReads)
+                .withConnectedSocket(descriptor)
+                .assumeIsolatedUnsafeUnchecked()
+                .whenComplete { result in
+                    switch result {
+                    case .success(let agentSide): self.glue(agentSide, context)
+                    case .failure(let error): self.end(.unreachable("\(error)"), context)
+                    }
+                }
+        }
     }
 
-    /// A connected TCP socket to 127.0.0.1:`port` in the calling thread's namespace, or -errno.
-    private static func loopbackConnect(_ port: UInt16) -> Int32 {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    /// How long a connection into an agent's namespace may take (a loopback connect is immediate unless the
+    /// agent's accept queue is full).
+    static let connectWait: Int32 = 1_000
+
+    /// A connected TCP socket to 127.0.0.1:`port` in the calling thread's namespace, or -errno (-ETIMEDOUT after
+    /// `waitMilliseconds`).
+    private static func loopbackConnect(_ port: UInt16, waitMilliseconds: Int32) -> Int32 {
+        let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
+        let descriptor = socket(AF_INET, type, 0)
         guard descriptor >= 0 else { return -errno }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -164,10 +184,19 @@ final class IngressHandler: ChannelInboundHandler, RemovableChannelHandler {
                 connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard connected == 0 else {
-            let code = errno
+        var failure = connected == 0 ? 0 : errno
+        if failure == EINPROGRESS {
+            var waiting = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+            if poll(&waiting, 1, waitMilliseconds) == 1 {
+                var length = socklen_t(MemoryLayout<Int32>.size)
+                getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &failure, &length)
+            } else {
+                failure = ETIMEDOUT
+            }
+        }
+        guard failure == 0 else {
             close(descriptor)
-            return -code
+            return -failure
         }
         return descriptor
     }
