@@ -28,7 +28,7 @@ struct EgressProxyTests {
 
         static let names = [
             "api.test": "10.98.0.2", "other.test": "10.98.0.2", "local.test": "127.0.0.1",
-            "meta.test": "169.254.169.254", "self.test": "10.98.0.1",
+            "meta.test": "169.254.169.254", "count.test": "10.98.0.2", "self.test": "10.98.0.1",
         ]
 
         /// `firewall`: names are resolved through a DNS forwarder in `fw` (its upstream a fake server in `ext` that
@@ -77,6 +77,7 @@ struct EgressProxyTests {
                     return agent == "agent-a" && destination.description == "api.test:8443"
                         || destination.host == "local.test"
                         || destination.host == "meta.test" || destination.host == "self.test"
+                        || destination.host == "count.test"
                         ? .allow(capability: "net:connect:\(destination)")
                         : .deny(missing: "net:connect:\(destination)")
                 },
@@ -146,6 +147,20 @@ struct EgressProxyTests {
         // The agent's end reaches the fake API, which then ends too: the tunnel closes instead of hanging.
         let output = try lab.agent("api.test:8443", ["--eager"])
         #expect(output == ["200", "api:hi", "eof"], "\(output)")
+    }
+
+    @Test func everyByteBeforeTheAgentsEndReachesTheDestination() async throws {
+        let lab = try await Lab()
+        defer { lab.close() }
+        try lab.network.start(lab.network.ext, script: "count.py", ["10.98.0.2", "8444"])
+        let sent = 64 << 20
+        for _ in 0..<3 {
+            let counted = try lab.network.exec(
+                lab.agentNamespace,
+                ["python3", lab.network.scriptPath("upload.py"), "3128", "count.test:8444", String(sent)]
+            ).output
+            #expect(counted == "\(sent)\n", "the destination counted \(counted)")
+        }
     }
 
     @Test func anotherNameAnAddressAndAnotherPortAreRefusedWithTheMissingCapability() async throws {

@@ -5,7 +5,8 @@ enum TestScripts {
     static let all: [(String, String)] = [
         ("serve.py", serve), ("connect.py", connect), ("dnsq.py", dnsq), ("dnsd.py", FakeDNSServer.script),
         ("echo.py", EgressTestPrograms.echoServer), ("agent.py", EgressTestPrograms.agentClient),
-        ("direct.py", EgressScripts.direct),
+        ("direct.py", EgressScripts.direct), ("count.py", EgressScripts.countServer),
+        ("upload.py", EgressScripts.upload),
         ("ping.py", SideChannelScripts.ping), ("udpsend.py", SideChannelScripts.udpSend),
         ("udplog.py", SideChannelScripts.udpLog), ("dnsslow.py", SideChannelScripts.slowDNSClient),
     ]
