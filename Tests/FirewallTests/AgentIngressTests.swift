@@ -44,7 +44,7 @@ struct AgentIngressTests {
             print('error', error)
         """
 
-    @Test func aServedPortIsReachableFromOutsideWhileThePolicyAllowsIt() async throws {
+    @Test func aServedPortIsReachableFromOutsideWhileThePolicyAllowsIt() throws {
         let network = try TestNetwork()
         let agentNamespace = network.fw.replacingOccurrences(of: "-fw", with: "-srv")
         defer {
@@ -110,17 +110,10 @@ struct AgentIngressTests {
         #expect(served.bytesIn == 3 && served.bytesOut == 7, "\(served.bytesIn) \(served.bytesOut)")
 
         // Held open, then the capability ends: the open connection is cut and the next one refused.
-        let held = Process()
-        held.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-        held.arguments = ["netns", "exec", network.ext, "python3", "-c", Self.client, "10"]
-        let heldOutput = Pipe()
-        held.standardOutput = heldOutput
-        try held.run()
-        try await Task.sleep(for: .seconds(1))
+        let held = try RunningProgram(namespace: network.ext, ["python3", "-c", Self.client, "20"])
+        #expect(held.nextLine() == "api:hi", "the connection is up")
         allowed.listen.withLock { $0 = false }
-        held.waitUntilExit()
-        let heldLines = String(decoding: heldOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(heldLines == "api:hi\ncut\n")
+        #expect(held.finish() == ["cut"])
         #expect(lastRecord(count: 2)?.refusal == .revoked(missing: "net:listen:8080"))
         #expect(try client() == ["closed"])
         #expect(lastRecord(count: 3)?.refusal == .notAllowed(missing: "net:listen:8080"))
@@ -174,7 +167,7 @@ struct AgentIngressTests {
             return client
         }
         clients.forEach { $0.waitUntilExit() }
-        #expect(Date().timeIntervalSince(started) < 8, "ended without the proxy waiting out SYN retries")
+        #expect(Date().timeIntervalSince(started) < 20, "ended without the proxy waiting out SYN retries")
         // Meanwhile the proxy's loop was free: a refused outbound request is answered at once.
         let answered = Date()
         let proxied = try EgressProxy.listeningSocket(in: try NamespaceThread(.named(agentNamespace)), port: 3128)
@@ -182,6 +175,6 @@ struct AgentIngressTests {
         let refused = try network.exec(
             agentNamespace,
             ["env", "HTTPS_PROXY=http://127.0.0.1:3128", "python3", "-c", EgressTestPrograms.agentClient, "x.test:1"])
-        #expect(refused.output == "x.test:1 403\n" && Date().timeIntervalSince(answered) < 3, "\(refused.output)")
+        #expect(refused.output == "x.test:1 403\n" && Date().timeIntervalSince(answered) < 10, "\(refused.output)")
     }
 }

@@ -99,6 +99,14 @@ struct EgressProxyTests {
             return output.split(separator: "\n").flatMap { $0.split(separator: " ").dropFirst().map(String.init) }
         }
 
+        /// Starts the agent's client for `target` in the background (see ``agent(_:_:)``).
+        func startAgent(_ target: String, _ options: [String] = []) throws -> RunningProgram {
+            try RunningProgram(
+                namespace: agentNamespace,
+                ["env", "HTTPS_PROXY=http://127.0.0.1:\(port)", "python3", network.scriptPath("agent.py")] + options
+                    + [target])
+        }
+
         /// Waits for the record of the connection to `target` (they are written when a connection ends).
         /// `count`: the how-manieth connection to `target` to wait for.
         func record(_ target: String, count: Int = 1) -> EgressConnection? {
@@ -206,12 +214,12 @@ struct EgressProxyTests {
     @Test func anOpenTunnelIsCutWhenItsCapabilityEnds() async throws {
         let lab = try await Lab()
         defer { lab.close() }
-        let started = Date()
-        let held = Task.detached { try lab.agent("api.test:8443", ["--hold", "20"]) }
-        try await Task.sleep(for: .seconds(1))
+        let held = try lab.startAgent("api.test:8443", ["--hold", "20"])
+        #expect(held.nextLine() == "api.test:8443 200 api:hi", "the tunnel is up")
+        let revoked = Date()
         lab.revoked.set.withLock { _ = $0.insert("api.test:8443") }
-        #expect(try await held.value == ["200", "api:hi", "cut"])
-        #expect(Date().timeIntervalSince(started) < 10, "cut within the sweep, not at the client's 20 s")
+        #expect(held.finish() == ["api.test:8443 cut"])
+        #expect(Date().timeIntervalSince(revoked) < 10, "cut within the sweep, not at the client's 20 s")
         #expect(lab.record("api.test:8443")?.refusal == .revoked(missing: "net:connect:api.test:8443"))
     }
 
@@ -220,10 +228,10 @@ struct EgressProxyTests {
         configuration.closeOnRevoke = false
         let lab = try await Lab(configuration: configuration)
         defer { lab.close() }
-        let held = Task.detached { try lab.agent("api.test:8443", ["--hold", "3"]) }
-        try await Task.sleep(for: .seconds(1))
+        let held = try lab.startAgent("api.test:8443", ["--hold", "3"])
+        #expect(held.nextLine() == "api.test:8443 200 api:hi", "the tunnel is up")
         lab.revoked.set.withLock { _ = $0.insert("api.test:8443") }
-        #expect(try await held.value == ["200", "api:hi", "held"])
+        #expect(held.finish() == ["api.test:8443 held"])
         #expect(try lab.agent("api.test:8443") == ["403"], "new connections are refused all the same")
     }
 

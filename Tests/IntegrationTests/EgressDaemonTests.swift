@@ -246,7 +246,20 @@ struct EgressDaemonTests {
         #expect(granted.status == 0, "\(granted.stderr)")
         let grantID = try #require(
             granted.stdout.firstMatch(of: /"id":"([^"]+)"/).map { String($0.output.1) }, "\(granted.stdout)")
-        Thread.sleep(forTimeInterval: 2)  // the agent is through and holding its tunnel
+        // The agent is through and holding its tunnel once the proxy's connection to the API shows among the
+        // host's connections (the firewall's connection tracking reports each at once).
+        var through = false
+        let deadline = Date() + 30
+        while !through, Date() < deadline {
+            let events = try BinaryRunner.run(
+                [
+                    "events", "network", "--json", "--server", world.daemon.address, "--identity",
+                    world.daemon.identity("orchestrator"),
+                ], namespace: world.host)
+            through = events.stdout.contains("10.97.0.2:8443")
+            if !through { Thread.sleep(forTimeInterval: 0.2) }
+        }
+        #expect(through, "the granted connection reached the API")
         let revoked = try world.daemon.call("revoke", as: "orchestrator", ["--grant-id", grantID])
         #expect(revoked.status == 0, "\(revoked.stderr)")
         let after = try waitFor("the held tunnel cut, then refused again") { found in
