@@ -46,26 +46,11 @@ struct AgentIngressTests {
 
     @Test func aServedPortIsReachableFromOutsideWhileThePolicyAllowsIt() throws {
         let network = try TestNetwork()
-        let agentNamespace = network.fw.replacingOccurrences(of: "-fw", with: "-srv")
-        defer {
-            _ = try? network.run(["ip", "netns", "del", agentNamespace], check: false)
-            network.close()
-        }
-        try network.run(["ip", "netns", "add", agentNamespace])
-        try network.run(["ip", "-n", agentNamespace, "link", "set", "lo", "up"])
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-        server.arguments = [
-            "netns", "exec", agentNamespace, "python3", "-u", "-c", EgressTestPrograms.echoServer, "127.0.0.1", "8080",
-        ]
-        let ready = Pipe()
-        server.standardOutput = ready
-        try server.run()
-        defer {
-            kill(server.processIdentifier, SIGKILL)
-            server.waitUntilExit()
-        }
-        #expect(ready.fileHandleForReading.availableData.starts(with: Data("ready".utf8)))
+        defer { network.close() }
+        let agent = try FakeAgentNamespace(
+            network, suffix: "srv", ["python3", "-u", "-c", EgressTestPrograms.echoServer, "127.0.0.1", "8080"])
+        defer { agent.close() }
+        #expect(agent.program.nextLine() == "ready")
 
         let records = Records()
         let allowed = Allowed()
@@ -87,7 +72,7 @@ struct AgentIngressTests {
                 published.withLock { $0.append("open \(agent) \(port)") }
                 return { published.withLock { $0.append("close \(agent) \(port)") } }
             })
-        try ingress.open(agent: "web", pid: server.processIdentifier, ports: [8080])
+        try ingress.open(agent: "web", pid: agent.program.pid, ports: [8080])
         #expect(ingress.ports(of: "web") == [8080])
 
         func client(_ arguments: [String] = []) throws -> [String] {
@@ -127,35 +112,23 @@ struct AgentIngressTests {
     /// connections are ended at once, and everyone else's keep being served.
     @Test func anAgentThatNeverAcceptsDoesNotStallTheProxy() async throws {
         let network = try TestNetwork()
-        let agentNamespace = network.fw.replacingOccurrences(of: "-fw", with: "-stuck")
-        defer {
-            _ = try? network.run(["ip", "netns", "del", agentNamespace], check: false)
-            network.close()
-        }
-        try network.run(["ip", "netns", "add", agentNamespace])
-        try network.run(["ip", "-n", agentNamespace, "link", "set", "lo", "up"])
-        let stuck = Process()
-        stuck.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-        stuck.arguments = [
-            "netns", "exec", agentNamespace, "python3", "-u", "-c",
-            "import socket, time; s = socket.socket(); s.bind(('127.0.0.1', 8080)); s.listen(0); print('ready'); "
-                + "time.sleep(600)",
-        ]
-        let ready = Pipe()
-        stuck.standardOutput = ready
-        try stuck.run()
-        defer {
-            kill(stuck.processIdentifier, SIGKILL)
-            stuck.waitUntilExit()
-        }
-        #expect(ready.fileHandleForReading.availableData.starts(with: Data("ready".utf8)))
+        defer { network.close() }
+        let agent = try FakeAgentNamespace(
+            network, suffix: "stuck",
+            [
+                "python3", "-u", "-c",
+                "import socket, time; s = socket.socket(); s.bind(('127.0.0.1', 8080)); s.listen(0); print('ready'); "
+                    + "time.sleep(600)",
+            ])
+        defer { agent.close() }
+        #expect(agent.program.nextLine() == "ready")
         let proxy = try EgressProxy(
             outbound: try NamespaceThread(.named(network.fw)),
             authorize: { _, destination in .deny(missing: "net:connect:\(destination)") }, record: { _ in })
         defer { proxy.shutdown() }
         let ingress = AgentIngress(
             proxy: proxy, authorize: { _, _ in .allow(capability: "net:listen:8080") }, publish: nil)
-        try ingress.open(agent: "stuck", pid: stuck.processIdentifier, ports: [8080])
+        try ingress.open(agent: "stuck", pid: agent.program.pid, ports: [8080])
         // Three at once: the first fills the queue, the others wait their second each on the agent's own thread.
         let started = Date()
         let clients = try (0..<3).map { _ in
@@ -170,10 +143,10 @@ struct AgentIngressTests {
         #expect(Date().timeIntervalSince(started) < 20, "ended without the proxy waiting out SYN retries")
         // Meanwhile the proxy's loop was free: a refused outbound request is answered at once.
         let answered = Date()
-        let proxied = try EgressProxy.listeningSocket(in: try NamespaceThread(.named(agentNamespace)), port: 3128)
+        let proxied = try EgressProxy.listeningSocket(in: try NamespaceThread(.named(agent.name)), port: 3128)
         _ = try await proxy.serve(listeningSocket: proxied, agent: "stuck")
         let refused = try network.exec(
-            agentNamespace,
+            agent.name,
             ["env", "HTTPS_PROXY=http://127.0.0.1:3128", "python3", "-c", EgressTestPrograms.agentClient, "x.test:1"])
         #expect(refused.output == "x.test:1 403\n" && Date().timeIntervalSince(answered) < 10, "\(refused.output)")
     }

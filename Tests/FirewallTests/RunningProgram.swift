@@ -15,6 +15,14 @@ final class RunningProgram {
         try process.run()
     }
 
+    var pid: Int32 { process.processIdentifier }
+
+    /// Ends it (SIGKILL, by its pid) if it still runs.
+    func stop() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
     /// The next line it prints (nil once it ended without one).
     func nextLine() -> String? {
         while true {
@@ -35,5 +43,30 @@ final class RunningProgram {
         while let line = nextLine() { lines.append(line) }
         process.waitUntilExit()
         return lines
+    }
+}
+
+/// A namespace of the test's own with only loopback, where a fake agent's program runs (it prints `ready` first).
+final class FakeAgentNamespace {
+    let name: String
+    let program: RunningProgram
+    private let network: TestNetwork
+
+    init(_ network: TestNetwork, suffix: String, _ arguments: [String]) throws {
+        self.network = network
+        name = network.fw.replacingOccurrences(of: "-fw", with: "-" + suffix)
+        try network.run(["ip", "netns", "add", name])
+        do {
+            try network.run(["ip", "-n", name, "link", "set", "lo", "up"])
+            program = try RunningProgram(namespace: name, arguments)
+        } catch {
+            _ = try? network.run(["ip", "netns", "del", name], check: false)
+            throw error
+        }
+    }
+
+    func close() {
+        program.stop()
+        _ = try? network.run(["ip", "netns", "del", name], check: false)
     }
 }
