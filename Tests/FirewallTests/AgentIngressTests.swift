@@ -150,4 +150,39 @@ struct AgentIngressTests {
             ["env", "HTTPS_PROXY=http://127.0.0.1:3128", "python3", "-c", EgressTestPrograms.agentClient, "x.test:1"])
         #expect(refused.output == "x.test:1 403\n" && Date().timeIntervalSince(answered) < 10, "\(refused.output)")
     }
+
+    /// Anyone outside can connect to a served port: those connections have bounds of their own, so a flood of them
+    /// cannot use up the agent's bounds for its own outbound connections.
+    @Test func inboundConnectionsDoNotUseUpTheAgentsOutboundBounds() async throws {
+        let network = try TestNetwork()
+        defer { network.close() }
+        try network.start(network.ext, script: "echo.py", ["10.98.0.2", "8443"])
+        let agent = try FakeAgentNamespace(
+            network, suffix: "both", ["python3", "-u", "-c", EgressTestPrograms.echoServer, "127.0.0.1", "8080"])
+        defer { agent.close() }
+        #expect(agent.program.nextLine() == "ready")
+        var configuration = EgressProxy.Configuration()
+        configuration.limits.connectionsPerMinute = 3
+        let proxy = try EgressProxy(
+            configuration: configuration, outbound: try NamespaceThread(.named(network.fw)),
+            authorize: { _, destination in
+                destination.description == "10.98.0.2:8443"
+                    ? .allow(capability: "net:connect:10.98.0.2:8443") : .deny(missing: "net:connect:\(destination)")
+            }, record: { _ in })
+        defer { proxy.shutdown() }
+        let ingress = AgentIngress(
+            proxy: proxy, authorize: { _, _ in .allow(capability: "net:listen:8080") }, publish: nil)
+        try ingress.open(agent: "web", pid: agent.program.pid, ports: [8080])
+        _ = try await proxy.serve(
+            listeningSocket: try EgressProxy.listeningSocket(in: try NamespaceThread(.named(agent.name)), port: 3128),
+            agent: "web")
+        for _ in 0..<4 { _ = try network.exec(network.ext, ["python3", "-c", Self.client]) }
+        let outbound = try network.exec(
+            agent.name,
+            [
+                "env", "HTTPS_PROXY=http://127.0.0.1:3128", "python3", "-c", EgressTestPrograms.agentClient,
+                "10.98.0.2:8443",
+            ])
+        #expect(outbound.output == "10.98.0.2:8443 200 api:hi\n", "\(outbound.output)")
+    }
 }

@@ -42,6 +42,8 @@ import Testing
         #expect(limiter.sent(1, by: "a", now: start + .minutes(31)) == .overLimit("1000 bytes sent in the last hour"))
         #expect(limiter.acquire("a", now: start + .minutes(40)) == .overLimit("1000 bytes sent in the last hour"))
         #expect(limiter.acquire("b", now: start + .minutes(40)) == nil, "another agent has its own bound")
+        // Bytes an agent sends back on inbound connections (whose slots the ingress keeps) count too.
+        #expect(limiter.sent(2_000, by: "c", now: start) == .overLimit("1000 bytes sent in the last hour"))
         // The first 600 bytes leave the window an hour later.
         #expect(limiter.acquire("a", now: start + .minutes(61)) == nil)
     }

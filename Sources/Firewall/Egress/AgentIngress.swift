@@ -20,6 +20,10 @@ public final class AgentIngress: Sendable {
     let address: UInt32
     let authorize: Authorize
     let publish: Publish?
+    /// Inbound connections' own bounds (open, per minute): anyone outside can connect to a served port, and must
+    /// not use up the agent's bounds for its outbound connections. (Bytes the agent sends back count against its
+    /// one hourly upload bound, in the proxy's limiter.)
+    let limiter: EgressLimiter
     private let served = Mutex<[String: Served]>([:])
 
     private struct Served: Sendable {
@@ -34,6 +38,7 @@ public final class AgentIngress: Sendable {
         self.address = address
         self.authorize = authorize
         self.publish = publish
+        limiter = EgressLimiter(limits: proxy.configuration.limits)
     }
 
     /// Serves `ports` for `agent`, whose process `pid` is in the namespace to connect into. All or none: a port
@@ -113,7 +118,7 @@ final class IngressHandler: ChannelInboundHandler, RemovableChannelHandler {
         let log = log
         log.connection.inboundFrom = context.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" }
         context.channel.closeFuture.whenComplete { _ in log.finish() }
-        let (limiter, agent) = (ingress.proxy.limiter, log.connection.agent)
+        let (limiter, agent) = (ingress.limiter, log.connection.agent)
         if let refusal = limiter.acquire(agent) {
             end(refusal, context)
             return

@@ -89,7 +89,8 @@ public final class EgressLimiter: Sendable {
     /// Counts `bytes` sent out by `agent`; the refusal when that takes it over its hourly bound.
     func sent(_ bytes: Int, by agent: String, now: NIODeadline = .now()) -> EgressRefusal? {
         state.withLock { state in
-            guard var usage = state.agents[agent] else { return nil }
+            // Also without a slot here: an agent's inbound connections take theirs in the ingress's limiter.
+            var usage = state.agents[agent, default: Usage()]
             defer { state.agents[agent] = usage }
             usage.age(now)
             let minute = Self.minute(of: now)
