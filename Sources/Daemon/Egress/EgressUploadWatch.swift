@@ -15,7 +15,7 @@ public final class EgressUploadWatch: Sendable {
     private let clock: any SecurityClock
     private let append: @Sendable ([AuditDraft]) -> Void
 
-    /// Agents tracked, and destinations per agent: past them the oldest is forgotten (so counts as new again).
+    /// Destinations kept per agent: past it the oldest is forgotten (and counts as new again).
     static let destinationsPerAgent = 4_096
 
     public init(newFor: GrantDuration, clock: any SecurityClock, append: @escaping @Sendable ([AuditDraft]) -> Void) {
