@@ -202,7 +202,7 @@ let package = Package(
             name: "aios-sec",
             dependencies: [
                 "Capabilities", "Policy", "Audit", "Secrets", "Sandbox", "Agents", "Firewall", "Detection", "PKI",
-                "Daemon", "AIOSProto", "Emergency", "Console", "Guard", "Packages",
+                "CNftables", "Daemon", "AIOSProto", "Emergency", "Console", "Guard", "Packages",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

@@ -38,3 +38,13 @@ int aios_loopback_up(void) {
     close(fd);
     return result;
 }
+
+long aios_splice(int from, int to, unsigned long length) {
+    ssize_t moved = splice(from, NULL, to, NULL, length, SPLICE_F_MOVE);
+    return moved >= 0 ? (long)moved : -errno;
+}
+
+int aios_pipe_size(int fd, int size) {
+    int result = fcntl(fd, F_SETPIPE_SZ, size);
+    return result >= 0 ? result : -errno;
+}

@@ -177,4 +177,26 @@ struct SSHConsoleCLITests {
         #expect(process.terminationStatus == 77)
         #expect(message.contains("did not acknowledge the subscription"))
     }
+
+    /// The egress benchmark's three paths and its shaped link work end to end (a short run: the figures are the
+    /// benchmark's business, not the test's); its namespaces are gone after it.
+    @Test(.requiresRoot("network namespaces, tc"))
+    func theEgressBenchmarkRunsEachPath() throws {
+        let output = try BinaryRunner.run([
+            "bench", "egress", "--connections", "2", "--megabytes", "4", "--transfers", "1", "--link-rate", "200",
+        ])
+        #expect(output.status == 0, "\(output.stderr)")
+        let rows = output.stdout.split(separator: "\n").filter {
+            $0.hasPrefix("| unshaped") || $0.hasPrefix("| 200 Mbit/s")
+        }
+        #expect(rows.count == 2)
+        // Every path moved its bytes: a rate and a ratio in each column.
+        for row in rows {
+            let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            #expect(cells.count == 6 && cells[1...].allSatisfy { Double($0.trimmingCharacters(in: ["×"])) ?? 0 > 0 })
+        }
+        #expect(output.stdout.contains("Connections recorded by the proxy: 4."))
+        let namespaces = (try? FileManager.default.contentsOfDirectory(atPath: "/run/netns")) ?? []
+        #expect(!namespaces.contains { $0.hasPrefix("aios-bench-eg-") })
+    }
 }

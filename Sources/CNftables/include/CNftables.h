@@ -12,4 +12,9 @@ int aios_netns_unshare(void);
 int aios_loopback_up(void);
 // The calling thread's id (gettid(2) is not visible to Swift without _GNU_SOURCE).
 int aios_gettid(void);
+// splice(2) of up to `length` bytes from `from` to `to` (one of them a pipe), moving pages where it can. The bytes
+// moved, 0 at the end of input, or -errno.
+long aios_splice(int from, int to, unsigned long length);
+// Sets a pipe's capacity (F_SETPIPE_SZ); the capacity set or -errno.
+int aios_pipe_size(int fd, int size);
 #endif

@@ -224,14 +224,18 @@ private final class Flag: Sendable {
     let value = Atomic<Bool>(false)
 }
 
-func runIP(_ arguments: [String]) throws {
+func runIP(_ arguments: [String]) throws { try runSystem("/usr/sbin/ip", arguments) }
+
+/// Runs a system tool of the benchmarks' set-up; throws when it fails.
+func runSystem(_ executable: String, _ arguments: [String]) throws {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+    process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     try process.run()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
-        throw FirewallBenchmarkError("ip \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
+        let name = URL(fileURLWithPath: executable).lastPathComponent
+        throw FirewallBenchmarkError("\(name) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
     }
 }
 

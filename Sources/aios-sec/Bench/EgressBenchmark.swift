@@ -5,11 +5,13 @@ import NIOCore
 import Synchronization
 
 /// The egress proxy's cost against a direct connection, in one run: connection setup (connect, and for the proxy
-/// its `CONNECT` and `200`, then one byte there and back) and the throughput of one large transfer. Three network
-/// namespaces made for the run and deleted after it: the agent's (loopback only, the proxy's listener in it), the
-/// proxy's outbound one, and a "world" one behind a veth where a server echoes or swallows bytes. The direct client
-/// runs in the outbound namespace, so both paths cross the same veth. Needs root.
-func benchmarkEgress(connections: Int, megabytes: Int, transfers: Int) async throws -> String {
+/// its `CONNECT` and `200`, then one byte there and back) and the throughput of one large transfer, also through
+/// a bare `splice(2)` relay (``BareSpliceRelay``: what any relay costs) and, on request, over a link shaped to a
+/// real link's rate. Three network namespaces made for the run and deleted after it: the agent's (loopback only,
+/// the relays' listeners in it), the proxy's outbound one, and a "world" one behind a veth where a server echoes or
+/// swallows bytes. The direct client runs in the outbound namespace, so every path crosses the same veth. Needs
+/// root.
+func benchmarkEgress(connections: Int, megabytes: Int, transfers: Int, linkRates: [Int]) async throws -> String {
     let base = "aios-bench-eg-\(getpid())"
     let (agentName, outName, worldName) = (base + "-agent", base + "-out", base + "-world")
     defer { for name in [agentName, outName, worldName] { _ = try? runIP(["netns", "del", name]) } }
@@ -47,34 +49,79 @@ func benchmarkEgress(connections: Int, megabytes: Int, transfers: Int) async thr
     var direct: [Duration] = []
     var proxied: [Duration] = []
     for _ in 0..<connections {
-        direct.append(try outbound.run { Result { try BenchSocket.roundTrip(viaProxy: false) } }.get())
-        proxied.append(try agent.run { Result { try BenchSocket.roundTrip(viaProxy: true) } }.get())
-    }
-    let bytes = megabytes << 20
-    var directRates: [Double] = []
-    var proxiedRates: [Double] = []
-    for _ in 0..<transfers {
-        directRates.append(try outbound.run { Result { try BenchSocket.transfer(bytes, viaProxy: false) } }.get())
-        proxiedRates.append(try agent.run { Result { try BenchSocket.transfer(bytes, viaProxy: true) } }.get())
+        direct.append(try outbound.run { Result { try BenchSocket.roundTrip(via: nil) } }.get())
+        proxied.append(try agent.run { Result { try BenchSocket.roundTrip(via: 3128) } }.get())
     }
     let (directSetup, proxiedSetup) = (median(direct), median(proxied))
-    let (directRate, proxiedRate) = (directRates.sorted()[transfers / 2], proxiedRates.sorted()[transfers / 2])
-    // Each proxied transfer against the direct one just before it: the shared machine's load shifts both alike.
-    let pairedRatio = zip(proxiedRates, directRates).map { $0 / $1 }.sorted()[transfers / 2]
     func ms(_ duration: Duration) -> String { String(format: "%.3f", Double(duration / .microseconds(1)) / 1000) }
+
+    let bare = try BareSpliceRelay(
+        in: agent, port: 3129, outbound: outbound, destination: sockaddr_in("10.96.0.2", 9000))
+    defer { bare.stop() }
+    var rows: [String] = []
+    // Unshaped first: each rate after it replaces the shaping before it.
+    for rate in [nil] + linkRates.map(Optional.some) {
+        if let rate { try shapeLink(namespace: outName, device: "b0", megabitsPerSecond: rate) }
+        let figures = try throughput(megabytes << 20, transfers: transfers, agent: agent, outbound: outbound)
+        rows.append(figures.row(link: rate.map { "\($0) Mbit/s" } ?? "unshaped (loopback + veth)"))
+    }
     return """
-        | \(connections) connections, then \(megabytes) MB ×\(transfers) (medians) | direct | through the proxy | proxy − direct or ratio |
+        | \(connections) connections each path (medians) | direct | through the proxy | proxy − direct |
         |---|---:|---:|---:|
         | setup: connect (+ CONNECT, 200) + 1-byte round trip, ms | \(ms(directSetup)) | \(ms(proxiedSetup)) \
         | +\(ms(proxiedSetup - directSetup)) ms |
         | setup p99, ms | \(ms(percentile(direct, 0.99))) | \(ms(percentile(proxied, 0.99))) | |
-        | \(megabytes) MB transfer, MB/s | \(String(format: "%.0f", directRate)) \
-        | \(String(format: "%.0f", proxiedRate)) | \(String(format: "%.2f", proxiedRate / directRate))× |
-        | the same, each proxied transfer against the direct one before it (median ratio) | | \
-        | \(String(format: "%.2f", pairedRatio))× |
+
+        | \(megabytes) MB ×\(transfers) each path, alternating (MB/s, medians; ratios: median of each transfer against \
+        the direct one just before it) | direct | bare splice relay | ratio | through the proxy | ratio |
+        |---|---:|---:|---:|---:|---:|
+        \(rows.joined(separator: "\n"))
 
         Connections recorded by the proxy: \(recorded.load(ordering: .relaxed)).
         """
+}
+
+/// One link setting's transfers: each path's rates, in the order run.
+private struct ThroughputFigures {
+    var direct: [Double] = []
+    var bare: [Double] = []
+    var proxied: [Double] = []
+
+    func row(link: String) -> String {
+        func rate(_ rates: [Double]) -> String { String(format: "%.0f", rates.sorted()[rates.count / 2]) }
+        // Each relayed transfer against the direct one just before it: the shared machine's load shifts both alike.
+        func ratio(_ rates: [Double]) -> String {
+            String(format: "%.2f×", zip(rates, direct).map { $0 / $1 }.sorted()[rates.count / 2])
+        }
+        return "| \(link) | \(rate(direct)) | \(rate(bare)) | \(ratio(bare)) | \(rate(proxied)) | \(ratio(proxied)) |"
+    }
+}
+
+/// `transfers` rounds of one transfer of `bytes` on each path: direct (from the outbound namespace), through the
+/// bare splice relay and through the proxy (from the agent's).
+private func throughput(_ bytes: Int, transfers: Int, agent: NamespaceThread, outbound: NamespaceThread) throws
+    -> ThroughputFigures
+{
+    var figures = ThroughputFigures()
+    for _ in 0..<transfers {
+        figures.direct.append(try outbound.run { Result { try BenchSocket.transfer(bytes, via: nil) } }.get())
+        figures.bare.append(try agent.run { Result { try BenchSocket.transfer(bytes, via: 3129) } }.get())
+        figures.proxied.append(try agent.run { Result { try BenchSocket.transfer(bytes, via: 3128) } }.get())
+    }
+    return figures
+}
+
+/// Limits what `device` (in the bench's `namespace`) sends to `megabits` a second with a token bucket, as a real
+/// link would. Every path leaves through that device.
+private func shapeLink(namespace: String, device: String, megabitsPerSecond megabits: Int) throws {
+    // A burst of 5 ms at the rate (at least 256 KiB: GSO packets are up to 64 KiB).
+    let burst = max(megabits * 1_000_000 / 8 / 200, 256 << 10)
+    try runSystem(
+        "/usr/sbin/tc",
+        [
+            "-n", namespace, "qdisc", "replace", "dev", device, "root", "tbf", "rate", "\(megabits)mbit", "burst",
+            String(burst), "latency", "50ms",
+        ])
 }
 
 private func median(_ values: [Duration]) -> Duration { percentile(values, 0.5) }
@@ -133,12 +180,13 @@ private enum BenchSocket {
         }
     }
 
-    /// Connects (to the world server, or to the proxy and through it) and returns a socket ready for the protocol.
-    static func open(viaProxy: Bool) throws -> Int32 {
+    /// Connects (to the world server, or to a relay on 127.0.0.1:`port` and through it) and returns a socket ready
+    /// for the protocol.
+    static func open(via port: UInt16?) throws -> Int32 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var one: Int32 = 1
         setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = viaProxy ? sockaddr_in("127.0.0.1", 3128) : sockaddr_in("10.96.0.2", 9000)
+        var address = port.map { sockaddr_in("127.0.0.1", $0) } ?? sockaddr_in("10.96.0.2", 9000)
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
@@ -148,7 +196,7 @@ private enum BenchSocket {
             close(descriptor)
             throw Failure(description: "connect: \(String(cString: strerror(errno)))")
         }
-        guard viaProxy else { return descriptor }
+        guard port != nil else { return descriptor }
         try sendAll(descriptor, Array("CONNECT 10.96.0.2:9000 HTTP/1.1\r\nHost: 10.96.0.2:9000\r\n\r\n".utf8))
         var head: [UInt8] = []
         var byte: UInt8 = 0
@@ -163,10 +211,10 @@ private enum BenchSocket {
         return descriptor
     }
 
-    static func roundTrip(viaProxy: Bool) throws -> Duration {
+    static func roundTrip(via port: UInt16?) throws -> Duration {
         let clock = ContinuousClock()
         let start = clock.now
-        let descriptor = try open(viaProxy: viaProxy)
+        let descriptor = try open(via: port)
         defer { close(descriptor) }
         try sendAll(descriptor, [UInt8(ascii: "e"), 1])
         var byte: UInt8 = 0
@@ -174,9 +222,10 @@ private enum BenchSocket {
         return clock.now - start
     }
 
-    /// Sends `bytes` and waits for the server's `k` after the end: MB/s.
-    static func transfer(_ bytes: Int, viaProxy: Bool) throws -> Double {
-        let descriptor = try open(viaProxy: viaProxy)
+    /// Sends `bytes` (directly, or through the relay on 127.0.0.1:`port`) and waits for the server's `k` after
+    /// the end: MB/s.
+    static func transfer(_ bytes: Int, via port: UInt16?) throws -> Double {
+        let descriptor = try open(via: port)
         defer { close(descriptor) }
         let chunk = [UInt8](repeating: 0x61, count: 1 << 16)
         let clock = ContinuousClock()
@@ -232,12 +281,19 @@ struct EgressBenchCommand: AsyncParsableCommand {
     @Option(help: "Connections timed for the setup figures (each path).") var connections = 200
     @Option(help: "Megabytes of the transfer timed for throughput.") var megabytes = 100
     @Option(help: "Transfers each path, alternating (the median is reported).") var transfers = 15
+    @Option(
+        name: .customLong("link-rate"),
+        help: "Also time the transfers with the link shaped to this many Mbit/s (repeatable), as a real link would be.")
+    var linkRates: [Int] = []
 
     func run() async throws {
         guard geteuid() == 0 else {
             printError("bench egress: needs root")
             throw ExitStatus.noPermission
         }
-        print(try await benchmarkEgress(connections: connections, megabytes: megabytes, transfers: max(transfers, 1)))
+        print(
+            try await benchmarkEgress(
+                connections: connections, megabytes: megabytes, transfers: max(transfers, 1),
+                linkRates: linkRates.filter { $0 > 0 }))
     }
 }
