@@ -28,6 +28,13 @@ public struct EgressConnection: Sendable {
         self.started = started
     }
 
+    /// Whom the agent dealt with: the destination it asked for (outbound), or the remote peer's address (inbound;
+    /// its port changes with every connection, so it is left out).
+    public var counterpart: String? {
+        guard let peer = inboundFrom else { return destination?.description }
+        return peer.lastIndex(of: ":").map { String(peer[..<$0]) } ?? peer
+    }
+
     /// How long it lasted, from the request to its end.
     public var duration: TimeAmount { (ended ?? .now()) - started }
 
