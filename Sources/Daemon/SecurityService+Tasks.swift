@@ -45,13 +45,19 @@ extension SecurityService {
         let name = TaskRunner.newContainerName()
         // Recorded before the container starts: a ledger that cannot record it stops the task here.
         _ = try await core.record(record.start(container: name))
+        // An emergency stop that comes between the checks above and the start: the container, once made, is
+        // either found by the stop's kill or refused here, just before its command would start.
+        let emergency = core.emergency
+        let mayStart: @Sendable () -> String? = {
+            emergency.isHalted ? EmergencyCheck.explanation(emergency.record) : nil
+        }
         // A task may run for minutes: off the cooperative pool, which serves every other call.
         let outcome: Result<TaskResult, TaskError> = await withCheckedContinuation { continuation in
             Thread.detachNewThread {
                 continuation.resume(
                     returning: Result { () throws(TaskError) in
                         if spec.root == .image(TaskImage.baseName) { try TaskImage.ensureBase(podman: runner.podman) }
-                        return try runner.run(spec, name: name, egress: egress)
+                        return try runner.run(spec, name: name, egress: egress, mayStart: mayStart)
                     })
             }
         }

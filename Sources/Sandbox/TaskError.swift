@@ -6,6 +6,7 @@ public struct TaskError: Error, Hashable, Sendable, CustomStringConvertible {
         case unavailable
         case image
         case launch
+        case refused
     }
 
     let code: Code
@@ -42,6 +43,13 @@ public struct TaskError: Error, Hashable, Sendable, CustomStringConvertible {
         TaskError(code: .launch, message: message, file: file, line: line)
     }
 
+    /// The container was made, but the last check before its start said no (an emergency stop came meanwhile);
+    /// it was removed and its command never ran.
+    static func refused(_ message: String, file: String = #fileID, line: Int = #line) -> TaskError {
+        TaskError(code: .refused, message: message, file: file, line: line)
+    }
+
+    public var isRefused: Bool { code == .refused }
     public var isInvalidSpec: Bool { code == .invalidSpec }
     public var isNeedsRoot: Bool { code == .needsRoot }
     public var isUnavailable: Bool { code == .unavailable }

@@ -1,13 +1,22 @@
 import Foundation
 
 extension TaskRunner {
-    /// Kills every task container running now (the emergency stop; works whether or not the daemon that started
-    /// them is alive): each `aios-task-*` container is killed and removed. Returns the names it killed.
+    /// Kills every task container running now or created to run (the emergency stop; works whether or not the
+    /// daemon that started them is alive): each `aios-task-*` container is killed and removed. Returns the names it killed.
     @discardableResult
-    public func killAll() throws(TaskError) -> [String] {
-        let listed = try podman.call(["ps", "--format", "{{.Names}}", "--filter", "name=^" + Self.namePrefix])
+    public func killAll() throws(TaskError) -> [String] { try killAll(namedFrom: Self.namePrefix) }
+
+    /// ``killAll()`` of the containers whose names start with `prefix` (itself starting with the runner's prefix).
+    func killAll(namedFrom prefix: String) throws(TaskError) -> [String] {
+        precondition(prefix.hasPrefix(Self.namePrefix))
+        // Created ones too: a container between its creation and its start (`podman init` done, the egress proxy's
+        // listener being placed) is the task all the same, and would run once the stop had passed it by.
+        let listed = try podman.call([
+            "ps", "--all", "--format", "{{.Names}}", "--filter", "name=^" + prefix, "--filter", "status=created",
+            "--filter", "status=initialized", "--filter", "status=running", "--filter", "status=paused",
+        ])
         guard listed.status == 0 else { throw .launch("podman ps failed: \(listed.error)") }
-        let names = listed.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix(Self.namePrefix) }
+        let names = listed.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix(prefix) }
         for name in names {
             _ = try? podman.call(["kill", name])
             _ = try? podman.call(["rm", "--force", "--ignore", "--time", "0", name])

@@ -331,6 +331,32 @@ struct TaskRunnerTests {
         #expect(!result.timedOut)
     }
 
+    /// The daemon decides a task, records it, perhaps builds the base image — and an emergency stop can come in
+    /// between. The last check is made once the container exists (so a stop after it finds the container to kill),
+    /// and a "no" there removes it before its command runs.
+    @Test(
+        "a refusal at the last check before the start removes the made container; its command never runs",
+        .requiresRoot("root podman"))
+    func theLastCheckBeforeTheStart() throws {
+        let runner = try TaskFixture.runner.get()
+        let name = TaskRunner.newContainerName()
+        let existed = Mutex<Int32?>(nil)
+        let outcome = Result { () throws(TaskError) in
+            try runner.run(
+                TaskFixture.spec("echo the-task-ran"), name: name,
+                mayStart: {
+                    existed.withLock { $0 = try? runner.podman.call(["container", "exists", name]).status }
+                    return "emergency stop"
+                })
+        }
+        #expect(throws: TaskError.refused("")) { try outcome.get() }
+        #expect(existed.withLock { $0 } == 0, "the container existed when the check was made")
+        #expect(try runner.podman.call(["container", "exists", name]).status == 1)
+        // Allowed, the same path runs the task.
+        let allowed = try runner.run(TaskFixture.spec("echo the-task-ran"), mayStart: { nil })
+        #expect(allowed.exitStatus == 0 && allowed.outputText == "the-task-ran\n", "\(allowed.errorOutputText)")
+    }
+
     @Test("the timeout kills the task, reports it, and leaves no container behind", .requiresRoot("root podman"))
     func timeout() throws {
         let runner = try TaskFixture.runner.get()
@@ -408,5 +434,37 @@ struct TaskRunnerEgressTests {
         #expect(result.outputText == "http://127.0.0.1:3128\n1\nproxy-here", "\(result.errorOutputText)")
         let name = result.containerName
         #expect(egress.calls.withLock { $0 } == ["open \(name)", "close \(name)"])
+    }
+
+    /// An emergency stop can come between the container's creation and its start (here: while the proxy's
+    /// listener is being placed). The container is not running yet, but it is the task all the same: the stop
+    /// must take it, and its command must never run.
+    @Test("an emergency stop between creation and start takes the created container; its command never runs")
+    func aStopBeforeTheStartTakesTheCreatedContainer() throws {
+        let runner = try TaskFixture.runner.get()
+        // A name of this test's own, and a stop limited to it: the other tests' tasks run on beside it.
+        let name = TaskRunner.newContainerName() + "-stopped"
+        final class StoppingEgress: TaskEgress {
+            let port: UInt16 = 3128
+            let runner: TaskRunner
+            let name: String
+            let killed = Mutex<[String]>([])
+            init(runner: TaskRunner, name: String) {
+                self.runner = runner
+                self.name = name
+            }
+            func open(container: String, pid: Int32) throws {
+                let names = try runner.killAll(namedFrom: name)
+                killed.withLock { $0 = names }
+            }
+            func close(container: String) {}
+        }
+        let egress = StoppingEgress(runner: runner, name: name)
+        var spec = TaskFixture.spec("echo the-task-ran")
+        spec.network = true
+        let result = try? runner.run(spec, name: name, egress: egress)
+        #expect(egress.killed.withLock { $0 } == [name])
+        #expect(result.map { !$0.outputText.contains("the-task-ran") } ?? true, "\(result?.outputText ?? "")")
+        #expect(try runner.podman.call(["container", "exists", name]).status == 1)
     }
 }
