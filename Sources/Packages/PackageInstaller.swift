@@ -1,5 +1,6 @@
 import Foundation
 import Policy
+import Sandbox
 
 /// Installs a ``PreparedInstall``: the verified copies and nothing else (no second download), each checked
 /// against its report's hash just before, then hashes the files it put in place.
@@ -24,7 +25,7 @@ public struct PackageInstaller: Sendable {
         let result: (status: Int32, output: String)
         switch prepared.report.ecosystem {
         case "apt":
-            result = try Self.run(
+            result = try run(
                 ["/usr/bin/dpkg", "--root=\(policy.root)", "--force-confold", "--install"]
                     + prepared.report.packages.map(\.file),
                 environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "DEBIAN_FRONTEND": "noninteractive"])
@@ -37,7 +38,7 @@ public struct PackageInstaller: Sendable {
                 throw .install("cannot write \(requirements)")
             }
             let verified = (prepared.report.packages.first?.file as NSString?)?.deletingLastPathComponent ?? ""
-            result = try Self.run(
+            result = try run(
                 [
                     prepared.report.target + "/bin/python", "-m", "pip", "install", "--disable-pip-version-check",
                     "--no-index", "--no-deps", "--require-hashes", "--find-links", verified, "-r", requirements,
@@ -65,7 +66,7 @@ public struct PackageInstaller: Sendable {
     public func paths(of package: String) -> [String] {
         let root = policy.root == "/" ? "" : policy.root
         guard
-            let listing = try? Self.run(
+            let listing = try? run(
                 ["/usr/bin/dpkg-query", "--admindir=\(root)/var/lib/dpkg", "-L", "--", package],
                 environment: ["PATH": "/usr/bin:/bin"]), listing.0 == 0
         else { return [] }
@@ -77,11 +78,11 @@ public struct PackageInstaller: Sendable {
         // dpkg ignores a request to remove what is not installed and succeeds; a removal that did nothing is not
         // reported as done.
         let root = policy.root == "/" ? "" : policy.root
-        let status = try Self.run(
+        let status = try run(
             ["/usr/bin/dpkg-query", "--admindir=\(root)/var/lib/dpkg", "-W", "-f=${db:Status-Status}", "--", package],
             environment: ["PATH": "/usr/bin:/bin"])
         guard status.0 == 0, status.1 == "installed" else { throw .install("\(package) is not installed") }
-        let result = try Self.run(
+        let result = try run(
             ["/usr/bin/dpkg", "--root=\(policy.root)", "--remove", "--", package],
             environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "DEBIAN_FRONTEND": "noninteractive"])
         guard result.0 == 0 else {
@@ -89,18 +90,24 @@ public struct PackageInstaller: Sendable {
         }
     }
 
-    static func run(_ command: [String], environment: [String: String]) throws(PackageError) -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: command[0])
-        process.arguments = Array(command.dropFirst())
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { throw .install("cannot start \(command[0]): \(error)") }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data.prefix(1 << 20), as: UTF8.self))
+    /// Runs a package tool as root (no sandbox: it installs), output and errors together, killed with everything
+    /// it started in its process group at the policy's timeout (``BoundedProgram``).
+    func run(_ command: [String], environment: [String: String]) throws(PackageError) -> (Int32, String) {
+        let spec = LaunchSpec(
+            executable: command[0], arguments: command,
+            environment: environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }, identity: nil,
+            ownSessionKeyring: false)
+        let timeout = Duration.milliseconds(policy.timeout.milliseconds)
+        let output: PackageSandbox.Output
+        do {
+            output = try BoundedProgram.run(
+                spec, streamsIn: FileManager.default.temporaryDirectory.path, timeout: timeout)
+        } catch {
+            throw .install("cannot start \(command[0]): \(error)")
+        }
+        guard !output.timedOut else {
+            throw .install("\(command[0]) did not finish within \(policy.timeout); it was killed with what it started")
+        }
+        return (output.status, output.standardOutput + output.standardError)
     }
 }

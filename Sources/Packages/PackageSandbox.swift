@@ -37,6 +37,8 @@ public struct PackageSandbox: Sendable {
         public let status: Int32
         public let standardOutput: String
         public let standardError: String
+        /// Killed at the timeout.
+        public var timedOut = false
         public var succeeded: Bool { status == 0 }
         /// What apt and pip say when they refuse: their error and warning lines (`E:`, `W:`, `ERROR:`), else the
         /// last lines of standard error.
@@ -48,12 +50,6 @@ public struct PackageSandbox: Sendable {
         }
     }
 
-    /// `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY`), a macro Swift does not import.
-    static let temporaryFile: Int32 = 0o2020_0000
-
-    /// The most of each stream kept.
-    static let outputLimit = 4 << 20
-
     /// Runs `command` (absolute executable first) with `environment`, writing only below `work`, connecting only to
     /// `ports`, reading `inputs` besides the runtime; kills it (its whole PID namespace) when the sandbox's timeout passes.
     public func run(
@@ -64,16 +60,9 @@ public struct PackageSandbox: Sendable {
         let confinement = AgentConfinement(
             capabilities: capabilities, runtime: runtime, scratchBytes: 64 << 20, daemonSocket: nil, hidden: hidden,
             viewRoot: viewRoot)
-        // Unnamed files beside the work directory, in the request's root-only directory: nothing else can open them.
-        let streams = (work as NSString).deletingLastPathComponent
-        let stdout = open(streams, Self.temporaryFile | O_RDWR | O_CLOEXEC, 0o600)
-        let stderr = open(streams, Self.temporaryFile | O_RDWR | O_CLOEXEC, 0o600)
-        let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        defer { [stdout, stderr, null].filter { $0 >= 0 }.forEach { close($0) } }
-        guard stdout >= 0, stderr >= 0, null >= 0 else { throw PackageError.sandbox("cannot open output files") }
         var spec = LaunchSpec(
             executable: command[0], arguments: command, environment: environment, identity: (uid, uid),
-            ownSessionKeyring: true, standardInput: null, standardOutput: stdout, standardError: stderr)
+            ownSessionKeyring: true)
         // The work directory's own tree is the tools' to build (apt's partial/, dpkg-deb's control/).
         spec.landlock = confinement.landlock + [LandlockRule(path: work, access: [.mkdir, .delete])]
         // TCP: connect to the repositories' ports, bind nothing.
@@ -81,42 +70,11 @@ public struct PackageSandbox: Sendable {
             handled: LandlockNetwork.bind | LandlockNetwork.connect,
             ports: Dictionary(uniqueKeysWithValues: ports.map { ($0, LandlockNetwork.connect) }))
         spec.filesystem = confinement.view
+        // The tool is the first process of its PID namespace: its end (or its kill at the timeout) ends the rest.
         spec.namespaces = [.pid, .mount, .ipc, .uts]
         spec.seccomp = try SeccompFilter.agent.get()
-        let child = try PendingProcess(spec)
-        try child.release()
-        let status = Self.wait(for: child, timeout: timeout)
-        return Output(
-            status: status, standardOutput: Self.read(stdout), standardError: Self.read(stderr))
-    }
-
-    private static func wait(for child: PendingProcess, timeout: Duration) -> Int32 {
-        let deadline = ContinuousClock.now + timeout
-        var pause: UInt32 = 1_000
-        while ContinuousClock.now < deadline {
-            if let status = child.tryWait() { return status }
-            usleep(pause)
-            pause = min(pause * 2, 50_000)
-        }
-        // The child is PID 1 of its namespace: killing it ends everything the tool started.
-        Glibc.kill(child.pid, SIGKILL)
-        _ = child.wait()
-        return 128 + SIGKILL
-    }
-
-    private static func read(_ descriptor: Int32) -> String {
-        lseek(descriptor, 0, SEEK_SET)
-        var bytes = [UInt8](repeating: 0, count: outputLimit)
-        var total = 0
-        while total < outputLimit {
-            let count = bytes.withUnsafeMutableBytes {
-                Glibc.read(descriptor, $0.baseAddress! + total, outputLimit - total)
-            }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            total += count
-        }
-        return String(decoding: bytes[..<total], as: UTF8.self)
+        // Output in unnamed files beside the work directory, in the request's root-only directory.
+        return try BoundedProgram.run(spec, streamsIn: (work as NSString).deletingLastPathComponent, timeout: timeout)
     }
 }
 

@@ -86,6 +86,64 @@ struct AptPreparationTests {
         #expect(!FileManager.default.fileExists(atPath: root + "/usr/share/aios-hello/README"))
     }
 
+    /// A maintainer script runs as root with the daemon waiting on it. One that leaves a process behind holding its
+    /// output (a daemon started the old way) must not keep the install from ending; one that never ends is killed
+    /// at the policy's timeout, with everything it started.
+    @Test("a maintainer script that lingers or hangs does not stall the install", .requiresRoot)
+    func lingeringAndHangingScripts() throws {
+        let repository = try LocalAptRepository(packages: [
+            .init(
+                "aios-lingers", scripts: ["postinst": "#!/bin/sh\nsleep 300 &\necho $! > /lingers.pid\necho started\n"]),
+            .init("aios-hangs", scripts: ["postinst": "#!/bin/sh\necho $$ > /hang.pid\nexec sleep 300\n"]),
+        ])
+        let root = try LocalAptRepository.makeInstallRoot()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // The scripts run chrooted in the install root: a shell, `sleep` and /dev/null (a background job's input).
+        try FileManager.default.createDirectory(atPath: root + "/bin", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/dev", withIntermediateDirectories: true)
+        #expect(mknod(root + "/dev/null", S_IFCHR | 0o666, (1 << 8) | 3) == 0, "dev_t 1:3, /dev/null")
+        for tool in ["sh", "sleep"] {
+            try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: root + "/bin/" + tool)
+        }
+        let (preparation, base) = try preparation(repository, root: root) { $0.timeout = .seconds(5) }
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let installer = PackageInstaller(policy: preparation.policy)
+        let clock = ContinuousClock()
+
+        let lingers = try preparation.prepare(["aios-lingers"], in: base + "/lingers")
+        var started = clock.now
+        let outcome = try installer.install(lingers)
+        #expect(clock.now - started < .seconds(30), "the install waited on the script's leftover process")
+        #expect(outcome.output.contains("started"))
+        let lingering = try #require(Self.pid(in: root + "/lingers.pid"))
+        #expect(kill(lingering, 0) == 0, "the leftover process is the script's to leave (a service it started)")
+        kill(lingering, SIGKILL)
+
+        let hangs = try preparation.prepare(["aios-hangs"], in: base + "/hangs")
+        started = clock.now
+        #expect {
+            try installer.install(hangs)
+        } throws: { error in
+            "\(error)".contains("did not finish within 5s")
+        }
+        #expect(clock.now - started < .seconds(30))
+        let pid = try #require(Self.pid(in: root + "/hang.pid"))
+        var gone = false
+        for _ in 0..<100 where !gone {
+            gone =
+                kill(pid, 0) != 0
+                || (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.contains(") Z ") == true
+            if !gone { usleep(20_000) }
+        }
+        #expect(gone, "the hanging script's process was killed")
+    }
+
+    static func pid(in file: String) -> Int32? {
+        (try? String(contentsOfFile: file, encoding: .utf8)).flatMap {
+            Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+    }
+
     @Test("a postinst that writes a protected path, and a file installed into one, refuse the install", .requiresRoot)
     func protectedPathRefused() throws {
         let repository = try LocalAptRepository(packages: [
