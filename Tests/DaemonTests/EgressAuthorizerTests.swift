@@ -108,6 +108,10 @@ final class EgressAuthorizerTests {
         #expect(value(drafts[0], "address") == .string("160.79.104.10"))
         #expect(value(drafts[0], "bytes_in") == .integer(5400) && value(drafts[0], "duration_ms") == .integer(250))
         #expect(drafts[1].target == "api.anthropic.com")
+        // Recorded while still open (a long tunnel): marked so, and the API call is the end's to record.
+        relayed.stillOpen = true
+        let open = EgressAudit.drafts(relayed)
+        #expect(open.map(\.eventType) == [.networkConnection] && value(open[0], "open") == .bool(true))
 
         var refused = EgressConnection(agent: "aios-agent-task", started: .uptimeNanoseconds(0))
         refused.destination = try destination("evil.example:443")
@@ -135,9 +139,16 @@ struct EgressRecorderTests {
             connection.refusal = index % 2 == 0 ? .notAllowed(missing: "net:connect:evil.example:443") : .overLimit("x")
             recorder.record(connection)
         }
+        // Past the minute's hundred, a long tunnel recorded while open is still an entry of its own.
+        var open = EgressConnection(agent: "aios-agent-task")
+        open.destination = try EgressDestination(authority: "api.test:443")
+        open.stillOpen = true
+        recorder.record(open)
         recorder.close()
-        let drafts = appended.drafts.withLock { $0 }
-        #expect(drafts.count == EgressRecorder.perMinute + 1)
+        var drafts = appended.drafts.withLock { $0 }
+        #expect(drafts.count == EgressRecorder.perMinute + 2)
+        #expect(drafts.filter { $0.target == "api.test:443" }.count == 1)
+        drafts.removeAll { $0.target == "api.test:443" }
         let summary = try #require(drafts.last)
         #expect(summary.target == "aggregate" && summary.result == .denied)
         guard case .object(let details) = summary.details else { return }

@@ -235,6 +235,25 @@ struct EgressProxyTests {
         #expect(try lab.agent("api.test:8443") == ["403"], "new connections are refused all the same")
     }
 
+    /// A tunnel open for long is recorded while still open (once), so a daemon that dies with it open leaves a
+    /// record of it; its end is recorded as every connection's is.
+    @Test func aLongOpenTunnelIsRecordedWhileOpen() async throws {
+        var configuration = EgressProxy.Configuration()
+        configuration.recordOpenAfter = .seconds(1)
+        let lab = try await Lab(configuration: configuration)
+        defer { lab.close() }
+        let held = try lab.startAgent("api.test:8443", ["--hold", "4"])
+        #expect(held.nextLine() == "api.test:8443 200 api:hi", "the tunnel is up")
+        let open = try #require(lab.record("api.test:8443"))
+        #expect(open.stillOpen, "recorded while open")
+        #expect(open.capability == "net:connect:api.test:8443" && open.address == "10.98.0.2")
+        #expect(open.bytesIn > 0, "with the bytes so far")
+        #expect(held.finish() == ["api.test:8443 held"])
+        let closed = try #require(lab.record("api.test:8443", count: 2))
+        #expect(!closed.stillOpen && closed.refusal == nil)
+        #expect(lab.records.all.withLock { $0.count } == 2, "once while open, once at its end")
+    }
+
     @Test func anIdleTunnelIsClosed() async throws {
         var configuration = EgressProxy.Configuration()
         configuration.idleTimeout = .seconds(1)

@@ -22,6 +22,8 @@ public enum EgressAudit {
             ("duration_ms", .integer(connection.durationMilliseconds)),
         ]
         if let name = connection.serverName { details.append(("tls_server_name", .string(name))) }
+        // Recorded while open (a long tunnel): its bytes and duration so far; its end is another entry.
+        if connection.stillOpen { details.append(("open", .bool(true))) }
         let result: AuditResult
         let risk: RiskLevel
         switch connection.refusal {
@@ -62,7 +64,8 @@ public enum EgressAudit {
                 capabilitiesUsed: connection.capability.map { [$0] } ?? [], result: result, riskLevel: risk,
                 details: .object(details))
         ]
-        if connection.refusal == nil, connection.inboundFrom == nil, let host = destination?.host,
+        if connection.refusal == nil, !connection.stillOpen, connection.inboundFrom == nil,
+            let host = destination?.host,
             modelAPIHosts.contains(host)
         {
             drafts.append(

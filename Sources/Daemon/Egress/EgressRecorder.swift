@@ -56,6 +56,11 @@ public final class EgressRecorder: Sendable {
     private func take(_ connection: EgressConnection) {
         let now = clock.now()
         flush(force: false)
+        // A long tunnel recorded while open is never folded: it is the record that survives a crash.
+        guard !connection.stillOpen else {
+            append(EgressAudit.drafts(connection))
+            return
+        }
         let recordOne = minutes.withLock { minutes -> Bool in
             var minute = minutes[connection.agent] ?? Minute(start: now)
             defer { minutes[connection.agent] = minute }

@@ -295,6 +295,14 @@ final class ConnectionLog {
         self.record = record
     }
 
+    /// Records the connection as it stands, still open; ``finish()`` records it again at its end.
+    func recordOpen() {
+        guard !finished else { return }
+        var snapshot = connection
+        snapshot.stillOpen = true
+        record(snapshot)
+    }
+
     func finish() {
         guard !finished else { return }
         finished = true

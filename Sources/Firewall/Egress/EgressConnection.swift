@@ -20,6 +20,8 @@ public struct EgressConnection: Sendable {
     public var bytesIn: Int64 = 0
     public var started: NIODeadline
     public var ended: NIODeadline?
+    /// Recorded while still open (see ``EgressProxy/Configuration/recordOpenAfter``): bytes and duration so far.
+    public var stillOpen = false
     /// nil: it was relayed; else why it was refused or failed.
     public var refusal: EgressRefusal?
 

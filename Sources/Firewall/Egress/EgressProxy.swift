@@ -41,6 +41,9 @@ public final class EgressProxy: Sendable {
         public var uploadAlert: Int64? = 64 << 20
         /// How often open tunnels are checked for idleness and revocation.
         public var sweepInterval: TimeAmount = .seconds(1)
+        /// A tunnel still open this long is also recorded while open (once, with its bytes so far): connections
+        /// are otherwise recorded when they end, and a daemon that died with a tunnel open would leave none of it.
+        public var recordOpenAfter: TimeAmount? = .seconds(60)
 
         public init() {}
 
@@ -88,10 +91,12 @@ public final class EgressProxy: Sendable {
         let loop = group.next()
         let tunnels = EgressTunnels(loop: loop)
         self.tunnels = tunnels
-        let (idle, recheck) = (configuration.idleTimeout, configuration.closeOnRevoke)
+        let (idle, recheck, recordOpen) = (
+            configuration.idleTimeout, configuration.closeOnRevoke, configuration.recordOpenAfter
+        )
         sweeper = loop.scheduleRepeatedTask(
             initialDelay: configuration.sweepInterval, delay: configuration.sweepInterval
-        ) { _ in tunnels.sweep(idleTimeout: idle, recheck: recheck) }
+        ) { _ in tunnels.sweep(idleTimeout: idle, recheck: recheck, recordOpenAfter: recordOpen) }
         if let outbound, outbound.namespace != .current {
             let path = outbound.namespacePath
             let entered = try? group.next().submit { aios_netns_enter(path) }.wait()

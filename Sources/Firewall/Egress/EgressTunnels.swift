@@ -1,7 +1,7 @@
 import NIOCore
 
 /// The proxy's open tunnels (connections past their `200`), checked every ``EgressProxy/Configuration/sweepInterval``:
-/// one idle for longer than the idle timeout is closed, and — when the policy closes connections on revoke — one
+/// one open for long is recorded while open, one idle for longer than the idle timeout is closed, and — when the policy closes connections on revoke — one
 /// whose destination the policy no longer allows (a revoked or expired grant, an emergency stop) is cut and recorded
 /// with the capability it lost. Touched only on the proxy's one event loop.
 final class EgressTunnels: @unchecked Sendable {
@@ -13,6 +13,8 @@ final class EgressTunnels: @unchecked Sendable {
         let agent: any Channel
         let peer: any Channel
         var lastActivity = NIODeadline.now()
+        /// Whether it was recorded while open.
+        var recordedOpen = false
         /// The policy's answer now for what the tunnel was opened under (`net:connect` out, `net:listen` in).
         let recheck: () -> EgressDecision
 
@@ -51,10 +53,15 @@ final class EgressTunnels: @unchecked Sendable {
         }
     }
 
-    /// One pass over the open tunnels (`recheck`: whether to ask the policy again).
-    func sweep(idleTimeout: TimeAmount?, recheck: Bool, now: NIODeadline = .now()) {
+    /// One pass over the open tunnels (`recheck`: whether to ask the policy again; `recordOpenAfter`: how long a
+    /// tunnel is open before it is recorded while open).
+    func sweep(idleTimeout: TimeAmount?, recheck: Bool, recordOpenAfter: TimeAmount?, now: NIODeadline = .now()) {
         loop.preconditionInEventLoop()
         for tunnel in Array(open.values) {
+            if let recordOpenAfter, !tunnel.recordedOpen, now - tunnel.log.connection.started >= recordOpenAfter {
+                tunnel.recordedOpen = true
+                tunnel.log.recordOpen()
+            }
             if let idleTimeout, now - tunnel.lastActivity > idleTimeout {
                 tunnel.cut(.idle("no byte either way for \(idleTimeout.nanoseconds / 1_000_000_000) s"))
                 continue
