@@ -4,7 +4,8 @@
 /// Datamarking here marks every *line* (a prefix), not every word: interleaving a marker between words (the other
 /// published variant) changes how the text tokenises and hurts the model's reading of log lines and paths, while a
 /// line prefix is what makes the block unforgeable — the closing line is the only line of the block that does not
-/// start with the datamark, so text that copies the closing line still sits behind a datamark.
+/// start with the datamark, so text that copies the closing line still sits behind a datamark. The datamark stays
+/// whole character by character too: a line starting with a combining mark gets a dotted circle (U+25CC) to sit on.
 enum Spotlight {
     struct Block {
         let text: String
@@ -21,6 +22,9 @@ enum Spotlight {
         var out = "<untrusted-data source=\"\(sourceName(source))\" boundary=\"\(boundary)\">\n"
         for line in shown.split(separator: "\n", omittingEmptySubsequences: false) {
             out += datamark
+            // A line that starts with a combining mark would join the datamark's last character (and change how
+            // the datamark reads): the mark goes on a dotted circle, as a mark shown alone usually does.
+            if !(datamark + line).hasPrefix(datamark) { out += "\u{25CC}" }
             out += line
             out += "\n"
         }
