@@ -53,6 +53,19 @@ struct AuditCLITests {
         #expect(query.stdout.split(separator: "\n").count == 1)
     }
 
+    /// A large import refused at its first line: the CLI stops reading at once and says where (the lines after it
+    /// are never read, let alone written).
+    @Test("a large import refused at its first line ends at once, naming the line")
+    func largeImportRefusedEarly() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let bad = #"{"event_type":"tool_call","agent":"a","action":"x","result":"success","risk_level":"extreme"}"#
+        let input = ([bad] + Array(repeating: Self.lines[0], count: 40_000)).joined(separator: "\n")
+        #expect(input.utf8.count > 4 << 20)
+        let append = try BinaryRunner.run(["audit", "append", "--ledger", directory], stdin: input, timeout: 120)
+        #expect(append.status == 65)
+        #expect(append.stderr.contains("stdin:1: unknown risk_level 'extreme'"))
+    }
+
     @Test(
         "bad filters are clear errors (exit 65)",
         arguments: [["--type", "toolcall"], ["--since", "last week"], ["--limit", "0"], ["--risk", "extreme"]])

@@ -52,14 +52,43 @@ struct BinaryRunner {
             return item
         }
         defer { watchdog?.cancel() }
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+        // Input written and both outputs read at once: a program that answers before it has read all its input,
+        // or fills one output while the other is being read, would otherwise wait on the test for ever.
+        let (stdout, stderr) = (Collected(out.fileHandleForReading), Collected(err.fileHandleForReading))
+        let writer = input.fileHandleForWriting
+        // A program that stops reading early (it refused its first line) closes the pipe: the write fails rather
+        // than killing the test process with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+        let written = DispatchGroup()
+        written.enter()
+        Thread.detachNewThread {
+            if let stdin { try? writer.write(contentsOf: Data(stdin.utf8)) }
+            try? writer.close()
+            written.leave()
+        }
         process.waitUntilExit()
-        return Output(
-            status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-            stderr: String(decoding: stderrData, as: UTF8.self))
+        written.wait()
+        return Output(status: process.terminationStatus, stdout: stdout.text(), stderr: stderr.text())
+    }
+
+    /// One output of a program, read to its end on a thread of its own.
+    final class Collected: @unchecked Sendable {
+        // @unchecked: `data` is written by the reading thread before `done` is signalled, read only after.
+        private var data = Data()
+        private let done = DispatchSemaphore(value: 0)
+
+        init(_ handle: FileHandle) {
+            Thread.detachNewThread {
+                self.data = handle.readDataToEndOfFile()
+                self.done.signal()
+            }
+        }
+
+        func text() -> String {
+            done.wait()
+            done.signal()
+            return String(decoding: data, as: UTF8.self)
+        }
     }
 
     /// The binary with `arguments`, inside `namespace` when one is given: its network namespace only (`nsenter`, not
@@ -86,9 +115,8 @@ extension BinaryRunner {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let problems = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let (text, problems) = (Collected(output.fileHandleForReading), Collected(errors.fileHandleForReading))
         process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: text, stderr: problems)
+        return Output(status: process.terminationStatus, stdout: text.text(), stderr: problems.text())
     }
 }
