@@ -144,6 +144,13 @@ public struct CheckpointVerifier: Hashable, Sendable {
     }
 }
 
+extension Checkpoint {
+    /// What a note's body says, signature unchecked: only to choose which notes are worth verifying.
+    static func claimed(by note: String) -> Checkpoint? {
+        note.range(of: "\n\n").flatMap { Checkpoint(body: String(note[..<$0.lowerBound]) + "\n") }
+    }
+}
+
 extension String {
     var trimmingWhitespace: String {
         var text = Substring(self)

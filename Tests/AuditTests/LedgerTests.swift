@@ -171,6 +171,30 @@ struct LedgerTests {
         #expect((try? forged.verify(with: fixture.signer.verifier).get()) == nil)
     }
 
+    /// The proof is made against the newest note that covers the entry and is signed: a note added to the log
+    /// afterwards that claims more but whose signature does not hold is passed over, not trusted.
+    @Test("a proof passes over a newer checkpoint note whose signature does not hold")
+    func proofSkipsAnUnsignedNewerNote() throws {
+        let fixture = LedgerFixture()
+        let entries = try fixture.fill(20)
+        let reader = LedgerReader(directory: fixture.directory)
+        let genuine = try reader.prove(id: entries[6].id, verifier: fixture.signer.verifier)
+        let log = fixture.directory + "/checkpoints.log"
+        let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        let last = try #require(lines.last.flatMap { try? JSONParser.parse(String($0)) })
+        let note = try #require(last["note"]?.stringValue)
+        // The same body with its size raised: the signature no longer covers it.
+        var body = note.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        body[1] = String((Int(body[1]) ?? 0) + 5)
+        let forged = JSONValue.object([("note", .string(body.joined(separator: "\n")))]).canonicalText
+        let handle = try #require(FileHandle(forWritingAtPath: log))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data((forged + "\n").utf8))
+        try handle.close()
+        let proof = try reader.prove(id: entries[6].id, verifier: fixture.signer.verifier)
+        #expect(proof.treeSize == genuine.treeSize && proof.checkpointNote == genuine.checkpointNote)
+    }
+
     @Test("queries filter by agent, type, time, target prefix and limit")
     func queries() throws {
         let fixture = LedgerFixture()
