@@ -43,7 +43,7 @@ public struct TaskError: Error, Hashable, Sendable, CustomStringConvertible {
         TaskError(code: .launch, message: message, file: file, line: line)
     }
 
-    /// The container was made, but the last check before its start said no (an emergency stop came meanwhile);
+    /// The last check before the task's start said no, or an emergency stop cancelled it first; what was made for
     /// it was removed and its command never ran.
     static func refused(_ message: String, file: String = #fileID, line: Int = #line) -> TaskError {
         TaskError(code: .refused, message: message, file: file, line: line)

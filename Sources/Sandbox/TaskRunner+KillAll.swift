@@ -1,8 +1,9 @@
 import Foundation
 
 extension TaskRunner {
-    /// Kills every task container running now or created to run (the emergency stop; works whether or not the
-    /// daemon that started them is alive): each `aios-task-*` container is killed and removed. Returns the names it killed.
+    /// Kills every task container running now or created to run, and this process's task launches under way (the
+    /// emergency stop; works whether or not the daemon that started them is alive, for the containers): each
+    /// `aios-task-*` container is killed and removed. Returns the names it killed.
     @discardableResult
     public func killAll() throws(TaskError) -> [String] { try killAll(namedFrom: Self.namePrefix) }
 
@@ -21,7 +22,13 @@ extension TaskRunner {
             _ = try? podman.call(["kill", name])
             _ = try? podman.call(["rm", "--force", "--ignore", "--time", "0", name])
         }
-        return names
+        // This process's own launches under way: one whose client has not started is cancelled; one whose client
+        // runs may not have a container yet, so it is killed until the client exits, as a timeout does.
+        let running = TaskLaunches.shared.cancelAll(namedFrom: prefix)
+        DispatchQueue.concurrentPerform(iterations: running.count) { index in
+            stop(running[index].name, process: running[index].process, exited: running[index].exited)
+        }
+        return Array(Set(names + running.map(\.name))).sorted()
     }
 }
 

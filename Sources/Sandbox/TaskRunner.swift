@@ -26,16 +26,12 @@ public struct TaskRunner: Sendable {
     }
 
     /// The whole `podman` argument list for `spec` (which should be ``TaskSpec/validated(hostCPUs:)``): pure, the
-    /// one place the confinement is decided. `proxyPort`: the network goes through the egress proxy, with `--network
+    /// one place the confinement is decided. `proxyPort`: the network goes through the egress proxy — the container
+    /// is only created (`podman create`, started once the proxy's listener is in its namespace), with `--network
     /// none` and the proxy variables; without it a granted network is podman's bridge (the root CLI alone).
-    /// `createOnly`: the container is only created (`podman create`, started by `podman start`) — always so through
-    /// the proxy, whose listener is placed in the container's namespace first.
-    public static func arguments(
-        for spec: TaskSpec, name: String, proxyPort: UInt16? = nil, createOnly: Bool = false
-    ) -> [String] {
+    public static func arguments(for spec: TaskSpec, name: String, proxyPort: UInt16? = nil) -> [String] {
         var arguments = [
-            proxyPort == nil && !createOnly ? "run" : "create", "--rm", "--name", name, "--runtime", "runc", "--pull",
-            "never",
+            proxyPort == nil ? "run" : "create", "--rm", "--name", name, "--runtime", "runc", "--pull", "never",
             "--log-driver", "none",
             // The root is read-only; the writable places are sized tmpfs that die with the container: /tmp (the
             // scratch), /run, and podman's /dev and /dev/shm (noexec). podman's default tmpfs on /run, /tmp and
@@ -70,12 +66,12 @@ public struct TaskRunner: Sendable {
 
     /// Runs the task (in a container called `name`) to its end or its timeout. `observer` sees every chunk of
     /// output as it arrives (the result keeps at most ``TaskSpec/outputLimit`` bytes of each stream). `egress`: a
-    /// granted network goes through it (see ``TaskEgress``). `mayStart`: asked once the container exists and just
-    /// before its command starts — a reason not to start (an emergency stop that came since the task was decided)
-    /// removes the container and throws ``TaskError/refused(_:file:line:)``. From its creation the container is
-    /// visible to ``killAll()``, so a stop either finds it or is seen by `mayStart`: no moment lets a task start
-    /// past a stop. Throws only when the task could not be started; a task that fails, is killed by a limit or
-    /// times out is a result.
+    /// granted network goes through it (see ``TaskEgress``). `mayStart`: asked just before the podman client that
+    /// runs the command starts — a reason not to start (an emergency stop that came since the task was decided)
+    /// throws ``TaskError/refused(_:file:line:)`` and removes what was made. The launch is known to ``killAll()``
+    /// from before that question, so a stop either finds it (and cancels or kills it) or is seen by `mayStart`: no
+    /// moment lets a task start past a stop. Throws only when the task could not be started; a task that fails, is
+    /// killed by a limit or times out is a result.
     public func run(
         _ spec: TaskSpec, name: String = TaskRunner.newContainerName(), egress: (any TaskEgress)? = nil,
         observer: (@Sendable (TaskStream, [UInt8]) -> Void)? = nil, mayStart: (@Sendable () -> String?)? = nil
@@ -87,9 +83,14 @@ public struct TaskRunner: Sendable {
         else { throw .invalidSpec("container name '\(name)': \(Self.namePrefix) and letters, digits, '-'") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: podman.path)
+        let launch = TaskLaunches.Launch(name: name, process: process)
+        let exited = launch.exited
+        process.terminationHandler = { _ in exited.leave() }
+        TaskLaunches.shared.add(launch)
+        defer { TaskLaunches.shared.remove(name) }
         let proxied = spec.network ? egress : nil
-        if proxied != nil || mayStart != nil {
-            try create(spec, name: name, egress: proxied, mayStart: mayStart)
+        if let proxied {
+            try createBehindProxy(spec, name: name, egress: proxied)
             process.arguments = ["start", "--attach", name]
         } else {
             process.arguments = Self.arguments(for: spec, name: name)
@@ -100,13 +101,12 @@ public struct TaskRunner: Sendable {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = output
         process.standardError = error
-        let exited = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in exited.signal() }
         let start = ContinuousClock.now
         do {
-            try process.run()
+            try launch.start { mayStart?() }
         } catch {
-            throw .launch("cannot start \(podman.path): \(error)")
+            if proxied != nil { _ = try? podman.call(["rm", "--force", "--ignore", "--time", "0", name]) }
+            throw error
         }
         try? output.fileHandleForWriting.close()
         try? error.fileHandleForWriting.close()
@@ -127,28 +127,13 @@ public struct TaskRunner: Sendable {
             errorOutputBytes: errorTotal, timedOut: timedOut, duration: duration, containerName: name)
     }
 
-    /// Creates the container without running its command (`podman create`); through `egress`, also its namespaces
-    /// (`podman init`), and has `egress` place its listener in the container's network namespace; last, asks
-    /// `mayStart`. Anything failing or refused removes the container.
-    private func create(
-        _ spec: TaskSpec, name: String, egress: (any TaskEgress)?, mayStart: (@Sendable () -> String?)?
-    ) throws(TaskError) {
-        let created = try podman.call(Self.arguments(for: spec, name: name, proxyPort: egress?.port, createOnly: true))
+    /// Creates the container and its namespaces without running its command (`podman create`, `podman init`), then
+    /// has `egress` place its listener in the container's network namespace. Anything failing removes the container.
+    private func createBehindProxy(_ spec: TaskSpec, name: String, egress: any TaskEgress) throws(TaskError) {
+        let created = try podman.call(Self.arguments(for: spec, name: name, proxyPort: egress.port))
         guard created.status == 0 else {
             throw .launch("podman create failed (\(created.status)): \(created.error.prefix(2_000))")
         }
-        do {
-            if let egress { try placeEgress(egress, name: name) }
-            if let refusal = mayStart?() { throw TaskError.refused("\(name) not started: \(refusal)") }
-        } catch {
-            egress?.close(container: name)
-            _ = try? podman.call(["rm", "--force", "--ignore", "--time", "0", name])
-            throw error as? TaskError ?? .launch("\(error)")
-        }
-    }
-
-    /// Makes the created container's namespaces (`podman init`) and has `egress` listen in its network namespace.
-    private func placeEgress(_ egress: any TaskEgress, name: String) throws(TaskError) {
         do {
             let initialized = try podman.callDetached(["init", name])
             guard initialized == 0 else { throw TaskError.launch("podman init \(name) failed (\(initialized))") }
@@ -156,23 +141,30 @@ public struct TaskRunner: Sendable {
             guard let pid = Int32(inspected.output.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 else {
                 throw TaskError.launch("podman inspect gave no process for \(name): \(inspected.error.prefix(2_000))")
             }
-            try egress.open(container: name, pid: pid)
+            do {
+                try egress.open(container: name, pid: pid)
+            } catch {
+                throw TaskError.launch("the egress proxy cannot serve \(name): \(error)")
+            }
         } catch {
-            throw error as? TaskError ?? .launch("the egress proxy cannot serve \(name): \(error)")
+            egress.close(container: name)
+            _ = try? podman.call(["rm", "--force", "--ignore", "--time", "0", name])
+            throw error as? TaskError ?? .launch("\(error)")
         }
     }
 
     /// Kills the named container (SIGKILL) and removes it, until the podman client exits; if it does not within
     /// ``stopGrace`` (the container may not have existed yet when the first kill came), the client is killed and
     /// the container removed once more.
-    private func stop(_ name: String, process: Process, exited: DispatchSemaphore) {
+    /// `exited` is left when the client exits (every waiter sees it: the run waiting for its task, and a stop).
+    func stop(_ name: String, process: Process, exited: DispatchGroup) {
         let deadline = ContinuousClock.now + stopGrace
         repeat {
             _ = try? podman.call(["kill", name])
             _ = try? podman.call(["rm", "--force", "--ignore", "--time", "0", name])
             if exited.wait(timeout: .now() + .milliseconds(250)) == .success { return }
         } while ContinuousClock.now < deadline
-        Glibc.kill(process.processIdentifier, SIGKILL)
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
         exited.wait()
         _ = try? podman.call(["rm", "--force", "--ignore", "--time", "0", name])
     }

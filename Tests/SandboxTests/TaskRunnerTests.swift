@@ -332,29 +332,47 @@ struct TaskRunnerTests {
     }
 
     /// The daemon decides a task, records it, perhaps builds the base image — and an emergency stop can come in
-    /// between. The last check is made once the container exists (so a stop after it finds the container to kill),
-    /// and a "no" there removes it before its command runs.
+    /// between. The last check is made just before the podman client starts; a "no" there leaves nothing behind.
     @Test(
-        "a refusal at the last check before the start removes the made container; its command never runs",
+        "a refusal at the last check before the start leaves nothing; its command never runs",
         .requiresRoot("root podman"))
     func theLastCheckBeforeTheStart() throws {
         let runner = try TaskFixture.runner.get()
         let name = TaskRunner.newContainerName()
-        let existed = Mutex<Int32?>(nil)
-        let outcome = Result { () throws(TaskError) in
-            try runner.run(
-                TaskFixture.spec("echo the-task-ran"), name: name,
-                mayStart: {
-                    existed.withLock { $0 = try? runner.podman.call(["container", "exists", name]).status }
-                    return "emergency stop"
-                })
+        #expect(throws: TaskError.refused("")) {
+            try runner.run(TaskFixture.spec("echo the-task-ran"), name: name, mayStart: { "emergency stop" })
         }
-        #expect(throws: TaskError.refused("")) { try outcome.get() }
-        #expect(existed.withLock { $0 } == 0, "the container existed when the check was made")
         #expect(try runner.podman.call(["container", "exists", name]).status == 1)
-        // Allowed, the same path runs the task.
         let allowed = try runner.run(TaskFixture.spec("echo the-task-ran"), mayStart: { nil })
         #expect(allowed.exitStatus == 0 && allowed.outputText == "the-task-ran\n", "\(allowed.errorOutputText)")
+    }
+
+    /// The stop that comes right after the last check said yes: the podman client is starting and its container
+    /// may not exist yet, so podman's list does not have it — the runner's own record of the launch does, and the
+    /// stop kills it until the client exits.
+    @Test(
+        "an emergency stop right after the last check kills the launch even before its container exists",
+        .requiresRoot("root podman"))
+    func aStopRightAfterTheLastCheck() throws {
+        let runner = try TaskFixture.runner.get()
+        let name = TaskRunner.newContainerName() + "-racing"
+        let killed = Mutex<[String]?>(nil)
+        let result = try runner.run(
+            TaskFixture.spec("sleep 30; echo the-task-ran"), name: name,
+            mayStart: {
+                // The stop, from another thread, as the emergency stopper's is: it waits for the launch to start.
+                Thread.detachNewThread {
+                    let names = try? runner.killAll(namedFrom: name)
+                    killed.withLock { $0 = names }
+                }
+                return nil
+            })
+        #expect(!result.outputText.contains("the-task-ran"))
+        #expect(!result.timedOut && result.duration < .seconds(20), "killed by the stop, not at its end")
+        let deadline = ContinuousClock.now + .seconds(15)
+        while killed.withLock({ $0 }) == nil && ContinuousClock.now < deadline { usleep(20_000) }
+        #expect(killed.withLock { $0 } == [name], "the stop names the launch it killed")
+        #expect(try runner.podman.call(["container", "exists", name]).status == 1)
     }
 
     @Test("the timeout kills the task, reports it, and leaves no container behind", .requiresRoot("root podman"))
