@@ -242,7 +242,7 @@ struct EgressProxyTests {
         configuration.recordOpenAfter = .seconds(1)
         let lab = try await Lab(configuration: configuration)
         defer { lab.close() }
-        let held = try lab.startAgent("api.test:8443", ["--hold", "4"])
+        let held = try lab.startAgent("api.test:8443", ["--hold", "8"])
         #expect(held.nextLine() == "api.test:8443 200 api:hi", "the tunnel is up")
         let open = try #require(lab.record("api.test:8443"))
         #expect(open.stillOpen, "recorded while open")
