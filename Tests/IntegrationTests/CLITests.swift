@@ -195,7 +195,7 @@ struct SSHConsoleCLITests {
             let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
             #expect(cells.count == 6 && cells[1...].allSatisfy { Double($0.trimmingCharacters(in: ["×"])) ?? 0 > 0 })
         }
-        #expect(output.stdout.contains("Connections recorded by the proxy: 4."))
+        #expect(output.stdout.contains("Connections recorded by the proxy: 4 of 4."), "every proxied connection")
         let namespaces = (try? FileManager.default.contentsOfDirectory(atPath: "/run/netns")) ?? []
         #expect(!namespaces.contains { $0.hasPrefix("aios-bench-eg-") })
     }

@@ -65,6 +65,12 @@ func benchmarkEgress(connections: Int, megabytes: Int, transfers: Int, linkRates
         let figures = try throughput(megabytes << 20, transfers: transfers, agent: agent, outbound: outbound)
         rows.append(figures.row(link: rate.map { "\($0) Mbit/s" } ?? "unshaped (loopback + veth)"))
     }
+    // A connection is recorded as it ends, just after the client has its answer: the last ones, a moment later.
+    let proxiedConnections = connections + transfers * (1 + linkRates.count)
+    let grace = ContinuousClock.now + .seconds(5)
+    while recorded.load(ordering: .relaxed) < proxiedConnections && ContinuousClock.now < grace {
+        try await Task.sleep(for: .milliseconds(10))
+    }
     return """
         | \(connections) connections each path (medians) | direct | through the proxy | proxy − direct |
         |---|---:|---:|---:|
@@ -77,7 +83,7 @@ func benchmarkEgress(connections: Int, megabytes: Int, transfers: Int, linkRates
         |---|---:|---:|---:|---:|---:|
         \(rows.joined(separator: "\n"))
 
-        Connections recorded by the proxy: \(recorded.load(ordering: .relaxed)).
+        Connections recorded by the proxy: \(recorded.load(ordering: .relaxed)) of \(proxiedConnections).
         """
 }
 
