@@ -45,8 +45,8 @@ extension SecurityService {
         let name = TaskRunner.newContainerName()
         // Recorded before the container starts: a ledger that cannot record it stops the task here.
         _ = try await core.record(record.start(container: name))
-        // An emergency stop that comes between the checks above and the start: the container, once made, is
-        // either found by the stop's kill or refused here, just before its command would start.
+        // An emergency stop that comes between the checks above and the start: the runner knows the launch from
+        // before this last check, so the stop either finds it (cancelled, or killed) or is seen here.
         let emergency = core.emergency
         let mayStart: @Sendable () -> String? = {
             emergency.isHalted ? EmergencyCheck.explanation(emergency.record) : nil

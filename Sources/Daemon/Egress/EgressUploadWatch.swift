@@ -7,8 +7,9 @@ import Synchronization
 /// The IDS rule for agents' egress: an agent sending a large volume to a destination it first reached only
 /// recently — the shape of exfiltration — is a `security_alert` (`ids.egress_upload`, high risk) while the
 /// connection is still open. For a port the agent serves (`net:listen`) the "destination" is the remote peer that
-/// connected: a large answer to a peer never dealt with before is the same shape. Which destinations each agent reached, and when first, is kept in memory from the
-/// daemon's start: after a restart every destination counts as new again (the rule errs towards alerting).
+/// connected: a large answer to a peer never dealt with before is the same shape. Which destinations each agent
+/// reached, and when first, is kept in memory from the daemon's start: after a restart every destination counts as
+/// new again (the rule errs towards alerting).
 public final class EgressUploadWatch: Sendable {
     /// The destinations each agent reached (``EgressConnection/counterpart``: `host:port` out, the peer's address
     /// in), with when it first did.

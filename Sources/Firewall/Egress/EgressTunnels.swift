@@ -1,9 +1,10 @@
 import NIOCore
 
 /// The proxy's open tunnels (connections past their `200`), checked every ``EgressProxy/Configuration/sweepInterval``:
-/// one open for long is recorded while open, one idle for longer than the idle timeout is closed, and — when the policy closes connections on revoke — one
-/// whose destination the policy no longer allows (a revoked or expired grant, an emergency stop) is cut and recorded
-/// with the capability it lost. Touched only on the proxy's one event loop.
+/// one open for long is recorded while open; one idle for longer than the idle timeout is closed; and — when the
+/// policy closes connections on revoke — one whose destination the policy no longer allows (a revoked or expired
+/// grant, an emergency stop) is cut and recorded with the capability it lost. Touched only on the proxy's one event
+/// loop.
 final class EgressTunnels: @unchecked Sendable {
     // @unchecked: every member is used on `loop` only (asserted).
 
